@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Both build .venv on their own.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REPS ?= 200
+
+.PHONY: demo test lint bench install clean
+
+install: $(STAMP)
+
+# Rebuilt whenever pyproject.toml changes, so `make test` refreshes a stale environment.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ccsim run scenarios/retail_bank_day.yaml --reps $(REPS) --seed 1 --out out/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_engines.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

@@ -1,0 +1,234 @@
+"""What both engines share: event ranks, outcome codes, record and tally layouts, the interface.
+
+Simultaneous events happen in the order of :class:`EventRank` (lowest first), then in the order
+they were scheduled (first in, first out). ``docs/background/model.md`` explains why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from enum import IntEnum
+from typing import Protocol, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.scenario.plan import Plan
+
+
+class EventRank(IntEnum):
+    """Order of events at the same instant (SimPy's own urgent/normal priorities are 0 and 1)."""
+
+    ROSTER = 2  # closing, shift ends, shift starts
+    SERVICE_END = 3  # an agent finishes a call (after-call work included)
+    ABANDON = 4  # a caller's patience runs out
+    ARRIVAL = 5  # a new call
+
+
+class Outcome(IntEnum):
+    """How a call left the queue."""
+
+    ANSWERED = 1
+    ABANDONED = 2
+    DROPPED = 3  # still waiting at closing when the scenario drops calls, or no agent was on duty
+
+
+CALL_COUNTS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "dropped",
+    "short_abandoned",
+    "answered_within_t",
+    "abandoned_within_t",
+)
+CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
+AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s")
+
+
+@dataclass(frozen=True, eq=False)
+class CallRecords:
+    """One row per offered call, columnar; ``*_at`` are instants (s), NaN = did not happen.
+
+    Attributes
+    ----------
+    rep, call_id : replication and call number (arrival order within the replication).
+    call_type, day, interval : call type index, day and planning interval of arrival.
+    arrived_at, answered_at : arrival and answer instants.
+    left_at : when the caller left (end of talk, abandonment or drop).
+    ended_at : when the agent finished after-call work (answered calls).
+    outcome : :class:`Outcome` code.
+    group, agent : who answered (-1 when not answered).
+    handle_s : talk plus after-call work of answered calls, seconds.
+    patience_s : the caller's drawn patience, seconds (inf when callers never abandon).
+    """
+
+    rep: NDArray[np.int32]
+    call_id: NDArray[np.int64]
+    call_type: NDArray[np.int16]
+    day: NDArray[np.int16]
+    interval: NDArray[np.int32]
+    arrived_at: NDArray[np.float64]
+    answered_at: NDArray[np.float64]
+    left_at: NDArray[np.float64]
+    ended_at: NDArray[np.float64]
+    outcome: NDArray[np.int8]
+    group: NDArray[np.int16]
+    agent: NDArray[np.int32]
+    handle_s: NDArray[np.float64]
+    patience_s: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.call_id)
+
+
+@dataclass(frozen=True, eq=False)
+class ShiftRecords:
+    """One row per agent shift actually worked, columnar.
+
+    Attributes
+    ----------
+    rep, agent, group : replication, agent and group indices.
+    on_at : shift start instant.
+    off_at : instant the agent left (after finishing a call past the shift end).
+    scheduled_off_at : planned shift end; ``off_at - scheduled_off_at`` is overtime.
+    """
+
+    rep: NDArray[np.int32]
+    agent: NDArray[np.int32]
+    group: NDArray[np.int16]
+    on_at: NDArray[np.float64]
+    off_at: NDArray[np.float64]
+    scheduled_off_at: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.agent)
+
+
+@dataclass(frozen=True, eq=False)
+class Tallies:
+    """Sufficient statistics per replication, the input of every KPI.
+
+    Attributes
+    ----------
+    call_counts : int64[reps, n_days, n_intervals, n_call_types, len(CALL_COUNTS)]
+        Counts by interval of arrival (see :data:`CALL_COUNTS`).
+    call_sums : float64[reps, n_days, n_intervals, n_call_types, len(CALL_SUMS)]
+        Sums of waits and handle times by interval of arrival, seconds.
+    agent_sums : float64[reps, n_days, n_intervals + 1, n_groups, len(AGENT_SUMS)]
+        Agent time by clock slot (the last slot of a day is after closing), seconds.
+    """
+
+    call_counts: NDArray[np.int64]
+    call_sums: NDArray[np.float64]
+    agent_sums: NDArray[np.float64]
+
+    @classmethod
+    def zeros(cls, plan: Plan, reps: int) -> Tallies:
+        """Return empty tallies shaped for ``reps`` replications of ``plan``."""
+        calls = (reps, plan.n_days, plan.n_intervals, plan.n_call_types)
+        agents = (reps, plan.n_days, plan.n_slots, len(plan.groups), len(AGENT_SUMS))
+        return cls(
+            call_counts=np.zeros((*calls, len(CALL_COUNTS)), dtype=np.int64),
+            call_sums=np.zeros((*calls, len(CALL_SUMS)), dtype=np.float64),
+            agent_sums=np.zeros(agents, dtype=np.float64),
+        )
+
+    @property
+    def reps(self) -> int:
+        """Number of replications."""
+        return int(self.call_counts.shape[0])
+
+    def count(self, name: str) -> NDArray[np.int64]:
+        """Return one call count, shaped ``[reps, days, intervals, call_types]``."""
+        return self.call_counts[..., CALL_COUNTS.index(name)]
+
+    def call_sum(self, name: str) -> NDArray[np.float64]:
+        """Return one call sum, shaped ``[reps, days, intervals, call_types]``."""
+        return self.call_sums[..., CALL_SUMS.index(name)]
+
+    def agent_sum(self, name: str) -> NDArray[np.float64]:
+        """Return one agent-time sum, shaped ``[reps, days, slots, groups]``."""
+        return self.agent_sums[..., AGENT_SUMS.index(name)]
+
+
+@dataclass(frozen=True, eq=False)
+class EngineOutput:
+    """What an engine returns: records when kept, tallies when the engine makes them itself."""
+
+    calls: CallRecords | None
+    shifts: ShiftRecords | None
+    tallies: Tallies | None
+
+
+ProgressCallback = Callable[[int], None]
+R = TypeVar("R", CallRecords, ShiftRecords)
+
+
+class Engine(Protocol):
+    """A simulation engine: runs replications of a plan from a seed."""
+
+    name: str
+
+    def run(
+        self,
+        plan: Plan,
+        *,
+        seed: int,
+        reps: int,
+        keep_records: bool,
+        workers: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> EngineOutput:
+        """Simulate ``reps`` replications; replication ``r`` uses the streams of ``(seed, r)``.
+
+        Parameters
+        ----------
+        plan : Plan
+            What to simulate.
+        seed : int
+            Run seed.
+        reps : int
+            Number of replications.
+        keep_records : bool
+            Return call and shift records (always true for engines without native tallies).
+        workers : int, optional
+            Threads or processes; never changes the numbers.
+        progress : callable, optional
+            Called with the number of replications just finished.
+
+        Returns
+        -------
+        EngineOutput
+            Records and/or tallies.
+        """
+        ...
+
+
+def concat_records(parts: list[R], kind: type[R]) -> R:
+    """Concatenate record blocks column by column (in the given order)."""
+    return kind(
+        **{
+            f.name: np.concatenate([getattr(p, f.name) for p in parts])
+            if parts
+            else np.empty(0, dtype=_dtype(kind, f.name))
+            for f in fields(kind)
+        }
+    )
+
+
+_INT_COLUMNS = {
+    "rep": np.int32,
+    "call_id": np.int64,
+    "call_type": np.int16,
+    "day": np.int16,
+    "interval": np.int32,
+    "outcome": np.int8,
+    "group": np.int16,
+    "agent": np.int32,
+}
+
+
+def _dtype(kind: type, name: str) -> type:
+    return _INT_COLUMNS.get(name, np.float64)

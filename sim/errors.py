@@ -1,0 +1,41 @@
+"""Exceptions raised by ccsim; the CLI turns :class:`CcsimError` into one line and exit code 2."""
+
+from __future__ import annotations
+
+
+class CcsimError(Exception):
+    """Base class of every error a user can cause and fix."""
+
+
+class ScenarioError(CcsimError, ValueError):
+    """A scenario (or one of its CSV inputs) is invalid.
+
+    Parameters
+    ----------
+    file : str
+        Path of the offending file as the user gave it.
+    path : str
+        Dotted field path inside the file (``call_types.general.handle_time.cv``), or
+        ``line N, column C`` for CSV inputs; empty when the whole file is at fault.
+    message : str
+        What is wrong, with the offending value.
+    """
+
+    def __init__(self, file: str, path: str, message: str) -> None:
+        self.file = file
+        self.path = path
+        self.message = message
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """Return the one-line form ``FILE: PATH: MESSAGE``."""
+        parts = [self.file, self.path, self.message] if self.path else [self.file, self.message]
+        return ": ".join(parts)
+
+
+class EngineError(CcsimError, RuntimeError):
+    """An engine cannot run a plan (an unsupported feature or an internal limit)."""
+
+
+class UsageError(CcsimError, ValueError):
+    """Arguments to the Python API or the command line are inconsistent."""

@@ -1,0 +1,125 @@
+"""Distribution specifications of handle time and patience, and their moment conversions.
+
+A scenario names a distribution by its mean (and coefficient of variation, CV = sd / mean);
+engines receive a compact code with two parameters, see :func:`dist_parameters`.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.scenario.problems import FieldProblem
+
+
+class DistCode(IntEnum):
+    """Integer code of a distribution as the engines see it (with parameters ``p1``, ``p2``)."""
+
+    NONE = 0  # never happens (infinite patience): no draw
+    EXPONENTIAL = 1  # p1 = mean
+    LOGNORMAL = 2  # p1 = mu, p2 = sigma of the underlying normal
+    GAMMA = 3  # p1 = shape, p2 = scale
+    DETERMINISTIC = 4  # p1 = value: no draw
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mean_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    cv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+    def _check_parameters(self, dist: str) -> None:
+        if dist == "none":
+            if self.mean_s is not None or self.cv is not None:
+                raise FieldProblem("dist", "'none' takes no mean_s or cv")
+            return
+        if self.mean_s is None:
+            raise FieldProblem("mean_s", f"is required for dist {dist!r}")
+        if dist in ("lognormal", "gamma") and self.cv is None:
+            raise FieldProblem("cv", f"is required for dist {dist!r}")
+        if dist in ("exponential", "deterministic") and self.cv is not None:
+            raise FieldProblem("cv", f"is not used by dist {dist!r} (got {self.cv})")
+
+
+class HandleTime(_Spec):
+    """Talk time distribution of a call type, plus a fixed after-call work time.
+
+    Attributes
+    ----------
+    dist : {"exponential", "lognormal", "gamma", "deterministic"}
+        Shape of the talk time.
+    mean_s : float
+        Mean talk time, seconds.
+    cv : float, optional
+        Coefficient of variation (lognormal and gamma only).
+    acw_s : float
+        After-call work, seconds: the agent stays busy, the caller has left.
+    """
+
+    dist: Literal["exponential", "lognormal", "gamma", "deterministic"]
+    acw_s: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _parameters_fit_dist(self) -> Self:
+        self._check_parameters(self.dist)
+        return self
+
+
+class Patience(_Spec):
+    """How long a caller is willing to wait before hanging up.
+
+    Attributes
+    ----------
+    dist : {"none", "exponential", "lognormal", "deterministic"}
+        ``none`` means callers never abandon.
+    mean_s : float, optional
+        Mean patience, seconds.
+    cv : float, optional
+        Coefficient of variation (lognormal only).
+    """
+
+    dist: Literal["none", "exponential", "lognormal", "deterministic"] = "none"
+
+    @model_validator(mode="after")
+    def _parameters_fit_dist(self) -> Self:
+        self._check_parameters(self.dist)
+        return self
+
+
+def dist_parameters(dist: str, mean_s: float | None, cv: float | None) -> tuple[DistCode, float, float]:
+    """Convert a (dist, mean, CV) specification to an engine code and two parameters.
+
+    Parameters
+    ----------
+    dist : str
+        Distribution name as in the scenario.
+    mean_s : float or None
+        Mean, seconds (None only for ``none``).
+    cv : float or None
+        Coefficient of variation (lognormal, gamma).
+
+    Returns
+    -------
+    tuple
+        ``(code, p1, p2)``: exponential (mean, 0); lognormal (mu, sigma) with
+        ``sigma**2 = log(1 + cv**2)`` and ``mu = log(mean) - sigma**2 / 2`` so that the mean and
+        CV are exact; gamma (shape ``1/cv**2``, scale ``mean*cv**2``); deterministic (value, 0);
+        none (inf, 0).
+    """
+    if dist == "none":
+        return DistCode.NONE, math.inf, 0.0
+    assert mean_s is not None
+    if dist == "exponential":
+        return DistCode.EXPONENTIAL, mean_s, 0.0
+    if dist == "deterministic":
+        return DistCode.DETERMINISTIC, mean_s, 0.0
+    assert cv is not None
+    if dist == "lognormal":
+        sigma2 = math.log1p(cv * cv)
+        return DistCode.LOGNORMAL, math.log(mean_s) - sigma2 / 2.0, math.sqrt(sigma2)
+    if dist == "gamma":
+        return DistCode.GAMMA, 1.0 / (cv * cv), mean_s * cv * cv
+    raise ValueError(f"unknown distribution {dist!r}")

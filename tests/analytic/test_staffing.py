@@ -1,0 +1,140 @@
+"""Staffing: smallest number of agents meeting a service-level target."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.analytic import agents_required, erlang_a, erlang_c, queue_kpis
+from sim.errors import UsageError
+
+CASES_PATH = Path(__file__).resolve().parents[3] / "shared" / "validation" / "public_cases.json"
+REL, ABS = 1e-9, 1e-12
+
+STAFFING_CASES: list[dict[str, Any]] = json.loads(CASES_PATH.read_text())["staffing_cases"]
+STAFFING_IDS = [
+    f"{c['model']}-{c['inputs']['calls_per_hour']}cph-{c['inputs']['aht_s']}s"
+    for c in STAFFING_CASES
+]
+
+
+def _required(case: dict[str, Any]) -> Any:
+    inputs = case["inputs"]
+    return agents_required(
+        calls_per_hour=inputs["calls_per_hour"],
+        aht_s=inputs["aht_s"],
+        threshold_s=inputs["sl_threshold_s"],
+        target=inputs["target_sl"],
+        patience_s=inputs["patience_mean_s"],
+    )
+
+
+class TestStaffingReference:
+    @pytest.mark.parametrize("case", STAFFING_CASES, ids=STAFFING_IDS)
+    def test_required_agents_match_reference(self, case: dict[str, Any]) -> None:
+        """The smallest staffing meeting the target equals the reference."""
+        assert case["required_agents"] == _required(case).agents
+
+    @pytest.mark.parametrize("case", STAFFING_CASES, ids=STAFFING_IDS)
+    def test_service_levels_around_the_answer_match_reference(self, case: dict[str, Any]) -> None:
+        """The SL at the answer and at one agent fewer equal the reference."""
+        inputs = case["inputs"]
+        staffing = _required(case)
+        one_fewer = queue_kpis(
+            calls_per_hour=inputs["calls_per_hour"],
+            aht_s=inputs["aht_s"],
+            agents=staffing.agents - 1,
+            threshold_s=inputs["sl_threshold_s"],
+            patience_s=inputs["patience_mean_s"],
+        )
+        expected = (case["sl_at_required"], case["sl_at_one_fewer"])
+        actual = (staffing.kpis.service_level, one_fewer.service_level)
+        assert expected == pytest.approx(actual, rel=REL, abs=ABS)
+
+
+class TestStaffingErlangC:
+    def test_kpis_equal_erlang_c_at_the_answer(self) -> None:
+        """The returned KPIs are those of erlang_c at the returned staffing."""
+        staffing = agents_required(calls_per_hour=720, aht_s=240, threshold_s=20, target=0.8)
+        expected = erlang_c(calls_per_hour=720, aht_s=240, agents=staffing.agents, threshold_s=20)
+        assert expected == staffing.kpis
+
+    def test_never_staffs_below_stability(self) -> None:
+        """Even a tiny target needs floor(load) + 1 agents."""
+        staffing = agents_required(calls_per_hour=126, aht_s=300, threshold_s=20, target=0.01)
+        expected = math.floor(126 * 300 / 3600) + 1
+        assert expected == staffing.agents
+
+    def test_no_calls_needs_one_agent(self) -> None:
+        """Zero calls are served by a single agent."""
+        expected = 1
+        actual = agents_required(calls_per_hour=0, aht_s=300, threshold_s=20, target=0.9).agents
+        assert expected == actual
+
+    def test_max_agents_too_small_raises(self) -> None:
+        """A max_agents below the answer raises UsageError."""
+        with pytest.raises(UsageError):
+            agents_required(
+                calls_per_hour=720, aht_s=240, threshold_s=20, target=0.8, max_agents=50
+            )
+
+
+class TestStaffingErlangA:
+    @pytest.mark.parametrize(
+        ("calls_per_hour", "patience_s", "target"),
+        [(200, 300.0, 0.8), (2400, 30.0, 0.95), (28800, 600.0, 0.8), (5, 1.0, 0.999)],
+    )
+    def test_answer_is_the_smallest_meeting_the_target(
+        self, calls_per_hour: float, patience_s: float, target: float
+    ) -> None:
+        """The answer meets the target and one agent fewer does not."""
+        staffing = agents_required(
+            calls_per_hour=calls_per_hour,
+            aht_s=300,
+            threshold_s=20,
+            target=target,
+            patience_s=patience_s,
+        )
+        fewer = staffing.agents - 1
+        below = (
+            erlang_a(
+                calls_per_hour=calls_per_hour,
+                aht_s=300,
+                agents=fewer,
+                threshold_s=20,
+                patience_s=patience_s,
+            ).service_level
+            if fewer >= 1
+            else -math.inf
+        )
+        expected = (True, True)
+        assert expected == (staffing.kpis.service_level >= target, below < target)
+
+    def test_max_agents_too_small_raises(self) -> None:
+        """A max_agents below the answer raises UsageError."""
+        with pytest.raises(UsageError):
+            agents_required(
+                calls_per_hour=2400,
+                aht_s=300,
+                threshold_s=20,
+                target=0.8,
+                patience_s=300,
+                max_agents=100,
+            )
+
+
+class TestStaffingArguments:
+    @pytest.mark.parametrize("target", [0.0, 1.0, -0.1, 1.5, math.nan])
+    def test_target_outside_unit_interval_raises(self, target: float) -> None:
+        """The target must lie strictly between 0 and 1."""
+        with pytest.raises(UsageError):
+            agents_required(calls_per_hour=100, aht_s=300, threshold_s=20, target=target)
+
+    def test_zero_max_agents_raises(self) -> None:
+        """max_agents must be at least 1."""
+        with pytest.raises(UsageError):
+            agents_required(calls_per_hour=100, aht_s=300, threshold_s=20, target=0.8, max_agents=0)
