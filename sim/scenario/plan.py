@@ -71,6 +71,8 @@ class Plan:
         Service-level definition.
     drops_at_close : bool
         Whether calls still waiting at closing are dropped.
+    steady_state : bool
+        One stationary period: the drain after the horizon is left out of agent KPIs.
     """
 
     name: str
@@ -104,6 +106,7 @@ class Plan:
     sl_target: float
     sl_definition: str
     drops_at_close: bool
+    steady_state: bool
 
     @property
     def n_call_types(self) -> int:
@@ -177,6 +180,7 @@ def build_plan(scenario: Scenario) -> Plan:
         sl_target=sl.target,
         sl_definition=sl.definition,
         drops_at_close=scenario.drops_at_close,
+        steady_state=scenario.steady_state is not None,
     )
 
 

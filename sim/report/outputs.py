@@ -1,0 +1,63 @@
+"""Write a run's tables and plots into a folder, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from sim.report.plots import asa_by_interval, offered_vs_agents, service_level_by_interval
+from sim.report.tables import interval_table, summary_table
+from sim.results.summary import Summary
+from sim.scenario.plan import Plan
+
+RUN_FILES = (
+    "intervals.csv",
+    "summary.csv",
+    "service_level_by_interval.png",
+    "asa_by_interval.png",
+    "offered_vs_agents.png",
+)
+
+
+def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> list[Path]:
+    """Write ``intervals.csv``, ``summary.csv`` and three PNG plots into ``directory``.
+
+    Each file is first written beside its target under a temporary name; only when all are
+    written are they renamed into place, so a failure leaves earlier results untouched.
+
+    Returns
+    -------
+    list of Path
+        The files written, in :data:`RUN_FILES` order.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    writers: list[Callable[[Path], None]] = [
+        lambda path: interval_table(summary, plan).to_csv(path, index=False, float_format="%.6g"),
+        lambda path: summary_table(summary).to_csv(path, index=False, float_format="%.6g"),
+        lambda path: _save(service_level_by_interval(summary, plan), path),
+        lambda path: _save(asa_by_interval(summary, plan), path),
+        lambda path: _save(offered_vs_agents(summary, plan), path),
+    ]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, write in zip(RUN_FILES, writers, strict=True):
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=Path(name).suffix)
+            os.close(handle)
+            staged.append((Path(temporary), folder / name))
+            write(Path(temporary))
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    return [target for _, target in staged]
+
+
+def _save(figure: Figure, path: Path) -> None:
+    figure.savefig(path, dpi=110, format="png")

@@ -1,0 +1,81 @@
+"""Figures from summary frames (matplotlib's object API; the caller saves them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.report.tables import interval_label
+from sim.results.kpis import ALL
+from sim.results.summary import Summary
+from sim.scenario.plan import Plan
+
+
+def service_level_by_interval(summary: Summary, plan: Plan) -> Figure:
+    """Service level per interval of arrival: mean and 95% confidence band, with the target."""
+    figure = _kpi_by_interval(summary, plan, "service_level", "service level", percent=True)
+    axes = figure.axes[0]
+    axes.axhline(100 * plan.sl_target, color="black", linestyle="--", linewidth=1, label=f"target {100 * plan.sl_target:.0f}%")
+    axes.set_ylim(0, 102)
+    axes.legend(loc="lower left", fontsize="small")
+    return figure
+
+
+def asa_by_interval(summary: Summary, plan: Plan) -> Figure:
+    """Average speed of answer (mean wait of answered calls) per interval, with 95% band."""
+    return _kpi_by_interval(summary, plan, "asa_s", "ASA (s)", percent=False)
+
+
+def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
+    """Offered calls per interval (bars) against agents on duty (line, right axis)."""
+    centre = _series(summary.intervals, ALL)
+    labels = _labels(centre, plan)
+    x = np.arange(len(labels))
+    figure = Figure(figsize=(10, 4.5), layout="constrained")
+    axes = figure.subplots()
+    axes.bar(x, centre["offered"]["mean"], color="tab:blue", alpha=0.6, label="offered calls")
+    axes.set_ylabel("offered calls per interval")
+    agents_axes = axes.twinx()
+    agents_axes.plot(x, centre["agents"]["mean"], color="tab:red", marker=".", label="agents on duty")
+    agents_axes.set_ylabel("agents on duty (mean)")
+    agents_axes.set_ylim(bottom=0)
+    _x_labels(axes, x, labels)
+    axes.set_title(f"{plan.name}: offered calls and agents")
+    figure.legend(loc="upper right", fontsize="small")
+    return figure
+
+
+def _kpi_by_interval(summary: Summary, plan: Plan, kpi: str, label: str, *, percent: bool) -> Figure:
+    figure = Figure(figsize=(10, 4.5), layout="constrained")
+    axes = figure.subplots()
+    scale = 100.0 if percent else 1.0
+    names = [*plan.call_types, ALL] if len(plan.call_types) > 1 else [ALL]
+    for name in names:
+        series = _series(summary.intervals, name)[kpi]
+        x = np.arange(len(series))
+        line = axes.plot(x, scale * series["mean"], marker=".", label=name)[0]
+        axes.fill_between(x, scale * series["ci_low"], scale * series["ci_high"], color=line.get_color(), alpha=0.2)
+    labels = _labels(_series(summary.intervals, ALL), plan)
+    _x_labels(axes, np.arange(len(labels)), labels)
+    axes.set_ylabel(label + (" %" if percent and "%" not in label else ""))
+    axes.set_title(f"{plan.name}: {label} by interval of arrival (mean, 95% CI)")
+    if len(names) > 1:
+        axes.legend(fontsize="small")
+    return figure
+
+
+def _series(intervals: pd.DataFrame, call_type: str) -> pd.DataFrame:
+    """Wide frame indexed by (day, interval) with a (kpi, stat) column index, for one call type."""
+    rows = intervals[intervals["call_type"] == call_type]
+    return rows.pivot_table(index=["day", "interval"], columns="kpi", values=["mean", "ci_low", "ci_high"], observed=True, dropna=False).swaplevel(axis=1)
+
+
+def _labels(series: pd.DataFrame, plan: Plan) -> list[str]:
+    return [interval_label(plan, int(day), int(interval)) for day, interval in series.index]
+
+
+def _x_labels(axes: object, x: np.ndarray, labels: list[str]) -> None:
+    step = max(1, len(labels) // 16)
+    axes.set_xticks(x[::step], labels[::step], rotation=45, ha="right")  # type: ignore[attr-defined]
+    axes.set_xlabel("interval start")  # type: ignore[attr-defined]

@@ -1,0 +1,122 @@
+"""Summary frames -> tables for people (console, CSV) and machines (JSON)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.results.kpis import ALL
+from sim.results.summary import Summary
+from sim.scenario.plan import Plan
+from sim.units import SECONDS_PER_DAY, s_to_clock
+
+JSON_KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy", "offered", "answered", "abandoned")
+INTERVAL_KPIS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "service_level",
+    "asa_s",
+    "mean_wait_s",
+    "abandon_rate",
+    "aht_s",
+    "occupancy",
+    "agents",
+)
+
+
+def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
+    """Return one row per day, interval and call type: each KPI's mean and 95% CI.
+
+    Columns: ``day``, ``interval``, ``start`` (clock time), ``call_type``, then
+    ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS`.
+    """
+    frame = summary.intervals[summary.intervals["kpi"].isin(INTERVAL_KPIS)]
+    wide = frame.pivot_table(
+        index=["day", "interval", "call_type"],
+        columns="kpi",
+        values=["mean", "ci_low", "ci_high"],
+        observed=True,
+        dropna=False,
+    )
+    wide.columns = [f"{kpi}_{stat}" for stat, kpi in wide.columns]
+    ordered = [f"{kpi}_{stat}" for kpi in INTERVAL_KPIS for stat in ("mean", "ci_low", "ci_high")]
+    wide = wide.reindex(columns=ordered).reset_index()
+    wide.insert(2, "start", [interval_label(plan, int(d), int(j)) for d, j in zip(wide["day"], wide["interval"], strict=True)])
+    return wide
+
+
+def summary_table(summary: Summary) -> pd.DataFrame:
+    """Return days and the whole run in one long table: ``period``, ``call_type``, ``kpi``, stats."""
+    days = summary.days.assign(period=lambda d: "day " + d["day"].astype(str)).drop(columns="day")
+    total = summary.total.assign(period="total")
+    table = pd.concat([total, days], ignore_index=True)
+    return table[["period", "call_type", "kpi", "mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet"]]
+
+
+def interval_label(plan: Plan, day: int, interval: int) -> str:
+    """Clock label of an interval start (``"08:30"``, or ``"d2 08:30"`` beyond day 0)."""
+    start_at = float(plan.open_at[day]) + interval * plan.interval_s
+    if plan.steady_state:
+        return f"{start_at / 3600.0:g}h"
+    clock = s_to_clock(start_at - day * SECONDS_PER_DAY)
+    return clock if plan.n_days == 1 else f"d{day} {clock}"
+
+
+def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
+    """Return ``{call type or "all": {kpi: {"mean", "ci95": [lo, hi]}}}`` for the whole run.
+
+    Occupancy is a centre KPI: it appears under ``"all"`` only. Undefined values are ``None``.
+    """
+    total = summary.total[summary.total["kpi"].isin(JSON_KPIS)]
+    result: dict[str, Any] = {}
+    for name in [*plan.call_types, ALL]:
+        rows = total[total["call_type"] == name].set_index("kpi")
+        result[name] = {
+            kpi: {
+                "mean": _number(rows.at[kpi, "mean"]),
+                "ci95": [_number(rows.at[kpi, "ci_low"]), _number(rows.at[kpi, "ci_high"])],
+            }
+            for kpi in JSON_KPIS
+            if kpi in rows.index
+        }
+    return result
+
+
+def console_table(summary: Summary, plan: Plan) -> str:
+    """Return the whole-run summary as an aligned text table (means with 95% CIs)."""
+    total = summary.total.set_index(["call_type", "kpi"])
+    header = ["call type", "offered", "answered", "abandon", "service level (95% CI)", "ASA s", "AHT s", "occupancy", "P(SL>=target)"]
+    rows = [header]
+    for name in [*plan.call_types, ALL]:
+        def get(kpi: str, stat: str = "mean", name: str = name) -> float:
+            key = (name, kpi)
+            return float(total.at[key, stat]) if key in total.index else math.nan
+
+        rows.append(
+            [
+                name,
+                f"{get('offered'):.1f}",
+                f"{get('answered'):.1f}",
+                _percent(get("abandon_rate")),
+                f"{_percent(get('service_level'))} [{_percent(get('service_level', 'ci_low'))}, {_percent(get('service_level', 'ci_high'))}]",
+                f"{get('asa_s'):.1f}",
+                f"{get('aht_s'):.1f}",
+                _percent(get("occupancy")) if name == ALL else "",
+                f"{get('service_level', 'p_meet'):.2f}",
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    return "\n".join(lines)
+
+
+def _percent(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)

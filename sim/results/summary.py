@@ -1,0 +1,66 @@
+"""Across replications: mean, standard deviation, 95% confidence interval, P(meets target)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.engines.base import Tallies
+from sim.results.kpis import AGENT_KPIS, CALL_KPIS, PERIOD_KEYS, Period, replication_kpis
+from sim.scenario.plan import Plan
+
+STAT_COLUMNS = ("mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """KPI summaries of a run, long format: one row per period cell, call type and KPI.
+
+    Attributes
+    ----------
+    intervals, days, total : pandas.DataFrame
+        Columns: the period keys, ``call_type``, ``kpi``, then ``mean``, ``sd``, ``ci_low``,
+        ``ci_high`` (95% Student-t interval of the mean), ``n_reps`` (replications where the
+        KPI is defined) and ``p_meet`` (share of replications whose service level is at least
+        the target; NaN for other KPIs).
+    """
+
+    intervals: pd.DataFrame
+    days: pd.DataFrame
+    total: pd.DataFrame
+
+
+def summarize(tallies: Tallies, plan: Plan) -> Summary:
+    """Summarize KPIs across replications for every period granularity."""
+    return Summary(
+        intervals=summarize_period(tallies, plan, "interval"),
+        days=summarize_period(tallies, plan, "day"),
+        total=summarize_period(tallies, plan, "total"),
+    )
+
+
+def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
+    """Summarize the per-replication KPIs of one period granularity (see :class:`Summary`)."""
+    frame = replication_kpis(tallies, plan, period)
+    keys = [*PERIOD_KEYS[period], "call_type"]
+    long = frame.melt(id_vars=["rep", *keys], value_vars=[*CALL_KPIS, *AGENT_KPIS], var_name="kpi")
+    long = long.dropna(subset=["value"])
+    grouped = long.groupby([*keys, "kpi"], observed=True, sort=False)["value"]
+    out = grouped.agg(mean="mean", sd="std", n_reps="count").reset_index()
+    out["sd"] = out["sd"].fillna(0.0).where(out["n_reps"] > 1, np.nan)
+    half = _t_quantile(out["n_reps"].to_numpy()) * out["sd"].to_numpy() / np.sqrt(out["n_reps"].to_numpy())
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    meets = long[long["kpi"] == "service_level"].assign(meets=lambda d: d["value"] >= plan.sl_target)
+    p_meet = meets.groupby([*keys, "kpi"], observed=True)["meets"].mean().rename("p_meet").reset_index()
+    out = out.merge(p_meet, on=[*keys, "kpi"], how="left")
+    return out[[*keys, "kpi", *STAT_COLUMNS]].sort_values([*keys, "kpi"], kind="stable").reset_index(drop=True)
+
+
+def _t_quantile(n_reps: np.ndarray) -> np.ndarray:
+    """Two-sided 95% Student-t quantile for ``n_reps - 1`` degrees of freedom (NaN below 2)."""
+    dof = np.where(n_reps > 1, n_reps - 1, 1).astype(float)
+    return np.where(n_reps > 1, stats.t.ppf(0.975, dof), np.nan)

@@ -1,0 +1,95 @@
+"""Run a scenario: plan it, simulate it with an engine, and tally the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.engines import get_engine
+from sim.engines.base import CallRecords, ProgressCallback, ShiftRecords, Tallies
+from sim.errors import UsageError
+from sim.results.tallies import tally_records
+from sim.scenario import Plan, Scenario, build_plan
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """What a run produced.
+
+    Attributes
+    ----------
+    plan : Plan
+        The plan simulated.
+    engine : str
+        Engine name.
+    seed, reps : int
+        Run seed and number of replications.
+    tallies : Tallies
+        Sufficient statistics of every replication (input of every KPI).
+    calls, shifts : CallRecords or None
+        Records, when kept.
+    """
+
+    plan: Plan
+    engine: str
+    seed: int
+    reps: int
+    tallies: Tallies
+    calls: CallRecords | None
+    shifts: ShiftRecords | None
+
+
+def simulate(
+    scenario: Scenario | Plan,
+    *,
+    reps: int = 100,
+    seed: int = 1,
+    engine: str = "fast",
+    keep_records: bool = False,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> SimulationResult:
+    """Simulate ``reps`` replications of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario or Plan
+        What to simulate.
+    reps : int
+        Replications (at least 1).
+    seed : int
+        Run seed (>= 0); replication ``r`` depends on ``(seed, r)`` only.
+    engine : {"fast", "simpy"}
+        Engine; both give the same call records on the same seed.
+    keep_records : bool
+        Keep call and shift records (the SimPy engine always makes them).
+    workers : int, optional
+        Threads of the fast engine; never changes the numbers.
+    progress : callable, optional
+        Called with the number of replications just finished.
+
+    Returns
+    -------
+    SimulationResult
+        Tallies, and records when kept.
+    """
+    if reps < 1:
+        raise UsageError(f"reps must be at least 1 (got {reps})")
+    if seed < 0:
+        raise UsageError(f"seed must be >= 0 (got {seed})")
+    plan = scenario if isinstance(scenario, Plan) else build_plan(scenario)
+    output = get_engine(engine).run(
+        plan, seed=seed, reps=reps, keep_records=keep_records, workers=workers, progress=progress
+    )
+    tallies = output.tallies
+    if tallies is None:
+        assert output.calls is not None and output.shifts is not None
+        tallies = tally_records(output.calls, output.shifts, plan, reps)
+    return SimulationResult(
+        plan=plan,
+        engine=engine,
+        seed=seed,
+        reps=reps,
+        tallies=tallies,
+        calls=output.calls if keep_records else None,
+        shifts=output.shifts if keep_records else None,
+    )
