@@ -47,22 +47,53 @@ def validate(scenario: str) -> None:
 
 @cli.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--reps", type=click.IntRange(min=1), default=100, show_default=True, help="Replications.")
+@click.option(
+    "--reps", type=click.IntRange(min=1), default=100, show_default=True, help="Replications."
+)
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed.")
 @click.option("--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out", show_default=True, help="Folder for tables and plots.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="out",
+    show_default=True,
+    help="Folder for tables and plots.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (fast engine); never changes the numbers.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads (fast engine); never changes the numbers.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def run(scenario: str, reps: int, seed: int, engine: str, out_dir: str, as_json: bool, workers: int | None, quiet: bool) -> None:
+def run(
+    *,
+    scenario: str,
+    reps: int,
+    seed: int,
+    engine: str,
+    out_dir: str,
+    as_json: bool,
+    workers: int | None,
+    quiet: bool,
+) -> None:
     """Simulate a scenario, print its KPIs and write tables and plots to OUT."""
     loaded = load_scenario(scenario)
     with _progress(reps, enabled=not quiet and sys.stderr.isatty()) as progress:
-        result = simulate(loaded, reps=reps, seed=seed, engine=engine, workers=workers, progress=progress)
+        result = simulate(
+            loaded, reps=reps, seed=seed, engine=engine, workers=workers, progress=progress
+        )
     summary = summarize(result.tallies, result.plan)
     written = write_run_report(out_dir, summary, result.plan)
     if as_json:
-        document = {"engine": engine, "reps": reps, "seed": seed, "kpis": kpis_json(summary, result.plan)}
+        document = {
+            "engine": engine,
+            "reps": reps,
+            "seed": seed,
+            "kpis": kpis_json(summary, result.plan),
+        }
         click.echo(json.dumps(document, indent=2))
         return
     click.echo(f"{loaded.name}: {reps} replications, engine {engine}, seed {seed}")
@@ -72,10 +103,31 @@ def run(scenario: str, reps: int, seed: int, engine: str, out_dir: str, as_json:
 
 def _queue_options(function: Any) -> Any:
     options = [
-        click.option("--calls-per-hour", type=click.FloatRange(min=0), required=True, help="Offered calls per hour."),
-        click.option("--aht-s", type=click.FloatRange(min=0, min_open=True), required=True, help="Average handle time, seconds."),
-        click.option("--threshold-s", type=click.FloatRange(min=0), default=20.0, show_default=True, help="Service-level threshold, seconds."),
-        click.option("--patience-s", type=click.FloatRange(min=0, min_open=True), default=None, help="Mean patience, seconds (Erlang A)."),
+        click.option(
+            "--calls-per-hour",
+            type=click.FloatRange(min=0),
+            required=True,
+            help="Offered calls per hour.",
+        ),
+        click.option(
+            "--aht-s",
+            type=click.FloatRange(min=0, min_open=True),
+            required=True,
+            help="Average handle time, seconds.",
+        ),
+        click.option(
+            "--threshold-s",
+            type=click.FloatRange(min=0),
+            default=20.0,
+            show_default=True,
+            help="Service-level threshold, seconds.",
+        ),
+        click.option(
+            "--patience-s",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Mean patience, seconds (Erlang A).",
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
     for option in reversed(options):
@@ -86,26 +138,67 @@ def _queue_options(function: Any) -> Any:
 @cli.command()
 @_queue_options
 @click.option("--agents", type=click.IntRange(min=1), required=True, help="Agents on the phones.")
-def erlang(calls_per_hour: float, aht_s: float, threshold_s: float, patience_s: float | None, as_json: bool, agents: int) -> None:
+def erlang(
+    *,
+    calls_per_hour: float,
+    aht_s: float,
+    threshold_s: float,
+    patience_s: float | None,
+    as_json: bool,
+    agents: int,
+) -> None:
     """Steady-state KPIs of one queue: Erlang C, or Erlang A with --patience-s."""
-    kpis = queue_kpis(calls_per_hour=calls_per_hour, aht_s=aht_s, agents=agents, threshold_s=threshold_s, patience_s=patience_s)
+    kpis = queue_kpis(
+        calls_per_hour=calls_per_hour,
+        aht_s=aht_s,
+        agents=agents,
+        threshold_s=threshold_s,
+        patience_s=patience_s,
+    )
     _print_queue(kpis, patience_s, as_json)
 
 
 @cli.command()
 @_queue_options
-@click.option("--target", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), required=True, help="Service-level target (fraction).")
-def staff(calls_per_hour: float, aht_s: float, threshold_s: float, patience_s: float | None, as_json: bool, target: float) -> None:
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    required=True,
+    help="Service-level target (fraction).",
+)
+def staff(
+    *,
+    calls_per_hour: float,
+    aht_s: float,
+    threshold_s: float,
+    patience_s: float | None,
+    as_json: bool,
+    target: float,
+) -> None:
     """Fewest agents whose service level reaches the target (Erlang C, or A with --patience-s)."""
-    staffing = agents_required(calls_per_hour=calls_per_hour, aht_s=aht_s, threshold_s=threshold_s, target=target, patience_s=patience_s)
+    staffing = agents_required(
+        calls_per_hour=calls_per_hour,
+        aht_s=aht_s,
+        threshold_s=threshold_s,
+        target=target,
+        patience_s=patience_s,
+    )
     _print_queue(staffing.kpis, patience_s, as_json)
 
 
 def _print_queue(kpis: QueueKpis, patience_s: float | None, as_json: bool) -> None:
-    names = ("agents", "offered_load_erlangs", *_ERLANG_KPIS, *(("p_abandon",) if patience_s is not None else ()), "stable")
+    names = (
+        "agents",
+        "offered_load_erlangs",
+        *_ERLANG_KPIS,
+        *(("p_abandon",) if patience_s is not None else ()),
+        "stable",
+    )
     values = {name: asdict(kpis)[name] for name in names}
     if as_json:
-        click.echo(json.dumps({name: _json_number(value) for name, value in values.items()}, indent=2))
+        click.echo(
+            json.dumps({name: _json_number(value) for name, value in values.items()}, indent=2)
+        )
         return
     for name, value in values.items():
         click.echo(f"{name:>22}  {_format(value)}")
@@ -117,7 +210,7 @@ def _print_queue(kpis: QueueKpis, patience_s: float | None, as_json: bool) -> No
 
 
 def _format(value: object) -> str:
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, bool | int):
         return str(value)
     assert isinstance(value, float)
     return "inf" if math.isinf(value) else f"{value:.6g}"
@@ -144,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
-        error.show()
+        _show_click_error(error)
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -156,3 +249,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2)
 
 
+def _show_click_error(error: click.ClickException) -> None:
+    """Print an invalid option or argument as one ``error:`` line, like every user error."""
+    message = error.format_message()
+    if "\n" in message:  # a bare ``ccsim``: click's NoArgsIsHelpError carries the help text
+        error.show()
+        return
+    click.echo(f"error: {message}", err=True)

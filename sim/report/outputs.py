@@ -43,13 +43,17 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
         lambda path: _save(asa_by_interval(summary, plan), path),
         lambda path: _save(offered_vs_agents(summary, plan), path),
     ]
+    mode = _new_file_mode()
     staged: list[tuple[Path, Path]] = []
     try:
         for name, write in zip(RUN_FILES, writers, strict=True):
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=Path(name).suffix)
+            handle, path = tempfile.mkstemp(
+                dir=folder, prefix=f".{name}.", suffix=Path(name).suffix
+            )
             os.close(handle)
-            staged.append((Path(temporary), folder / name))
-            write(Path(temporary))
+            os.chmod(path, mode)  # mkstemp files are private (0o600); reports are not
+            staged.append((Path(path), folder / name))
+            write(Path(path))
     except BaseException:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
@@ -57,6 +61,13 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
     for temporary, target in staged:
         os.replace(temporary, target)
     return [target for _, target in staged]
+
+
+def _new_file_mode() -> int:
+    """Return the mode ``open()`` would give a new file: ``0o666`` less the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _save(figure: Figure, path: Path) -> None:

@@ -16,7 +16,13 @@ def service_level_by_interval(summary: Summary, plan: Plan) -> Figure:
     """Service level per interval of arrival: mean and 95% confidence band, with the target."""
     figure = _kpi_by_interval(summary, plan, "service_level", "service level", percent=True)
     axes = figure.axes[0]
-    axes.axhline(100 * plan.sl_target, color="black", linestyle="--", linewidth=1, label=f"target {100 * plan.sl_target:.0f}%")
+    axes.axhline(
+        100 * plan.sl_target,
+        color="black",
+        linestyle="--",
+        linewidth=1,
+        label=f"target {100 * plan.sl_target:.0f}%",
+    )
     axes.set_ylim(0, 102)
     axes.legend(loc="lower left", fontsize="small")
     return figure
@@ -29,7 +35,7 @@ def asa_by_interval(summary: Summary, plan: Plan) -> Figure:
 
 def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
     """Offered calls per interval (bars) against agents on duty (line, right axis)."""
-    centre = _series(summary.intervals, ALL)
+    centre = _series(summary.intervals, ALL, ("offered", "agents"))
     labels = _labels(centre, plan)
     x = np.arange(len(labels))
     figure = Figure(figsize=(10, 4.5), layout="constrained")
@@ -37,7 +43,9 @@ def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
     axes.bar(x, centre["offered"]["mean"], color="tab:blue", alpha=0.6, label="offered calls")
     axes.set_ylabel("offered calls per interval")
     agents_axes = axes.twinx()
-    agents_axes.plot(x, centre["agents"]["mean"], color="tab:red", marker=".", label="agents on duty")
+    agents_axes.plot(
+        x, centre["agents"]["mean"], color="tab:red", marker=".", label="agents on duty"
+    )
     agents_axes.set_ylabel("agents on duty (mean)")
     agents_axes.set_ylim(bottom=0)
     _x_labels(axes, x, labels)
@@ -46,17 +54,25 @@ def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
     return figure
 
 
-def _kpi_by_interval(summary: Summary, plan: Plan, kpi: str, label: str, *, percent: bool) -> Figure:
+def _kpi_by_interval(
+    summary: Summary, plan: Plan, kpi: str, label: str, *, percent: bool
+) -> Figure:
     figure = Figure(figsize=(10, 4.5), layout="constrained")
     axes = figure.subplots()
     scale = 100.0 if percent else 1.0
     names = [*plan.call_types, ALL] if len(plan.call_types) > 1 else [ALL]
     for name in names:
-        series = _series(summary.intervals, name)[kpi]
+        series = _series(summary.intervals, name, (kpi,))[kpi]
         x = np.arange(len(series))
         line = axes.plot(x, scale * series["mean"], marker=".", label=name)[0]
-        axes.fill_between(x, scale * series["ci_low"], scale * series["ci_high"], color=line.get_color(), alpha=0.2)
-    labels = _labels(_series(summary.intervals, ALL), plan)
+        axes.fill_between(
+            x,
+            scale * series["ci_low"],
+            scale * series["ci_high"],
+            color=line.get_color(),
+            alpha=0.2,
+        )
+    labels = _labels(_series(summary.intervals, ALL, (kpi,)), plan)
     _x_labels(axes, np.arange(len(labels)), labels)
     axes.set_ylabel(label + (" %" if percent and "%" not in label else ""))
     axes.set_title(f"{plan.name}: {label} by interval of arrival (mean, 95% CI)")
@@ -65,10 +81,21 @@ def _kpi_by_interval(summary: Summary, plan: Plan, kpi: str, label: str, *, perc
     return figure
 
 
-def _series(intervals: pd.DataFrame, call_type: str) -> pd.DataFrame:
-    """Wide frame indexed by (day, interval) with a (kpi, stat) column index, for one call type."""
+def _series(intervals: pd.DataFrame, call_type: str, kpis: tuple[str, ...]) -> pd.DataFrame:
+    """Wide frame indexed by (day, interval) with a (kpi, stat) column index, for one call type.
+
+    A KPI undefined in every interval (say ASA of a call type nobody answered) has no summary
+    rows; its columns are NaN so that it plots as an empty line.
+    """
     rows = intervals[intervals["call_type"] == call_type]
-    return rows.pivot_table(index=["day", "interval"], columns="kpi", values=["mean", "ci_low", "ci_high"], observed=True, dropna=False).swaplevel(axis=1)
+    wide = rows.pivot_table(
+        index=["day", "interval"],
+        columns="kpi",
+        values=["mean", "ci_low", "ci_high"],
+        observed=True,
+        dropna=False,
+    ).swaplevel(axis=1)
+    return wide.reindex(columns=pd.MultiIndex.from_product([kpis, ["mean", "ci_low", "ci_high"]]))
 
 
 def _labels(series: pd.DataFrame, plan: Plan) -> list[str]:

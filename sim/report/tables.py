@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,15 @@ from sim.results.summary import Summary
 from sim.scenario.plan import Plan
 from sim.units import SECONDS_PER_DAY, s_to_clock
 
-JSON_KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy", "offered", "answered", "abandoned")
+JSON_KPIS = (
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "occupancy",
+    "offered",
+    "answered",
+    "abandoned",
+)
 INTERVAL_KPIS = (
     "offered",
     "answered",
@@ -42,19 +50,32 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
         observed=True,
         dropna=False,
     )
-    wide.columns = [f"{kpi}_{stat}" for stat, kpi in wide.columns]
+    pairs = cast("list[tuple[str, str]]", wide.columns.to_list())  # (stat, kpi) MultiIndex
+    wide.columns = [f"{kpi}_{stat}" for stat, kpi in pairs]
     ordered = [f"{kpi}_{stat}" for kpi in INTERVAL_KPIS for stat in ("mean", "ci_low", "ci_high")]
     wide = wide.reindex(columns=ordered).reset_index()
-    wide.insert(2, "start", [interval_label(plan, int(d), int(j)) for d, j in zip(wide["day"], wide["interval"], strict=True)])
+    wide.insert(
+        2,
+        "start",
+        [
+            interval_label(plan, int(d), int(j))
+            for d, j in zip(wide["day"], wide["interval"], strict=True)
+        ],
+    )
     return wide
 
 
 def summary_table(summary: Summary) -> pd.DataFrame:
-    """Return days and the whole run in one long table: ``period``, ``call_type``, ``kpi``, stats."""
+    """Return days and the whole run in one long table: ``period``, ``call_type``, ``kpi``, stats.
+
+    Each row gives the statistics of :data:`~sim.results.summary.STAT_COLUMNS`.
+    """
     days = summary.days.assign(period=lambda d: "day " + d["day"].astype(str)).drop(columns="day")
     total = summary.total.assign(period="total")
     table = pd.concat([total, days], ignore_index=True)
-    return table[["period", "call_type", "kpi", "mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet"]]
+    return table[
+        ["period", "call_type", "kpi", "mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet"]
+    ]
 
 
 def interval_label(plan: Plan, day: int, interval: int) -> str:
@@ -69,32 +90,50 @@ def interval_label(plan: Plan, day: int, interval: int) -> str:
 def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     """Return ``{call type or "all": {kpi: {"mean", "ci95": [lo, hi]}}}`` for the whole run.
 
-    Occupancy is a centre KPI: it appears under ``"all"`` only. Undefined values are ``None``.
+    Occupancy is a centre KPI: it appears under ``"all"`` only. Undefined values are ``None``,
+    also for a KPI undefined in every replication (the summary then has no row for it).
     """
     total = summary.total[summary.total["kpi"].isin(JSON_KPIS)]
     result: dict[str, Any] = {}
     for name in [*plan.call_types, ALL]:
         rows = total[total["call_type"] == name].set_index("kpi")
         result[name] = {
-            kpi: {
-                "mean": _number(rows.at[kpi, "mean"]),
-                "ci95": [_number(rows.at[kpi, "ci_low"]), _number(rows.at[kpi, "ci_high"])],
-            }
-            for kpi in JSON_KPIS
-            if kpi in rows.index
+            kpi: _json_entry(rows, kpi) for kpi in JSON_KPIS if name == ALL or kpi != "occupancy"
         }
     return result
+
+
+def _json_entry(rows: pd.DataFrame, kpi: str) -> dict[str, Any]:
+    if kpi not in rows.index:  # undefined in every replication: the summary has no row
+        return {"mean": None, "ci95": [None, None]}
+    row = rows.loc[kpi]
+    return {
+        "mean": _number(row["mean"]),
+        "ci95": [_number(row["ci_low"]), _number(row["ci_high"])],
+    }
 
 
 def console_table(summary: Summary, plan: Plan) -> str:
     """Return the whole-run summary as an aligned text table (means with 95% CIs)."""
     total = summary.total.set_index(["call_type", "kpi"])
-    header = ["call type", "offered", "answered", "abandon", "service level (95% CI)", "ASA s", "AHT s", "occupancy", "P(SL>=target)"]
+    header = [
+        "call type",
+        "offered",
+        "answered",
+        "abandon",
+        "service level (95% CI)",
+        "ASA s",
+        "AHT s",
+        "occupancy",
+        "P(SL>=target)",
+    ]
     rows = [header]
     for name in [*plan.call_types, ALL]:
+
         def get(kpi: str, stat: str = "mean", name: str = name) -> float:
             key = (name, kpi)
-            return float(total.at[key, stat]) if key in total.index else math.nan
+            value: Any = total.loc[key, stat] if key in total.index else math.nan
+            return float(value)
 
         rows.append(
             [
@@ -102,7 +141,9 @@ def console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('offered'):.1f}",
                 f"{get('answered'):.1f}",
                 _percent(get("abandon_rate")),
-                f"{_percent(get('service_level'))} [{_percent(get('service_level', 'ci_low'))}, {_percent(get('service_level', 'ci_high'))}]",
+                f"{_percent(get('service_level'))} "
+                f"[{_percent(get('service_level', 'ci_low'))}, "
+                f"{_percent(get('service_level', 'ci_high'))}]",
                 f"{get('asa_s'):.1f}",
                 f"{get('aht_s'):.1f}",
                 _percent(get("occupancy")) if name == ALL else "",
@@ -110,7 +151,13 @@ def console_table(summary: Summary, plan: Plan) -> str:
             ]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.rjust(width) if i else cell.ljust(width) for i, (cell, width) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    lines = [
+        "  ".join(
+            cell.rjust(width) if i else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     return "\n".join(lines)
 
 
@@ -118,5 +165,5 @@ def _percent(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
 
 
-def _number(value: float) -> float | None:
+def _number(value: Any) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)

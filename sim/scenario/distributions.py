@@ -33,8 +33,11 @@ class _Spec(BaseModel):
 
     def _check_parameters(self, dist: str) -> None:
         if dist == "none":
-            if self.mean_s is not None or self.cv is not None:
-                raise FieldProblem("dist", "'none' takes no mean_s or cv")
+            for field in ("mean_s", "cv"):
+                value = getattr(self, field)
+                if value is not None:
+                    message = f"is not used by dist 'none' (got {value})"
+                    raise FieldProblem(subpath=field, message=message)
             return
         if self.mean_s is None:
             raise FieldProblem("mean_s", f"is required for dist {dist!r}")

@@ -7,11 +7,14 @@ Every problem becomes a :class:`~sim.errors.ScenarioError` with one line:
 from __future__ import annotations
 
 import csv
+import difflib
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.errors import ScenarioError
@@ -63,7 +66,8 @@ def scenario_from_dict(raw: Any, *, source: str = "<scenario>", base_dir: Path |
         The validated, frozen scenario.
     """
     if not isinstance(raw, dict):
-        raise ScenarioError(source, "", f"the file must hold a mapping of fields (got {type(raw).__name__})")
+        got = "an empty file" if raw is None else f"a {type(raw).__name__}"
+        raise ScenarioError(source, "", f"the file must hold a mapping of fields (got {got})")
     profiles = _ProfileReader(base_dir or Path.cwd())
     resolved = profiles.resolve(raw, source)
     try:
@@ -79,13 +83,43 @@ def _read_yaml(path: Path, source: str) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ScenarioError(source, "", f"cannot read the file ({error.strerror or error})") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(source, "", _not_utf8(error)) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ScenarioError(source, where, f"YAML syntax error: {problem}") from None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that refuses a key given twice in a mapping (PyYAML silently keeps the last)."""
+
+
+def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Iterator[Any]:
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # keys merged from an anchor may be overridden on purpose
+        key = str(loader.construct_object(key_node))
+        if key in seen:
+            problem = f"duplicate key {key!r}"
+            raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+        seen.add(key)
+    yield from loader.construct_yaml_map(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_unique_mapping,
+)
+
+
+def _not_utf8(error: UnicodeDecodeError) -> str:
+    byte = error.object[error.start : error.start + 1].hex()
+    return f"is not UTF-8 text (got byte 0x{byte} at offset {error.start})"
 
 
 class _ProfileReader:
@@ -103,19 +137,25 @@ class _ProfileReader:
         for name, spec in call_types.items():
             volume = spec.get("volume") if isinstance(spec, dict) else None
             profile = volume.get("profile") if isinstance(volume, dict) else None
-            if isinstance(profile, str):
+            if isinstance(volume, dict) and isinstance(profile, str):
                 weights = self._read(profile, f"call_types.{name}.volume.profile", source)
-                spec = {**spec, "volume": {**volume, "profile": weights}}
-            resolved_types[name] = spec
+                resolved_types[name] = {**spec, "volume": {**volume, "profile": weights}}
+            else:
+                resolved_types[name] = spec
         return {**raw, "call_types": resolved_types}
 
     def _read(self, name: str, field: str, source: str) -> list[float]:
         path = self.base_dir / name
         try:
-            with path.open(newline="", encoding="utf-8") as handle:
+            # utf-8-sig: spreadsheet programs start CSV files with a byte-order mark.
+            with path.open(newline="", encoding="utf-8-sig") as handle:
                 rows = list(csv.reader(handle))
         except OSError as error:
             raise ScenarioError(source, field, f"cannot read profile {str(path)!r} ({error.strerror})") from None
+        except UnicodeDecodeError as error:
+            raise ScenarioError(str(path), "", _not_utf8(error)) from None
+        except csv.Error as error:
+            raise ScenarioError(str(path), "", f"is not a readable CSV file ({error})") from None
         return self._parse(rows, str(path))
 
     def _parse(self, rows: list[list[str]], csv_name: str) -> list[float]:
@@ -134,6 +174,10 @@ class _ProfileReader:
                 continue
             starts.append((line, _cell(row, start_at, csv_name, line, "interval_start")))
             weights.append(_weight(_cell(row, weight_at, csv_name, line, weight_column), csv_name, line, weight_column))
+        if not weights:
+            raise ScenarioError(csv_name, "", "has no rows below the header")
+        if not any(weights):
+            raise ScenarioError(csv_name, f"column {weight_column}", "must not all be zero (got 0)")
         self.starts[csv_name] = starts
         return weights
 
@@ -170,13 +214,50 @@ def _weight(text: str, csv_name: str, line: int, column: str) -> float:
 
 
 def _first_problem(error: ValidationError, source: str) -> ScenarioError:
-    detail = error.errors(include_url=False)[0]
+    details = error.errors(include_url=False)
+    first = _path_parts(details[0]["loc"])
+    # A value that fits no member of a union gets one error per member; the deepest one names the
+    # item at fault (``headcount[2]`` rather than the whole list).
+    same_field = [d for d in details if _path_parts(d["loc"])[: len(first)] == first]
+    detail = max(same_field, key=lambda d: len(_path_parts(d["loc"])))
     path = ".".join(_path_parts(detail["loc"]))
     problem = detail.get("ctx", {}).get("error")
     if isinstance(problem, FieldProblem):
         path = ".".join(p for p in (path, problem.subpath) if p)
         return ScenarioError(source, _bracket_indices(path), problem.message)
-    return ScenarioError(source, _bracket_indices(path), _message(detail))
+    message = _message(detail)
+    if detail["type"] == "extra_forbidden":
+        message += _suggestion(_path_parts(detail["loc"]))
+    return ScenarioError(source, _bracket_indices(path), message)
+
+
+def _suggestion(parts: list[str]) -> str:
+    """Name the closest known field (or all of them) for a misspelt key at ``parts``."""
+    known = _known_fields(parts[:-1])
+    close = difflib.get_close_matches(parts[-1], known, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known fields: {', '.join(known)})" if known else ""
+
+
+def _known_fields(parts: list[str]) -> list[str]:
+    """Return the field names of the model found by following ``parts`` down from Scenario."""
+    model: Any = Scenario
+    for part in parts:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = model.model_fields.get(part)
+            model = field.annotation if field is not None else None
+        elif typing.get_origin(model) is dict:
+            model = typing.get_args(model)[1]  # the part was a user-chosen name (call type, group)
+        else:
+            return []
+        # Optional sections are unions with None: keep the model member.
+        members = [m for m in typing.get_args(model) if m is not type(None)]
+        if model is not None and typing.get_origin(model) is not dict and len(members) == 1:
+            model = members[0]
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
 
 
 def _path_parts(loc: tuple[int | str, ...]) -> list[str]:
@@ -209,6 +290,8 @@ def _message(detail: ErrorDetails) -> str:
         return "is not a known field"
     if kind in bounds:
         limit = next(iter(ctx.values()))
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)  # "must be > 0", as the bound was written, not "> 0.0"
         return f"must be {bounds[kind]} {limit}{got}"
     if kind == "literal_error":
         return f"must be {ctx.get('expected')}{got}"
@@ -222,6 +305,8 @@ def _message(detail: ErrorDetails) -> str:
         return f"must be a list{got}"
     if kind == "string_type":
         return f"must be text{got}"
+    if kind == "string_too_short":
+        return f"must have at least {ctx.get('min_length')} character(s){got}"
     if kind == "too_short":
         return f"must have at least {ctx.get('min_length')} item(s){got}"
     return f"{detail['msg']}{got}"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.scenario.distributions import dist_parameters
+from sim.scenario.distributions import HandleTime, Patience, dist_parameters
 from sim.scenario.schema import CallType, Group, Scenario
 from sim.units import SECONDS_PER_DAY
 
@@ -142,7 +143,7 @@ def build_plan(scenario: Scenario) -> Plan:
         Deterministic arrays; equal scenarios give equal plans.
     """
     n_days, n_intervals, interval_s = scenario.n_days, scenario.n_intervals, scenario.interval_s
-    day_start_at = np.arange(n_days) * SECONDS_PER_DAY
+    day_start_at: NDArray[np.float64] = np.arange(n_days, dtype=np.float64) * SECONDS_PER_DAY
     open_at = day_start_at + scenario.open_s
     close_at = day_start_at + scenario.close_s
     offsets = np.arange(n_intervals) * interval_s
@@ -189,7 +190,7 @@ def _rates(call_types: list[CallType], n_days: int, n_intervals: int, interval_s
     return np.tile(per_day / interval_s, (1, n_days))
 
 
-def _dist_columns(prefix: str, specs: list) -> dict[str, NDArray]:  # type: ignore[type-arg]
+def _dist_columns(prefix: str, specs: list[HandleTime] | list[Patience]) -> dict[str, NDArray[Any]]:
     rows = [dist_parameters(s.dist, s.mean_s, s.cv) for s in specs]
     return {
         f"{prefix}_code": np.array([int(r[0]) for r in rows], dtype=np.int64),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.distributions import HandleTime, Patience
 from sim.scenario.problems import FieldProblem
@@ -48,6 +48,18 @@ class Calendar(_Frozen):
     close: str = "20:00"
     interval_minutes: Literal[15, 30, 60] = 30
     at_close: Literal["drain", "drop"] = "drain"
+
+    @field_validator("open", "close", mode="before")
+    @classmethod
+    def _quoted_clock(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted 8:00 as the base-60 number 480: say so instead of "not text".
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            message = (
+                f'must be a clock time in quotes such as "08:00" (got the number {value}; '
+                "YAML reads an unquoted 8:00 as 480)"
+            )
+            raise FieldProblem(subpath="", message=message)
+        return value
 
     @model_validator(mode="after")
     def _hours_fit_intervals(self) -> Self:
@@ -148,7 +160,9 @@ class Volume(_Frozen):
                 "", f"give exactly one of per_interval, daily (with profile), per_hour (got {forms or 'none'})"
             )
         if (self.daily is None) != (self.profile is None):
-            raise FieldProblem("profile" if self.profile is None else "daily", "daily and profile go together")
+            given, missing = ("daily", "profile") if self.profile is None else ("profile", "daily")
+            message = f"daily and profile go together (got {given} without {missing})"
+            raise FieldProblem(subpath=missing, message=message)
         for name in ("per_interval", "profile"):
             values = getattr(self, name)
             if values is not None:
@@ -205,8 +219,11 @@ class Group(_Frozen):
 
     @model_validator(mode="after")
     def _non_negative(self) -> Self:
-        values = self.headcount if isinstance(self.headcount, list) else [self.headcount]
-        _check_non_negative("headcount", values)
+        if isinstance(self.headcount, list):
+            _check_non_negative("headcount", self.headcount)
+        elif self.headcount < 0:
+            message = f"must be a whole number >= 0 (got {self.headcount})"
+            raise FieldProblem(subpath="headcount", message=message)
         return self
 
 
@@ -242,7 +259,9 @@ class Scenario(_Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if (self.calendar is None) == (self.steady_state is None):
-            raise FieldProblem("calendar", "give exactly one of calendar and steady_state")
+            got = "both" if self.calendar is not None else "neither"
+            message = f"give exactly one of calendar and steady_state (got {got})"
+            raise FieldProblem(subpath="calendar", message=message)
         for section in ("call_types", "groups"):
             for name in getattr(self, section):
                 _check_name(f"{section}.{name}", name)
@@ -317,9 +336,9 @@ class Scenario(_Frozen):
     def _check_stationary(self) -> None:
         for name, call_type in self.call_types.items():
             if call_type.volume.per_hour is None:
-                raise FieldProblem(
-                    f"call_types.{name}.volume", "steady state needs a constant rate: use per_hour"
-                )
+                form = "per_interval" if call_type.volume.per_interval is not None else "daily"
+                message = f"steady state needs a constant rate: use per_hour (got {form})"
+                raise FieldProblem(subpath=f"call_types.{name}.volume", message=message)
         for name, group in self.groups.items():
             if isinstance(group.headcount, list):
                 raise FieldProblem(

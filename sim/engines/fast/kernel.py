@@ -50,8 +50,8 @@ _next_arrival_delay = njit(cache=True, inline="always")(next_arrival_delay)
 STATUS_OK, STATUS_QUEUE_FULL, STATUS_RECORDS_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 
 # counters[...]
-N_CALLS, N_SHIFTS, STATUS, _SEQ, _HEAP_SIZE, _IDLE_HEAD, _IDLE_COUNT, _N_PRESENT, _ROSTER_NEXT = range(9)
-N_COUNTERS = 9
+N_CALLS, N_SHIFTS, STATUS, _SEQ, _HEAP_SIZE, _IDLE_HEAD, _IDLE_COUNT, _ROSTER_NEXT = range(8)
+N_COUNTERS = 8
 # draws[purpose, call_type, i] and drawn[call_type, purpose]
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
 # queues: q_i[k, slot, :], q_f[k, slot, :], q_pos[k, :]
@@ -240,9 +240,20 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
     def drop_waiting(now):  # noqa: ANN001, ANN202
         """Closing: calls whose patience already ran out abandoned; the others are dropped now."""
         for k in range(n_types):
-            purge_abandoned(now, k)
+            # Not purge_abandoned: an expired call may wait behind a head that has not expired.
             while q_pos[k, _COUNT] > 0:
-                pop_unanswered(k, _DROPPED, now)
+                deadline_at = q_f[k, q_pos[k, _HEAD], _Q_DEADLINE_AT]
+                if deadline_at < now:
+                    pop_unanswered(k, _ABANDONED, deadline_at)
+                else:
+                    pop_unanswered(k, _DROPPED, now)
+
+    def anyone_to_serve():
+        """Return whether an agent on duty will take another call (not one past a shift end)."""
+        for agent in range(n_agents):
+            if agent_i[agent, _STATE] != _OFF and agent_i[agent, _LEAVING] != _AFTER_CALL:
+                return True
+        return False
 
     def flush_queues(now):  # noqa: ANN001, ANN202
         """End of the run: waiting calls abandon at their deadline (dropped if they never would)."""
@@ -260,7 +271,6 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         on_at, off_at = agent_f[agent, _ON_AT], agent_f[agent, _OFF_AT]
         add_span(agent_sums, slot_start_at, group, _STAFFED, on_at, now)
         add_span(agent_sums, slot_start_at, group, _OVERTIME, off_at, now)
-        counters[_N_PRESENT] -= 1
         if keep:
             n = counters[N_SHIFTS]
             counters[N_SHIFTS] = n + 1
@@ -396,7 +406,6 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         if busy:
             # Still on a call from the previous shift: that shift ends now and the agent carries on.
             end_shift(now, agent)
-        counters[_N_PRESENT] += 1
         agent_f[agent, _ON_AT] = now
         agent_i[agent, _LEAVING] = _STAYS
         if not busy and not take_next_call(now, agent):
@@ -408,7 +417,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         counters[_ROSTER_NEXT] = r + 1
         kind, agent = roster_i[r, ROSTER_KIND], roster_i[r, ROSTER_WHO]
         if kind == _CLOSE:
-            if model.drops_at_close or counters[_N_PRESENT] == 0:
+            if model.drops_at_close or not anyone_to_serve():
                 drop_waiting(now)
         elif kind == _ON:
             shift_start(now, agent)

@@ -153,7 +153,11 @@ class Centre:
             self._leave(agent)
 
     def _close(self) -> None:
-        someone_on_duty = any(agent.on_duty for agent in self.agents)
+        # An agent finishing a call past their shift end is not on duty: they would not serve
+        # the queue, and calls left waiting would never be answered.
+        someone_on_duty = any(
+            agent.on_duty and agent.leaving is not Leaving.AFTER_CALL for agent in self.agents
+        )
         if self.plan.drops_at_close or not someone_on_duty:
             for queue in self.queues:
                 while queue:

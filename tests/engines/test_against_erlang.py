@@ -1,0 +1,264 @@
+"""Both engines against Erlang C and Erlang A in steady state, within 4 standard errors.
+
+Each replication is one long stationary run that starts empty; the warm-up's arrivals are left
+out (warm-ups are many relaxation times long, so initialization bias is far below one SE). The
+tolerance is 4 SE of the replication means, and a companion test asserts that 4 SE is small
+against the KPI, so every comparison could fail. Cases use distinct seeds so that a wrong
+stream would not shift every case the same way.
+
+P(wait) is not a tally: it is ``1 - answered within 0 s / offered`` (an abandonment at exactly
+0 s has probability 0), counted on the same sample path with the threshold set to 0 — the fast
+engine reruns the replications with the same seed, the SimPy engine's records are re-tallied.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from helpers import PUBLIC_CASES, assert_within_se, mean_and_se, stat_reps
+
+from sim.analytic import erlang_c
+from sim.results import replication_kpis, service_level, tally_records
+from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
+from sim.simulation import SimulationResult, simulate
+
+pytestmark = pytest.mark.statistical
+
+# KPI (the reference file's output keys, see its "definitions") and whether it is a probability.
+COMMON_KPIS = ("sl", "p_wait", "asa", "occupancy")
+ABANDON_KPIS = ("p_abandon", "mean_wait_all", "sl_answered", "sl_ans_abn_t", "p_w_le_t")
+PROBABILITIES = frozenset({"sl", "p_wait", "occupancy", "p_abandon", "sl_answered", "sl_ans_abn_t", "p_w_le_t"})
+SL_DEFINITIONS = {
+    "sl_answered": "answered",
+    "sl_ans_abn_t": "answered_plus_abandoned_after_t",
+    "p_w_le_t": "p_wait_le_t",
+}
+
+# A comparison must be able to fail: 4 SE may be at most this share of the KPI's room to be
+# wrong (the value of a wait; min(p, 1 - p) of a probability, as an SL of 0.99 can only be wrong
+# by 0.01 one way) ...
+RESOLUTION = 0.25
+# ... or at most 0.2 percentage points, a difference no planner acts on (saturated KPIs).
+PROBABILITY_FLOOR = 0.002
+
+
+@dataclass(frozen=True)
+class Case:
+    """A steady-state queue, its reference values and how long to simulate it."""
+
+    id: str
+    calls_per_hour: float
+    aht_s: float
+    agents: int
+    threshold_s: float
+    patience_s: float | None
+    expected: dict[str, float] = dataclasses.field(hash=False, compare=False)
+    horizon_h: float
+    warmup_h: float
+    reps: int
+    seed: int
+
+    @property
+    def kpis(self) -> tuple[str, ...]:
+        """KPIs compared for this case."""
+        return COMMON_KPIS + (ABANDON_KPIS if self.patience_s is not None else ())
+
+    def scenario(self) -> Scenario:
+        """Return the one-queue steady-state scenario of the case."""
+        call_type: dict[str, object] = {
+            "volume": {"per_hour": self.calls_per_hour},
+            "handle_time": {"dist": "exponential", "mean_s": self.aht_s},
+        }
+        if self.patience_s is not None:
+            call_type["patience"] = {"dist": "exponential", "mean_s": self.patience_s}
+        return scenario_from_dict(
+            {
+                "name": self.id,
+                "steady_state": {"horizon_h": self.horizon_h, "warmup_h": self.warmup_h, "interval_minutes": 60},
+                "service_level": {"threshold_s": self.threshold_s},
+                "call_types": {"calls": call_type},
+                "groups": {"agents": {"headcount": self.agents}},
+            }
+        )
+
+
+def _public(case_id: str, *, horizon_h: float, warmup_h: float, reps: int, seed: int) -> Case:
+    data = json.loads(PUBLIC_CASES.read_text())
+    (case,) = [c for c in data["cases"] if c["id"].startswith(f"{case_id}-")]
+    inputs = case["inputs"]
+    return Case(
+        id=case_id,
+        calls_per_hour=inputs["calls_per_hour"],
+        aht_s=inputs["aht_s"],
+        agents=inputs["agents"],
+        threshold_s=inputs["sl_threshold_s"],
+        patience_s=inputs["patience_mean_s"],
+        expected=case["outputs"],
+        horizon_h=horizon_h,
+        warmup_h=warmup_h,
+        reps=stat_reps(reps),
+        seed=seed,
+    )
+
+
+def _erlang_c_case(
+    case_id: str, calls_per_hour: float, aht_s: float, agents: int, threshold_s: float, **run: int
+) -> Case:
+    kpis = erlang_c(calls_per_hour=calls_per_hour, aht_s=aht_s, agents=agents, threshold_s=threshold_s)
+    expected = {"sl": kpis.service_level, "p_wait": kpis.p_wait, "asa": kpis.asa_s, "occupancy": kpis.occupancy}
+    return Case(
+        id=case_id,
+        calls_per_hour=calls_per_hour,
+        aht_s=aht_s,
+        agents=agents,
+        threshold_s=threshold_s,
+        patience_s=None,
+        expected=expected,
+        horizon_h=run["horizon_h"],
+        warmup_h=run["warmup_h"],
+        reps=stat_reps(run["reps"]),
+        seed=run["seed"],
+    )
+
+
+# Warm-ups: the slowest case, R11 (2 agents at 80 %), relaxes like an M/M/1 at 80 % with twice the
+# service rate, 1 / (2 mu (1 - sqrt(rho))^2) ~ 8 h; 100 h is 12 of those. Many-agent cases relax
+# within a few handle times (or patience times), and get 20 to 120 of them.
+FAST_CASES = (
+    _public("R11", horizon_h=1000, warmup_h=100, reps=20, seed=11),  # small, Erlang C, ASA 320 s
+    _public("R18", horizon_h=1000, warmup_h=100, reps=20, seed=18),  # small, Erlang A
+    _public("R03", horizon_h=300, warmup_h=10, reps=20, seed=3),  # 14 agents
+    _public("R04", horizon_h=200, warmup_h=10, reps=20, seed=4),  # 14 agents, patience 300 s
+    _public("R09", horizon_h=200, warmup_h=10, reps=20, seed=9),  # 12 agents, patience 60 s
+    _public("R22", horizon_h=200, warmup_h=10, reps=20, seed=22),  # 30 agents, T = 30 s
+    _public("R02", horizon_h=200, warmup_h=10, reps=20, seed=2),  # 55 agents
+    _public("R25", horizon_h=100, warmup_h=10, reps=20, seed=25),  # 50 agents, rho = 1, Erlang A
+    _public("R33", horizon_h=30, warmup_h=2, reps=20, seed=33),  # 200 agents, rho = 1, Erlang A
+    _public("R29", horizon_h=100, warmup_h=2, reps=20, seed=29),  # 500 agents at 95 %
+    # 1,000 agents at 98 % (an 80/20-like SL of 0.89; at 95 % the SL is 0.998, too close to 1 to test).
+    _erlang_c_case("C1000", 11_760, 300, 1_000, 20, horizon_h=160, warmup_h=2, reps=20, seed=1000),
+    _public("R37", horizon_h=5, warmup_h=1, reps=20, seed=37),  # 2,000 agents overloaded, patience 30 s
+)
+# The SimPy engine (~30k calls/s) runs the small and medium cases with fewer calls.
+SIMPY_CASES = (
+    _public("R11", horizon_h=200, warmup_h=100, reps=20, seed=111),
+    _public("R18", horizon_h=300, warmup_h=100, reps=20, seed=118),
+    _public("R04", horizon_h=35, warmup_h=5, reps=20, seed=104),
+    _public("R09", horizon_h=25, warmup_h=5, reps=20, seed=109),
+)
+
+
+def _measured(values: np.ndarray, plan: Plan) -> np.ndarray:
+    """Sum ``[reps, days, intervals, call_types]`` tallies over the measured intervals, by replication."""
+    return values[:, :, plan.warmup_intervals :, :].sum(axis=(1, 2, 3)).astype(np.float64)
+
+
+def _total_kpis(result: SimulationResult) -> dict[str, np.ndarray]:
+    frame = replication_kpis(result.tallies, result.plan, "total")
+    frame = frame[frame["call_type"] == "all"].sort_values("rep")
+    return {name: frame[name].to_numpy() for name in frame.columns if name not in ("rep", "call_type")}
+
+
+def _replication_values(result: SimulationResult, no_wait_counts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every KPI of every replication, keyed like the reference outputs."""
+    kpis = _total_kpis(result)
+    counts = {
+        name: _measured(result.tallies.count(name), result.plan)
+        for name in ("offered", "answered", "abandoned", "short_abandoned", "answered_within_t", "abandoned_within_t")
+    }
+    values = {
+        "sl": kpis["service_level"],
+        "p_wait": 1.0 - no_wait_counts["answered_within_t"] / no_wait_counts["offered"],
+        "asa": kpis["asa_s"],
+        "occupancy": kpis["occupancy"],
+        "p_abandon": kpis["abandon_rate"],
+        "mean_wait_all": kpis["mean_wait_s"],
+    }
+    for kpi, definition in SL_DEFINITIONS.items():
+        values[kpi] = service_level(counts, definition)
+    return values
+
+
+@functools.cache
+def replication_values(case: Case, engine: str) -> dict[str, np.ndarray]:
+    """Simulate a case once per engine (cached for the module) and return KPIs by replication."""
+    plan = build_plan(case.scenario())
+    result = simulate(plan, reps=case.reps, seed=case.seed, engine=engine, keep_records=engine == "simpy")
+    no_wait_plan = dataclasses.replace(plan, threshold_s=0.0)
+    if result.calls is not None and result.shifts is not None:
+        no_wait = tally_records(result.calls, result.shifts, no_wait_plan, case.reps)
+    else:  # same seed, same sample path: only the threshold differs
+        no_wait = simulate(no_wait_plan, reps=case.reps, seed=case.seed, engine=engine).tallies
+    no_wait_counts = {name: _measured(no_wait.count(name), plan) for name in ("offered", "answered_within_t")}
+    return _replication_values(result, no_wait_counts)
+
+
+def allowed_four_se(kpi: str, expected: float) -> float:
+    """Largest 4 SE at which the comparison of ``kpi`` still means something."""
+    if kpi in PROBABILITIES:
+        return max(RESOLUTION * min(expected, 1.0 - expected), PROBABILITY_FLOOR)
+    return RESOLUTION * expected
+
+
+def assert_agrees(values: np.ndarray, expected: float, label: str) -> None:
+    """Assert agreement within 4 SE; a KPI equal in every replication must match to 1e-6."""
+    _, se = mean_and_se(values)
+    if se > 0.0:
+        assert_within_se(values, expected, label=label)
+    else:  # only a saturated probability (e.g. every answered call within T) is this constant
+        assert expected == pytest.approx(float(np.mean(values)), abs=1e-6), label
+
+
+def _params(cases: tuple[Case, ...]) -> list[object]:
+    return [pytest.param(case, kpi, id=f"{case.id}-{kpi}") for case in cases for kpi in case.kpis]
+
+
+class TestFastEngineAgainstErlang:
+    """The numba engine in steady state."""
+
+    @pytest.mark.parametrize(("case", "kpi"), _params(FAST_CASES))
+    def test_kpi_within_four_standard_errors(self, case: Case, kpi: str) -> None:
+        """The replication mean of the KPI is within 4 SE of the Erlang value."""
+        values = replication_values(case, "fast")[kpi]
+        assert_agrees(values, case.expected[kpi], label=f"fast {case.id} {kpi}")
+
+    @pytest.mark.parametrize(("case", "kpi"), _params(FAST_CASES))
+    def test_standard_error_is_small_enough_to_fail(self, case: Case, kpi: str) -> None:
+        """4 SE is a small share of the KPI, so the comparison above can fail."""
+        _, se = mean_and_se(replication_values(case, "fast")[kpi])
+        assert 4 * se <= allowed_four_se(kpi, case.expected[kpi])
+
+
+class TestSimpyEngineAgainstErlang:
+    """The SimPy engine in steady state (small and medium cases)."""
+
+    @pytest.mark.parametrize(("case", "kpi"), _params(SIMPY_CASES))
+    def test_kpi_within_four_standard_errors(self, case: Case, kpi: str) -> None:
+        """The replication mean of the KPI is within 4 SE of the Erlang value."""
+        values = replication_values(case, "simpy")[kpi]
+        assert_agrees(values, case.expected[kpi], label=f"simpy {case.id} {kpi}")
+
+    @pytest.mark.parametrize(("case", "kpi"), _params(SIMPY_CASES))
+    def test_standard_error_is_small_enough_to_fail(self, case: Case, kpi: str) -> None:
+        """4 SE is a small share of the KPI, so the comparison above can fail."""
+        _, se = mean_and_se(replication_values(case, "simpy")[kpi])
+        assert 4 * se <= allowed_four_se(kpi, case.expected[kpi])
+
+
+class TestToleranceDiscriminates:
+    """The 4-SE tolerance rejects a wrong yardstick."""
+
+    @pytest.mark.parametrize(("kpi", "field"), [("sl", "service_level"), ("p_wait", "p_wait"), ("asa", "asa_s")])
+    def test_one_agent_fewer_is_rejected(self, kpi: str, field: str) -> None:
+        """R02 simulated with 55 agents is not within 4 SE of Erlang C for 54 agents."""
+        case = next(c for c in FAST_CASES if c.id == "R02")
+        wrong = erlang_c(
+            calls_per_hour=case.calls_per_hour, aht_s=case.aht_s, agents=case.agents - 1, threshold_s=case.threshold_s
+        )
+        mean, se = mean_and_se(replication_values(case, "fast")[kpi])
+        assert abs(mean - getattr(wrong, field)) > 4 * se

@@ -1,0 +1,472 @@
+"""KPIs per replication from hand-built tallies with known answers (no engine involved)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import make_scenario
+
+from sim.engines.base import CALL_COUNTS, CALL_SUMS, Tallies
+from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS, replication_kpis, service_level
+from sim.scenario import Plan, build_plan
+
+TWO_TYPES = {
+    "sales": {"volume": {"per_hour": 60}, "handle_time": {"dist": "exponential", "mean_s": 180}},
+    "service": {"volume": {"per_hour": 40}, "handle_time": {"dist": "exponential", "mean_s": 240}},
+}
+DEFINITIONS = (
+    "offered_minus_short_abandons",
+    "answered",
+    "answered_plus_abandoned_after_t",
+    "p_wait_le_t",
+)
+
+# One cell of sales calls: 20 offered, 15 answered (12 within T), 4 abandoned (2 within T, 2 short
+# abandons), 1 dropped; waits 150 s over the answered, 310 s over all; 3000 s of handling.
+SALES = {
+    "offered": 20,
+    "answered": 15,
+    "abandoned": 4,
+    "dropped": 1,
+    "short_abandoned": 2,
+    "answered_within_t": 12,
+    "abandoned_within_t": 2,
+    "wait_answered_s": 150.0,
+    "wait_all_s": 310.0,
+    "handle_s": 3000.0,
+}
+# One cell of service calls: 5 offered, all answered (2 within T), 150 s waiting, 1500 s handling.
+SERVICE = {
+    "offered": 5,
+    "answered": 5,
+    "abandoned": 0,
+    "dropped": 0,
+    "short_abandoned": 0,
+    "answered_within_t": 2,
+    "abandoned_within_t": 0,
+    "wait_answered_s": 150.0,
+    "wait_all_s": 150.0,
+    "handle_s": 1500.0,
+}
+# Service level of SALES under each definition.
+SALES_SL = {
+    "offered_minus_short_abandons": 12 / (20 - 2),
+    "answered": 12 / 15,
+    "answered_plus_abandoned_after_t": 12 / (15 + 4 - 2),
+    "p_wait_le_t": (12 + 2) / 20,
+}
+
+
+def tiny_plan(*, days: int = 1, definition: str = "offered_minus_short_abandons") -> Plan:
+    """Two call types, one group, 08:00-09:00 in two 30-minute intervals, ``days`` days."""
+    scenario = make_scenario(
+        calendar={"days": days, "open": "08:00", "close": "09:00", "interval_minutes": 30},
+        service_level={
+            "threshold_s": 20,
+            "target": 0.8,
+            "definition": definition,
+            "short_abandon_s": 5,
+        },
+        call_types=TWO_TYPES,
+        groups={"agents": {"headcount": 2}},
+    )
+    return build_plan(scenario)
+
+
+def steady_plan() -> Plan:
+    """One call type in steady state: three 1-hour intervals, the first one a warm-up."""
+    scenario = make_scenario(
+        calendar=None,
+        steady_state={"horizon_h": 3, "warmup_h": 1, "interval_minutes": 60},
+        groups={"agents": {"headcount": 2}},
+    )
+    return build_plan(scenario)
+
+
+def fill(tallies: Tallies, cell: tuple[int, int, int, int], values: dict[str, float]) -> None:
+    """Set the call counts and sums of one (rep, day, interval, call type) cell."""
+    for name, value in values.items():
+        array = tallies.count(name) if name in CALL_COUNTS else tallies.call_sum(name)
+        array[cell] = value
+
+
+def fill_agents(tallies: Tallies, rep: int, day: int, slot: int, **values: float) -> None:
+    """Set the agent-time sums of one (rep, day, clock slot) cell of group 0."""
+    for name, value in values.items():
+        tallies.agent_sum(name)[rep, day, slot, 0] = value
+
+
+def row(frame: pd.DataFrame, **keys: Any) -> pd.Series:
+    """Return the single row of ``frame`` whose columns equal ``keys``."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in keys.items():
+        mask &= (frame[column] == value).to_numpy()
+    expected = 1
+    assert expected == mask.sum(), f"{mask.sum()} rows match {keys}"
+    return frame[mask].iloc[0]
+
+
+def one_cell_tallies(plan: Plan) -> Tallies:
+    """One replication: SALES and SERVICE in day 0, interval 0; interval 1 has no calls."""
+    tallies = Tallies.zeros(plan, 1)
+    fill(tallies, (0, 0, 0, 0), SALES)
+    fill(tallies, (0, 0, 0, 1), SERVICE)
+    return tallies
+
+
+class TestServiceLevel:
+    @pytest.mark.parametrize("definition", DEFINITIONS)
+    def test_each_definition_follows_its_formula(self, definition: str) -> None:
+        """Every service-level definition divides the documented counts."""
+        counts = {name: np.array([float(SALES[name])]) for name in CALL_COUNTS}
+        expected = SALES_SL[definition]
+        actual = service_level(counts, definition)[0]
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    def test_default_without_short_abandons_is_answered_within_t_over_offered(self) -> None:
+        """With no short abandons the default definition is within T / offered (Erlang's)."""
+        counts = {name: np.array([float(SALES[name])]) for name in CALL_COUNTS}
+        counts["short_abandoned"] = np.array([0.0])
+        expected = 12 / 20
+        actual = service_level(counts, "offered_minus_short_abandons")[0]
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    @pytest.mark.parametrize("definition", DEFINITIONS)
+    def test_zero_denominator_is_nan(self, definition: str) -> None:
+        """No calls in the denominator gives NaN, not zero or an error."""
+        counts = {name: np.zeros(2) for name in CALL_COUNTS}
+        assert np.isnan(service_level(counts, definition)).all()
+
+    def test_only_short_abandons_is_nan_by_default(self) -> None:
+        """When every offered call is a short abandon the default service level is undefined."""
+        counts = {name: np.array([0.0]) for name in CALL_COUNTS}
+        counts["offered"] = counts["abandoned"] = counts["short_abandoned"] = np.array([3.0])
+        assert np.isnan(service_level(counts, "offered_minus_short_abandons")[0])
+
+    def test_unknown_definition_raises(self) -> None:
+        """An unknown definition name is refused."""
+        counts = {name: np.ones(1) for name in CALL_COUNTS}
+        with pytest.raises(ValueError, match="unknown service-level definition"):
+            service_level(counts, "answered_eventually")
+
+
+class TestCallKpis:
+    def test_counts_pass_through(self) -> None:
+        """Count KPIs of a call-type row are the tallied counts."""
+        plan = tiny_plan()
+        frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
+        sales = row(frame, interval=0, call_type="sales")
+        expected = [20, 15, 4, 1, 12]
+        actual = [
+            sales[name]
+            for name in ("offered", "answered", "abandoned", "dropped", "answered_within_t")
+        ]
+        assert expected == actual
+
+    def test_waits_rates_and_handle_time(self) -> None:
+        """ASA, mean wait, abandon and answer rates and AHT follow their formulas."""
+        plan = tiny_plan()
+        frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
+        sales = row(frame, interval=0, call_type="sales")
+        expected = {
+            "asa_s": 150 / 15,
+            "mean_wait_s": 310 / 20,
+            "abandon_rate": 4 / 20,
+            "answer_rate": 15 / 20,
+            "aht_s": 3000 / 15,
+        }
+        actual = {name: sales[name] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    @pytest.mark.parametrize("definition", DEFINITIONS)
+    def test_service_level_uses_the_plan_definition(self, definition: str) -> None:
+        """The service-level column follows the scenario's definition."""
+        plan = tiny_plan(definition=definition)
+        frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
+        expected = SALES_SL[definition]
+        actual = row(frame, interval=0, call_type="sales")["service_level"]
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    def test_all_row_is_ratio_of_sums(self) -> None:
+        """The "all" row divides sums over call types, not the mean of the types' ratios."""
+        plan = tiny_plan()
+        frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
+        centre = row(frame, interval=0, call_type=ALL)
+        expected = {
+            "offered": 25,
+            "answered": 20,
+            "abandoned": 4,
+            "dropped": 1,
+            "answered_within_t": 14,
+            "service_level": 14 / (25 - 2),
+            "asa_s": 300 / 20,  # the mean of the two ASAs would be 20
+            "mean_wait_s": 460 / 25,
+            "abandon_rate": 4 / 25,
+            "answer_rate": 20 / 25,
+            "aht_s": 4500 / 20,  # the mean of the two AHTs would be 250
+        }
+        actual = {name: centre[name] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    def test_no_calls_gives_nan_ratios_and_zero_counts(self) -> None:
+        """An interval without calls has zero counts and undefined (NaN) ratios."""
+        plan = tiny_plan()
+        frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
+        empty = row(frame, interval=1, call_type="sales")
+        expected = [0, 0, 0, 0, 0]
+        actual = [
+            empty[name]
+            for name in ("offered", "answered", "abandoned", "dropped", "answered_within_t")
+        ]
+        assert expected == actual
+        ratios = ("service_level", "asa_s", "mean_wait_s", "abandon_rate", "answer_rate", "aht_s")
+        assert all(math.isnan(empty[name]) for name in ratios)
+
+    def test_no_answered_calls_gives_nan_asa_and_aht(self) -> None:
+        """Offered calls that were all abandoned leave ASA and AHT undefined but rates defined."""
+        plan = tiny_plan()
+        tallies = Tallies.zeros(plan, 1)
+        fill(tallies, (0, 0, 0, 0), {"offered": 3, "abandoned": 3, "wait_all_s": 90.0})
+        sales = row(replication_kpis(tallies, plan, "interval"), interval=0, call_type="sales")
+        assert math.isnan(sales["asa_s"])
+        assert math.isnan(sales["aht_s"])
+        expected = (1.0, 0.0, 30.0)
+        actual = (sales["abandon_rate"], sales["answer_rate"], sales["mean_wait_s"])
+        assert expected == actual
+
+    def test_agent_kpis_only_on_all_rows(self) -> None:
+        """Agent KPIs are NaN on call-type rows: they belong to the centre."""
+        plan = tiny_plan()
+        tallies = one_cell_tallies(plan)
+        tallies.agent_sum("staffed_s")[...] = 1800.0
+        frame = replication_kpis(tallies, plan, "interval")
+        types = frame[frame["call_type"] != ALL]
+        assert types[list(AGENT_KPIS)].isna().all().all()
+        assert frame.loc[frame["call_type"] == ALL, "agents"].notna().all()
+
+
+class TestAgentKpis:
+    @staticmethod
+    def _tallies(plan: Plan) -> Tallies:
+        """Interval 0: 3600 s staffed, 2700 busy; interval 1: 2400 and 1200 with 600 overtime;
+        after close: 300 s staffed, busy and overtime (the drain)."""
+        tallies = Tallies.zeros(plan, 1)
+        fill_agents(tallies, 0, 0, 0, staffed_s=3600.0, busy_s=2700.0)
+        fill_agents(tallies, 0, 0, 1, staffed_s=2400.0, busy_s=1200.0, overtime_s=600.0)
+        fill_agents(tallies, 0, 0, 2, staffed_s=300.0, busy_s=300.0, overtime_s=300.0)
+        return tallies
+
+    def test_interval_rows_by_clock_slot(self) -> None:
+        """Occupancy, agents on duty, staffed and overtime hours per interval slot."""
+        plan = tiny_plan()
+        frame = replication_kpis(self._tallies(plan), plan, "interval")
+        centre = frame[frame["call_type"] == ALL]
+        expected = {
+            "occupancy": [2700 / 3600, 1200 / 2400],
+            "agents": [3600 / 1800, 2400 / 1800],
+            "staffed_h": [1.0, 2400 / 3600],
+            "overtime_h": [0.0, 600 / 3600],
+        }
+        for name, values in expected.items():
+            assert values == pytest.approx(centre[name].tolist(), rel=1e-12), name
+
+    def test_calendar_day_and_total_include_the_after_close_slot(self) -> None:
+        """Day and whole-run agent KPIs of a calendar scenario count the drain after closing."""
+        plan = tiny_plan()
+        tallies = self._tallies(plan)
+        expected = {"occupancy": 4200 / 6300, "staffed_h": 6300 / 3600, "overtime_h": 900 / 3600}
+        for period in ("day", "total"):
+            centre = row(replication_kpis(tallies, plan, period), call_type=ALL)
+            actual = {name: centre[name] for name in expected}
+            assert expected == pytest.approx(actual, rel=1e-12), period
+
+    def test_agents_only_on_interval_rows(self) -> None:
+        """Average agents on duty is an interval KPI: NaN for days and the whole run."""
+        plan = tiny_plan()
+        tallies = self._tallies(plan)
+        for period in ("day", "total"):
+            assert math.isnan(row(replication_kpis(tallies, plan, period), call_type=ALL)["agents"])
+
+    def test_no_staffed_time_gives_nan_occupancy_and_zero_agents(self) -> None:
+        """An interval nobody staffed has undefined occupancy and zero agents."""
+        plan = tiny_plan()
+        frame = replication_kpis(Tallies.zeros(plan, 1), plan, "interval")
+        centre = row(frame, interval=0, call_type=ALL)
+        assert math.isnan(centre["occupancy"])
+        expected = (0.0, 0.0, 0.0)
+        actual = (centre["agents"], centre["staffed_h"], centre["overtime_h"])
+        assert expected == actual
+
+
+class TestPeriods:
+    @staticmethod
+    def _tallies(plan: Plan) -> Tallies:
+        """Two replications; SALES in interval 0 and SERVICE-like calls in interval 1 each day."""
+        tallies = Tallies.zeros(plan, 2)
+        for rep in range(2):
+            for day in range(plan.n_days):
+                fill(tallies, (rep, day, 0, 0), SALES)
+                fill(tallies, (rep, day, 1, 0), SERVICE)
+        fill(tallies, (1, 0, 0, 0), {"offered": 30})  # replication 1 differs from replication 0
+        return tallies
+
+    def test_columns_and_row_counts(self) -> None:
+        """Each period has its keys, the call-type column and every KPI; one row per cell."""
+        plan = tiny_plan(days=2)
+        tallies = self._tallies(plan)
+        expected_rows = {"interval": 2 * 2 * 2 * 3, "day": 2 * 2 * 3, "total": 2 * 3}
+        expected_keys = {"interval": ["day", "interval"], "day": ["day"], "total": []}
+        for period, keys in expected_keys.items():
+            frame = replication_kpis(tallies, plan, period)
+            assert ["rep", *keys, "call_type", *CALL_KPIS, *AGENT_KPIS] == list(frame.columns), (
+                period
+            )
+            assert expected_rows[period] == len(frame), period
+
+    def test_call_type_is_categorical_in_scenario_order_then_all(self) -> None:
+        """The call-type column is categorical: the scenario's types, then "all"."""
+        plan = tiny_plan()
+        frame = replication_kpis(Tallies.zeros(plan, 1), plan, "total")
+        assert isinstance(frame["call_type"].dtype, pd.CategoricalDtype)
+        expected = ["sales", "service", ALL]
+        assert expected == list(frame["call_type"].cat.categories)
+        assert expected == list(frame["call_type"])
+
+    def test_day_sums_its_intervals(self) -> None:
+        """A day's counts are its intervals' sums and its ratios are ratios of those sums."""
+        plan = tiny_plan(days=2)
+        frame = replication_kpis(self._tallies(plan), plan, "day")
+        sales = row(frame, rep=0, day=1, call_type="sales")
+        expected = {
+            "offered": 25,
+            "answered": 20,
+            "asa_s": 300 / 20,
+            "service_level": 14 / (25 - 2),
+            "aht_s": 4500 / 20,
+        }
+        actual = {name: sales[name] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    def test_total_sums_days_and_keeps_replications_apart(self) -> None:
+        """The whole run sums every day and interval of one replication only."""
+        plan = tiny_plan(days=2)
+        frame = replication_kpis(self._tallies(plan), plan, "total")
+        expected = [50, 60]
+        actual = [row(frame, rep=rep, call_type="sales")["offered"] for rep in range(2)]
+        assert expected == actual
+        expected_sl = 28 / (60 - 4)
+        assert expected_sl == pytest.approx(
+            row(frame, rep=1, call_type="sales")["service_level"], rel=1e-12
+        )
+
+    def test_interval_rows_keep_replications_days_and_intervals_apart(self) -> None:
+        """Interval rows are (rep, day, interval) cells in order, each with its own counts."""
+        plan = tiny_plan(days=2)
+        frame = replication_kpis(self._tallies(plan), plan, "interval")
+        sales = frame[frame["call_type"] == "sales"]
+        expected = [30, 5, 20, 5]
+        actual = sales.loc[sales["rep"] == 1, "offered"].tolist()
+        assert expected == actual
+        expected_cells = ([0, 0, 1, 1], [0, 1, 0, 1])
+        actual_cells = (
+            sales.loc[sales["rep"] == 1, "day"].tolist(),
+            sales.loc[sales["rep"] == 1, "interval"].tolist(),
+        )
+        assert expected_cells == actual_cells
+
+    def test_agent_time_sums_over_days(self) -> None:
+        """Whole-run agent hours add up every day's slots, drains included."""
+        plan = tiny_plan(days=2)
+        tallies = Tallies.zeros(plan, 1)
+        tallies.agent_sum("staffed_s")[...] = 900.0  # 2 days x 3 slots
+        tallies.agent_sum("busy_s")[...] = 450.0
+        centre = row(replication_kpis(tallies, plan, "total"), call_type=ALL)
+        expected = (6 * 900 / 3600, 0.5)
+        actual = (centre["staffed_h"], centre["occupancy"])
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+
+class TestSteadyState:
+    @staticmethod
+    def _tallies(plan: Plan) -> Tallies:
+        """Warm-up interval 0 holds 100 calls; intervals 1 and 2 hold 10 and 20 calls."""
+        tallies = Tallies.zeros(plan, 1)
+        for interval, offered in enumerate((100, 10, 20)):
+            answered = offered
+            fill(
+                tallies,
+                (0, 0, interval, 0),
+                {
+                    "offered": offered,
+                    "answered": answered,
+                    "answered_within_t": offered // 2 if interval else offered,
+                    "wait_answered_s": 5.0 * offered * (interval + 1),
+                    "wait_all_s": 5.0 * offered * (interval + 1),
+                    "handle_s": 100.0 * offered,
+                },
+            )
+        fill_agents(tallies, 0, 0, 0, staffed_s=7200.0, busy_s=7200.0)
+        fill_agents(tallies, 0, 0, 1, staffed_s=7200.0, busy_s=3600.0)
+        fill_agents(tallies, 0, 0, 2, staffed_s=7200.0, busy_s=5400.0)
+        fill_agents(tallies, 0, 0, 3, staffed_s=1000.0, busy_s=1000.0, overtime_s=1000.0)
+        return tallies
+
+    def test_interval_rows_leave_out_the_warm_up(self) -> None:
+        """Interval rows start after the warm-up."""
+        plan = steady_plan()
+        frame = replication_kpis(self._tallies(plan), plan, "interval")
+        expected = [1, 2]
+        actual = frame.loc[frame["call_type"] == ALL, "interval"].tolist()
+        assert expected == actual
+        expected_offered = [10, 20]
+        assert expected_offered == frame.loc[frame["call_type"] == ALL, "offered"].tolist()
+
+    def test_interval_agent_kpis_line_up_with_their_intervals(self) -> None:
+        """Agent KPIs of the measured intervals sit on the right rows once the warm-up is cut."""
+        plan = steady_plan()
+        frame = replication_kpis(self._tallies(plan), plan, "interval")
+        centre = frame[frame["call_type"] == ALL]
+        expected = ([0.5, 0.75], [2.0, 2.0])
+        actual = (centre["occupancy"].tolist(), centre["agents"].tolist())
+        assert expected == actual
+
+    @pytest.mark.parametrize("period", ["day", "total"])
+    def test_warm_up_calls_left_out_of_day_and_total(self, period: str) -> None:
+        """Arrivals in the warm-up count nowhere."""
+        plan = steady_plan()
+        centre = row(replication_kpis(self._tallies(plan), plan, period), call_type=ALL)
+        expected = {
+            "offered": 30,
+            "service_level": 15 / 30,
+            "asa_s": (100 + 300) / 30,
+            "aht_s": 100.0,
+        }
+        actual = {name: centre[name] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    @pytest.mark.parametrize("period", ["day", "total"])
+    def test_warm_up_and_drain_left_out_of_agent_time(self, period: str) -> None:
+        """Steady state counts agent time of the measured intervals only, not the drain."""
+        plan = steady_plan()
+        centre = row(replication_kpis(self._tallies(plan), plan, period), call_type=ALL)
+        expected = {"occupancy": 9000 / 14400, "staffed_h": 4.0, "overtime_h": 0.0}
+        actual = {name: centre[name] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+
+class TestTalliesLayout:
+    def test_zeros_shapes_follow_the_plan(self) -> None:
+        """Call arrays are per interval and call type; agent arrays add the after-close slot."""
+        plan = tiny_plan(days=3)
+        tallies = Tallies.zeros(plan, 4)
+        expected = (
+            (4, 3, 2, 2, len(CALL_COUNTS)),
+            (4, 3, 2, 2, len(CALL_SUMS)),
+            (4, 3, 3, 1, 3),
+        )
+        actual = (tallies.call_counts.shape, tallies.call_sums.shape, tallies.agent_sums.shape)
+        assert expected == actual
