@@ -17,10 +17,7 @@ from sim.analytic import QueueKpis, agents_required, queue_kpis
 from sim.engines import ENGINE_NAMES
 from sim.engines.base import ProgressCallback
 from sim.errors import CcsimError
-from sim.report import console_table, kpis_json, write_run_report
-from sim.results import summarize
 from sim.scenario import load_scenario
-from sim.simulation import simulate
 
 _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
 
@@ -80,6 +77,11 @@ def run(
     quiet: bool,
 ) -> None:
     """Simulate a scenario, print its KPIs and write tables and plots to OUT."""
+    # Imported here so that the other commands start without pandas, scipy and matplotlib.
+    from sim.report import console_table, kpis_json, write_run_report  # noqa: PLC0415
+    from sim.results import summarize  # noqa: PLC0415
+    from sim.simulation import simulate  # noqa: PLC0415
+
     loaded = load_scenario(scenario)
     with _progress(reps, enabled=not quiet and sys.stderr.isatty()) as progress:
         result = simulate(

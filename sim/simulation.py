@@ -82,7 +82,8 @@ def simulate(
     )
     tallies = output.tallies
     if tallies is None:
-        assert output.calls is not None and output.shifts is not None
+        assert output.calls is not None
+        assert output.shifts is not None
         tallies = tally_records(output.calls, output.shifts, plan, reps)
     return SimulationResult(
         plan=plan,

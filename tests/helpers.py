@@ -33,7 +33,12 @@ def make_scenario(**sections: Any) -> Scenario:
         "name": "tiny",
         "calendar": {"open": "08:00", "close": "10:00", "interval_minutes": 30},
         "service_level": {"threshold_s": 20},
-        "call_types": {"calls": {"volume": {"per_hour": 120}, "handle_time": {"dist": "exponential", "mean_s": 180}}},
+        "call_types": {
+            "calls": {
+                "volume": {"per_hour": 120},
+                "handle_time": {"dist": "exponential", "mean_s": 180},
+            }
+        },
         "groups": {"agents": {"headcount": 8}},
     }
     raw.update(sections)
@@ -47,9 +52,12 @@ def mean_and_se(values: ArrayLike) -> tuple[float, float]:
     return float(array.mean()), float(array.std(ddof=1) / math.sqrt(len(array)))
 
 
-def assert_within_se(values: ArrayLike, expected: float, *, k: float = 4.0, label: str = "") -> None:
-    """Assert that the mean of replication values is within ``k`` standard errors of ``expected``."""
+def assert_within_se(
+    values: ArrayLike, expected: float, *, k: float = 4.0, label: str = ""
+) -> None:
+    """Assert the mean of replication values is within ``k`` standard errors of ``expected``."""
     mean, se = mean_and_se(values)
     assert abs(mean - expected) <= k * se, (
-        f"{label}: mean {mean:.6g} vs expected {expected:.6g}: |diff| {abs(mean - expected):.3g} > {k} SE ({se:.3g})"
+        f"{label}: mean {mean:.6g} vs expected {expected:.6g}: "
+        f"|diff| {abs(mean - expected):.3g} > {k} SE ({se:.3g})"
     )

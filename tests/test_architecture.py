@@ -1,4 +1,4 @@
-"""The import rules of docs/design.md: data flows scenario -> plan -> engine -> records -> KPIs -> report."""
+"""Import rules (docs/design.md): scenario -> plan -> engine -> records -> KPIs -> report."""
 
 from __future__ import annotations
 
@@ -15,15 +15,71 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "sim.errors": ("sim.",),
     "sim.units": ("sim.",),
     "sim.rng": ("sim.",),
-    "sim.analytic": ("sim.scenario", "sim.engines", "sim.results", "sim.report", "sim.cli", "sim.simulation", "pandas"),
-    "sim.scenario": ("sim.engines", "sim.results", "sim.report", "sim.experiments", "sim.cli", "sim.simulation", "sim.analytic"),
+    "sim.analytic": (
+        "sim.scenario",
+        "sim.engines",
+        "sim.results",
+        "sim.report",
+        "sim.cli",
+        "sim.simulation",
+        "pandas",
+    ),
+    "sim.scenario": (
+        "sim.engines",
+        "sim.results",
+        "sim.report",
+        "sim.experiments",
+        "sim.cli",
+        "sim.simulation",
+        "sim.analytic",
+    ),
     "sim.engines": ("sim.results", "sim.report", "sim.experiments", "sim.cli", "sim.simulation"),
-    "sim.engines.base": ("sim.engines.simpy", "sim.engines.fast", "sim.results", "sim.report", "sim.cli"),
-    "sim.engines.sampling": ("sim.engines.simpy", "sim.engines.fast", "sim.results", "sim.report", "sim.cli"),
-    "sim.engines.simpy": ("sim.engines.fast", "sim.results", "sim.report", "sim.cli", "sim.simulation", "numba"),
-    "sim.engines.fast": ("sim.engines.simpy", "sim.results", "sim.report", "sim.cli", "sim.simulation", "pandas", "simpy"),
-    "sim.results": ("sim.engines.simpy", "sim.engines.fast", "sim.report", "sim.cli", "sim.simulation", "sim.experiments"),
-    "sim.report": ("sim.engines", "sim.experiments", "sim.cli", "sim.simulation", "matplotlib.pyplot"),
+    "sim.engines.base": (
+        "sim.engines.simpy",
+        "sim.engines.fast",
+        "sim.results",
+        "sim.report",
+        "sim.cli",
+    ),
+    "sim.engines.sampling": (
+        "sim.engines.simpy",
+        "sim.engines.fast",
+        "sim.results",
+        "sim.report",
+        "sim.cli",
+    ),
+    "sim.engines.simpy": (
+        "sim.engines.fast",
+        "sim.results",
+        "sim.report",
+        "sim.cli",
+        "sim.simulation",
+        "numba",
+    ),
+    "sim.engines.fast": (
+        "sim.engines.simpy",
+        "sim.results",
+        "sim.report",
+        "sim.cli",
+        "sim.simulation",
+        "pandas",
+        "simpy",
+    ),
+    "sim.results": (
+        "sim.engines.simpy",
+        "sim.engines.fast",
+        "sim.report",
+        "sim.cli",
+        "sim.simulation",
+        "sim.experiments",
+    ),
+    "sim.report": (
+        "sim.engines",
+        "sim.experiments",
+        "sim.cli",
+        "sim.simulation",
+        "matplotlib.pyplot",
+    ),
     "sim.simulation": ("sim.report", "sim.cli"),
     "sim.experiments": ("sim.report", "sim.cli"),
 }
@@ -37,7 +93,9 @@ def module_name(path: Path) -> str:
 
 def imported_modules(path: Path) -> set[str]:
     """Return every module a file imports (absolute names; relative imports resolved)."""
-    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -54,7 +112,9 @@ def imported_modules(path: Path) -> set[str]:
 
 def rules_for(module: str) -> tuple[str, ...]:
     """Return the forbidden prefixes of the most specific rule matching ``module``."""
-    matches = [prefix for prefix in FORBIDDEN if module == prefix or module.startswith(prefix + ".")]
+    matches = [
+        prefix for prefix in FORBIDDEN if module == prefix or module.startswith(prefix + ".")
+    ]
     return FORBIDDEN[max(matches, key=len)] if matches else ()
 
 
@@ -63,9 +123,15 @@ def violations(module: str, imports: set[str]) -> list[str]:
     forbidden = rules_for(module)
 
     def is_under(name: str, prefix: str) -> bool:
-        return name.startswith(prefix) if prefix.endswith(".") else name == prefix or name.startswith(prefix + ".")
+        return (
+            name.startswith(prefix)
+            if prefix.endswith(".")
+            else name == prefix or name.startswith(prefix + ".")
+        )
 
-    return sorted(n for n in imports if not n.startswith(module) and any(is_under(n, p) for p in forbidden))
+    return sorted(
+        n for n in imports if not n.startswith(module) and any(is_under(n, p) for p in forbidden)
+    )
 
 
 SOURCES = sorted(SIM.rglob("*.py"))
@@ -82,7 +148,11 @@ class TestImportRules:
 
     def test_only_the_entry_point_imports_the_cli(self) -> None:
         """Nothing but ``sim.__main__`` imports the command line."""
-        importers = sorted(module_name(p) for p in SOURCES if "sim.cli" in imported_modules(p) and p.name != "cli.py")
+        importers = sorted(
+            module_name(p)
+            for p in SOURCES
+            if "sim.cli" in imported_modules(p) and p.name != "cli.py"
+        )
         assert ["sim.__main__"] == importers
 
     def test_rules_cover_every_package(self) -> None:
@@ -91,7 +161,9 @@ class TestImportRules:
         assert [] == sorted(p for p in packages if not rules_for(p))
 
     def test_a_violation_is_detected(self) -> None:
-        """The checker flags the fast engine importing the SimPy engine, and relative imports resolve."""
+        """It flags the fast engine importing the SimPy engine; relative imports resolve."""
         expected = ["sim.engines.simpy.engine"]
-        assert expected == violations("sim.engines.fast.kernel", {"sim.engines.simpy.engine", "numpy"})
+        assert expected == violations(
+            "sim.engines.fast.kernel", {"sim.engines.simpy.engine", "numpy"}
+        )
         assert "sim.engines.base" in imported_modules(SIM / "engines" / "simpy" / "centre.py")

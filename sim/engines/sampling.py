@@ -39,8 +39,10 @@ def standard_variate(rng: np.random.Generator, code: int, p1: float) -> float:
     return 0.0
 
 
-def standard_variates(rng: np.random.Generator, code: int, p1: float, n: int) -> NDArray[np.float64]:
-    """Draw ``n`` standard variates at once; the same numbers as ``n`` calls of :func:`standard_variate`."""
+def standard_variates(
+    rng: np.random.Generator, code: int, p1: float, n: int
+) -> NDArray[np.float64]:
+    """Draw ``n`` standard variates at once, as ``n`` calls of :func:`standard_variate` would."""
     if code == _EXPONENTIAL:
         return rng.standard_exponential(n)
     if code == _LOGNORMAL:
@@ -50,7 +52,7 @@ def standard_variates(rng: np.random.Generator, code: int, p1: float, n: int) ->
     return np.zeros(n)
 
 
-def scale_variate(code, p1, p2, variate):  # noqa: ANN001, ANN201 (also compiled by numba)
+def scale_variate(code, p1, p2, variate):
     """Turn a standard variate into a value of the distribution ``(code, p1, p2)``, seconds.
 
     Exponential: ``mean * E``; lognormal: ``exp(mu + sigma * Z)``; gamma: ``scale * G``;
@@ -67,8 +69,8 @@ def scale_variate(code, p1, p2, variate):  # noqa: ANN001, ANN201 (also compiled
     return math.inf
 
 
-def next_arrival_delay(now, segment, unit_exponential, start_at, end_at, rate_per_s):  # noqa: ANN001, ANN201
-    """Return the delay to the next arrival of a piecewise-constant Poisson process, and its segment.
+def next_arrival_delay(now, segment, unit_exponential, start_at, end_at, rate_per_s):  # noqa: PLR0917
+    """Return the delay to the next Poisson arrival with piecewise-constant rate, and its segment.
 
     The unit-exponential draw is inverted through the cumulative rate (time change), skipping
     closed hours and zero-rate segments. Each arrival takes one draw, and one more draw finds

@@ -1,6 +1,6 @@
 """Records -> tallies -> KPIs -> summaries across replications."""
 
-from sim.results.kpis import ALL, AGENT_KPIS, CALL_KPIS, replication_kpis, service_level
+from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS, replication_kpis, service_level
 from sim.results.summary import Summary, summarize, summarize_period
 from sim.results.tallies import tally_records
 

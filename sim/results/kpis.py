@@ -29,7 +29,15 @@ from sim.scenario.plan import Plan
 ALL = "all"
 Period = Literal["interval", "day", "total"]
 COUNT_KPIS = ("offered", "answered", "abandoned", "dropped", "answered_within_t")
-CALL_KPIS = (*COUNT_KPIS, "service_level", "asa_s", "mean_wait_s", "abandon_rate", "answer_rate", "aht_s")
+CALL_KPIS = (
+    *COUNT_KPIS,
+    "service_level",
+    "asa_s",
+    "mean_wait_s",
+    "abandon_rate",
+    "answer_rate",
+    "aht_s",
+)
 AGENT_KPIS = ("occupancy", "agents", "staffed_h", "overtime_h")
 PERIOD_KEYS: dict[str, list[str]] = {"interval": ["day", "interval"], "day": ["day"], "total": []}
 
@@ -61,7 +69,9 @@ def service_level(counts: dict[str, Array], definition: str) -> Array:
     if definition == "answered":
         return _ratio(within, counts["answered"])
     if definition == "answered_plus_abandoned_after_t":
-        return _ratio(within, counts["answered"] + counts["abandoned"] - counts["abandoned_within_t"])
+        return _ratio(
+            within, counts["answered"] + counts["abandoned"] - counts["abandoned_within_t"]
+        )
     if definition == "p_wait_le_t":
         return _ratio(within + counts["abandoned_within_t"], counts["offered"])
     raise ValueError(f"unknown service-level definition {definition!r}")
@@ -98,12 +108,20 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     return frame
 
 
-_COUNT_INPUTS = ("offered", "answered", "abandoned", "dropped", "short_abandoned", "answered_within_t", "abandoned_within_t")
+_COUNT_INPUTS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "dropped",
+    "short_abandoned",
+    "answered_within_t",
+    "abandoned_within_t",
+)
 _SUM_INPUTS = ("wait_answered_s", "wait_all_s", "handle_s")
 
 
 def _by_period(values: NDArray, plan: Plan, period: Period) -> Array:
-    """Sum ``[reps, days, intervals, call_types]`` to the period, then append the all-types total."""
+    """Sum ``[reps, days, intervals, call_types]`` to the period; append the all-types total."""
     values = values.astype(np.float64) * _measured_intervals(plan)[None, None, :, None]
     if period == "day":
         values = values.sum(axis=2)
@@ -119,7 +137,9 @@ def _measured_intervals(plan: Plan) -> Array:
     return weights
 
 
-def _call_kpis(counts: dict[str, Array], sums: dict[str, Array], definition: str) -> dict[str, Array]:
+def _call_kpis(
+    counts: dict[str, Array], sums: dict[str, Array], definition: str
+) -> dict[str, Array]:
     values = {name: counts[name] for name in COUNT_KPIS}
     values["service_level"] = service_level(counts, definition)
     values["asa_s"] = _ratio(sums["wait_answered_s"], counts["answered"])
@@ -136,7 +156,10 @@ def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array
     weights[: plan.warmup_intervals] = 0.0
     if plan.steady_state or period == "interval":
         weights[-1] = 0.0  # the after-close slot: only finite days count their drain
-    sums = {name: tallies.agent_sum(name).sum(axis=-1) * weights for name in ("staffed_s", "busy_s", "overtime_s")}
+    sums = {
+        name: tallies.agent_sum(name).sum(axis=-1) * weights
+        for name in ("staffed_s", "busy_s", "overtime_s")
+    }
     if period == "interval":
         sums = {name: array[:, :, : plan.n_intervals] for name, array in sums.items()}
     elif period == "day":
@@ -145,7 +168,9 @@ def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array
         sums = {name: array.sum(axis=(1, 2)) for name, array in sums.items()}
     values = {
         "occupancy": _ratio(sums["busy_s"], sums["staffed_s"]),
-        "agents": sums["staffed_s"] / plan.interval_s if period == "interval" else np.full_like(sums["staffed_s"], np.nan),
+        "agents": sums["staffed_s"] / plan.interval_s
+        if period == "interval"
+        else np.full_like(sums["staffed_s"], np.nan),
         "staffed_h": sums["staffed_s"] / 3600.0,
         "overtime_h": sums["overtime_s"] / 3600.0,
     }
@@ -161,7 +186,7 @@ def _frame(values: dict[str, Array], period: Period, plan: Plan) -> pd.DataFrame
     columns: dict[str, object] = {"rep": index[0]}
     for axis, key in enumerate(PERIOD_KEYS[period], start=1):
         columns[key] = index[axis]
-    columns["call_type"] = pd.Categorical.from_codes(index[-1], categories=names)
+    columns["call_type"] = pd.Categorical.from_codes(index[-1], categories=pd.Index(names))
     frame = pd.DataFrame(columns)
     for name, array in values.items():
         frame[name] = array.ravel()
@@ -176,4 +201,6 @@ def _drop_warmup(array: Array, plan: Plan) -> Array:
 
 def _ratio(numerator: Array, denominator: Array) -> Array:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
+        return np.where(
+            denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan
+        )

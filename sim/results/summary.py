@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from sim.engines.base import Tallies
 from sim.results.kpis import AGENT_KPIS, CALL_KPIS, PERIOD_KEYS, Period, replication_kpis
@@ -51,16 +51,28 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     grouped = long.groupby([*keys, "kpi"], observed=True, sort=False)["value"]
     out = grouped.agg(mean="mean", sd="std", n_reps="count").reset_index()
     out["sd"] = out["sd"].fillna(0.0).where(out["n_reps"] > 1, np.nan)
-    half = _t_quantile(out["n_reps"].to_numpy()) * out["sd"].to_numpy() / np.sqrt(out["n_reps"].to_numpy())
+    half = (
+        _t_quantile(out["n_reps"].to_numpy())
+        * out["sd"].to_numpy()
+        / np.sqrt(out["n_reps"].to_numpy())
+    )
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
-    meets = long[long["kpi"] == "service_level"].assign(meets=lambda d: d["value"] >= plan.sl_target)
-    p_meet = meets.groupby([*keys, "kpi"], observed=True)["meets"].mean().rename("p_meet").reset_index()
+    meets = long[long["kpi"] == "service_level"].assign(
+        meets=lambda d: d["value"] >= plan.sl_target
+    )
+    p_meet = (
+        meets.groupby([*keys, "kpi"], observed=True)["meets"].mean().rename("p_meet").reset_index()
+    )
     out = out.merge(p_meet, on=[*keys, "kpi"], how="left")
-    return out[[*keys, "kpi", *STAT_COLUMNS]].sort_values([*keys, "kpi"], kind="stable").reset_index(drop=True)
+    return (
+        out[[*keys, "kpi", *STAT_COLUMNS]]
+        .sort_values([*keys, "kpi"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _t_quantile(n_reps: np.ndarray) -> np.ndarray:
     """Two-sided 95% Student-t quantile for ``n_reps - 1`` degrees of freedom (NaN below 2)."""
     dof = np.where(n_reps > 1, n_reps - 1, 1).astype(float)
-    return np.where(n_reps > 1, stats.t.ppf(0.975, dof), np.nan)
+    return np.where(n_reps > 1, stdtrit(dof, 0.975), np.nan)

@@ -8,7 +8,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.engines.base import AGENT_SUMS, CALL_COUNTS, CALL_SUMS, CallRecords, Outcome, ShiftRecords, Tallies
+from sim.engines.base import (
+    AGENT_SUMS,
+    CALL_COUNTS,
+    CALL_SUMS,
+    CallRecords,
+    Outcome,
+    ShiftRecords,
+    Tallies,
+)
 from sim.scenario.plan import Plan
 
 
@@ -62,20 +70,31 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
         flat = np.bincount(cell, weights=counts[name], minlength=size)
         tallies.count(name)[...] = np.rint(flat).astype(np.int64).reshape(shape)
     for name in CALL_SUMS:
-        tallies.call_sum(name)[...] = np.bincount(cell, weights=sums[name], minlength=size).reshape(shape)
+        tallies.call_sum(name)[...] = np.bincount(cell, weights=sums[name], minlength=size).reshape(
+            shape
+        )
 
 
-def _tally_agent_time(tallies: Tallies, calls: CallRecords, shifts: ShiftRecords, plan: Plan) -> None:
+def _tally_agent_time(
+    tallies: Tallies, calls: CallRecords, shifts: ShiftRecords, plan: Plan
+) -> None:
     answered = calls.outcome == Outcome.ANSWERED
     spans = {
-        "busy_s": (calls.rep[answered], calls.group[answered], calls.answered_at[answered], calls.ended_at[answered]),
+        "busy_s": (
+            calls.rep[answered],
+            calls.group[answered],
+            calls.answered_at[answered],
+            calls.ended_at[answered],
+        ),
         "staffed_s": (shifts.rep, shifts.group, shifts.on_at, shifts.off_at),
         "overtime_s": (shifts.rep, shifts.group, shifts.scheduled_off_at, shifts.off_at),
     }
     reps, days, slots, groups = tallies.agent_sums.shape[:4]
     for name in AGENT_SUMS:
         rep, group, start_at, end_at = spans[name]
-        flat = _span_seconds_by_slot(plan.slot_start_at, rep, group, start_at, end_at, n_reps=reps, n_groups=groups)
+        flat = _span_seconds_by_slot(
+            plan.slot_start_at, rep, group, start_at, end_at, n_reps=reps, n_groups=groups
+        )
         tallies.agent_sum(name)[...] = flat.reshape(reps, days, slots, groups)
 
 
@@ -104,5 +123,11 @@ def _span_seconds_by_slot(
         cell = (rep.astype(np.int64) * n_slots + slot) * n_groups + group
         total += np.bincount(cell, weights=stop - t, minlength=total.size)
         more = stop < end_at
-        rep, group, t, end_at, slot = rep[more], group[more], stop[more], end_at[more], slot[more] + 1
+        rep, group, t, end_at, slot = (
+            rep[more],
+            group[more],
+            stop[more],
+            end_at[more],
+            slot[more] + 1,
+        )
     return total

@@ -12,7 +12,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.scenario.problems import FieldProblem
+from sim.scenario.problems import FieldError
 
 
 class DistCode(IntEnum):
@@ -37,14 +37,14 @@ class _Spec(BaseModel):
                 value = getattr(self, field)
                 if value is not None:
                     message = f"is not used by dist 'none' (got {value})"
-                    raise FieldProblem(subpath=field, message=message)
+                    raise FieldError(subpath=field, message=message)
             return
         if self.mean_s is None:
-            raise FieldProblem("mean_s", f"is required for dist {dist!r}")
+            raise FieldError("mean_s", f"is required for dist {dist!r}")
         if dist in ("lognormal", "gamma") and self.cv is None:
-            raise FieldProblem("cv", f"is required for dist {dist!r}")
+            raise FieldError("cv", f"is required for dist {dist!r}")
         if dist in ("exponential", "deterministic") and self.cv is not None:
-            raise FieldProblem("cv", f"is not used by dist {dist!r} (got {self.cv})")
+            raise FieldError("cv", f"is not used by dist {dist!r} (got {self.cv})")
 
 
 class HandleTime(_Spec):
@@ -92,7 +92,9 @@ class Patience(_Spec):
         return self
 
 
-def dist_parameters(dist: str, mean_s: float | None, cv: float | None) -> tuple[DistCode, float, float]:
+def dist_parameters(
+    dist: str, mean_s: float | None, cv: float | None
+) -> tuple[DistCode, float, float]:
     """Convert a (dist, mean, CV) specification to an engine code and two parameters.
 
     Parameters

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.errors import ScenarioError
-from sim.scenario.problems import FieldProblem
+from sim.scenario.problems import FieldError
 from sim.scenario.schema import Scenario
 from sim.units import clock_to_s, s_to_clock
 
@@ -48,7 +48,9 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario_from_dict(raw, source=source, base_dir=Path(path).parent)
 
 
-def scenario_from_dict(raw: Any, *, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+def scenario_from_dict(
+    raw: Any, *, source: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
     """Validate a scenario given as plain data (as parsed from YAML).
 
     Parameters
@@ -82,7 +84,9 @@ def _read_yaml(path: Path, source: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ScenarioError(source, "", f"cannot read the file ({error.strerror or error})") from None
+        raise ScenarioError(
+            source, "", f"cannot read the file ({error.strerror or error})"
+        ) from None
     except UnicodeDecodeError as error:
         raise ScenarioError(source, "", _not_utf8(error)) from None
     try:
@@ -151,7 +155,9 @@ class _ProfileReader:
             with path.open(newline="", encoding="utf-8-sig") as handle:
                 rows = list(csv.reader(handle))
         except OSError as error:
-            raise ScenarioError(source, field, f"cannot read profile {str(path)!r} ({error.strerror})") from None
+            raise ScenarioError(
+                source, field, f"cannot read profile {str(path)!r} ({error.strerror})"
+            ) from None
         except UnicodeDecodeError as error:
             raise ScenarioError(str(path), "", _not_utf8(error)) from None
         except csv.Error as error:
@@ -165,7 +171,9 @@ class _ProfileReader:
         weight_column = next((c for c in _PROFILE_WEIGHT_COLUMNS if c in header), None)
         if "interval_start" not in header or weight_column is None:
             raise ScenarioError(
-                csv_name, "line 1", f"needs columns interval_start and weight (got {','.join(header)})"
+                csv_name,
+                "line 1",
+                f"needs columns interval_start and weight (got {','.join(header)})",
             )
         start_at, weight_at = header.index("interval_start"), header.index(weight_column)
         weights, starts = [], []
@@ -173,7 +181,14 @@ class _ProfileReader:
             if not any(cell.strip() for cell in row):
                 continue
             starts.append((line, _cell(row, start_at, csv_name, line, "interval_start")))
-            weights.append(_weight(_cell(row, weight_at, csv_name, line, weight_column), csv_name, line, weight_column))
+            weights.append(
+                _weight(
+                    _cell(row, weight_at, csv_name, line, weight_column),
+                    csv_name,
+                    line,
+                    weight_column,
+                )
+            )
         if not weights:
             raise ScenarioError(csv_name, "", "has no rows below the header")
         if not any(weights):
@@ -209,7 +224,9 @@ def _weight(text: str, csv_name: str, line: int, column: str) -> float:
     except ValueError:
         value = float("nan")
     if not (value >= 0 and value != float("inf")):
-        raise ScenarioError(csv_name, f"line {line}, column {column}", f"must be a number >= 0 (got {text!r})")
+        raise ScenarioError(
+            csv_name, f"line {line}, column {column}", f"must be a number >= 0 (got {text!r})"
+        )
     return value
 
 
@@ -222,7 +239,7 @@ def _first_problem(error: ValidationError, source: str) -> ScenarioError:
     detail = max(same_field, key=lambda d: len(_path_parts(d["loc"])))
     path = ".".join(_path_parts(detail["loc"]))
     problem = detail.get("ctx", {}).get("error")
-    if isinstance(problem, FieldProblem):
+    if isinstance(problem, FieldError):
         path = ".".join(p for p in (path, problem.subpath) if p)
         return ScenarioError(source, _bracket_indices(path), problem.message)
     message = _message(detail)
@@ -266,7 +283,11 @@ def _path_parts(loc: tuple[int | str, ...]) -> list[str]:
 
 
 def _is_union_tag(part: str) -> bool:
-    return part in {"int", "float", "str", "bool"} or part.endswith("]") or part.startswith("function-")
+    return (
+        part in {"int", "float", "str", "bool"}
+        or part.endswith("]")
+        or part.startswith("function-")
+    )
 
 
 def _bracket_indices(path: str) -> str:
@@ -283,7 +304,12 @@ def _bracket_indices(path: str) -> str:
 def _message(detail: ErrorDetails) -> str:
     kind, ctx, value = detail["type"], detail.get("ctx", {}), detail.get("input")
     got = f" (got {value!r})"
-    bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+    bounds = {
+        "greater_than_equal": ">=",
+        "greater_than": ">",
+        "less_than_equal": "<=",
+        "less_than": "<",
+    }
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":

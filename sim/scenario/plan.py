@@ -185,7 +185,9 @@ def build_plan(scenario: Scenario) -> Plan:
     )
 
 
-def _rates(call_types: list[CallType], n_days: int, n_intervals: int, interval_s: float) -> NDArray[np.float64]:
+def _rates(
+    call_types: list[CallType], n_days: int, n_intervals: int, interval_s: float
+) -> NDArray[np.float64]:
     per_day = np.array([c.volume.calls_per_interval(n_intervals, interval_s) for c in call_types])
     return np.tile(per_day / interval_s, (1, n_days))
 

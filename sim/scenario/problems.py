@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class FieldProblem(ValueError):
+class FieldError(ValueError):
     """Raised inside validators to point at a field below the model being validated.
 
     Parameters

@@ -1,6 +1,6 @@
 """Typed, frozen scenario models validated from YAML (see ``docs/reference/scenario.md``).
 
-Every model forbids unknown keys. Cross-field checks raise :class:`FieldProblem` with the path
+Every model forbids unknown keys. Cross-field checks raise :class:`FieldError` with the path
 of the field at fault, which the loader turns into ``file: path: message (got value)``.
 """
 
@@ -12,7 +12,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.distributions import HandleTime, Patience
-from sim.scenario.problems import FieldProblem
+from sim.scenario.problems import FieldError
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
@@ -58,7 +58,7 @@ class Calendar(_Frozen):
                 f'must be a clock time in quotes such as "08:00" (got the number {value}; '
                 "YAML reads an unquoted 8:00 as 480)"
             )
-            raise FieldProblem(subpath="", message=message)
+            raise FieldError(subpath="", message=message)
         return value
 
     @model_validator(mode="after")
@@ -66,9 +66,9 @@ class Calendar(_Frozen):
         open_s = _clock(self.open, "open")
         close_s = _clock(self.close, "close")
         if close_s <= open_s:
-            raise FieldProblem("close", f"must be after open {self.open} (got {self.close})")
+            raise FieldError("close", f"must be after open {self.open} (got {self.close})")
         if (close_s - open_s) % (self.interval_minutes * SECONDS_PER_MINUTE) != 0:
-            raise FieldProblem(
+            raise FieldError(
                 "close",
                 f"opening hours {self.open}-{self.close} are not a whole number of "
                 f"{self.interval_minutes}-minute intervals",
@@ -96,15 +96,17 @@ class SteadyState(_Frozen):
     @model_validator(mode="after")
     def _warmup_fits(self) -> Self:
         if self.warmup_h >= self.horizon_h:
-            raise FieldProblem(
+            raise FieldError(
                 "warmup_h", f"must be shorter than horizon_h {self.horizon_h} (got {self.warmup_h})"
             )
         interval_h = self.interval_minutes / 60.0
         for name, value in (("horizon_h", self.horizon_h), ("warmup_h", self.warmup_h)):
             n = value / interval_h
             if abs(n - round(n)) > 1e-9:
-                raise FieldProblem(
-                    name, f"must be a whole number of {self.interval_minutes}-minute intervals (got {value})"
+                raise FieldError(
+                    name,
+                    f"must be a whole number of {self.interval_minutes}-minute intervals "
+                    f"(got {value})",
                 )
         return self
 
@@ -156,19 +158,21 @@ class Volume(_Frozen):
     def _one_form(self) -> Self:
         forms = [n for n in ("per_interval", "daily", "per_hour") if getattr(self, n) is not None]
         if len(forms) != 1:
-            raise FieldProblem(
-                "", f"give exactly one of per_interval, daily (with profile), per_hour (got {forms or 'none'})"
+            raise FieldError(
+                "",
+                "give exactly one of per_interval, daily (with profile), per_hour "
+                f"(got {forms or 'none'})",
             )
         if (self.daily is None) != (self.profile is None):
             given, missing = ("daily", "profile") if self.profile is None else ("profile", "daily")
             message = f"daily and profile go together (got {given} without {missing})"
-            raise FieldProblem(subpath=missing, message=message)
+            raise FieldError(subpath=missing, message=message)
         for name in ("per_interval", "profile"):
             values = getattr(self, name)
             if values is not None:
                 _check_non_negative(name, values)
         if self.profile is not None and sum(self.profile) <= 0:
-            raise FieldProblem("profile", f"weights must not all be zero (got {self.profile})")
+            raise FieldError("profile", f"weights must not all be zero (got {self.profile})")
         return self
 
     def calls_per_interval(self, n_intervals: int, interval_s: float) -> list[float]:
@@ -177,7 +181,8 @@ class Volume(_Frozen):
             return list(self.per_interval)
         if self.per_hour is not None:
             return [self.per_hour * interval_s / SECONDS_PER_HOUR] * n_intervals
-        assert self.daily is not None and self.profile is not None
+        assert self.daily is not None
+        assert self.profile is not None
         total = sum(self.profile)
         return [self.daily * weight / total for weight in self.profile]
 
@@ -223,7 +228,7 @@ class Group(_Frozen):
             _check_non_negative("headcount", self.headcount)
         elif self.headcount < 0:
             message = f"must be a whole number >= 0 (got {self.headcount})"
-            raise FieldProblem(subpath="headcount", message=message)
+            raise FieldError(subpath="headcount", message=message)
         return self
 
 
@@ -261,13 +266,14 @@ class Scenario(_Frozen):
         if (self.calendar is None) == (self.steady_state is None):
             got = "both" if self.calendar is not None else "neither"
             message = f"give exactly one of calendar and steady_state (got {got})"
-            raise FieldProblem(subpath="calendar", message=message)
+            raise FieldError(subpath="calendar", message=message)
         for section in ("call_types", "groups"):
             for name in getattr(self, section):
                 _check_name(f"{section}.{name}", name)
         if len(self.groups) != 1:
-            raise FieldProblem(
-                "groups", f"this version serves all calls with one agent group (got {len(self.groups)})"
+            raise FieldError(
+                "groups",
+                f"this version serves all calls with one agent group (got {len(self.groups)})",
             )
         self._check_lengths()
         if self.steady_state is not None:
@@ -322,13 +328,13 @@ class Scenario(_Frozen):
             for field in ("per_interval", "profile"):
                 values = getattr(call_type.volume, field)
                 if values is not None and len(values) != n:
-                    raise FieldProblem(
+                    raise FieldError(
                         f"call_types.{name}.volume.{field}",
                         f"needs one value per interval: {n} (got {len(values)})",
                     )
         for name, group in self.groups.items():
             if isinstance(group.headcount, list) and len(group.headcount) != n:
-                raise FieldProblem(
+                raise FieldError(
                     f"groups.{name}.headcount",
                     f"needs one value per interval: {n} (got {len(group.headcount)})",
                 )
@@ -338,12 +344,13 @@ class Scenario(_Frozen):
             if call_type.volume.per_hour is None:
                 form = "per_interval" if call_type.volume.per_interval is not None else "daily"
                 message = f"steady state needs a constant rate: use per_hour (got {form})"
-                raise FieldProblem(subpath=f"call_types.{name}.volume", message=message)
+                raise FieldError(subpath=f"call_types.{name}.volume", message=message)
         for name, group in self.groups.items():
             if isinstance(group.headcount, list):
-                raise FieldProblem(
+                raise FieldError(
                     f"groups.{name}.headcount",
-                    f"steady state needs a constant headcount (got a list of {len(group.headcount)})",
+                    "steady state needs a constant headcount "
+                    f"(got a list of {len(group.headcount)})",
                 )
 
 
@@ -351,18 +358,19 @@ def _clock(text: str, field: str) -> float:
     try:
         return clock_to_s(text)
     except ValueError as error:
-        raise FieldProblem(field, str(error)) from None
+        raise FieldError(field, str(error)) from None
 
 
 def _check_name(path: str, name: str) -> None:
     if not _NAME.match(name) or name in RESERVED_NAMES:
-        raise FieldProblem(
+        raise FieldError(
             path,
-            f"names start with a letter and use letters, digits, '_' or '-', and 'all' is reserved (got {name!r})",
+            "names start with a letter and use letters, digits, '_' or '-', "
+            f"and 'all' is reserved (got {name!r})",
         )
 
 
 def _check_non_negative(field: str, values: list[float] | list[int]) -> None:
     for i, value in enumerate(values):
         if not value >= 0 or value == float("inf"):
-            raise FieldProblem(f"{field}[{i}]", f"must be a finite number >= 0 (got {value})")
+            raise FieldError(f"{field}[{i}]", f"must be a finite number >= 0 (got {value})")

@@ -94,7 +94,9 @@ class FastEngine:
             if progress is not None:
                 progress(1)
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for rep, result in zip(range(1, reps), pool.map(runner.run, range(1, reps)), strict=True):
+            for rep, result in zip(
+                range(1, reps), pool.map(runner.run, range(1, reps)), strict=True
+            ):
                 records[rep] = result
                 if progress is not None:
                     progress(1)
@@ -111,7 +113,9 @@ class FastEngine:
 class _ReplicationRunner:
     """Runs one replication into its slice of the tallies, growing buffers when needed."""
 
-    def __init__(self, plan: Plan, model: FastModel, seed: int, tallies: Tallies, keep: bool) -> None:
+    def __init__(
+        self, plan: Plan, model: FastModel, seed: int, tallies: Tallies, keep: bool
+    ) -> None:
         self.plan = plan
         self.model = model
         self.seed = seed
@@ -138,7 +142,9 @@ class _ReplicationRunner:
                 capacity.calls *= 2
         if not self.keep:
             return None
-        return _call_records(rep, out, int(counters[N_CALLS])), _shift_records(rep, out, int(counters[N_SHIFTS]))
+        return _call_records(rep, out, int(counters[N_CALLS])), _shift_records(
+            rep, out, int(counters[N_SHIFTS])
+        )
 
     def _draws(self, rep: int, n: int) -> np.ndarray:
         """Draw the replication's standard variates, ``n`` per call type and purpose."""
@@ -147,7 +153,9 @@ class _ReplicationRunner:
         draws = np.empty((3, plan.n_call_types, n))
         for k in range(plan.n_call_types):
             draws[0, k] = streams.arrivals[k].standard_exponential(n)
-            draws[1, k] = standard_variates(streams.handle[k], int(plan.handle_code[k]), float(plan.handle_p1[k]), n)
+            draws[1, k] = standard_variates(
+                streams.handle[k], int(plan.handle_code[k]), float(plan.handle_p1[k]), n
+            )
             draws[2, k] = standard_variates(
                 streams.patience[k], int(plan.patience_code[k]), float(plan.patience_p1[k]), n
             )

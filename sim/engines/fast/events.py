@@ -15,12 +15,12 @@ _SEQ, _AGENT = 0, 1
 
 
 @njit(cache=True, inline="always")
-def _before(at_a, seq_a, at_b, seq_b):  # noqa: ANN001, ANN202
+def _before(at_a, seq_a, at_b, seq_b):
     return at_a < at_b or (at_a == at_b and seq_a < seq_b)
 
 
 @njit(cache=True, inline="always")
-def heap_push(heap_at, heap_i, size, at, seq, agent):  # noqa: ANN001, ANN201
+def heap_push(heap_at, heap_i, size, at, seq, agent):
     """Insert ``(at, seq, agent)`` into the min-heap keyed by ``(at, seq)``; return the new size.
 
     Parameters
@@ -53,7 +53,7 @@ def heap_push(heap_at, heap_i, size, at, seq, agent):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, inline="always")
-def heap_pop(heap_at, heap_i, size):  # noqa: ANN001, ANN201
+def heap_pop(heap_at, heap_i, size):
     """Remove the first entry (index 0) and return the new size."""
     size -= 1
     at, seq, agent = heap_at[size], heap_i[size, _SEQ], heap_i[size, _AGENT]
@@ -62,7 +62,9 @@ def heap_pop(heap_at, heap_i, size):  # noqa: ANN001, ANN201
         child = 2 * i + 1
         if child >= size:
             break
-        if child + 1 < size and _before(heap_at[child + 1], heap_i[child + 1, _SEQ], heap_at[child], heap_i[child, _SEQ]):
+        if child + 1 < size and _before(
+            heap_at[child + 1], heap_i[child + 1, _SEQ], heap_at[child], heap_i[child, _SEQ]
+        ):
             child += 1
         if not _before(heap_at[child], heap_i[child, _SEQ], at, seq):
             break
@@ -78,7 +80,7 @@ def heap_pop(heap_at, heap_i, size):  # noqa: ANN001, ANN201
 
 
 @njit(cache=True, inline="always")
-def add_span(agent_sums, slot_start_at, group, column, start_at, end_at):  # noqa: ANN001, ANN201
+def add_span(agent_sums, slot_start_at, group, column, start_at, end_at):
     """Add the seconds of ``[start_at, end_at)`` to each clock slot it overlaps.
 
     Parameters

@@ -68,10 +68,20 @@ _NEXT_SEGMENT, _NEXT_SEQ = range(2)
 _OFF, _IDLE, _BUSY = 0, 1, 2  # agent state
 _STAYS, _AFTER_CALL, _WHEN_QUEUE_EMPTY = 0, 1, 2  # what a busy agent does when the call ends
 
-_ANSWERED, _ABANDONED, _DROPPED = int(Outcome.ANSWERED), int(Outcome.ABANDONED), int(Outcome.DROPPED)
+_ANSWERED, _ABANDONED, _DROPPED = (
+    int(Outcome.ANSWERED),
+    int(Outcome.ABANDONED),
+    int(Outcome.DROPPED),
+)
 _CLOSE, _ON, _OFF_DRAIN = int(RosterKind.CLOSE), int(RosterKind.ON), int(RosterKind.OFF_DRAIN)
-_EXPONENTIAL, _LOGNORMAL, _GAMMA = int(DistCode.EXPONENTIAL), int(DistCode.LOGNORMAL), int(DistCode.GAMMA)
-_OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(len(CALL_COUNTS))
+_EXPONENTIAL, _LOGNORMAL, _GAMMA = (
+    int(DistCode.EXPONENTIAL),
+    int(DistCode.LOGNORMAL),
+    int(DistCode.GAMMA),
+)
+_OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(
+    len(CALL_COUNTS)
+)
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
 _STAFFED, _BUSY_TIME, _OVERTIME = range(len(AGENT_SUMS))
 
@@ -110,7 +120,7 @@ class Output(NamedTuple):
 
 
 @njit(cache=True, nogil=True)
-def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, ANN201, C901, PLR0915
+def simulate_replication(model, draws, out, queue_capacity):
     """Simulate one replication, filling ``out``.
 
     Parameters
@@ -130,10 +140,18 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
     int64[N_COUNTERS]
         Counters: ``N_CALLS`` calls, ``N_SHIFTS`` shift records and the ``STATUS`` code.
     """
-    segment_start_at, segment_end_at, rate_per_s = model.segment_start_at, model.segment_end_at, model.rate_per_s
+    segment_start_at, segment_end_at, rate_per_s = (
+        model.segment_start_at,
+        model.segment_end_at,
+        model.rate_per_s,
+    )
     type_f, type_i, agent_group = model.type_f, model.type_i, model.agent_group
     roster_at, roster_i, slot_start_at = model.roster_at, model.roster_i, model.slot_start_at
-    n_intervals, threshold_s, short_abandon_s = model.n_intervals, model.threshold_s, model.short_abandon_s
+    n_intervals, threshold_s, short_abandon_s = (
+        model.n_intervals,
+        model.threshold_s,
+        model.short_abandon_s,
+    )
     call_counts, call_sums, agent_sums = out.call_counts, out.call_sums, out.agent_sums
     keep, rec_f, rec_i, shift_f, shift_i = out.keep, out.rec_f, out.rec_i, out.shift_f, out.shift_i
     n_types, n_agents, n_roster = type_i.shape[0], agent_group.shape[0], roster_at.shape[0]
@@ -151,15 +169,15 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
     next_at = np.full(n_types, math.inf)
     next_i = np.zeros((n_types, 2), dtype=np.int64)
 
-    def take_seq():  # noqa: ANN202
+    def take_seq():
         seq = counters[_SEQ]
         counters[_SEQ] = seq + 1
         return seq
 
-    def draw_value(purpose, k, code, p1, p2):  # noqa: ANN001, ANN202
+    def draw_value(purpose, k, code, p1, p2):
         """Return a value of ``(code, p1, p2)``; only random distributions take a draw."""
         variate = 0.0
-        if code == _EXPONENTIAL or code == _LOGNORMAL or code == _GAMMA:
+        if code in (_EXPONENTIAL, _LOGNORMAL, _GAMMA):
             i = drawn[k, purpose]
             if i < draws.shape[2]:
                 variate = draws[purpose, k, i]
@@ -170,7 +188,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
 
     # -- records, and idle agents (a ring, longest idle first; stale entries are skipped) ----
 
-    def write_call(call, k, day, interval, arrived_at, patience_s, outcome, left_at):  # noqa: ANN001, ANN202
+    def write_call(call, k, day, interval, arrived_at, patience_s, outcome, left_at):
         rec_f[_ARRIVED_AT, call] = arrived_at
         rec_f[_ANSWERED_AT, call] = math.nan
         rec_f[_LEFT_AT, call] = left_at
@@ -184,7 +202,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         rec_i[_GROUP, call] = -1
         rec_i[_AGENT, call] = -1
 
-    def push_idle(agent):  # noqa: ANN001, ANN202
+    def push_idle(agent):
         agent_i[agent, _STATE] = _IDLE
         agent_i[agent, _STAMP] += 1
         slot = (counters[_IDLE_HEAD] + counters[_IDLE_COUNT]) % idle.shape[0]
@@ -192,19 +210,22 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         idle[slot, _IDLE_STAMP] = agent_i[agent, _STAMP]
         counters[_IDLE_COUNT] += 1
 
-    def pop_idle():  # noqa: ANN202
+    def pop_idle():
         while counters[_IDLE_COUNT] > 0:
             slot = counters[_IDLE_HEAD]
             counters[_IDLE_HEAD] = (slot + 1) % idle.shape[0]
             counters[_IDLE_COUNT] -= 1
             agent = idle[slot, _IDLE_AGENT]
-            if agent_i[agent, _STATE] == _IDLE and agent_i[agent, _STAMP] == idle[slot, _IDLE_STAMP]:
+            if (
+                agent_i[agent, _STATE] == _IDLE
+                and agent_i[agent, _STAMP] == idle[slot, _IDLE_STAMP]
+            ):
                 return agent
         return -1
 
     # -- leaving the queue without an agent, and agents leaving -----------------------------
 
-    def pop_unanswered(k, outcome, left_at):  # noqa: ANN001, ANN202
+    def pop_unanswered(k, outcome, left_at):
         """Remove the head of queue ``k``, tallying and recording it with ``outcome``."""
         slot = q_pos[k, _HEAD]
         q_pos[k, _HEAD] = (slot + 1) % q_i.shape[1]
@@ -227,9 +248,11 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
             if call >= rec_f.shape[1]:
                 counters[STATUS] = STATUS_RECORDS_FULL
                 return
-            write_call(call, k, day, interval, arrived_at, q_f[k, slot, _Q_PATIENCE_S], outcome, left_at)
+            write_call(
+                call, k, day, interval, arrived_at, q_f[k, slot, _Q_PATIENCE_S], outcome, left_at
+            )
 
-    def purge_abandoned(now, k):  # noqa: ANN001, ANN202
+    def purge_abandoned(now, k):
         """Record the calls at the head of queue ``k`` whose patience ran out before ``now``."""
         while q_pos[k, _COUNT] > 0:
             deadline_at = q_f[k, q_pos[k, _HEAD], _Q_DEADLINE_AT]
@@ -237,8 +260,8 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
                 return
             pop_unanswered(k, _ABANDONED, deadline_at)
 
-    def drop_waiting(now):  # noqa: ANN001, ANN202
-        """Closing: calls whose patience already ran out abandoned; the others are dropped now."""
+    def drop_waiting(now):
+        """Empty the queues at closing: expired calls abandon at their deadline, others drop."""
         for k in range(n_types):
             # Not purge_abandoned: an expired call may wait behind a head that has not expired.
             while q_pos[k, _COUNT] > 0:
@@ -255,7 +278,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
                 return True
         return False
 
-    def flush_queues(now):  # noqa: ANN001, ANN202
+    def flush_queues(now):
         """End of the run: waiting calls abandon at their deadline (dropped if they never would)."""
         for k in range(n_types):
             while q_pos[k, _COUNT] > 0:
@@ -265,7 +288,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
                 else:
                     pop_unanswered(k, _DROPPED, now)
 
-    def end_shift(now, agent):  # noqa: ANN001, ANN202
+    def end_shift(now, agent):
         """Tally and record the agent's shift as ending now (overtime past the scheduled end)."""
         group = agent_group[agent]
         on_at, off_at = agent_f[agent, _ON_AT], agent_f[agent, _OFF_AT]
@@ -280,23 +303,26 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
             shift_i[_SHIFT_AGENT, n] = agent
             shift_i[_SHIFT_GROUP, n] = group
 
-    def leave(now, agent):  # noqa: ANN001, ANN202
+    def leave(now, agent):
         end_shift(now, agent)
         agent_i[agent, _STATE] = _OFF
 
     # -- answering --------------------------------------------------------------------------
 
-    def goes_before(k, other):  # noqa: ANN001, ANN202
+    def goes_before(k, other):
         """Whether the head of queue ``k`` goes before the head of queue ``other``."""
         if type_i[k, PRIORITY] != type_i[other, PRIORITY]:
             return type_i[k, PRIORITY] > type_i[other, PRIORITY]
         head, other_head = q_pos[k, _HEAD], q_pos[other, _HEAD]
-        arrived_at, other_arrived_at = q_f[k, head, _Q_ARRIVED_AT], q_f[other, other_head, _Q_ARRIVED_AT]
+        arrived_at, other_arrived_at = (
+            q_f[k, head, _Q_ARRIVED_AT],
+            q_f[other, other_head, _Q_ARRIVED_AT],
+        )
         if arrived_at != other_arrived_at:
             return arrived_at < other_arrived_at
         return q_i[k, head, _Q_CALL] < q_i[other, other_head, _Q_CALL]
 
-    def select_queue(now):  # noqa: ANN001, ANN202
+    def select_queue(now):
         """Return the call type whose head call goes next, or -1 when nobody waits."""
         best = -1
         for k in range(n_types):
@@ -305,7 +331,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
                 best = k
         return best
 
-    def answer(now, k, call, segment, arrived_at, talk_s, patience_s, agent):  # noqa: ANN001, ANN202
+    def answer(now, k, call, segment, arrived_at, talk_s, patience_s, agent):
         """``agent`` answers the call now: tally, record, and schedule the end of its handling."""
         handle_s = talk_s + type_f[k, ACW_S]
         ended_at = now + handle_s
@@ -330,9 +356,11 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
             rec_i[_GROUP, call] = group
             rec_i[_AGENT, call] = agent
         agent_i[agent, _STATE] = _BUSY
-        counters[_HEAP_SIZE] = heap_push(heap_at, heap_i, counters[_HEAP_SIZE], ended_at, take_seq(), agent)
+        counters[_HEAP_SIZE] = heap_push(
+            heap_at, heap_i, counters[_HEAP_SIZE], ended_at, take_seq(), agent
+        )
 
-    def take_next_call(now, agent):  # noqa: ANN001, ANN202
+    def take_next_call(now, agent):
         """Answer the waiting call of the highest priority (ties: longest wait); False if none."""
         k = select_queue(now)
         if k < 0:
@@ -348,7 +376,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
 
     # -- event handlers ---------------------------------------------------------------------
 
-    def enqueue(now, k, call, segment, talk_s, patience_s):  # noqa: ANN001, ANN202
+    def enqueue(now, k, call, segment, talk_s, patience_s):
         capacity = q_i.shape[1]
         if q_pos[k, _COUNT] == capacity:
             counters[STATUS] = STATUS_QUEUE_FULL
@@ -362,7 +390,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         q_f[k, slot, _Q_TALK_S] = talk_s
         q_f[k, slot, _Q_PATIENCE_S] = patience_s
 
-    def schedule_arrival(k, now, segment):  # noqa: ANN001, ANN202
+    def schedule_arrival(k, now, segment):
         unit_exponential = draw_value(ARRIVAL_DRAWS, k, _EXPONENTIAL, 1.0, 0.0)
         delay_s, next_segment = _next_arrival_delay(
             now, segment, unit_exponential, segment_start_at, segment_end_at, rate_per_s[k]
@@ -371,12 +399,18 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         next_i[k, _NEXT_SEGMENT] = next_segment
         next_i[k, _NEXT_SEQ] = take_seq()
 
-    def on_arrival(now, k):  # noqa: ANN001, ANN202
-        """A call of type ``k`` arrives: draw its times, schedule the next one, route it."""
+    def on_arrival(now, k):
+        """Take an arrival of type ``k``: draw its times, schedule the next one, route it."""
         segment = next_i[k, _NEXT_SEGMENT]
-        talk_s = draw_value(HANDLE_DRAWS, k, type_i[k, HANDLE_CODE], type_f[k, HANDLE_P1], type_f[k, HANDLE_P2])
+        talk_s = draw_value(
+            HANDLE_DRAWS, k, type_i[k, HANDLE_CODE], type_f[k, HANDLE_P1], type_f[k, HANDLE_P2]
+        )
         patience_s = draw_value(
-            PATIENCE_DRAWS, k, type_i[k, PATIENCE_CODE], type_f[k, PATIENCE_P1], type_f[k, PATIENCE_P2]
+            PATIENCE_DRAWS,
+            k,
+            type_i[k, PATIENCE_CODE],
+            type_f[k, PATIENCE_P1],
+            type_f[k, PATIENCE_P2],
         )
         call = counters[N_CALLS]
         counters[N_CALLS] = call + 1
@@ -388,8 +422,8 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         else:
             enqueue(now, k, call, segment, talk_s, patience_s)
 
-    def on_service_end(now):  # noqa: ANN001, ANN202
-        """The first busy agent finishes: leave, or take the next call, or wait."""
+    def on_service_end(now):
+        """Free the first busy agent: it leaves, takes the next call, or waits."""
         agent = heap_i[0, _HEAP_AGENT]
         counters[_HEAP_SIZE] = heap_pop(heap_at, heap_i, counters[_HEAP_SIZE])
         leaving = agent_i[agent, _LEAVING]
@@ -401,7 +435,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
             else:
                 push_idle(agent)
 
-    def shift_start(now, agent):  # noqa: ANN001, ANN202
+    def shift_start(now, agent):
         busy = agent_i[agent, _STATE] == _BUSY
         if busy:
             # Still on a call from the previous shift: that shift ends now and the agent carries on.
@@ -411,7 +445,7 @@ def simulate_replication(model, draws, out, queue_capacity):  # noqa: ANN001, AN
         if not busy and not take_next_call(now, agent):
             push_idle(agent)
 
-    def on_roster(now):  # noqa: ANN001, ANN202
+    def on_roster(now):
         """Apply the next staffing event."""
         r = counters[_ROSTER_NEXT]
         counters[_ROSTER_NEXT] = r + 1

@@ -62,7 +62,9 @@ class FastModel(NamedTuple):
 
 def pack(plan: Plan) -> FastModel:
     """Copy the plan's tables into the kernel's layout."""
-    type_f = np.stack([plan.handle_p1, plan.handle_p2, plan.acw_s, plan.patience_p1, plan.patience_p2], axis=1)
+    type_f = np.stack(
+        [plan.handle_p1, plan.handle_p2, plan.acw_s, plan.patience_p1, plan.patience_p2], axis=1
+    )
     type_i = np.stack([plan.priority, plan.handle_code, plan.patience_code], axis=1)
     return FastModel(
         segment_start_at=np.ascontiguousarray(plan.segment_start_at, dtype=np.float64),
@@ -72,7 +74,9 @@ def pack(plan: Plan) -> FastModel:
         type_i=np.ascontiguousarray(type_i, dtype=np.int64),
         agent_group=np.ascontiguousarray(plan.agent_group, dtype=np.int64),
         roster_at=np.ascontiguousarray(plan.roster_at, dtype=np.float64),
-        roster_i=np.ascontiguousarray(np.stack([plan.roster_kind, plan.roster_who], axis=1), dtype=np.int64),
+        roster_i=np.ascontiguousarray(
+            np.stack([plan.roster_kind, plan.roster_who], axis=1), dtype=np.int64
+        ),
         slot_start_at=np.ascontiguousarray(plan.slot_start_at, dtype=np.float64),
         n_intervals=plan.n_intervals,
         threshold_s=float(plan.threshold_s),

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import simpy
 
-from sim.engines.base import CallRecords, EngineOutput, ProgressCallback, ShiftRecords, concat_records
+from sim.engines.base import (
+    CallRecords,
+    EngineOutput,
+    ProgressCallback,
+    ShiftRecords,
+    concat_records,
+)
 from sim.engines.simpy.centre import Centre
 from sim.engines.simpy.processes import arrivals, roster
 from sim.engines.simpy.recorder import Recorder

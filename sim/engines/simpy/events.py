@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import simpy
+from simpy.events import EventPriority
 
 from sim.engines.base import EventRank
 
@@ -28,4 +29,4 @@ class RankedTimeout(simpy.Event):
         # As simpy.Timeout does: an already-successful event, scheduled with our priority.
         self._ok = True
         self._value = None
-        env.schedule(self, int(rank), delay_s)
+        env.schedule(self, EventPriority(int(rank)), delay_s)

@@ -18,11 +18,17 @@ from sim.scenario.plan import Plan, RosterKind
 Process = Generator[simpy.Event, object, None]
 
 
-def arrivals(env: simpy.Environment, centre: Centre, plan: Plan, call_type: int, streams: ReplicationStreams) -> Process:
+def arrivals(
+    env: simpy.Environment, centre: Centre, plan: Plan, call_type: int, streams: ReplicationStreams
+) -> Process:
     """Generate the calls of one call type, each with its own talk time and patience."""
     segment = 0
     rates = plan.rate_per_s[call_type]
-    handle_dist = (int(plan.handle_code[call_type]), float(plan.handle_p1[call_type]), float(plan.handle_p2[call_type]))
+    handle_dist = (
+        int(plan.handle_code[call_type]),
+        float(plan.handle_p1[call_type]),
+        float(plan.handle_p2[call_type]),
+    )
     patience_dist = (
         int(plan.patience_code[call_type]),
         float(plan.patience_p1[call_type]),

@@ -21,9 +21,9 @@ class Recorder:
     """
 
     rep: int
-    call_rows: list[tuple[int, int, int, int, float, float, float, float, int, int, int, float, float]] = field(
-        default_factory=list
-    )
+    call_rows: list[
+        tuple[int, int, int, int, float, float, float, float, int, int, int, float, float]
+    ] = field(default_factory=list)
     shift_rows: list[tuple[int, int, float, float, float]] = field(default_factory=list)
 
     def call(
@@ -62,7 +62,9 @@ class Recorder:
             )
         )
 
-    def shift(self, *, agent: int, group: int, on_at: float, off_at: float, scheduled_off_at: float) -> None:
+    def shift(
+        self, *, agent: int, group: int, on_at: float, off_at: float, scheduled_off_at: float
+    ) -> None:
         """Record a worked shift when the agent leaves."""
         self.shift_rows.append((agent, group, on_at, off_at, scheduled_off_at))
 
@@ -85,7 +87,10 @@ class Recorder:
             ("handle_s", np.float64),
             ("patience_s", np.float64),
         ]
-        arrays = {name: np.array(col, dtype=dtype) for (name, dtype), col in zip(names_types, columns, strict=True)}
+        arrays = {
+            name: np.array(col, dtype=dtype)
+            for (name, dtype), col in zip(names_types, columns, strict=True)
+        }
         return CallRecords(rep=np.full(len(rows), self.rep, dtype=np.int32), **arrays)
 
     def shifts(self) -> ShiftRecords:
