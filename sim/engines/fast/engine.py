@@ -33,7 +33,7 @@ from sim.engines.fast.kernel import (
     simulate_replication,
 )
 from sim.engines.fast.pack import FastModel, pack
-from sim.engines.sampling import standard_variates
+from sim.engines.sampling import standard_variates, takes_draw
 from sim.rng import replication_streams
 from sim.scenario.plan import Plan, RosterKind
 
@@ -93,13 +93,12 @@ class FastEngine:
             records[0] = runner.run(0)  # compiles (once per machine) outside the thread pool
             if progress is not None:
                 progress(1)
+        chunks = _chunks(1, reps, n_workers)
         with ThreadPoolExecutor(max_workers=n_workers) as pool:
-            for rep, result in zip(
-                range(1, reps), pool.map(runner.run, range(1, reps)), strict=True
-            ):
-                records[rep] = result
+            for chunk, results in zip(chunks, pool.map(runner.run_all, chunks), strict=True):
+                records[chunk.start : chunk.stop] = results
                 if progress is not None:
-                    progress(1)
+                    progress(len(chunk))
         if not keep_records:
             return EngineOutput(calls=None, shifts=None, tallies=tallies)
         kept = [r for r in records if r is not None]
@@ -123,6 +122,10 @@ class _ReplicationRunner:
         self.keep = keep
         self.capacity = _Capacity.for_plan(plan)
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
+
+    def run_all(self, reps: range) -> list[tuple[CallRecords, ShiftRecords] | None]:
+        """Simulate the replications ``reps`` one after another."""
+        return [self.run(rep) for rep in reps]
 
     def run(self, rep: int) -> tuple[CallRecords, ShiftRecords] | None:
         """Simulate replication ``rep``; return its records when kept."""
@@ -150,15 +153,15 @@ class _ReplicationRunner:
         """Draw the replication's standard variates, ``n`` per call type and purpose."""
         plan = self.plan
         streams = replication_streams(self.seed, rep, plan.n_call_types)
-        draws = np.empty((3, plan.n_call_types, n))
+        draws = np.empty((3, plan.n_call_types, n))  # purposes that take no draw stay unread
         for k in range(plan.n_call_types):
             draws[0, k] = streams.arrivals[k].standard_exponential(n)
-            draws[1, k] = standard_variates(
-                streams.handle[k], int(plan.handle_code[k]), float(plan.handle_p1[k]), n
-            )
-            draws[2, k] = standard_variates(
-                streams.patience[k], int(plan.patience_code[k]), float(plan.patience_p1[k]), n
-            )
+            for row, rng, code, p1 in (
+                (1, streams.handle[k], plan.handle_code[k], plan.handle_p1[k]),
+                (2, streams.patience[k], plan.patience_code[k], plan.patience_p1[k]),
+            ):
+                if takes_draw(int(code)):
+                    draws[row, k] = standard_variates(rng, int(code), float(p1), n)
         return draws
 
     def _output(self, rep: int, capacity: _Capacity) -> Output:
@@ -168,9 +171,10 @@ class _ReplicationRunner:
         plan = self.plan
         agent_shape = (plan.n_days * plan.n_slots, len(plan.groups), len(AGENT_SUMS))
         keep = self.keep
+        segments = plan.n_days * plan.n_intervals
         return Output(
-            call_counts=t.call_counts[rep],
-            call_sums=t.call_sums[rep],
+            call_counts=t.call_counts[rep].reshape(segments, plan.n_call_types, -1),
+            call_sums=t.call_sums[rep].reshape(segments, plan.n_call_types, -1),
             agent_sums=t.agent_sums[rep].reshape(agent_shape),
             keep=keep,
             rec_f=np.empty((6, capacity.calls)) if keep else _EMPTY_F,
@@ -178,6 +182,12 @@ class _ReplicationRunner:
             shift_f=np.empty((3, self.n_shift_slots)) if keep else _EMPTY_SHIFT_F,
             shift_i=np.empty((2, self.n_shift_slots), dtype=np.int64) if keep else _EMPTY_SHIFT_I,
         )
+
+
+def _chunks(start: int, stop: int, n_workers: int) -> list[range]:
+    """Split replications into contiguous chunks: a few per worker, for balance and progress."""
+    size = max(1, min(32, -(-(stop - start) // (4 * n_workers))))
+    return [range(a, min(a + size, stop)) for a in range(start, stop, size)]
 
 
 def _call_records(rep: int, out: Output, n_calls: int) -> CallRecords:

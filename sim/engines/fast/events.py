@@ -80,7 +80,7 @@ def heap_pop(heap_at, heap_i, size):
 
 
 @njit(cache=True, inline="always")
-def add_span(agent_sums, slot_start_at, group, column, start_at, end_at):
+def add_span(agent_sums, slot_start_at, group, column, start_at, end_at, slot=-1):
     """Add the seconds of ``[start_at, end_at)`` to each clock slot it overlaps.
 
     Parameters
@@ -93,11 +93,14 @@ def add_span(agent_sums, slot_start_at, group, column, start_at, end_at):
         Where to add.
     start_at, end_at : float
         The span, seconds; empty spans add nothing.
+    slot : int
+        The slot holding ``start_at`` when the caller knows it; -1 to look it up.
     """
     if end_at <= start_at:
         return
     n_slots = slot_start_at.shape[0]
-    slot = max(np.searchsorted(slot_start_at, start_at, side="right") - 1, 0)
+    if slot < 0:
+        slot = max(np.searchsorted(slot_start_at, start_at, side="right") - 1, 0)
     t = start_at
     while t < end_at:
         slot_end = slot_start_at[slot + 1] if slot + 1 < n_slots else math.inf

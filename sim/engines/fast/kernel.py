@@ -50,8 +50,9 @@ _next_arrival_delay = njit(cache=True, inline="always")(next_arrival_delay)
 STATUS_OK, STATUS_QUEUE_FULL, STATUS_RECORDS_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 
 # counters[...]
-N_CALLS, N_SHIFTS, STATUS, _SEQ, _HEAP_SIZE, _IDLE_HEAD, _IDLE_COUNT, _ROSTER_NEXT = range(8)
-N_COUNTERS = 8
+N_CALLS, N_SHIFTS, STATUS = range(3)
+_SEQ, _HEAP_SIZE, _IDLE_HEAD, _IDLE_COUNT, _ROSTER_NEXT, _NOW_SLOT = range(3, 9)
+N_COUNTERS = 9
 # draws[purpose, call_type, i] and drawn[call_type, purpose]
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
 # queues: q_i[k, slot, :], q_f[k, slot, :], q_pos[k, :]
@@ -65,6 +66,7 @@ _HEAP_AGENT = 1
 _IDLE_AGENT, _IDLE_STAMP = range(2)
 _NEXT_SEGMENT, _NEXT_SEQ = range(2)
 
+_ROSTER_EVENT, _SERVICE_END_EVENT, _ARRIVAL_EVENT = range(3)
 _OFF, _IDLE, _BUSY = 0, 1, 2  # agent state
 _STAYS, _AFTER_CALL, _WHEN_QUEUE_EMPTY = 0, 1, 2  # what a busy agent does when the call ends
 
@@ -97,8 +99,9 @@ class Output(NamedTuple):
 
     Attributes
     ----------
-    call_counts : int64[n_days, n_intervals, n_call_types, len(CALL_COUNTS)]
-    call_sums : float64[n_days, n_intervals, n_call_types, len(CALL_SUMS)]
+    call_counts : int64[n_days * n_intervals, n_call_types, len(CALL_COUNTS)]
+    call_sums : float64[n_days * n_intervals, n_call_types, len(CALL_SUMS)]
+        By arrival segment (day-major planning intervals).
     agent_sums : float64[n_days * (n_intervals + 1), n_groups, len(AGENT_SUMS)]
     keep : bool
     rec_f : float64[6, call_capacity]
@@ -158,8 +161,8 @@ def simulate_replication(model, draws, out, queue_capacity):
 
     counters = np.zeros(N_COUNTERS, dtype=np.int64)
     drawn = np.zeros((n_types, 3), dtype=np.int64)
-    q_i = np.zeros((n_types, queue_capacity, 2), dtype=np.int64)
-    q_f = np.zeros((n_types, queue_capacity, 4))
+    q_i = np.empty((n_types, queue_capacity, 2), dtype=np.int64)  # written before read
+    q_f = np.empty((n_types, queue_capacity, 4))
     q_pos = np.zeros((n_types, 2), dtype=np.int64)
     agent_i = np.zeros((n_agents, 3), dtype=np.int64)
     agent_f = np.zeros((n_agents, 2))
@@ -188,7 +191,7 @@ def simulate_replication(model, draws, out, queue_capacity):
 
     # -- records, and idle agents (a ring, longest idle first; stale entries are skipped) ----
 
-    def write_call(call, k, day, interval, arrived_at, patience_s, outcome, left_at):
+    def write_call(call, k, segment, arrived_at, patience_s, outcome, left_at):
         rec_f[_ARRIVED_AT, call] = arrived_at
         rec_f[_ANSWERED_AT, call] = math.nan
         rec_f[_LEFT_AT, call] = left_at
@@ -196,8 +199,8 @@ def simulate_replication(model, draws, out, queue_capacity):
         rec_f[_HANDLE_S, call] = math.nan
         rec_f[_PATIENCE_S, call] = patience_s
         rec_i[_CALL_TYPE, call] = k
-        rec_i[_DAY, call] = day
-        rec_i[_INTERVAL, call] = interval
+        rec_i[_DAY, call] = segment // n_intervals
+        rec_i[_INTERVAL, call] = segment % n_intervals
         rec_i[_OUTCOME, call] = outcome
         rec_i[_GROUP, call] = -1
         rec_i[_AGENT, call] = -1
@@ -232,25 +235,22 @@ def simulate_replication(model, draws, out, queue_capacity):
         q_pos[k, _COUNT] -= 1
         arrived_at = q_f[k, slot, _Q_ARRIVED_AT]
         segment = q_i[k, slot, _Q_SEGMENT]
-        day, interval = segment // n_intervals, segment % n_intervals
         wait_s = left_at - arrived_at
         if outcome == _ABANDONED:
-            call_counts[day, interval, k, _N_ABANDONED] += 1
+            call_counts[segment, k, _N_ABANDONED] += 1
             if wait_s < short_abandon_s:
-                call_counts[day, interval, k, _N_SHORT] += 1
+                call_counts[segment, k, _N_SHORT] += 1
             if wait_s <= threshold_s:
-                call_counts[day, interval, k, _N_ABANDONED_T] += 1
+                call_counts[segment, k, _N_ABANDONED_T] += 1
         else:
-            call_counts[day, interval, k, _N_DROPPED] += 1
-        call_sums[day, interval, k, _WAIT_ALL] += wait_s
+            call_counts[segment, k, _N_DROPPED] += 1
+        call_sums[segment, k, _WAIT_ALL] += wait_s
         if keep:
             call = q_i[k, slot, _Q_CALL]
             if call >= rec_f.shape[1]:
                 counters[STATUS] = STATUS_RECORDS_FULL
                 return
-            write_call(
-                call, k, day, interval, arrived_at, q_f[k, slot, _Q_PATIENCE_S], outcome, left_at
-            )
+            write_call(call, k, segment, arrived_at, q_f[k, slot, _Q_PATIENCE_S], outcome, left_at)
 
     def purge_abandoned(now, k):
         """Record the calls at the head of queue ``k`` whose patience ran out before ``now``."""
@@ -336,20 +336,19 @@ def simulate_replication(model, draws, out, queue_capacity):
         handle_s = talk_s + type_f[k, ACW_S]
         ended_at = now + handle_s
         wait_s = now - arrived_at
-        day, interval = segment // n_intervals, segment % n_intervals
         group = agent_group[agent]
-        call_counts[day, interval, k, _N_ANSWERED] += 1
+        call_counts[segment, k, _N_ANSWERED] += 1
         if wait_s <= threshold_s:
-            call_counts[day, interval, k, _N_ANSWERED_T] += 1
-        call_sums[day, interval, k, _WAIT_ANSWERED] += wait_s
-        call_sums[day, interval, k, _WAIT_ALL] += wait_s
-        call_sums[day, interval, k, _HANDLE] += handle_s
-        add_span(agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at)
+            call_counts[segment, k, _N_ANSWERED_T] += 1
+        call_sums[segment, k, _WAIT_ANSWERED] += wait_s
+        call_sums[segment, k, _WAIT_ALL] += wait_s
+        call_sums[segment, k, _HANDLE] += handle_s
+        add_span(agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at, counters[_NOW_SLOT])
         if keep:
             if call >= rec_f.shape[1]:
                 counters[STATUS] = STATUS_RECORDS_FULL
                 return
-            write_call(call, k, day, interval, arrived_at, patience_s, _ANSWERED, now + talk_s)
+            write_call(call, k, segment, arrived_at, patience_s, _ANSWERED, now + talk_s)
             rec_f[_ANSWERED_AT, call] = now
             rec_f[_ENDED_AT, call] = ended_at
             rec_f[_HANDLE_S, call] = handle_s
@@ -415,7 +414,7 @@ def simulate_replication(model, draws, out, queue_capacity):
         call = counters[N_CALLS]
         counters[N_CALLS] = call + 1
         schedule_arrival(k, now, segment)
-        call_counts[segment // n_intervals, segment % n_intervals, k, _OFFERED] += 1
+        call_counts[segment, k, _OFFERED] += 1
         agent = pop_idle()
         if agent >= 0:
             answer(now, k, call, segment, now, talk_s, patience_s, agent)
@@ -467,6 +466,7 @@ def simulate_replication(model, draws, out, queue_capacity):
     for k in range(n_types):
         schedule_arrival(k, 0.0, 0)
     last_at = 0.0
+    n_slots = slot_start_at.shape[0]
     while counters[STATUS] == STATUS_OK:
         r = counters[_ROSTER_NEXT]
         roster_next_at = roster_at[r] if r < n_roster else math.inf
@@ -479,15 +479,22 @@ def simulate_replication(model, draws, out, queue_capacity):
                 k_next = k
         arrival_at = next_at[k_next]
         if roster_next_at < math.inf and roster_next_at <= free_at and roster_next_at <= arrival_at:
-            last_at = roster_next_at
-            on_roster(roster_next_at)
+            source, now = _ROSTER_EVENT, roster_next_at
         elif free_at < math.inf and free_at <= arrival_at:
-            last_at = free_at
-            on_service_end(free_at)
+            source, now = _SERVICE_END_EVENT, free_at
         elif arrival_at < math.inf:
-            last_at = arrival_at
-            on_arrival(arrival_at, k_next)
+            source, now = _ARRIVAL_EVENT, arrival_at
         else:
             flush_queues(last_at)
             break
+        last_at = now
+        # Time only moves forward: keep the clock slot of `now` at hand for busy-time tallies.
+        while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= now:
+            counters[_NOW_SLOT] += 1
+        if source == _ROSTER_EVENT:
+            on_roster(now)
+        elif source == _SERVICE_END_EVENT:
+            on_service_end(now)
+        else:
+            on_arrival(now, k_next)
     return counters
