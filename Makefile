@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/ccsim run scenarios/retail_bank_day.yaml --reps $(REPS) --seed 1 --out out/
 
-test: $(STAMP)
+# Style and types are part of the suite: ruff (lint and format) and mypy, then pytest.
+test: lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

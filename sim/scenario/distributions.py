@@ -26,7 +26,7 @@ class DistCode(IntEnum):
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     mean_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     cv: float | None = Field(default=None, gt=0, allow_inf_nan=False)

@@ -128,6 +128,18 @@ CASES = [
         "(got 'lots')",
     ),
     Case(
+        "headcount_a_yes_no_value",  # YAML reads `yes` as true; a count is never a truth value
+        lambda r: r["groups"]["agents"].update(headcount=True),
+        "groups.agents.headcount",
+        "(got True)",
+    ),
+    Case(
+        "mean_a_quoted_number",
+        lambda r: _calls(r)["handle_time"].update(mean_s="240"),
+        "call_types.calls.handle_time.mean_s",
+        "(got '240')",
+    ),
+    Case(
         "headcount_item_not_a_number",
         lambda r: r["groups"]["agents"].update(headcount=[2, 3, "x", 1]),
         "groups.agents.headcount[2]",

@@ -107,7 +107,7 @@ class Centre:
     def abandon(self, call: Call) -> None:
         """Take a caller whose patience ran out off the queue."""
         self.queues[call.call_type].remove(call)
-        self._record_unanswered(call, Outcome.ABANDONED, left_at=self.env.now)
+        self._record(call, Outcome.ABANDONED, left_at=self.env.now)
 
     def finish(self, agent: Agent) -> None:
         """Free an agent whose call (and after-call work) ended."""
@@ -162,7 +162,7 @@ class Centre:
             for queue in self.queues:
                 while queue:
                     call = queue.popleft()
-                    self._record_unanswered(call, Outcome.DROPPED, left_at=self.env.now)
+                    self._record(call, Outcome.DROPPED, left_at=self.env.now)
                     call.taken.succeed(None)
 
     def _leave(self, agent: Agent) -> None:
@@ -194,25 +194,22 @@ class Centre:
 
     def _answer(self, call: Call, agent: Agent) -> None:
         agent.busy = True
-        day, interval = divmod(call.segment, self.plan.n_intervals)
-        self.recorder.call(
-            call_id=call.call_id,
-            call_type=call.call_type,
-            day=day,
-            interval=interval,
-            arrived_at=call.arrived_at,
-            patience_s=call.patience_s,
-            outcome=Outcome.ANSWERED,
-            answered_at=self.env.now,
-            left_at=self.env.now + call.talk_s,
-            handle_s=call.handle_s,
-            group=agent.group,
-            agent=agent.index,
-        )
+        self._record(call, Outcome.ANSWERED, left_at=self.env.now + call.talk_s, agent=agent)
         call.taken.succeed(agent)
 
-    def _record_unanswered(self, call: Call, outcome: Outcome, *, left_at: float) -> None:
+    def _record(
+        self, call: Call, outcome: Outcome, *, left_at: float, agent: Agent | None = None
+    ) -> None:
         day, interval = divmod(call.segment, self.plan.n_intervals)
+        if agent is None:
+            answered_at, handle_s, group, index = math.nan, math.nan, -1, -1
+        else:
+            answered_at, handle_s, group, index = (
+                self.env.now,
+                call.handle_s,
+                agent.group,
+                agent.index,
+            )
         self.recorder.call(
             call_id=call.call_id,
             call_type=call.call_type,
@@ -222,4 +219,8 @@ class Centre:
             patience_s=call.patience_s,
             outcome=outcome,
             left_at=left_at,
+            answered_at=answered_at,
+            handle_s=handle_s,
+            group=group,
+            agent=index,
         )
