@@ -8,7 +8,6 @@ do not depend on how many replications run, in which order, or on how many threa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -20,6 +19,24 @@ class Purpose(IntEnum):
     ARRIVALS = 0
     HANDLE = 1
     PATIENCE = 2
+    REDIAL_DECISION = 3
+    REDIAL_DELAY = 4
+    REPEAT_DECISION = 5
+    REPEAT_DELAY = 6
+    DAY_VOLUME = 7
+    ABSENCE = 8
+
+
+# Per-call streams, in the order of the fast engine's draw blocks.
+CALL_PURPOSES = (
+    Purpose.ARRIVALS,
+    Purpose.HANDLE,
+    Purpose.PATIENCE,
+    Purpose.REDIAL_DECISION,
+    Purpose.REDIAL_DELAY,
+    Purpose.REPEAT_DECISION,
+    Purpose.REPEAT_DELAY,
+)
 
 
 def stream(seed: int, rep: int, purpose: Purpose, index: int = 0) -> np.random.Generator:
@@ -34,7 +51,9 @@ def stream(seed: int, rep: int, purpose: Purpose, index: int = 0) -> np.random.G
     purpose : Purpose
         What the draws are for.
     index : int
-        Sub-stream, e.g. the call type's position in the scenario.
+        Sub-stream: for per-call purposes, the call type ``k`` for fresh calls and
+        ``n_call_types + k`` for redials and repeat calls, so that secondary calls (whose number
+        depends on staffing) never shift the draws of fresh calls.
 
     Returns
     -------
@@ -45,30 +64,8 @@ def stream(seed: int, rep: int, purpose: Purpose, index: int = 0) -> np.random.G
     return np.random.Generator(np.random.PCG64(sequence))
 
 
-@dataclass(frozen=True)
-class ReplicationStreams:
-    """The per-call streams of one replication, one generator per call type and purpose.
-
-    Attributes
-    ----------
-    arrivals : tuple of numpy.random.Generator
-        Unit-exponential draws that space the arrivals of each call type.
-    handle : tuple of numpy.random.Generator
-        Base handle (talk) time draws, one per call, in the call type's arrival order.
-    patience : tuple of numpy.random.Generator
-        Patience draws, one per call, in the call type's arrival order.
-    """
-
-    arrivals: tuple[np.random.Generator, ...]
-    handle: tuple[np.random.Generator, ...]
-    patience: tuple[np.random.Generator, ...]
-
-
-def replication_streams(seed: int, rep: int, n_call_types: int) -> ReplicationStreams:
-    """Build the streams of replication ``rep``; they depend on ``(seed, rep)`` only."""
-    types = range(n_call_types)
-    return ReplicationStreams(
-        arrivals=tuple(stream(seed, rep, Purpose.ARRIVALS, k) for k in types),
-        handle=tuple(stream(seed, rep, Purpose.HANDLE, k) for k in types),
-        patience=tuple(stream(seed, rep, Purpose.PATIENCE, k) for k in types),
-    )
+def call_streams(
+    seed: int, rep: int, purpose: Purpose, n_call_types: int
+) -> tuple[np.random.Generator, ...]:
+    """Return the ``2 * n_call_types`` streams of one per-call purpose (fresh, then secondary)."""
+    return tuple(stream(seed, rep, purpose, index) for index in range(2 * n_call_types))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.engines import get_engine
-from sim.engines.base import CallRecords, ProgressCallback, ShiftRecords, Tallies
+from sim.engines.base import BreakRecords, CallRecords, ProgressCallback, ShiftRecords, Tallies
 from sim.errors import UsageError
 from sim.results.tallies import tally_records
 from sim.scenario import Plan, Scenario, build_plan
@@ -25,7 +25,7 @@ class SimulationResult:
         Run seed and number of replications.
     tallies : Tallies
         Sufficient statistics of every replication (input of every KPI).
-    calls, shifts : CallRecords or None
+    calls, shifts, breaks : CallRecords, ShiftRecords, BreakRecords or None
         Records, when kept.
     """
 
@@ -36,6 +36,7 @@ class SimulationResult:
     tallies: Tallies
     calls: CallRecords | None
     shifts: ShiftRecords | None
+    breaks: BreakRecords | None
 
 
 def simulate(
@@ -84,7 +85,8 @@ def simulate(
     if tallies is None:
         assert output.calls is not None
         assert output.shifts is not None
-        tallies = tally_records(output.calls, output.shifts, plan, reps)
+        assert output.breaks is not None
+        tallies = tally_records(output.calls, output.shifts, output.breaks, plan, reps)
     return SimulationResult(
         plan=plan,
         engine=engine,
@@ -93,4 +95,5 @@ def simulate(
         tallies=tallies,
         calls=output.calls if keep_records else None,
         shifts=output.shifts if keep_records else None,
+        breaks=output.breaks if keep_records else None,
     )

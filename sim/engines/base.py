@@ -20,10 +20,12 @@ from sim.scenario.plan import Plan
 class EventRank(IntEnum):
     """Order of events at the same instant (SimPy's own urgent/normal priorities are 0 and 1)."""
 
-    ROSTER = 2  # closing, shift ends, shift starts
-    SERVICE_END = 3  # an agent finishes a call (after-call work included)
-    ABANDON = 4  # a caller's patience runs out
-    ARRIVAL = 5  # a new call
+    ROSTER = 2  # closing, shift ends, breaks due, shift starts
+    BREAK_END = 3  # an agent comes back from a break
+    SERVICE_END = 4  # an agent finishes a call (after-call work included)
+    ABANDON = 5  # a caller's patience runs out
+    OVERFLOW = 6  # a waiting call becomes eligible for a secondary group
+    ARRIVAL = 7  # a new call (fresh, redial or repeat)
 
 
 class Outcome(IntEnum):
@@ -34,6 +36,14 @@ class Outcome(IntEnum):
     DROPPED = 3  # still waiting at closing when the scenario drops calls, or no agent was on duty
 
 
+class Origin(IntEnum):
+    """Why a call was made."""
+
+    FRESH = 0  # from the arrival process
+    REDIAL = 1  # a caller who abandoned calls again
+    REPEAT = 2  # an unresolved contact comes back
+
+
 CALL_COUNTS = (
     "offered",
     "answered",
@@ -42,9 +52,12 @@ CALL_COUNTS = (
     "short_abandoned",
     "answered_within_t",
     "abandoned_within_t",
+    "redials",
+    "repeats",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
-AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s")
+AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s")
+GROUP_CALLS = ("handled", "handle_s")
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,14 +66,15 @@ class CallRecords:
 
     Attributes
     ----------
-    rep, call_id : replication and call number (arrival order within the replication).
+    rep, call_id : replication and call number (order of arrival within the replication).
     call_type, day, interval : call type index, day and planning interval of arrival.
+    origin : :class:`Origin` code (fresh, redial, repeat).
     arrived_at, answered_at : arrival and answer instants.
     left_at : when the caller left (end of talk, abandonment or drop).
     ended_at : when the agent finished after-call work (answered calls).
     outcome : :class:`Outcome` code.
-    group, agent : who answered (-1 when not answered).
-    handle_s : talk plus after-call work of answered calls, seconds.
+    group, agent, tier : who answered, and the tier of their skill (-1 when not answered).
+    handle_s : talk plus after-call work of answered calls (tier factor applied), seconds.
     patience_s : the caller's drawn patience, seconds (inf when callers never abandon).
     """
 
@@ -69,6 +83,7 @@ class CallRecords:
     call_type: NDArray[np.int16]
     day: NDArray[np.int16]
     interval: NDArray[np.int32]
+    origin: NDArray[np.int8]
     arrived_at: NDArray[np.float64]
     answered_at: NDArray[np.float64]
     left_at: NDArray[np.float64]
@@ -76,6 +91,7 @@ class CallRecords:
     outcome: NDArray[np.int8]
     group: NDArray[np.int16]
     agent: NDArray[np.int32]
+    tier: NDArray[np.int16]
     handle_s: NDArray[np.float64]
     patience_s: NDArray[np.float64]
 
@@ -107,6 +123,26 @@ class ShiftRecords:
 
 
 @dataclass(frozen=True, eq=False)
+class BreakRecords:
+    """One row per break actually taken, columnar.
+
+    Attributes
+    ----------
+    rep, agent, group : replication, agent and group indices.
+    start_at, end_at : when the break started (after any call in progress) and ended.
+    """
+
+    rep: NDArray[np.int32]
+    agent: NDArray[np.int32]
+    group: NDArray[np.int16]
+    start_at: NDArray[np.float64]
+    end_at: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.agent)
+
+
+@dataclass(frozen=True, eq=False)
 class Tallies:
     """Sufficient statistics per replication, the input of every KPI.
 
@@ -118,21 +154,26 @@ class Tallies:
         Sums of waits and handle times by interval of arrival, seconds.
     agent_sums : float64[reps, n_days, n_intervals + 1, n_groups, len(AGENT_SUMS)]
         Agent time by clock slot (the last slot of a day is after closing), seconds.
+    group_calls : float64[reps, n_days, n_intervals, n_groups, n_call_types, len(GROUP_CALLS)]
+        Calls each group answered and their handle time, by interval of arrival.
     """
 
     call_counts: NDArray[np.int64]
     call_sums: NDArray[np.float64]
     agent_sums: NDArray[np.float64]
+    group_calls: NDArray[np.float64]
 
     @classmethod
     def zeros(cls, plan: Plan, reps: int) -> Tallies:
         """Return empty tallies shaped for ``reps`` replications of ``plan``."""
         calls = (reps, plan.n_days, plan.n_intervals, plan.n_call_types)
-        agents = (reps, plan.n_days, plan.n_slots, len(plan.groups), len(AGENT_SUMS))
+        agents = (reps, plan.n_days, plan.n_slots, plan.n_groups, len(AGENT_SUMS))
+        groups = (reps, plan.n_days, plan.n_intervals, plan.n_groups, plan.n_call_types)
         return cls(
             call_counts=np.zeros((*calls, len(CALL_COUNTS)), dtype=np.int64),
             call_sums=np.zeros((*calls, len(CALL_SUMS)), dtype=np.float64),
             agent_sums=np.zeros(agents, dtype=np.float64),
+            group_calls=np.zeros((*groups, len(GROUP_CALLS)), dtype=np.float64),
         )
 
     @property
@@ -152,6 +193,10 @@ class Tallies:
         """Return one agent-time sum, shaped ``[reps, days, slots, groups]``."""
         return self.agent_sums[..., AGENT_SUMS.index(name)]
 
+    def group_call(self, name: str) -> NDArray[np.float64]:
+        """Return one group call tally, shaped ``[reps, days, intervals, groups, call_types]``."""
+        return self.group_calls[..., GROUP_CALLS.index(name)]
+
 
 @dataclass(frozen=True, eq=False)
 class EngineOutput:
@@ -159,11 +204,12 @@ class EngineOutput:
 
     calls: CallRecords | None
     shifts: ShiftRecords | None
+    breaks: BreakRecords | None
     tallies: Tallies | None
 
 
 ProgressCallback = Callable[[int], None]
-R = TypeVar("R", CallRecords, ShiftRecords)
+RecordsT = TypeVar("RecordsT", CallRecords, ShiftRecords, BreakRecords)
 
 
 class Engine(Protocol):
@@ -206,13 +252,13 @@ class Engine(Protocol):
         ...
 
 
-def concat_records(parts: list[R], kind: type[R]) -> R:
+def concat_records(parts: list[RecordsT], kind: type[RecordsT]) -> RecordsT:
     """Concatenate record blocks column by column (in the given order)."""
     return kind(
         **{
             f.name: np.concatenate([getattr(p, f.name) for p in parts])
             if parts
-            else np.empty(0, dtype=_dtype(kind, f.name))
+            else np.empty(0, dtype=column_dtype(kind, f.name))
             for f in fields(kind)
         }
     )
@@ -224,11 +270,14 @@ _INT_COLUMNS = {
     "call_type": np.int16,
     "day": np.int16,
     "interval": np.int32,
+    "origin": np.int8,
     "outcome": np.int8,
     "group": np.int16,
     "agent": np.int32,
+    "tier": np.int16,
 }
 
 
-def _dtype(kind: type, name: str) -> type:
+def column_dtype(kind: type, name: str) -> type:
+    """Return the dtype of a record column (integers as declared, the rest float64)."""
     return _INT_COLUMNS.get(name, np.float64)

@@ -69,6 +69,14 @@ def scale_variate(code, p1, p2, variate):
     return math.inf
 
 
+def segment_at(at, start_at, end_at):
+    """Return the arrival segment holding the instant ``at``, or -1 while the centre is closed."""
+    segment = np.searchsorted(start_at, at, side="right") - 1
+    if segment < 0 or at >= end_at[segment]:
+        return -1
+    return segment
+
+
 def next_arrival_delay(now, segment, unit_exponential, start_at, end_at, rate_per_s):  # noqa: PLR0917
     """Return the delay to the next Poisson arrival with piecewise-constant rate, and its segment.
 

@@ -10,13 +10,14 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from sim.report.plots import asa_by_interval, offered_vs_agents, service_level_by_interval
-from sim.report.tables import interval_table, summary_table
+from sim.report.tables import group_table, interval_table, summary_table
 from sim.results.summary import Summary
 from sim.scenario.plan import Plan
 
 RUN_FILES = (
     "intervals.csv",
     "summary.csv",
+    "groups.csv",
     "service_level_by_interval.png",
     "asa_by_interval.png",
     "offered_vs_agents.png",
@@ -24,7 +25,7 @@ RUN_FILES = (
 
 
 def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> list[Path]:
-    """Write ``intervals.csv``, ``summary.csv`` and three PNG plots into ``directory``.
+    """Write the tables (``intervals``, ``summary``, ``groups`` CSV) and three plots into a folder.
 
     Each file is first written beside its target under a temporary name; only when all are
     written are they renamed into place, so a failure leaves earlier results untouched.
@@ -39,6 +40,7 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
     writers: list[Callable[[Path], None]] = [
         lambda path: interval_table(summary, plan).to_csv(path, index=False, float_format="%.6g"),
         lambda path: summary_table(summary).to_csv(path, index=False, float_format="%.6g"),
+        lambda path: group_table(summary, plan).to_csv(path, index=False, float_format="%.6g"),
         lambda path: _save(service_level_by_interval(summary, plan), path),
         lambda path: _save(asa_by_interval(summary, plan), path),
         lambda path: _save(offered_vs_agents(summary, plan), path),

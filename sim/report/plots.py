@@ -34,8 +34,10 @@ def asa_by_interval(summary: Summary, plan: Plan) -> Figure:
 
 
 def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
-    """Offered calls per interval (bars) against agents on duty (line, right axis)."""
-    centre = _series(summary.intervals, ALL, ("offered", "agents"))
+    """Offered calls per interval (bars) against agents scheduled, present and on break (lines)."""
+    centre = _series(
+        summary.intervals, ALL, ("offered", "agents", "agents_scheduled", "agents_on_break")
+    )
     labels = _labels(centre, plan)
     x = np.arange(len(labels))
     figure = Figure(figsize=(10, 4.5), layout="constrained")
@@ -43,10 +45,16 @@ def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
     axes.bar(x, centre["offered"]["mean"], color="tab:blue", alpha=0.6, label="offered calls")
     axes.set_ylabel("offered calls per interval")
     agents_axes = axes.twinx()
-    agents_axes.plot(
-        x, centre["agents"]["mean"], color="tab:red", marker=".", label="agents on duty"
+    lines = (
+        ("agents_scheduled", "agents scheduled", "tab:gray", "--"),
+        ("agents", "agents present", "tab:red", "-"),
+        ("agents_on_break", "agents on break", "tab:orange", ":"),
     )
-    agents_axes.set_ylabel("agents on duty (mean)")
+    for kpi, label, color, style in lines:
+        agents_axes.plot(
+            x, centre[kpi]["mean"], color=color, linestyle=style, marker=".", label=label
+        )
+    agents_axes.set_ylabel("agents (mean over the interval)")
     agents_axes.set_ylim(bottom=0)
     _x_labels(axes, x, labels)
     axes.set_title(f"{plan.name}: offered calls and agents")

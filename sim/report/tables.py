@@ -33,6 +33,8 @@ INTERVAL_KPIS = (
     "aht_s",
     "occupancy",
     "agents",
+    "agents_scheduled",
+    "agents_on_break",
 )
 
 
@@ -76,6 +78,28 @@ def summary_table(summary: Summary) -> pd.DataFrame:
     return table[
         ["period", "call_type", "kpi", "mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet"]
     ]
+
+
+def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
+    """Return every group KPI in one long table: whole run, each day, each interval.
+
+    Columns: ``period`` (``total``, ``day D`` or ``interval``), ``day``, ``interval``,
+    ``start`` (clock time of interval rows), ``group``, ``call_type``, ``kpi`` and the
+    statistics of :data:`~sim.results.summary.STAT_COLUMNS`.
+    """
+    groups = summary.groups
+    total = groups.total.assign(period="total")
+    days = groups.days.assign(period=lambda d: "day " + d["day"].astype(str))
+    intervals = groups.intervals.assign(
+        period="interval",
+        start=[
+            interval_label(plan, int(d), int(j))
+            for d, j in zip(groups.intervals["day"], groups.intervals["interval"], strict=True)
+        ],
+    )
+    table = pd.concat([total, days, intervals], ignore_index=True)
+    columns = ["period", "day", "interval", "start", "group", "call_type", "kpi"]
+    return table.reindex(columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps"])
 
 
 def interval_label(plan: Plan, day: int, interval: int) -> str:
@@ -150,15 +174,57 @@ def console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('service_level', 'p_meet'):.2f}",
             ]
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
+    table = _aligned(rows)
+    return table if plan.n_groups == 1 else table + "\n\n" + _group_console_table(summary, plan)
+
+
+def _group_console_table(summary: Summary, plan: Plan) -> str:
+    """Whole-run group KPIs: agent hours, occupancy and calls handled (means)."""
+    total = summary.groups.total
+    total = total[total["call_type"] == ALL].set_index(["group", "kpi"])
+    header = [
+        "group",
+        "staffed h",
+        "busy h",
+        "break h",
+        "overtime h",
+        "occupancy",
+        "calls handled",
+        "AHT s",
+    ]
+    rows = [header]
+    for name in [*plan.groups, ALL]:
+
+        def get(kpi: str, name: str = name) -> float:
+            key = (name, kpi)
+            value: Any = total.loc[key, "mean"] if key in total.index else math.nan
+            return float(value)
+
+        rows.append(
+            [
+                name,
+                f"{get('staffed_h'):.1f}",
+                f"{get('busy_h'):.1f}",
+                f"{get('break_h'):.1f}",
+                f"{get('overtime_h'):.1f}",
+                _percent(get("occupancy")),
+                f"{get('handled'):.1f}",
+                f"{get('aht_s'):.1f}",
+            ]
+        )
+    return _aligned(rows)
+
+
+def _aligned(rows: list[list[str]]) -> str:
+    """Left-align the first column, right-align the others."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
         "  ".join(
             cell.rjust(width) if i else cell.ljust(width)
             for i, (cell, width) in enumerate(zip(row, widths, strict=True))
         )
         for row in rows
-    ]
-    return "\n".join(lines)
+    )
 
 
 def _percent(value: float) -> str:

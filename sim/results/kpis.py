@@ -8,8 +8,10 @@ calls count in the interval in which they arrived:
   (abandoners' time to abandon and dropped calls' wait included);
 * ``abandon_rate`` = abandoned / offered; ``answer_rate`` = answered / offered;
 * ``aht_s`` — mean talk plus after-call work of answered calls;
-* ``occupancy`` = busy agent time / staffed agent time, by clock time (centre rows only);
-* ``agents`` — average agents on duty in the interval; ``staffed_h``, ``overtime_h`` — agent hours.
+* ``redials``, ``repeats`` — offered calls that were redials or repeat calls;
+* agent time, by clock time: ``occupancy`` = busy / (staffed - breaks); ``agents`` (present),
+  ``agents_on_break`` and ``agents_scheduled`` — average agents in the interval; ``staffed_h``,
+  ``busy_h``, ``break_h``, ``idle_h``, ``overtime_h`` — agent hours.
 
 A ratio with a zero denominator is NaN (no calls, no agents). Arrivals in a steady-state
 warm-up are left out, and in steady state the drain after the horizon is left out of agent time.
@@ -28,7 +30,15 @@ from sim.scenario.plan import Plan
 
 ALL = "all"
 Period = Literal["interval", "day", "total"]
-COUNT_KPIS = ("offered", "answered", "abandoned", "dropped", "answered_within_t")
+COUNT_KPIS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "dropped",
+    "answered_within_t",
+    "redials",
+    "repeats",
+)
 CALL_KPIS = (
     *COUNT_KPIS,
     "service_level",
@@ -38,10 +48,24 @@ CALL_KPIS = (
     "answer_rate",
     "aht_s",
 )
-AGENT_KPIS = ("occupancy", "agents", "staffed_h", "overtime_h")
+AGENT_KPIS = (
+    "occupancy",
+    "agents",
+    "agents_on_break",
+    "agents_scheduled",
+    "staffed_h",
+    "busy_h",
+    "break_h",
+    "idle_h",
+    "overtime_h",
+)
+GROUP_CALL_KPIS = ("handled", "aht_s")
 PERIOD_KEYS: dict[str, list[str]] = {"interval": ["day", "interval"], "day": ["day"], "total": []}
 
 Array = NDArray[np.float64]
+
+_COUNT_INPUTS = (*COUNT_KPIS, "short_abandoned", "abandoned_within_t")
+_SUM_INPUTS = ("wait_answered_s", "wait_all_s", "handle_s")
 
 
 def service_level(counts: dict[str, Array], definition: str) -> Array:
@@ -94,40 +118,59 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     pandas.DataFrame
         Columns ``rep``, the period keys (``day``, ``interval``), ``call_type`` (categorical,
         the scenario's call types then ``"all"``), then :data:`CALL_KPIS` and
-        :data:`AGENT_KPIS` (agent KPIs on ``"all"`` rows only).
+        :data:`AGENT_KPIS` of the whole centre (on ``"all"`` rows only).
     """
-    counts = {name: _by_period(tallies.count(name), plan, period) for name in _COUNT_INPUTS}
-    sums = {name: _by_period(tallies.call_sum(name), plan, period) for name in _SUM_INPUTS}
-    values = _call_kpis(counts, sums, plan.sl_definition)
-    frame = _frame(values, period, plan)
-    agent_values = _agent_kpis(tallies, plan, period)
-    for name, array in agent_values.items():
-        column = np.full(len(frame), np.nan)
-        column[frame["call_type"].to_numpy() == ALL] = array.ravel()
-        frame[name] = column
+    weights = _measured_intervals(plan)[None, None, :, None]
+    counts = {
+        name: _with_total(_reduce_calls(tallies.count(name) * weights, period))
+        for name in _COUNT_INPUTS
+    }
+    sums = {
+        name: _with_total(_reduce_calls(tallies.call_sum(name) * weights, period))
+        for name in _SUM_INPUTS
+    }
+    frame = _frame(
+        _call_kpis(counts, sums, plan.sl_definition),
+        period,
+        plan,
+        {"call_type": [*plan.call_types, ALL]},
+    )
+    centre = {name: values[..., -1] for name, values in _agent_kpis(tallies, plan, period).items()}
+    _fill_total_rows(frame, "call_type", centre)
     return frame
 
 
-_COUNT_INPUTS = (
-    "offered",
-    "answered",
-    "abandoned",
-    "dropped",
-    "short_abandoned",
-    "answered_within_t",
-    "abandoned_within_t",
-)
-_SUM_INPUTS = ("wait_answered_s", "wait_all_s", "handle_s")
+def group_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
+    """Return one row of group KPIs per replication, period cell, group and call type.
+
+    Groups are the scenario's then ``"all"``; call types the scenario's then ``"all"``. Each row
+    has :data:`GROUP_CALL_KPIS` (calls the group answered, by interval of arrival, and their
+    mean handle time); the ``call_type == "all"`` rows also have :data:`AGENT_KPIS` of the group.
+    """
+    weights = _measured_intervals(plan)[None, None, :, None, None]
+    handled = _reduce_calls(tallies.group_call("handled") * weights, period)
+    handle_s = _reduce_calls(tallies.group_call("handle_s") * weights, period)
+    handled, handle_s = (_with_total(_with_total(a), axis=-2) for a in (handled, handle_s))
+    values = {"handled": handled, "aht_s": _ratio(handle_s, handled)}
+    names = {"group": [*plan.groups, ALL], "call_type": [*plan.call_types, ALL]}
+    frame = _frame(values, period, plan, names)
+    _fill_total_rows(frame, "call_type", _agent_kpis(tallies, plan, period))
+    return frame
 
 
-def _by_period(values: NDArray, plan: Plan, period: Period) -> Array:
-    """Sum ``[reps, days, intervals, call_types]`` to the period; append the all-types total."""
-    values = values.astype(np.float64) * _measured_intervals(plan)[None, None, :, None]
+def _reduce_calls(values: Array, period: Period) -> Array:
+    """Sum tallies shaped ``[reps, days, intervals, ...]`` to the period's cells."""
+    values = values.astype(np.float64)
     if period == "day":
-        values = values.sum(axis=2)
-    elif period == "total":
-        values = values.sum(axis=(1, 2))
-    return np.concatenate([values, values.sum(axis=-1, keepdims=True)], axis=-1)
+        return values.sum(axis=2)
+    if period == "total":
+        return values.sum(axis=(1, 2))
+    return values
+
+
+def _with_total(values: Array, axis: int = -1) -> Array:
+    """Append the sum over ``axis`` as its last entry (the ``"all"`` row)."""
+    return np.concatenate([values, values.sum(axis=axis, keepdims=True)], axis=axis)
 
 
 def _measured_intervals(plan: Plan) -> Array:
@@ -151,42 +194,56 @@ def _call_kpis(
 
 
 def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
-    """Centre agent KPIs shaped like the period cells (``[reps, days, intervals]`` and so on)."""
+    """Agent KPIs per period cell and group, the last group being the whole centre."""
     weights = np.ones(plan.n_slots)
     weights[: plan.warmup_intervals] = 0.0
     if plan.steady_state or period == "interval":
         weights[-1] = 0.0  # the after-close slot: only finite days count their drain
     sums = {
-        name: tallies.agent_sum(name).sum(axis=-1) * weights
-        for name in ("staffed_s", "busy_s", "overtime_s")
+        name: _with_total(tallies.agent_sum(name) * weights[None, None, :, None])
+        for name in ("staffed_s", "busy_s", "overtime_s", "break_s")
     }
+    scheduled = _with_total(
+        np.broadcast_to(plan.scheduled_agents, (tallies.reps, *plan.scheduled_agents.shape))
+    )
     if period == "interval":
         sums = {name: array[:, :, : plan.n_intervals] for name, array in sums.items()}
-    elif period == "day":
-        sums = {name: array.sum(axis=2) for name, array in sums.items()}
     else:
-        sums = {name: array.sum(axis=(1, 2)) for name, array in sums.items()}
-    values = {
-        "occupancy": _ratio(sums["busy_s"], sums["staffed_s"]),
-        "agents": sums["staffed_s"] / plan.interval_s
-        if period == "interval"
-        else np.full_like(sums["staffed_s"], np.nan),
-        "staffed_h": sums["staffed_s"] / 3600.0,
+        axes = 2 if period == "day" else (1, 2)
+        sums = {name: array.sum(axis=axes) for name, array in sums.items()}
+    staffed, busy, on_break = sums["staffed_s"], sums["busy_s"], sums["break_s"]
+    per_interval = period == "interval"
+    return {
+        "occupancy": _ratio(busy, staffed - on_break),
+        "agents": staffed / plan.interval_s if per_interval else np.full_like(staffed, np.nan),
+        "agents_on_break": on_break / plan.interval_s
+        if per_interval
+        else np.full_like(staffed, np.nan),
+        "agents_scheduled": scheduled.astype(np.float64)
+        if per_interval
+        else np.full_like(staffed, np.nan),
+        "staffed_h": staffed / 3600.0,
+        "busy_h": busy / 3600.0,
+        "break_h": on_break / 3600.0,
+        "idle_h": (staffed - busy - on_break) / 3600.0,
         "overtime_h": sums["overtime_s"] / 3600.0,
     }
-    if period == "interval":
-        values = {name: _drop_warmup(array, plan) for name, array in values.items()}
-    return values
 
 
-def _frame(values: dict[str, Array], period: Period, plan: Plan) -> pd.DataFrame:
-    shape = values["offered"].shape
+def _frame(
+    values: dict[str, Array], period: Period, plan: Plan, names: dict[str, list[str]]
+) -> pd.DataFrame:
+    """Flatten ``[reps, period keys..., categories...]`` arrays into a long frame."""
+    shape = values[next(iter(values))].shape
     index = np.indices(shape).reshape(len(shape), -1)
-    names = [*plan.call_types, ALL]
     columns: dict[str, object] = {"rep": index[0]}
     for axis, key in enumerate(PERIOD_KEYS[period], start=1):
         columns[key] = index[axis]
-    columns["call_type"] = pd.Categorical.from_codes(index[-1], categories=pd.Index(names))
+    first = len(shape) - len(names)
+    for offset, (key, categories) in enumerate(names.items()):
+        columns[key] = pd.Categorical.from_codes(
+            index[first + offset], categories=pd.Index(categories)
+        )
     frame = pd.DataFrame(columns)
     for name, array in values.items():
         frame[name] = array.ravel()
@@ -195,8 +252,21 @@ def _frame(values: dict[str, Array], period: Period, plan: Plan) -> pd.DataFrame
     return frame
 
 
-def _drop_warmup(array: Array, plan: Plan) -> Array:
-    return array[:, :, plan.warmup_intervals :] if plan.warmup_intervals else array
+def _fill_total_rows(frame: pd.DataFrame, column: str, values: dict[str, Array]) -> None:
+    """Write values per cell (in the order of the ``column == "all"`` rows) into new columns."""
+    total_rows = frame[column].to_numpy() == ALL
+    for name, array in values.items():
+        filled = np.full(len(frame), np.nan)
+        filled[total_rows] = _drop_warmup_cells(array, frame, total_rows).ravel()
+        frame[name] = filled
+
+
+def _drop_warmup_cells(array: Array, frame: pd.DataFrame, total_rows: NDArray[np.bool_]) -> Array:
+    """Keep the cells the frame kept (the warm-up intervals are gone from interval frames)."""
+    if "interval" not in frame.columns:
+        return array
+    kept_intervals = np.unique(frame["interval"].to_numpy()[total_rows])
+    return array[:, :, kept_intervals] if array.ndim >= 3 else array
 
 
 def _ratio(numerator: Array, denominator: Array) -> Array:

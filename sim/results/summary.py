@@ -9,10 +9,33 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from sim.engines.base import Tallies
-from sim.results.kpis import AGENT_KPIS, CALL_KPIS, PERIOD_KEYS, Period, replication_kpis
+from sim.results.kpis import (
+    AGENT_KPIS,
+    CALL_KPIS,
+    GROUP_CALL_KPIS,
+    PERIOD_KEYS,
+    Period,
+    group_kpis,
+    replication_kpis,
+)
 from sim.scenario.plan import Plan
 
 STAT_COLUMNS = ("mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet")
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Group KPI summaries: one row per period cell, group, call type and KPI.
+
+    Attributes
+    ----------
+    intervals, days, total : pandas.DataFrame
+        As in :class:`Summary`, with a ``group`` column before ``call_type``.
+    """
+
+    intervals: pd.DataFrame
+    days: pd.DataFrame
+    total: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -26,11 +49,14 @@ class Summary:
         ``ci_high`` (95% Student-t interval of the mean), ``n_reps`` (replications where the
         KPI is defined) and ``p_meet`` (share of replications whose service level is at least
         the target; NaN for other KPIs).
+    groups : GroupSummary
+        The same for each agent group (and ``"all"``).
     """
 
     intervals: pd.DataFrame
     days: pd.DataFrame
     total: pd.DataFrame
+    groups: GroupSummary
 
 
 def summarize(tallies: Tallies, plan: Plan) -> Summary:
@@ -39,14 +65,33 @@ def summarize(tallies: Tallies, plan: Plan) -> Summary:
         intervals=summarize_period(tallies, plan, "interval"),
         days=summarize_period(tallies, plan, "day"),
         total=summarize_period(tallies, plan, "total"),
+        groups=GroupSummary(
+            intervals=summarize_groups(tallies, plan, "interval"),
+            days=summarize_groups(tallies, plan, "day"),
+            total=summarize_groups(tallies, plan, "total"),
+        ),
     )
 
 
 def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
     """Summarize the per-replication KPIs of one period granularity (see :class:`Summary`)."""
     frame = replication_kpis(tallies, plan, period)
-    keys = [*PERIOD_KEYS[period], "call_type"]
-    long = frame.melt(id_vars=["rep", *keys], value_vars=[*CALL_KPIS, *AGENT_KPIS], var_name="kpi")
+    return _summarize(
+        frame, [*PERIOD_KEYS[period], "call_type"], [*CALL_KPIS, *AGENT_KPIS], plan.sl_target
+    )
+
+
+def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
+    """Summarize the per-replication group KPIs of one period (see :class:`GroupSummary`)."""
+    frame = group_kpis(tallies, plan, period)
+    keys = [*PERIOD_KEYS[period], "group", "call_type"]
+    return _summarize(frame, keys, [*GROUP_CALL_KPIS, *AGENT_KPIS], plan.sl_target)
+
+
+def _summarize(
+    frame: pd.DataFrame, keys: list[str], kpis: list[str], sl_target: float
+) -> pd.DataFrame:
+    long = frame.melt(id_vars=["rep", *keys], value_vars=kpis, var_name="kpi")
     long = long.dropna(subset=["value"])
     grouped = long.groupby([*keys, "kpi"], observed=True, sort=False)["value"]
     out = grouped.agg(mean="mean", sd="std", n_reps="count").reset_index()
@@ -58,9 +103,7 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     )
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
-    meets = long[long["kpi"] == "service_level"].assign(
-        meets=lambda d: d["value"] >= plan.sl_target
-    )
+    meets = long[long["kpi"] == "service_level"].assign(meets=lambda d: d["value"] >= sl_target)
     p_meet = (
         meets.groupby([*keys, "kpi"], observed=True)["meets"].mean().rename("p_meet").reset_index()
     )

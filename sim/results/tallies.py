@@ -12,7 +12,10 @@ from sim.engines.base import (
     AGENT_SUMS,
     CALL_COUNTS,
     CALL_SUMS,
+    GROUP_CALLS,
+    BreakRecords,
     CallRecords,
+    Origin,
     Outcome,
     ShiftRecords,
     Tallies,
@@ -20,12 +23,14 @@ from sim.engines.base import (
 from sim.scenario.plan import Plan
 
 
-def tally_records(calls: CallRecords, shifts: ShiftRecords, plan: Plan, reps: int) -> Tallies:
-    """Tally call and shift records of ``reps`` replications.
+def tally_records(
+    calls: CallRecords, shifts: ShiftRecords, breaks: BreakRecords, plan: Plan, reps: int
+) -> Tallies:
+    """Tally call, shift and break records of ``reps`` replications.
 
     Parameters
     ----------
-    calls, shifts : CallRecords, ShiftRecords
+    calls, shifts, breaks : CallRecords, ShiftRecords, BreakRecords
         Records of replications ``0 .. reps-1``.
     plan : Plan
         The plan that produced them (for the interval and slot layout).
@@ -35,12 +40,13 @@ def tally_records(calls: CallRecords, shifts: ShiftRecords, plan: Plan, reps: in
     Returns
     -------
     Tallies
-        Counts and sums by replication, day, interval of arrival and call type, and agent time
-        by replication, day, clock slot and group.
+        Counts and sums by replication, day, interval of arrival and call type (and group for
+        answered calls), and agent time by replication, day, clock slot and group.
     """
     tallies = Tallies.zeros(plan, reps)
     _tally_calls(tallies, calls, plan)
-    _tally_agent_time(tallies, calls, shifts, plan)
+    _tally_group_calls(tallies, calls)
+    _tally_agent_time(tallies, calls, shifts, breaks, plan)
     return tallies
 
 
@@ -60,6 +66,8 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
         "short_abandoned": abandoned & (wait_s < plan.short_abandon_s),
         "answered_within_t": answered & within_t,
         "abandoned_within_t": abandoned & within_t,
+        "redials": calls.origin == Origin.REDIAL,
+        "repeats": calls.origin == Origin.REPEAT,
     }
     sums = {
         "wait_answered_s": np.where(answered, wait_s, 0.0),
@@ -75,8 +83,21 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
         )
 
 
+def _tally_group_calls(tallies: Tallies, calls: CallRecords) -> None:
+    answered = calls.outcome == Outcome.ANSWERED
+    shape = tallies.group_calls.shape[:5]
+    index = (calls.rep, calls.day, calls.interval, calls.group, calls.call_type)
+    cell = np.ravel_multi_index(tuple(column[answered] for column in index), shape)
+    size = int(np.prod(shape))
+    weights = {"handled": np.ones(len(cell)), "handle_s": calls.handle_s[answered]}
+    for name in GROUP_CALLS:
+        tallies.group_call(name)[...] = np.bincount(
+            cell, weights=weights[name], minlength=size
+        ).reshape(shape)
+
+
 def _tally_agent_time(
-    tallies: Tallies, calls: CallRecords, shifts: ShiftRecords, plan: Plan
+    tallies: Tallies, calls: CallRecords, shifts: ShiftRecords, breaks: BreakRecords, plan: Plan
 ) -> None:
     answered = calls.outcome == Outcome.ANSWERED
     spans = {
@@ -88,6 +109,7 @@ def _tally_agent_time(
         ),
         "staffed_s": (shifts.rep, shifts.group, shifts.on_at, shifts.off_at),
         "overtime_s": (shifts.rep, shifts.group, shifts.scheduled_off_at, shifts.off_at),
+        "break_s": (breaks.rep, breaks.group, breaks.start_at, breaks.end_at),
     }
     reps, days, slots, groups = tallies.agent_sums.shape[:4]
     for name in AGENT_SUMS:

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.engines.base import (
     AGENT_SUMS,
+    BreakRecords,
     CallRecords,
     EngineOutput,
     ProgressCallback,
@@ -23,42 +24,48 @@ from sim.engines.base import (
     concat_records,
 )
 from sim.engines.fast.kernel import (
+    N_BREAKS,
     N_CALLS,
     N_SHIFTS,
     STATUS,
+    STATUS_CALLS_FULL,
     STATUS_DRAWS_EXHAUSTED,
+    STATUS_HEAP_FULL,
     STATUS_OK,
-    STATUS_QUEUE_FULL,
     Output,
     simulate_replication,
 )
 from sim.engines.fast.pack import FastModel, pack
-from sim.engines.sampling import standard_variates, takes_draw
-from sim.rng import replication_streams
+from sim.engines.replication import draw_realisation
+from sim.engines.sampling import standard_variates
+from sim.engines.tables import call_draws
+from sim.rng import CALL_PURPOSES, Purpose, stream
 from sim.scenario.plan import Plan, RosterKind
 
-_EMPTY_F = np.zeros((6, 1))
-_EMPTY_I = np.zeros((6, 1), dtype=np.int64)
-_EMPTY_SHIFT_F = np.zeros((3, 1))
-_EMPTY_SHIFT_I = np.zeros((2, 1), dtype=np.int64)
+_NO_CALL_RECORDS = (np.zeros((6, 1)), np.zeros((8, 1), dtype=np.int64))
+_NO_SHIFT_RECORDS = (np.zeros((3, 1)), np.zeros((2, 1), dtype=np.int64))
+_NO_BREAK_RECORDS = (np.zeros((2, 1)), np.zeros((2, 1), dtype=np.int64))
+_Records = tuple[CallRecords, ShiftRecords, BreakRecords]
 
 
 @dataclass
 class _Capacity:
     """Buffer sizes; a replication that overflows one is rerun with it doubled."""
 
-    queue: int
     calls: int
     draws: int
 
     @classmethod
     def for_plan(cls, plan: Plan) -> _Capacity:
-        # Poisson totals rarely exceed mean + 8 sd; overflow only costs a rerun.
+        # Poisson totals rarely exceed mean + 8 sd; busy days, redials and repeat calls add more.
+        # Overflow only costs a rerun.
         per_type = plan.rate_per_s @ (plan.segment_end_at - plan.segment_start_at)
-        biggest = float(per_type.max(initial=0.0))
-        total = float(per_type.sum())
+        spread = 1.0 + 3.0 * max(plan.day_cv_shared, float(plan.day_cv.max(initial=0.0)))
+        secondary = 1.0 + float(plan.redial_probability.max(initial=0.0))
+        secondary += float(np.nan_to_num(1.0 - plan.tier_fcr, nan=0.0).max(initial=0.0))
+        biggest = float(per_type.max(initial=0.0)) * spread * secondary
+        total = float(per_type.sum()) * spread * secondary
         return cls(
-            queue=int(biggest + 8 * math.sqrt(biggest) + 64),
             calls=int(total + 8 * math.sqrt(total) + 64),
             draws=int(biggest + 8 * math.sqrt(biggest) + 64),
         )
@@ -87,7 +94,7 @@ class FastEngine:
         model = pack(plan)
         tallies = Tallies.zeros(plan, reps)
         runner = _ReplicationRunner(plan, model, seed, tallies, keep_records)
-        records: list[tuple[CallRecords, ShiftRecords] | None] = [None] * reps
+        records: list[_Records | None] = [None] * reps
         n_workers = max(1, min(workers or os.cpu_count() or 1, reps))
         if reps > 0:
             records[0] = runner.run(0)  # compiles (once per machine) outside the thread pool
@@ -100,11 +107,12 @@ class FastEngine:
                 if progress is not None:
                     progress(len(chunk))
         if not keep_records:
-            return EngineOutput(calls=None, shifts=None, tallies=tallies)
+            return EngineOutput(calls=None, shifts=None, breaks=None, tallies=tallies)
         kept = [r for r in records if r is not None]
         return EngineOutput(
-            calls=concat_records([c for c, _ in kept], CallRecords),
-            shifts=concat_records([s for _, s in kept], ShiftRecords),
+            calls=concat_records([r[0] for r in kept], CallRecords),
+            shifts=concat_records([r[1] for r in kept], ShiftRecords),
+            breaks=concat_records([r[2] for r in kept], BreakRecords),
             tallies=tallies,
         )
 
@@ -122,66 +130,110 @@ class _ReplicationRunner:
         self.keep = keep
         self.capacity = _Capacity.for_plan(plan)
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
+        self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
+        self.draws_taken = _draws_taken(plan)
 
-    def run_all(self, reps: range) -> list[tuple[CallRecords, ShiftRecords] | None]:
+    def run_all(self, reps: range) -> list[_Records | None]:
         """Simulate the replications ``reps`` one after another."""
         return [self.run(rep) for rep in reps]
 
-    def run(self, rep: int) -> tuple[CallRecords, ShiftRecords] | None:
+    def run(self, rep: int) -> _Records | None:
         """Simulate replication ``rep``; return its records when kept."""
-        capacity = _Capacity(self.capacity.queue, self.capacity.calls, self.capacity.draws)
+        capacity = _Capacity(self.capacity.calls, self.capacity.draws)
+        realisation = draw_realisation(self.plan, self.seed, rep)
         while True:
             out = self._output(rep, capacity)
             draws = self._draws(rep, capacity.draws)
-            counters = simulate_replication(self.model, draws, out, capacity.queue)
+            counters = simulate_replication(
+                self.model,
+                realisation.rate_per_s,
+                realisation.roster_kept,
+                draws,
+                out,
+                capacity.calls,
+            )
             status = counters[STATUS]
             if status == STATUS_OK:
                 break
-            if status == STATUS_QUEUE_FULL:
-                capacity.queue *= 2
-            elif status == STATUS_DRAWS_EXHAUSTED:
+            if status == STATUS_DRAWS_EXHAUSTED:
                 capacity.draws *= 2
-            else:
+            elif status in (STATUS_CALLS_FULL, STATUS_HEAP_FULL):
                 capacity.calls *= 2
         if not self.keep:
             return None
-        return _call_records(rep, out, int(counters[N_CALLS])), _shift_records(
-            rep, out, int(counters[N_SHIFTS])
+        return (
+            _call_records(rep, out, int(counters[N_CALLS])),
+            _shift_records(rep, out, int(counters[N_SHIFTS])),
+            _break_records(rep, out, int(counters[N_BREAKS])),
         )
 
     def _draws(self, rep: int, n: int) -> np.ndarray:
-        """Draw the replication's standard variates, ``n`` per call type and purpose."""
+        """Draw ``n`` standard variates for every per-call stream the plan uses."""
         plan = self.plan
-        streams = replication_streams(self.seed, rep, plan.n_call_types)
-        draws = np.empty((3, plan.n_call_types, n))  # purposes that take no draw stay unread
-        for k in range(plan.n_call_types):
-            draws[0, k] = streams.arrivals[k].standard_exponential(n)
-            for row, rng, code, p1 in (
-                (1, streams.handle[k], plan.handle_code[k], plan.handle_p1[k]),
-                (2, streams.patience[k], plan.patience_code[k], plan.patience_p1[k]),
-            ):
-                if takes_draw(int(code)):
-                    draws[row, k] = standard_variates(rng, int(code), float(p1), n)
+        draws = np.empty((len(CALL_PURPOSES), 2 * plan.n_call_types, n))  # unused ones stay unread
+        for row, index in zip(*np.nonzero(self.draws_taken), strict=True):
+            purpose = CALL_PURPOSES[row]
+            rng = stream(self.seed, rep, purpose, int(index))
+            draws[row, index] = _variates(plan, purpose, int(index) % plan.n_call_types, rng, n)
         return draws
 
     def _output(self, rep: int, capacity: _Capacity) -> Output:
         t = self.tallies
-        for array in (t.call_counts[rep], t.call_sums[rep], t.agent_sums[rep]):
+        for array in (t.call_counts[rep], t.call_sums[rep], t.agent_sums[rep], t.group_calls[rep]):
             array[...] = 0
         plan = self.plan
-        agent_shape = (plan.n_days * plan.n_slots, len(plan.groups), len(AGENT_SUMS))
-        keep = self.keep
         segments = plan.n_days * plan.n_intervals
+        rec_f, rec_i = (
+            (np.empty((6, capacity.calls)), np.empty((8, capacity.calls), dtype=np.int64))
+            if self.keep
+            else _NO_CALL_RECORDS
+        )
+        shift_f, shift_i = (
+            (np.empty((3, self.n_shift_slots)), np.empty((2, self.n_shift_slots), dtype=np.int64))
+            if self.keep
+            else _NO_SHIFT_RECORDS
+        )
+        break_f, break_i = (
+            (np.empty((2, self.n_break_slots)), np.empty((2, self.n_break_slots), dtype=np.int64))
+            if self.keep
+            else _NO_BREAK_RECORDS
+        )
         return Output(
             call_counts=t.call_counts[rep].reshape(segments, plan.n_call_types, -1),
             call_sums=t.call_sums[rep].reshape(segments, plan.n_call_types, -1),
-            agent_sums=t.agent_sums[rep].reshape(agent_shape),
-            keep=keep,
-            rec_f=np.empty((6, capacity.calls)) if keep else _EMPTY_F,
-            rec_i=np.empty((6, capacity.calls), dtype=np.int64) if keep else _EMPTY_I,
-            shift_f=np.empty((3, self.n_shift_slots)) if keep else _EMPTY_SHIFT_F,
-            shift_i=np.empty((2, self.n_shift_slots), dtype=np.int64) if keep else _EMPTY_SHIFT_I,
+            agent_sums=t.agent_sums[rep].reshape(
+                plan.n_days * plan.n_slots, plan.n_groups, len(AGENT_SUMS)
+            ),
+            group_calls=t.group_calls[rep].reshape(segments, plan.n_groups, plan.n_call_types, -1),
+            keep=self.keep,
+            rec_f=rec_f,
+            rec_i=rec_i,
+            shift_f=shift_f,
+            shift_i=shift_i,
+            break_f=break_f,
+            break_i=break_i,
         )
+
+
+def _draws_taken(plan: Plan) -> np.ndarray:
+    """Which (purpose, stream) blocks calls will draw from: bool[len(CALL_PURPOSES), 2K]."""
+    per_call = call_draws(plan)  # [K, 6]: handle, patience, redial pair, repeat pair
+    secondary = per_call[:, 2] | per_call[:, 4]
+    fresh = np.concatenate([np.ones((plan.n_call_types, 1), dtype=bool), per_call], axis=1)
+    later = np.concatenate(
+        [np.zeros((plan.n_call_types, 1), dtype=bool), per_call & secondary[:, None]], axis=1
+    )
+    return np.concatenate([fresh, later], axis=0).T
+
+
+def _variates(plan: Plan, purpose: Purpose, k: int, rng: np.random.Generator, n: int) -> np.ndarray:
+    if purpose == Purpose.HANDLE:
+        return standard_variates(rng, int(plan.handle_code[k]), float(plan.handle_p1[k, 0]), n)
+    if purpose == Purpose.PATIENCE:
+        return standard_variates(rng, int(plan.patience_code[k]), float(plan.patience_p1[k, 0]), n)
+    if purpose in (Purpose.REDIAL_DECISION, Purpose.REPEAT_DECISION):
+        return rng.random(n)
+    return rng.standard_exponential(n)  # arrivals and delays
 
 
 def _chunks(start: int, stop: int, n_workers: int) -> list[range]:
@@ -198,13 +250,15 @@ def _call_records(rep: int, out: Output, n_calls: int) -> CallRecords:
         call_type=i[0].astype(np.int16),
         day=i[1].astype(np.int16),
         interval=i[2].astype(np.int32),
+        origin=i[3].astype(np.int8),
         arrived_at=f[0].copy(),
         answered_at=f[1].copy(),
         left_at=f[2].copy(),
         ended_at=f[3].copy(),
-        outcome=i[3].astype(np.int8),
-        group=i[4].astype(np.int16),
-        agent=i[5].astype(np.int32),
+        outcome=i[4].astype(np.int8),
+        group=i[5].astype(np.int16),
+        agent=i[6].astype(np.int32),
+        tier=i[7].astype(np.int16),
         handle_s=f[4].copy(),
         patience_s=f[5].copy(),
     )
@@ -220,4 +274,16 @@ def _shift_records(rep: int, out: Output, n_shifts: int) -> ShiftRecords:
         on_at=f[0][order],
         off_at=f[1][order],
         scheduled_off_at=f[2][order],
+    )
+
+
+def _break_records(rep: int, out: Output, n_breaks: int) -> BreakRecords:
+    f, i = out.break_f[:, :n_breaks], out.break_i[:, :n_breaks]
+    order = np.lexsort((f[0], i[0]))  # by agent, then start, as the SimPy engine sorts
+    return BreakRecords(
+        rep=np.full(n_breaks, rep, dtype=np.int32),
+        agent=i[0][order].astype(np.int32),
+        group=i[1][order].astype(np.int16),
+        start_at=f[0][order],
+        end_at=f[1][order],
     )

@@ -1,4 +1,4 @@
-"""Small array routines of the kernel: the busy-agent heap and clock-slot time accounting.
+"""Small array routines of the kernel: the event heap and clock-slot time accounting.
 
 They are inlined into the kernel (``inline="always"``); their ``.py_func`` is plain Python and
 is tested directly.
@@ -11,71 +11,89 @@ import math
 import numpy as np
 from numba import njit
 
-_SEQ, _AGENT = 0, 1
+# An event's key orders events at the same instant: its rank in the high bits, then the
+# schedule sequence number (first in, first out, as SimPy orders its queue).
+RANK_SHIFT = 40
 
 
 @njit(cache=True, inline="always")
-def _before(at_a, seq_a, at_b, seq_b):
-    return at_a < at_b or (at_a == at_b and seq_a < seq_b)
+def event_key(rank, seq):
+    """Return the ordering key of an event of ``rank`` scheduled ``seq``-th."""
+    return (rank << RANK_SHIFT) | seq
 
 
 @njit(cache=True, inline="always")
-def heap_push(heap_at, heap_i, size, at, seq, agent):
-    """Insert ``(at, seq, agent)`` into the min-heap keyed by ``(at, seq)``; return the new size.
+def _before(at_a, key_a, at_b, key_b):
+    return at_a < at_b or (at_a == at_b and key_a < key_b)
+
+
+@njit(cache=True, inline="always")
+def heap_push(heap_at, heap_key, heap_p, size, at, key, kind, a, b):
+    """Insert an event into the min-heap keyed by ``(at, key)``; return the new size.
 
     Parameters
     ----------
     heap_at : float64[capacity]
-        Instants each busy agent becomes free, seconds.
-    heap_i : int64[capacity, 2]
-        Schedule sequence number and agent of each entry; the sequence breaks ties first in,
-        first out, as SimPy does.
+        Event instants, seconds.
+    heap_key : int64[capacity]
+        Ordering keys (:func:`event_key`).
+    heap_p : int64[capacity, 3]
+        Payload of each event: its kind and two integers.
     size : int
-        Entries in use.
+        Entries in use (the caller checks the capacity).
     at : float
-        Instant the agent becomes free, seconds.
-    seq, agent : int
-        Schedule sequence number and agent index.
+        Instant of the new event, seconds.
+    key, kind, a, b : int
+        Its key and payload.
     """
     i = size
     while i > 0:
         parent = (i - 1) // 2
-        if not _before(at, seq, heap_at[parent], heap_i[parent, _SEQ]):
+        if not _before(at, key, heap_at[parent], heap_key[parent]):
             break
         heap_at[i] = heap_at[parent]
-        heap_i[i, _SEQ] = heap_i[parent, _SEQ]
-        heap_i[i, _AGENT] = heap_i[parent, _AGENT]
+        heap_key[i] = heap_key[parent]
+        heap_p[i, 0] = heap_p[parent, 0]
+        heap_p[i, 1] = heap_p[parent, 1]
+        heap_p[i, 2] = heap_p[parent, 2]
         i = parent
     heap_at[i] = at
-    heap_i[i, _SEQ] = seq
-    heap_i[i, _AGENT] = agent
+    heap_key[i] = key
+    heap_p[i, 0] = kind
+    heap_p[i, 1] = a
+    heap_p[i, 2] = b
     return size + 1
 
 
 @njit(cache=True, inline="always")
-def heap_pop(heap_at, heap_i, size):
-    """Remove the first entry (index 0) and return the new size."""
+def heap_pop(heap_at, heap_key, heap_p, size):
+    """Remove the first event (index 0) and return the new size."""
     size -= 1
-    at, seq, agent = heap_at[size], heap_i[size, _SEQ], heap_i[size, _AGENT]
+    at, key = heap_at[size], heap_key[size]
+    kind, a, b = heap_p[size, 0], heap_p[size, 1], heap_p[size, 2]
     i = 0
     while True:
         child = 2 * i + 1
         if child >= size:
             break
         if child + 1 < size and _before(
-            heap_at[child + 1], heap_i[child + 1, _SEQ], heap_at[child], heap_i[child, _SEQ]
+            heap_at[child + 1], heap_key[child + 1], heap_at[child], heap_key[child]
         ):
             child += 1
-        if not _before(heap_at[child], heap_i[child, _SEQ], at, seq):
+        if not _before(heap_at[child], heap_key[child], at, key):
             break
         heap_at[i] = heap_at[child]
-        heap_i[i, _SEQ] = heap_i[child, _SEQ]
-        heap_i[i, _AGENT] = heap_i[child, _AGENT]
+        heap_key[i] = heap_key[child]
+        heap_p[i, 0] = heap_p[child, 0]
+        heap_p[i, 1] = heap_p[child, 1]
+        heap_p[i, 2] = heap_p[child, 2]
         i = child
     if size > 0:
         heap_at[i] = at
-        heap_i[i, _SEQ] = seq
-        heap_i[i, _AGENT] = agent
+        heap_key[i] = key
+        heap_p[i, 0] = kind
+        heap_p[i, 1] = a
+        heap_p[i, 2] = b
     return size
 
 

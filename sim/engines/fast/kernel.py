@@ -1,15 +1,13 @@
 """The numba kernel: one replication of the contact centre, event by event.
 
-Events are not kept in one general heap. The next event is the earliest of three sources, each
-cheap to query: the next roster event (a sorted array), the first busy agent to become free (a
-heap with at most one entry per agent), and the next arrival of each call type. Ties follow
-:class:`~sim.engines.base.EventRank`, then the schedule sequence number (first in, first out).
+The next event is the earliest of three sources: the next roster event (a sorted array), the
+first entry of an event heap (service ends, abandonments, overflow deadlines, redials and repeat
+calls, break ends), and the next fresh arrival of each call type. Events at the same instant
+follow :class:`~sim.engines.base.EventRank`, then the order they were scheduled.
 
-Abandonment is lazy: a waiting call is not an event. When an agent looks for work, or the day
-closes, calls at the head of a queue whose deadline has passed are recorded as abandoned at their
-deadline. That gives the same records as explicit abandon events because nothing else reacts to
-an abandonment, and a call whose deadline equals the instant an agent looks is still waiting
-(abandonment ranks after roster and service-end events).
+Waiting calls sit in one first-in first-out queue per call type. A call that leaves the queue
+without an agent (abandonment, drop) only changes its state; queues skip such calls when they
+reach the head.
 
 The handlers are closures inside :func:`simulate_replication`: numba inlines them and they reach
 the state arrays directly. Separate ``@njit`` functions taking those arrays as arguments ran about
@@ -26,72 +24,88 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.engines.base import AGENT_SUMS, CALL_COUNTS, CALL_SUMS, Outcome
-from sim.engines.fast.events import add_span, heap_pop, heap_push
+from sim.engines.base import AGENT_SUMS, CALL_COUNTS, CALL_SUMS, EventRank, Origin, Outcome
+from sim.engines.fast.events import add_span, event_key, heap_pop, heap_push
 from sim.engines.fast.pack import (
-    ACW_S,
     HANDLE_CODE,
-    HANDLE_P1,
-    HANDLE_P2,
     PATIENCE_CODE,
-    PATIENCE_P1,
-    PATIENCE_P2,
     PRIORITY,
+    REDIAL_DELAY_S,
+    REDIAL_PROBABILITY,
+    REPEAT_DELAY_S,
     ROSTER_KIND,
     ROSTER_WHO,
 )
-from sim.engines.sampling import next_arrival_delay, scale_variate
+from sim.engines.sampling import next_arrival_delay, scale_variate, segment_at
 from sim.scenario.distributions import DistCode
 from sim.scenario.plan import RosterKind
 
 _scale_variate = njit(cache=True, inline="always")(scale_variate)
 _next_arrival_delay = njit(cache=True, inline="always")(next_arrival_delay)
+_segment_at = njit(cache=True, inline="always")(segment_at)
 
-STATUS_OK, STATUS_QUEUE_FULL, STATUS_RECORDS_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
+STATUS_OK, STATUS_CALLS_FULL, STATUS_HEAP_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 
 # counters[...]
-N_CALLS, N_SHIFTS, STATUS = range(3)
-_SEQ, _HEAP_SIZE, _IDLE_HEAD, _IDLE_COUNT, _ROSTER_NEXT, _NOW_SLOT = range(3, 9)
-N_COUNTERS = 9
-# draws[purpose, call_type, i] and drawn[call_type, purpose]
+N_CALLS, N_SHIFTS, N_BREAKS, STATUS = range(4)
+_SEQ, _HEAP_SIZE, _ROSTER_NEXT, _NOW_SLOT = range(4, 8)
+N_COUNTERS = 8
+# draws[purpose, stream, i]: purposes as sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
-# queues: q_i[k, slot, :], q_f[k, slot, :], q_pos[k, :]
-_Q_CALL, _Q_SEGMENT = range(2)
-_Q_ARRIVED_AT, _Q_DEADLINE_AT, _Q_TALK_S, _Q_PATIENCE_S = range(4)
+REDIAL_DECISION_DRAWS, REDIAL_DELAY_DRAWS, REPEAT_DECISION_DRAWS, REPEAT_DELAY_DRAWS = range(3, 7)
+# type_draws columns (the per-call purposes after arrivals)
+_DRAWS_HANDLE, _DRAWS_PATIENCE, _DRAWS_REDIAL, _DRAWS_REPEAT = 0, 1, 2, 4
+# calls: call_i[c, :], call_f[c, :]
+_C_TYPE, _C_SEGMENT, _C_STATE, _C_ORIGIN = range(4)
+_C_ARRIVED_AT, _C_TALK_S, _C_PATIENCE_S = range(3)
+_C_REDIAL_U, _C_REDIAL_E, _C_REPEAT_U, _C_REPEAT_E = range(3, 7)
+_WAITING = 0  # other states are Outcome codes
+# queues: queue[k, slot] holds call numbers; q_pos[k, :]
 _HEAD, _COUNT = range(2)
-# agents: agent_i[a, :], agent_f[a, :]; heap_i[j, :]; idle[j, :]; next_i[k, :]
-_STATE, _LEAVING, _STAMP = range(3)
-_ON_AT, _OFF_AT = range(2)
-_HEAP_AGENT = 1
+# agents: agent_i[a, :], agent_f[a, :]
+_A_STATE, _A_LEAVING, _A_STAMP, _A_BREAK_TOKEN = range(4)
+_A_ON_AT, _A_OFF_AT, _A_BREAK_LENGTH_S, _A_BREAK_DUE_END_AT, _A_BREAK_START_AT = range(5)
+_OFF, _IDLE, _BUSY, _ON_BREAK = range(4)
+_STAYS, _AFTER_CALL, _WHEN_QUEUE_EMPTY = range(3)
+# idle lines: idle[g, slot, :] = (agent, stamp); idle_pos[g, :] = (head, count)
 _IDLE_AGENT, _IDLE_STAMP = range(2)
-_NEXT_SEGMENT, _NEXT_SEQ = range(2)
+# heap payload kinds
+_SERVICE_END, _ABANDON, _OVERFLOW, _ARRIVAL, _BREAK_END = range(5)
+# fresh arrivals: next_i[k, :]
+_NEXT_SEGMENT, _NEXT_KEY = range(2)
 
-_ROSTER_EVENT, _SERVICE_END_EVENT, _ARRIVAL_EVENT = range(3)
-_OFF, _IDLE, _BUSY = 0, 1, 2  # agent state
-_STAYS, _AFTER_CALL, _WHEN_QUEUE_EMPTY = 0, 1, 2  # what a busy agent does when the call ends
-
+_ROSTER_RANK = int(EventRank.ROSTER)
+_BREAK_END_RANK = int(EventRank.BREAK_END)
+_SERVICE_END_RANK = int(EventRank.SERVICE_END)
+_ABANDON_RANK = int(EventRank.ABANDON)
+_OVERFLOW_RANK = int(EventRank.OVERFLOW)
+_ARRIVAL_RANK = int(EventRank.ARRIVAL)
 _ANSWERED, _ABANDONED, _DROPPED = (
     int(Outcome.ANSWERED),
     int(Outcome.ABANDONED),
     int(Outcome.DROPPED),
 )
-_CLOSE, _ON, _OFF_DRAIN = int(RosterKind.CLOSE), int(RosterKind.ON), int(RosterKind.OFF_DRAIN)
-_EXPONENTIAL, _LOGNORMAL, _GAMMA = (
-    int(DistCode.EXPONENTIAL),
-    int(DistCode.LOGNORMAL),
-    int(DistCode.GAMMA),
+_FRESH, _REDIAL, _REPEAT = int(Origin.FRESH), int(Origin.REDIAL), int(Origin.REPEAT)
+_CLOSE, _OFF_DRAIN, _BREAK, _ON = (
+    int(RosterKind.CLOSE),
+    int(RosterKind.OFF_DRAIN),
+    int(RosterKind.BREAK),
+    int(RosterKind.ON),
 )
-_OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(
-    len(CALL_COUNTS)
-)
+_EXPONENTIAL = int(DistCode.EXPONENTIAL)
+_OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(7)
+_N_REDIALS, _N_REPEATS = 7, 8
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
-_STAFFED, _BUSY_TIME, _OVERTIME = range(len(AGENT_SUMS))
+_STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME = range(len(AGENT_SUMS))
+_HANDLED, _GROUP_HANDLE_S = range(2)
 
 # Record rows.
 _ARRIVED_AT, _ANSWERED_AT, _LEFT_AT, _ENDED_AT, _HANDLE_S, _PATIENCE_S = range(6)
-_CALL_TYPE, _DAY, _INTERVAL, _OUTCOME, _GROUP, _AGENT = range(6)
+_R_TYPE, _R_DAY, _R_INTERVAL, _R_ORIGIN, _R_OUTCOME, _R_GROUP, _R_AGENT, _R_TIER = range(8)
 _SHIFT_ON_AT, _SHIFT_OFF_AT, _SHIFT_SCHEDULED_OFF_AT = range(3)
 _SHIFT_AGENT, _SHIFT_GROUP = range(2)
+
+assert len(CALL_COUNTS) == 9
 
 
 class Output(NamedTuple):
@@ -99,143 +113,159 @@ class Output(NamedTuple):
 
     Attributes
     ----------
-    call_counts : int64[n_days * n_intervals, n_call_types, len(CALL_COUNTS)]
-    call_sums : float64[n_days * n_intervals, n_call_types, len(CALL_SUMS)]
+    call_counts : int64[n_segments, n_call_types, len(CALL_COUNTS)]
+    call_sums : float64[n_segments, n_call_types, len(CALL_SUMS)]
         By arrival segment (day-major planning intervals).
     agent_sums : float64[n_days * (n_intervals + 1), n_groups, len(AGENT_SUMS)]
+    group_calls : float64[n_segments, n_groups, n_call_types, 2]
+        Calls answered by each group, and their handle time, by arrival segment.
     keep : bool
     rec_f : float64[6, call_capacity]
-    rec_i : int64[6, call_capacity]
+    rec_i : int64[8, call_capacity]
         Call records indexed by call number.
     shift_f : float64[3, shift_capacity]
     shift_i : int64[2, shift_capacity]
         Shift records in the order agents leave.
+    break_f : float64[2, break_capacity]
+    break_i : int64[2, break_capacity]
+        Break records (start, end; agent, group) in the order breaks end.
     """
 
     call_counts: np.ndarray
     call_sums: np.ndarray
     agent_sums: np.ndarray
+    group_calls: np.ndarray
     keep: bool
     rec_f: np.ndarray
     rec_i: np.ndarray
     shift_f: np.ndarray
     shift_i: np.ndarray
+    break_f: np.ndarray
+    break_i: np.ndarray
 
 
 @njit(cache=True, nogil=True)
-def simulate_replication(model, draws, out, queue_capacity):
+def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
     """Simulate one replication, filling ``out``.
 
     Parameters
     ----------
     model : FastModel
         The packed plan.
-    draws : float64[3, n_call_types, n_draws]
-        Standard variates of the replication's streams: arrival (unit exponential), handle and
-        patience, each consumed in the call type's arrival order.
+    rate_per_s : float64[n_call_types, n_segments]
+        This replication's arrival rates (busyness applied).
+    roster_kept : bool[n_events]
+        Roster events that happen (absent agent-days removed).
+    draws : float64[7, 2 * n_call_types, n_draws]
+        Standard variates of the replication's per-call streams (see ``sim.rng``), each
+        consumed in creation order of the calls of its stream.
     out : Output
         Zeroed tallies and record buffers.
-    queue_capacity : int
-        Slots per call-type queue.
+    capacity : int
+        Calls the replication may create (also the queue and heap sizes).
 
     Returns
     -------
     int64[N_COUNTERS]
-        Counters: ``N_CALLS`` calls, ``N_SHIFTS`` shift records and the ``STATUS`` code.
+        Counters: ``N_CALLS`` calls, ``N_SHIFTS`` shift and ``N_BREAKS`` break records, and
+        the ``STATUS`` code.
     """
-    segment_start_at, segment_end_at, rate_per_s = (
-        model.segment_start_at,
-        model.segment_end_at,
-        model.rate_per_s,
+    segment_start_at, segment_end_at = model.segment_start_at, model.segment_end_at
+    type_i, type_f, type_draws = model.type_i, model.type_f, model.type_draws
+    handle_p1, handle_p2, acw_s = model.handle_p1, model.handle_p2, model.acw_s
+    patience_p1, patience_p2 = model.patience_p1, model.patience_p2
+    tier_factor, tier_fcr, eligible_after_s = (
+        model.tier_factor,
+        model.tier_fcr,
+        model.eligible_after_s,
     )
-    type_f, type_i, agent_group = model.type_f, model.type_i, model.agent_group
-    roster_at, roster_i, slot_start_at = model.roster_at, model.roster_i, model.slot_start_at
-    n_intervals, threshold_s, short_abandon_s = (
-        model.n_intervals,
-        model.threshold_s,
-        model.short_abandon_s,
+    skill_tier = model.skill_tier
+    routing_group, routing_after_s, agent_group = (
+        model.routing_group,
+        model.routing_after_s,
+        model.agent_group,
     )
-    call_counts, call_sums, agent_sums = out.call_counts, out.call_sums, out.agent_sums
+    roster_at, roster_i, roster_length_s = model.roster_at, model.roster_i, model.roster_length_s
+    slot_start_at, n_intervals = model.slot_start_at, model.n_intervals
+    threshold_s, short_abandon_s = model.threshold_s, model.short_abandon_s
+    call_counts, call_sums, agent_sums, group_calls = (
+        out.call_counts,
+        out.call_sums,
+        out.agent_sums,
+        out.group_calls,
+    )
     keep, rec_f, rec_i, shift_f, shift_i = out.keep, out.rec_f, out.rec_i, out.shift_f, out.shift_i
-    n_types, n_agents, n_roster = type_i.shape[0], agent_group.shape[0], roster_at.shape[0]
+    break_f, break_i = out.break_f, out.break_i
+    n_types, n_groups = type_i.shape[0], tier_factor.shape[0]
+    n_agents, n_roster, n_slots = agent_group.shape[0], roster_at.shape[0], slot_start_at.shape[0]
 
     counters = np.zeros(N_COUNTERS, dtype=np.int64)
-    drawn = np.zeros((n_types, 3), dtype=np.int64)
-    q_i = np.empty((n_types, queue_capacity, 2), dtype=np.int64)  # written before read
-    q_f = np.empty((n_types, queue_capacity, 4))
+    drawn = np.zeros((draws.shape[0], draws.shape[1]), dtype=np.int64)
+    call_i = np.empty((capacity, 4), dtype=np.int64)
+    call_f = np.empty((capacity, 7))
+    queue = np.empty((n_types, capacity), dtype=np.int64)
     q_pos = np.zeros((n_types, 2), dtype=np.int64)
-    agent_i = np.zeros((n_agents, 3), dtype=np.int64)
-    agent_f = np.zeros((n_agents, 2))
-    idle = np.zeros((n_agents + n_roster + 1, 2), dtype=np.int64)
-    heap_at = np.zeros(max(n_agents, 1))
-    heap_i = np.zeros((max(n_agents, 1), 2), dtype=np.int64)
+    agent_i = np.zeros((n_agents, 4), dtype=np.int64)
+    agent_f = np.zeros((n_agents, 5))
+    idle_capacity = n_agents + n_roster + 1
+    idle = np.empty((n_groups, idle_capacity, 2), dtype=np.int64)
+    idle_pos = np.zeros((n_groups, 2), dtype=np.int64)
+    # Service ends, stale break ends, and per call: an abandonment, overflows, a redial or repeat.
+    heap_capacity = n_agents + n_roster + (routing_group.shape[1] + 2) * capacity
+    heap_at = np.empty(heap_capacity)
+    heap_key = np.empty(heap_capacity, dtype=np.int64)
+    heap_p = np.empty((heap_capacity, 3), dtype=np.int64)
     next_at = np.full(n_types, math.inf)
     next_i = np.zeros((n_types, 2), dtype=np.int64)
 
-    def take_seq():
+    # -- scheduling and draws ---------------------------------------------------------------
+
+    def key_for(rank):
         seq = counters[_SEQ]
         counters[_SEQ] = seq + 1
-        return seq
+        return event_key(rank, seq)
 
-    def draw_value(purpose, k, code, p1, p2):
-        """Return a value of ``(code, p1, p2)``; only random distributions take a draw."""
-        variate = 0.0
-        if code in (_EXPONENTIAL, _LOGNORMAL, _GAMMA):
-            i = drawn[k, purpose]
-            if i < draws.shape[2]:
-                variate = draws[purpose, k, i]
-                drawn[k, purpose] = i + 1
-            else:
-                counters[STATUS] = STATUS_DRAWS_EXHAUSTED
-        return _scale_variate(code, p1, p2, variate)
+    def schedule(at, rank, kind, a, b):
+        size = counters[_HEAP_SIZE]
+        if size == heap_capacity:
+            counters[STATUS] = STATUS_HEAP_FULL
+            return
+        counters[_HEAP_SIZE] = heap_push(
+            heap_at, heap_key, heap_p, size, at, key_for(rank), kind, a, b
+        )
 
-    # -- records, and idle agents (a ring, longest idle first; stale entries are skipped) ----
+    def take_draw(purpose, stream):
+        i = drawn[purpose, stream]
+        if i >= draws.shape[2]:
+            counters[STATUS] = STATUS_DRAWS_EXHAUSTED
+            return 0.0
+        drawn[purpose, stream] = i + 1
+        return draws[purpose, stream, i]
 
-    def write_call(call, k, segment, arrived_at, patience_s, outcome, left_at):
-        rec_f[_ARRIVED_AT, call] = arrived_at
+    # -- records and tallies ----------------------------------------------------------------
+
+    def write_call(call, outcome, left_at):
+        segment = call_i[call, _C_SEGMENT]
+        rec_f[_ARRIVED_AT, call] = call_f[call, _C_ARRIVED_AT]
         rec_f[_ANSWERED_AT, call] = math.nan
         rec_f[_LEFT_AT, call] = left_at
         rec_f[_ENDED_AT, call] = math.nan
         rec_f[_HANDLE_S, call] = math.nan
-        rec_f[_PATIENCE_S, call] = patience_s
-        rec_i[_CALL_TYPE, call] = k
-        rec_i[_DAY, call] = segment // n_intervals
-        rec_i[_INTERVAL, call] = segment % n_intervals
-        rec_i[_OUTCOME, call] = outcome
-        rec_i[_GROUP, call] = -1
-        rec_i[_AGENT, call] = -1
+        rec_f[_PATIENCE_S, call] = call_f[call, _C_PATIENCE_S]
+        rec_i[_R_TYPE, call] = call_i[call, _C_TYPE]
+        rec_i[_R_DAY, call] = segment // n_intervals
+        rec_i[_R_INTERVAL, call] = segment % n_intervals
+        rec_i[_R_ORIGIN, call] = call_i[call, _C_ORIGIN]
+        rec_i[_R_OUTCOME, call] = outcome
+        rec_i[_R_GROUP, call] = -1
+        rec_i[_R_AGENT, call] = -1
+        rec_i[_R_TIER, call] = -1
 
-    def push_idle(agent):
-        agent_i[agent, _STATE] = _IDLE
-        agent_i[agent, _STAMP] += 1
-        slot = (counters[_IDLE_HEAD] + counters[_IDLE_COUNT]) % idle.shape[0]
-        idle[slot, _IDLE_AGENT] = agent
-        idle[slot, _IDLE_STAMP] = agent_i[agent, _STAMP]
-        counters[_IDLE_COUNT] += 1
-
-    def pop_idle():
-        while counters[_IDLE_COUNT] > 0:
-            slot = counters[_IDLE_HEAD]
-            counters[_IDLE_HEAD] = (slot + 1) % idle.shape[0]
-            counters[_IDLE_COUNT] -= 1
-            agent = idle[slot, _IDLE_AGENT]
-            if (
-                agent_i[agent, _STATE] == _IDLE
-                and agent_i[agent, _STAMP] == idle[slot, _IDLE_STAMP]
-            ):
-                return agent
-        return -1
-
-    # -- leaving the queue without an agent, and agents leaving -----------------------------
-
-    def pop_unanswered(k, outcome, left_at):
-        """Remove the head of queue ``k``, tallying and recording it with ``outcome``."""
-        slot = q_pos[k, _HEAD]
-        q_pos[k, _HEAD] = (slot + 1) % q_i.shape[1]
-        q_pos[k, _COUNT] -= 1
-        arrived_at = q_f[k, slot, _Q_ARRIVED_AT]
-        segment = q_i[k, slot, _Q_SEGMENT]
-        wait_s = left_at - arrived_at
+    def leave_queue(call, outcome, now):
+        """Take a waiting call off without an agent (abandoned or dropped): tally, record it."""
+        call_i[call, _C_STATE] = outcome
+        k, segment = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT]
+        wait_s = now - call_f[call, _C_ARRIVED_AT]
         if outcome == _ABANDONED:
             call_counts[segment, k, _N_ABANDONED] += 1
             if wait_s < short_abandon_s:
@@ -246,52 +276,12 @@ def simulate_replication(model, draws, out, queue_capacity):
             call_counts[segment, k, _N_DROPPED] += 1
         call_sums[segment, k, _WAIT_ALL] += wait_s
         if keep:
-            call = q_i[k, slot, _Q_CALL]
-            if call >= rec_f.shape[1]:
-                counters[STATUS] = STATUS_RECORDS_FULL
-                return
-            write_call(call, k, segment, arrived_at, q_f[k, slot, _Q_PATIENCE_S], outcome, left_at)
-
-    def purge_abandoned(now, k):
-        """Record the calls at the head of queue ``k`` whose patience ran out before ``now``."""
-        while q_pos[k, _COUNT] > 0:
-            deadline_at = q_f[k, q_pos[k, _HEAD], _Q_DEADLINE_AT]
-            if deadline_at >= now:
-                return
-            pop_unanswered(k, _ABANDONED, deadline_at)
-
-    def drop_waiting(now):
-        """Empty the queues at closing: expired calls abandon at their deadline, others drop."""
-        for k in range(n_types):
-            # Not purge_abandoned: an expired call may wait behind a head that has not expired.
-            while q_pos[k, _COUNT] > 0:
-                deadline_at = q_f[k, q_pos[k, _HEAD], _Q_DEADLINE_AT]
-                if deadline_at < now:
-                    pop_unanswered(k, _ABANDONED, deadline_at)
-                else:
-                    pop_unanswered(k, _DROPPED, now)
-
-    def anyone_to_serve():
-        """Return whether an agent on duty will take another call (not one past a shift end)."""
-        for agent in range(n_agents):
-            if agent_i[agent, _STATE] != _OFF and agent_i[agent, _LEAVING] != _AFTER_CALL:
-                return True
-        return False
-
-    def flush_queues(now):
-        """End of the run: waiting calls abandon at their deadline (dropped if they never would)."""
-        for k in range(n_types):
-            while q_pos[k, _COUNT] > 0:
-                deadline_at = q_f[k, q_pos[k, _HEAD], _Q_DEADLINE_AT]
-                if deadline_at < math.inf:
-                    pop_unanswered(k, _ABANDONED, deadline_at)
-                else:
-                    pop_unanswered(k, _DROPPED, now)
+            write_call(call, outcome, now)
 
     def end_shift(now, agent):
         """Tally and record the agent's shift as ending now (overtime past the scheduled end)."""
         group = agent_group[agent]
-        on_at, off_at = agent_f[agent, _ON_AT], agent_f[agent, _OFF_AT]
+        on_at, off_at = agent_f[agent, _A_ON_AT], agent_f[agent, _A_OFF_AT]
         add_span(agent_sums, slot_start_at, group, _STAFFED, on_at, now)
         add_span(agent_sums, slot_start_at, group, _OVERTIME, off_at, now)
         if keep:
@@ -305,196 +295,365 @@ def simulate_replication(model, draws, out, queue_capacity):
 
     def leave(now, agent):
         end_shift(now, agent)
-        agent_i[agent, _STATE] = _OFF
+        agent_i[agent, _A_STATE] = _OFF
+
+    # -- idle lines: one per group, longest idle first; entries of agents who left are skipped
+
+    def push_idle(agent):
+        group = agent_group[agent]
+        agent_i[agent, _A_STATE] = _IDLE
+        agent_i[agent, _A_STAMP] += 1
+        slot = (idle_pos[group, _HEAD] + idle_pos[group, _COUNT]) % idle_capacity
+        idle[group, slot, _IDLE_AGENT] = agent
+        idle[group, slot, _IDLE_STAMP] = agent_i[agent, _A_STAMP]
+        idle_pos[group, _COUNT] += 1
+
+    def first_idle(group):
+        """Return the longest-idle agent of ``group`` (still in line), or -1."""
+        while idle_pos[group, _COUNT] > 0:
+            slot = idle_pos[group, _HEAD]
+            agent = idle[group, slot, _IDLE_AGENT]
+            if (
+                agent_i[agent, _A_STATE] == _IDLE
+                and agent_i[agent, _A_STAMP] == idle[group, slot, _IDLE_STAMP]
+            ):
+                return agent
+            idle_pos[group, _HEAD] = (slot + 1) % idle_capacity
+            idle_pos[group, _COUNT] -= 1
+        return -1
+
+    def pop_idle(group):
+        agent = first_idle(group)
+        if agent >= 0:
+            idle_pos[group, _HEAD] = (idle_pos[group, _HEAD] + 1) % idle_capacity
+            idle_pos[group, _COUNT] -= 1
+        return agent
+
+    # -- queues -----------------------------------------------------------------------------
+
+    def head(k):
+        """Return the first call of queue ``k`` still waiting (dropping the others), or -1."""
+        while q_pos[k, _COUNT] > 0:
+            call = queue[k, q_pos[k, _HEAD]]
+            if call_i[call, _C_STATE] == _WAITING:
+                return call
+            q_pos[k, _HEAD] = (q_pos[k, _HEAD] + 1) % capacity
+            q_pos[k, _COUNT] -= 1
+        return -1
+
+    def goes_before(call, other):
+        """Whether ``call`` is served before ``other``: higher priority, then longer wait."""
+        priority, other_priority = (
+            type_i[call_i[call, _C_TYPE], PRIORITY],
+            type_i[call_i[other, _C_TYPE], PRIORITY],
+        )
+        if priority != other_priority:
+            return priority > other_priority
+        arrived_at, other_arrived_at = call_f[call, _C_ARRIVED_AT], call_f[other, _C_ARRIVED_AT]
+        if arrived_at != other_arrived_at:
+            return arrived_at < other_arrived_at
+        return call < other
+
+    def next_call_for(group, now):
+        """Return the waiting call ``group`` takes next (eligible heads only), or -1."""
+        best = -1
+        for k in range(n_types):
+            if eligible_after_s[group, k] == math.inf:
+                continue
+            call = head(k)
+            if call < 0 or now < call_f[call, _C_ARRIVED_AT] + eligible_after_s[group, k]:
+                continue
+            if best < 0 or goes_before(call, best):
+                best = call
+        return best
+
+    def drop_waiting(now):
+        for k in range(n_types):
+            call = head(k)
+            while call >= 0:
+                leave_queue(call, _DROPPED, now)
+                call = head(k)
 
     # -- answering --------------------------------------------------------------------------
 
-    def goes_before(k, other):
-        """Whether the head of queue ``k`` goes before the head of queue ``other``."""
-        if type_i[k, PRIORITY] != type_i[other, PRIORITY]:
-            return type_i[k, PRIORITY] > type_i[other, PRIORITY]
-        head, other_head = q_pos[k, _HEAD], q_pos[other, _HEAD]
-        arrived_at, other_arrived_at = (
-            q_f[k, head, _Q_ARRIVED_AT],
-            q_f[other, other_head, _Q_ARRIVED_AT],
-        )
-        if arrived_at != other_arrived_at:
-            return arrived_at < other_arrived_at
-        return q_i[k, head, _Q_CALL] < q_i[other, other_head, _Q_CALL]
-
-    def select_queue(now):
-        """Return the call type whose head call goes next, or -1 when nobody waits."""
-        best = -1
-        for k in range(n_types):
-            purge_abandoned(now, k)
-            if q_pos[k, _COUNT] > 0 and (best < 0 or goes_before(k, best)):
-                best = k
-        return best
-
-    def answer(now, k, call, segment, arrived_at, talk_s, patience_s, agent):
-        """``agent`` answers the call now: tally, record, and schedule the end of its handling."""
-        handle_s = talk_s + type_f[k, ACW_S]
+    def answer(call, agent, now):
+        """``agent`` answers ``call`` now: tally, record, schedule its end and any repeat call."""
+        k, segment, group = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT], agent_group[agent]
+        factor = tier_factor[group, k]
+        talk_s = factor * call_f[call, _C_TALK_S]
+        handle_s = talk_s + factor * acw_s[k, segment]
         ended_at = now + handle_s
-        wait_s = now - arrived_at
-        group = agent_group[agent]
+        wait_s = now - call_f[call, _C_ARRIVED_AT]
+        call_i[call, _C_STATE] = _ANSWERED
         call_counts[segment, k, _N_ANSWERED] += 1
         if wait_s <= threshold_s:
             call_counts[segment, k, _N_ANSWERED_T] += 1
         call_sums[segment, k, _WAIT_ANSWERED] += wait_s
         call_sums[segment, k, _WAIT_ALL] += wait_s
         call_sums[segment, k, _HANDLE] += handle_s
+        group_calls[segment, group, k, _HANDLED] += 1.0
+        group_calls[segment, group, k, _GROUP_HANDLE_S] += handle_s
         add_span(agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at, counters[_NOW_SLOT])
         if keep:
-            if call >= rec_f.shape[1]:
-                counters[STATUS] = STATUS_RECORDS_FULL
-                return
-            write_call(call, k, segment, arrived_at, patience_s, _ANSWERED, now + talk_s)
+            write_call(call, _ANSWERED, now + talk_s)
             rec_f[_ANSWERED_AT, call] = now
             rec_f[_ENDED_AT, call] = ended_at
             rec_f[_HANDLE_S, call] = handle_s
-            rec_i[_GROUP, call] = group
-            rec_i[_AGENT, call] = agent
-        agent_i[agent, _STATE] = _BUSY
-        counters[_HEAP_SIZE] = heap_push(
-            heap_at, heap_i, counters[_HEAP_SIZE], ended_at, take_seq(), agent
-        )
+            rec_i[_R_GROUP, call] = group
+            rec_i[_R_AGENT, call] = agent
+            rec_i[_R_TIER, call] = skill_tier[group, k]
+        agent_i[agent, _A_STATE] = _BUSY
+        schedule(ended_at, _SERVICE_END_RANK, _SERVICE_END, agent, call)
+        if type_draws[k, _DRAWS_REPEAT] and call_f[call, _C_REPEAT_U] >= tier_fcr[group, k]:
+            delay_s = type_f[k, REPEAT_DELAY_S] * call_f[call, _C_REPEAT_E]
+            schedule(now + (talk_s + delay_s), _ARRIVAL_RANK, _ARRIVAL, k, _REPEAT)
 
-    def take_next_call(now, agent):
-        """Answer the waiting call of the highest priority (ties: longest wait); False if none."""
-        k = select_queue(now)
-        if k < 0:
+    def take_next_call(agent, now):
+        call = next_call_for(agent_group[agent], now)
+        if call < 0:
             return False
-        slot = q_pos[k, _HEAD]
-        q_pos[k, _HEAD] = (slot + 1) % q_i.shape[1]
-        q_pos[k, _COUNT] -= 1
-        answer(
-            now, k, q_i[k, slot, _Q_CALL], q_i[k, slot, _Q_SEGMENT], q_f[k, slot, _Q_ARRIVED_AT],
-            q_f[k, slot, _Q_TALK_S], q_f[k, slot, _Q_PATIENCE_S], agent,
-        )  # fmt: skip
+        answer(call, agent, now)
         return True
 
-    # -- event handlers ---------------------------------------------------------------------
-
-    def enqueue(now, k, call, segment, talk_s, patience_s):
-        capacity = q_i.shape[1]
-        if q_pos[k, _COUNT] == capacity:
-            counters[STATUS] = STATUS_QUEUE_FULL
+    def offer_to_group(group, now):
+        """Let the longest-idle agent of ``group`` take the next call (a call became eligible)."""
+        if first_idle(group) < 0:
             return
-        slot = (q_pos[k, _HEAD] + q_pos[k, _COUNT]) % capacity
-        q_pos[k, _COUNT] += 1
-        q_i[k, slot, _Q_CALL] = call
-        q_i[k, slot, _Q_SEGMENT] = segment
-        q_f[k, slot, _Q_ARRIVED_AT] = now
-        q_f[k, slot, _Q_DEADLINE_AT] = now + patience_s
-        q_f[k, slot, _Q_TALK_S] = talk_s
-        q_f[k, slot, _Q_PATIENCE_S] = patience_s
+        call = next_call_for(group, now)
+        if call >= 0:
+            answer(call, pop_idle(group), now)
 
-    def schedule_arrival(k, now, segment):
-        unit_exponential = draw_value(ARRIVAL_DRAWS, k, _EXPONENTIAL, 1.0, 0.0)
+    def free_agent(agent, now):
+        """Give a free agent on shift the next call, or put them in line."""
+        if not take_next_call(agent, now):
+            push_idle(agent)
+
+    def start_break(agent, now, end_at):
+        agent_i[agent, _A_STATE] = _ON_BREAK
+        agent_i[agent, _A_BREAK_TOKEN] += 1
+        agent_f[agent, _A_BREAK_START_AT] = now
+        agent_f[agent, _A_BREAK_LENGTH_S] = 0.0
+        schedule(end_at, _BREAK_END_RANK, _BREAK_END, agent, agent_i[agent, _A_BREAK_TOKEN])
+
+    def end_break(agent, now):
+        group, start_at = agent_group[agent], agent_f[agent, _A_BREAK_START_AT]
+        add_span(agent_sums, slot_start_at, group, _BREAK_TIME, start_at, now)
+        if keep:
+            n = counters[N_BREAKS]
+            counters[N_BREAKS] = n + 1
+            break_f[0, n] = start_at
+            break_f[1, n] = now
+            break_i[0, n] = agent
+            break_i[1, n] = group
+
+    # -- calls arriving ---------------------------------------------------------------------
+
+    def create_call(k, origin, segment, now):
+        """Create a call: number it, take its draws, count it offered (-1 if out of room)."""
+        call = counters[N_CALLS]
+        if call == capacity:
+            counters[STATUS] = STATUS_CALLS_FULL
+            return -1
+        counters[N_CALLS] = call + 1
+        stream = k if origin == _FRESH else n_types + k
+        call_i[call, _C_TYPE] = k
+        call_i[call, _C_SEGMENT] = segment
+        call_i[call, _C_STATE] = _WAITING
+        call_i[call, _C_ORIGIN] = origin
+        call_f[call, _C_ARRIVED_AT] = now
+        code = type_i[k, HANDLE_CODE]
+        variate = take_draw(HANDLE_DRAWS, stream) if type_draws[k, _DRAWS_HANDLE] else 0.0
+        call_f[call, _C_TALK_S] = _scale_variate(
+            code, handle_p1[k, segment], handle_p2[k, segment], variate
+        )
+        code = type_i[k, PATIENCE_CODE]
+        variate = take_draw(PATIENCE_DRAWS, stream) if type_draws[k, _DRAWS_PATIENCE] else 0.0
+        call_f[call, _C_PATIENCE_S] = _scale_variate(
+            code, patience_p1[k, segment], patience_p2[k, segment], variate
+        )
+        if type_draws[k, _DRAWS_REDIAL]:
+            call_f[call, _C_REDIAL_U] = take_draw(REDIAL_DECISION_DRAWS, stream)
+            call_f[call, _C_REDIAL_E] = take_draw(REDIAL_DELAY_DRAWS, stream)
+        if type_draws[k, _DRAWS_REPEAT]:
+            call_f[call, _C_REPEAT_U] = take_draw(REPEAT_DECISION_DRAWS, stream)
+            call_f[call, _C_REPEAT_E] = take_draw(REPEAT_DELAY_DRAWS, stream)
+        call_counts[segment, k, _OFFERED] += 1
+        if origin == _REDIAL:
+            call_counts[segment, k, _N_REDIALS] += 1
+        elif origin == _REPEAT:
+            call_counts[segment, k, _N_REPEATS] += 1
+        return call
+
+    def route(call, now):
+        """Offer a new call to its groups in preference order; queue it if none is free."""
+        k = call_i[call, _C_TYPE]
+        for r in range(routing_group.shape[1]):
+            group = routing_group[k, r]
+            if group < 0:
+                break
+            if routing_after_s[k, r] > 0.0:
+                continue
+            agent = pop_idle(group)
+            if agent >= 0:
+                answer(call, agent, now)
+                return
+        slot = (q_pos[k, _HEAD] + q_pos[k, _COUNT]) % capacity
+        queue[k, slot] = call
+        q_pos[k, _COUNT] += 1
+        for r in range(routing_group.shape[1]):
+            group = routing_group[k, r]
+            if group < 0:
+                break
+            if routing_after_s[k, r] > 0.0:
+                schedule(now + routing_after_s[k, r], _OVERFLOW_RANK, _OVERFLOW, call, group)
+        patience_s = call_f[call, _C_PATIENCE_S]
+        if patience_s < math.inf:
+            schedule(now + patience_s, _ABANDON_RANK, _ABANDON, call, 0)
+
+    def schedule_fresh_arrival(k, now, segment):
+        unit_exponential = take_draw(ARRIVAL_DRAWS, k)
         delay_s, next_segment = _next_arrival_delay(
             now, segment, unit_exponential, segment_start_at, segment_end_at, rate_per_s[k]
         )
         next_at[k] = now + delay_s
         next_i[k, _NEXT_SEGMENT] = next_segment
-        next_i[k, _NEXT_SEQ] = take_seq()
+        next_i[k, _NEXT_KEY] = key_for(_ARRIVAL_RANK)
 
-    def on_arrival(now, k):
-        """Take an arrival of type ``k``: draw its times, schedule the next one, route it."""
+    # -- event handlers ---------------------------------------------------------------------
+
+    def on_fresh_arrival(k, now):
         segment = next_i[k, _NEXT_SEGMENT]
-        talk_s = draw_value(
-            HANDLE_DRAWS, k, type_i[k, HANDLE_CODE], type_f[k, HANDLE_P1], type_f[k, HANDLE_P2]
-        )
-        patience_s = draw_value(
-            PATIENCE_DRAWS,
-            k,
-            type_i[k, PATIENCE_CODE],
-            type_f[k, PATIENCE_P1],
-            type_f[k, PATIENCE_P2],
-        )
-        call = counters[N_CALLS]
-        counters[N_CALLS] = call + 1
-        schedule_arrival(k, now, segment)
-        call_counts[segment, k, _OFFERED] += 1
-        agent = pop_idle()
-        if agent >= 0:
-            answer(now, k, call, segment, now, talk_s, patience_s, agent)
-        else:
-            enqueue(now, k, call, segment, talk_s, patience_s)
+        call = create_call(k, _FRESH, segment, now)
+        schedule_fresh_arrival(k, now, segment)
+        if call >= 0:
+            route(call, now)
 
-    def on_service_end(now):
-        """Free the first busy agent: it leaves, takes the next call, or waits."""
-        agent = heap_i[0, _HEAP_AGENT]
-        counters[_HEAP_SIZE] = heap_pop(heap_at, heap_i, counters[_HEAP_SIZE])
-        leaving = agent_i[agent, _LEAVING]
+    def on_service_end(agent, now):
+        """Free an agent after a call: leave, take a break that fell due, or take the next call."""
+        leaving = agent_i[agent, _A_LEAVING]
         if leaving == _AFTER_CALL:
             leave(now, agent)
-        elif not take_next_call(now, agent):
-            if leaving == _WHEN_QUEUE_EMPTY:
+        elif leaving == _WHEN_QUEUE_EMPTY:
+            if not take_next_call(agent, now):
                 leave(now, agent)
+        elif agent_f[agent, _A_BREAK_LENGTH_S] > 0.0:
+            if model.breaks_shorten:
+                # Written as now + delay, as SimPy schedules it, so both engines round alike.
+                end_at = now + (agent_f[agent, _A_BREAK_DUE_END_AT] - now)
             else:
-                push_idle(agent)
+                end_at = now + agent_f[agent, _A_BREAK_LENGTH_S]
+            if end_at > now:
+                start_break(agent, now, end_at)
+            else:
+                agent_f[agent, _A_BREAK_LENGTH_S] = 0.0
+                free_agent(agent, now)
+        else:
+            free_agent(agent, now)
 
-    def shift_start(now, agent):
-        busy = agent_i[agent, _STATE] == _BUSY
-        if busy:
-            # Still on a call from the previous shift: that shift ends now and the agent carries on.
-            end_shift(now, agent)
-        agent_f[agent, _ON_AT] = now
-        agent_i[agent, _LEAVING] = _STAYS
-        if not busy and not take_next_call(now, agent):
-            push_idle(agent)
+    def on_heap_event(now):
+        kind, a, b = heap_p[0, 0], heap_p[0, 1], heap_p[0, 2]
+        counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_p, counters[_HEAP_SIZE])
+        if kind == _SERVICE_END:
+            on_service_end(a, now)
+        elif kind == _ABANDON:
+            if call_i[a, _C_STATE] == _WAITING:
+                leave_queue(a, _ABANDONED, now)
+                k = call_i[a, _C_TYPE]
+                if (
+                    type_draws[k, _DRAWS_REDIAL]
+                    and call_f[a, _C_REDIAL_U] < type_f[k, REDIAL_PROBABILITY]
+                ):
+                    delay_s = type_f[k, REDIAL_DELAY_S] * call_f[a, _C_REDIAL_E]
+                    schedule(now + delay_s, _ARRIVAL_RANK, _ARRIVAL, k, _REDIAL)
+        elif kind == _OVERFLOW:
+            if call_i[a, _C_STATE] == _WAITING:
+                offer_to_group(b, now)
+        elif kind == _ARRIVAL:
+            segment = _segment_at(now, segment_start_at, segment_end_at)
+            if segment >= 0:  # redials and repeat calls due while the centre is closed are lost
+                call = create_call(a, b, segment, now)
+                if call >= 0:
+                    route(call, now)
+        elif agent_i[a, _A_STATE] == _ON_BREAK and agent_i[a, _A_BREAK_TOKEN] == b:
+            end_break(a, now)
+            free_agent(a, now)
+
+    def someone_to_serve():
+        """Whether an agent on duty at closing will still take calls (not only finish one)."""
+        for agent in range(n_agents):
+            state = agent_i[agent, _A_STATE]
+            if state == _IDLE or (state == _BUSY and agent_i[agent, _A_LEAVING] != _AFTER_CALL):
+                return True
+        return False
 
     def on_roster(now):
-        """Apply the next staffing event."""
+        """Apply the next staffing event (events of absent agent-days were skipped)."""
         r = counters[_ROSTER_NEXT]
         counters[_ROSTER_NEXT] = r + 1
         kind, agent = roster_i[r, ROSTER_KIND], roster_i[r, ROSTER_WHO]
         if kind == _CLOSE:
-            if model.drops_at_close or not anyone_to_serve():
+            if model.drops_at_close or not someone_to_serve():
                 drop_waiting(now)
-        elif kind == _ON:
-            shift_start(now, agent)
+            return
+        state = agent_i[agent, _A_STATE]
+        if kind == _ON:
+            if state == _BUSY:
+                # Still on a call from the previous shift: it ends now, and the agent carries on.
+                end_shift(now, agent)
+            agent_f[agent, _A_ON_AT] = now
+            agent_i[agent, _A_LEAVING] = _STAYS
+            if state != _BUSY:
+                free_agent(agent, now)
+        elif kind == _BREAK:
+            if state == _IDLE:
+                start_break(agent, now, now + roster_length_s[r])
+            elif state == _BUSY and agent_i[agent, _A_LEAVING] == _STAYS:
+                agent_f[agent, _A_BREAK_LENGTH_S] = roster_length_s[r]
+                agent_f[agent, _A_BREAK_DUE_END_AT] = now + roster_length_s[r]
         else:
-            agent_f[agent, _OFF_AT] = now
-            if agent_i[agent, _STATE] == _BUSY:
-                agent_i[agent, _LEAVING] = _WHEN_QUEUE_EMPTY if kind == _OFF_DRAIN else _AFTER_CALL
-            else:
+            agent_f[agent, _A_OFF_AT] = now
+            agent_f[agent, _A_BREAK_LENGTH_S] = 0.0
+            if state == _BUSY:
+                agent_i[agent, _A_LEAVING] = (
+                    _WHEN_QUEUE_EMPTY if kind == _OFF_DRAIN else _AFTER_CALL
+                )
+            elif state != _OFF:
+                if state == _ON_BREAK:
+                    end_break(agent, now)
                 leave(now, agent)
 
     # -- the event loop ---------------------------------------------------------------------
 
     for k in range(n_types):
-        schedule_arrival(k, 0.0, 0)
+        schedule_fresh_arrival(k, 0.0, 0)
     last_at = 0.0
-    n_slots = slot_start_at.shape[0]
+    roster_key = event_key(_ROSTER_RANK, 0)
     while counters[STATUS] == STATUS_OK:
+        while counters[_ROSTER_NEXT] < n_roster and not roster_kept[counters[_ROSTER_NEXT]]:
+            counters[_ROSTER_NEXT] += 1
         r = counters[_ROSTER_NEXT]
-        roster_next_at = roster_at[r] if r < n_roster else math.inf
-        free_at = heap_at[0] if counters[_HEAP_SIZE] > 0 else math.inf
-        k_next = 0
-        for k in range(1, n_types):
-            if next_at[k] < next_at[k_next] or (
-                next_at[k] == next_at[k_next] and next_i[k, _NEXT_SEQ] < next_i[k_next, _NEXT_SEQ]
-            ):
-                k_next = k
-        arrival_at = next_at[k_next]
-        if roster_next_at < math.inf and roster_next_at <= free_at and roster_next_at <= arrival_at:
-            source, now = _ROSTER_EVENT, roster_next_at
-        elif free_at < math.inf and free_at <= arrival_at:
-            source, now = _SERVICE_END_EVENT, free_at
-        elif arrival_at < math.inf:
-            source, now = _ARRIVAL_EVENT, arrival_at
-        else:
-            flush_queues(last_at)
+        at = roster_at[r] if r < n_roster else math.inf
+        key = roster_key
+        source = 0
+        if counters[_HEAP_SIZE] > 0 and (
+            heap_at[0] < at or (heap_at[0] == at and heap_key[0] < key)
+        ):
+            at, key, source = heap_at[0], heap_key[0], 1
+        for k in range(n_types):
+            if next_at[k] < at or (next_at[k] == at and next_i[k, _NEXT_KEY] < key):
+                at, key, source = next_at[k], next_i[k, _NEXT_KEY], 2 + k
+        if at == math.inf:
             break
-        last_at = now
-        # Time only moves forward: keep the clock slot of `now` at hand for busy-time tallies.
-        while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= now:
+        last_at = at
+        # Time only moves forward: keep the clock slot of `at` at hand for busy-time tallies.
+        while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
             counters[_NOW_SLOT] += 1
-        if source == _ROSTER_EVENT:
-            on_roster(now)
-        elif source == _SERVICE_END_EVENT:
-            on_service_end(now)
+        if source == 0:
+            on_roster(at)
+        elif source == 1:
+            on_heap_event(at)
         else:
-            on_arrival(now, k_next)
+            on_fresh_arrival(source - 2, at)
+    if counters[STATUS] == STATUS_OK:
+        drop_waiting(last_at)  # only calls nobody was ever going to serve are left
     return counters

@@ -7,79 +7,122 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.engines.tables import call_draws, eligible_after_s
 from sim.scenario.plan import Plan
 
-# Columns of FastModel.type_f and FastModel.type_i.
-HANDLE_P1, HANDLE_P2, ACW_S, PATIENCE_P1, PATIENCE_P2 = range(5)
+# Columns of FastModel.type_i, type_f and roster_i.
 PRIORITY, HANDLE_CODE, PATIENCE_CODE = range(3)
-# Columns of FastModel.roster_i.
+REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
 
 
 class FastModel(NamedTuple):
-    """Read-only inputs of the kernel.
+    """Read-only inputs of the kernel (``K`` call types, ``G`` groups, ``S`` segments).
 
     Attributes
     ----------
-    segment_start_at, segment_end_at : float64[n_segments]
+    segment_start_at, segment_end_at : float64[S]
         Arrival segments (planning intervals), seconds.
-    rate_per_s : float64[n_call_types, n_segments]
-        Arrival rates, calls per second.
-    type_f : float64[n_call_types, 5]
-        Handle p1, handle p2, after-call work (s), patience p1, patience p2.
-    type_i : int64[n_call_types, 3]
+    type_i : int64[K, 3]
         Priority, handle distribution code, patience distribution code.
-    agent_group : int64[n_agents]
+    type_f : float64[K, 3]
+        Redial probability, mean redial delay (s), mean repeat delay (s).
+    type_draws : bool[K, 6]
+        Which per-call draws a call takes (see :func:`sim.engines.sampling.call_draws`).
+    handle_p1, handle_p2, acw_s, patience_p1, patience_p2 : float64[K, S]
+        Distribution parameters and after-call work by segment of arrival.
+    skill_tier : int64[G, K]
+        Tier of each group's skill (-1: none).
+    tier_factor, tier_fcr : float64[G, K]
+        Handle-time factor and first-contact resolution of each group's skill (NaN: none).
+    eligible_after_s : float64[G, K]
+        Wait after which a group may take a call type (inf when not in its routing).
+    routing_group : int64[K, R]
+        Preference order of groups per call type (-1 pads).
+    routing_after_s : float64[K, R]
+        Overflow delay of each routing entry, seconds.
+    agent_group : int64[A]
         Group of each agent.
-    roster_at : float64[n_events]
-        Staffing event instants, sorted.
-    roster_i : int64[n_events, 2]
+    roster_at : float64[E]
+        Staffing event instants.
+    roster_i : int64[E, 2]
         Kind and agent (or day) of each staffing event.
+    roster_length_s : float64[E]
+        Break lengths, seconds.
     slot_start_at : float64[n_days * (n_intervals + 1)]
         Agent-time slot starts.
     n_intervals : int
         Planning intervals per day.
     threshold_s, short_abandon_s : float
         Service-level threshold and short-abandon limit, seconds.
-    drops_at_close : bool
-        Whether calls still waiting at closing are dropped.
+    drops_at_close, breaks_shorten : bool
+        Closing and break policies.
     """
 
     segment_start_at: NDArray[np.float64]
     segment_end_at: NDArray[np.float64]
-    rate_per_s: NDArray[np.float64]
-    type_f: NDArray[np.float64]
     type_i: NDArray[np.int64]
+    type_f: NDArray[np.float64]
+    type_draws: NDArray[np.bool_]
+    handle_p1: NDArray[np.float64]
+    handle_p2: NDArray[np.float64]
+    acw_s: NDArray[np.float64]
+    patience_p1: NDArray[np.float64]
+    patience_p2: NDArray[np.float64]
+    skill_tier: NDArray[np.int64]
+    tier_factor: NDArray[np.float64]
+    tier_fcr: NDArray[np.float64]
+    eligible_after_s: NDArray[np.float64]
+    routing_group: NDArray[np.int64]
+    routing_after_s: NDArray[np.float64]
     agent_group: NDArray[np.int64]
     roster_at: NDArray[np.float64]
     roster_i: NDArray[np.int64]
+    roster_length_s: NDArray[np.float64]
     slot_start_at: NDArray[np.float64]
     n_intervals: int
     threshold_s: float
     short_abandon_s: float
     drops_at_close: bool
+    breaks_shorten: bool
 
 
 def pack(plan: Plan) -> FastModel:
     """Copy the plan's tables into the kernel's layout."""
-    type_f = np.stack(
-        [plan.handle_p1, plan.handle_p2, plan.acw_s, plan.patience_p1, plan.patience_p2], axis=1
-    )
-    type_i = np.stack([plan.priority, plan.handle_code, plan.patience_code], axis=1)
+
+    def f64(values: object) -> NDArray[np.float64]:
+        return np.ascontiguousarray(values, dtype=np.float64)
+
+    def i64(values: object) -> NDArray[np.int64]:
+        return np.ascontiguousarray(values, dtype=np.int64)
+
     return FastModel(
-        segment_start_at=np.ascontiguousarray(plan.segment_start_at, dtype=np.float64),
-        segment_end_at=np.ascontiguousarray(plan.segment_end_at, dtype=np.float64),
-        rate_per_s=np.ascontiguousarray(plan.rate_per_s, dtype=np.float64),
-        type_f=np.ascontiguousarray(type_f, dtype=np.float64),
-        type_i=np.ascontiguousarray(type_i, dtype=np.int64),
-        agent_group=np.ascontiguousarray(plan.agent_group, dtype=np.int64),
-        roster_at=np.ascontiguousarray(plan.roster_at, dtype=np.float64),
-        roster_i=np.ascontiguousarray(
-            np.stack([plan.roster_kind, plan.roster_who], axis=1), dtype=np.int64
+        segment_start_at=f64(plan.segment_start_at),
+        segment_end_at=f64(plan.segment_end_at),
+        type_i=i64(np.stack([plan.priority, plan.handle_code, plan.patience_code], axis=1)),
+        type_f=f64(
+            np.stack([plan.redial_probability, plan.redial_delay_s, plan.repeat_delay_s], axis=1)
         ),
-        slot_start_at=np.ascontiguousarray(plan.slot_start_at, dtype=np.float64),
+        type_draws=np.ascontiguousarray(call_draws(plan)),
+        handle_p1=f64(plan.handle_p1),
+        handle_p2=f64(plan.handle_p2),
+        acw_s=f64(plan.acw_s),
+        patience_p1=f64(plan.patience_p1),
+        patience_p2=f64(plan.patience_p2),
+        skill_tier=i64(plan.skill_tier),
+        tier_factor=f64(plan.tier_factor),
+        tier_fcr=f64(plan.tier_fcr),
+        eligible_after_s=f64(eligible_after_s(plan)),
+        routing_group=i64(plan.routing_group),
+        routing_after_s=f64(plan.routing_after_s),
+        agent_group=i64(plan.agent_group),
+        roster_at=f64(plan.roster_at),
+        roster_i=i64(np.stack([plan.roster_kind, plan.roster_who], axis=1).reshape(-1, 2)),
+        roster_length_s=f64(plan.roster_length_s),
+        slot_start_at=f64(plan.slot_start_at),
         n_intervals=plan.n_intervals,
         threshold_s=float(plan.threshold_s),
         short_abandon_s=float(plan.short_abandon_s),
         drops_at_close=bool(plan.drops_at_close),
+        breaks_shorten=bool(plan.breaks_shorten),
     )

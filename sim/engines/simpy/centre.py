@@ -1,30 +1,45 @@
-"""The switch of the SimPy engine: queues, idle agents, and the rules that match them.
+"""The switch of the SimPy engine: queues, agents, and the rules that match them.
 
 Rules (``docs/background/model.md``):
 
-* an arriving call goes to the longest-idle agent, else waits in its call type's queue;
-* a freed agent takes the waiting call of the highest priority, ties by longest wait;
+* an arriving call goes to the longest-idle agent of the first group in its routing order that
+  has one; a group with an overflow delay may take it only once it has waited that long;
+* a freed agent takes, among the call types its group may take, the waiting call of the highest
+  priority, ties by longest wait;
 * at a shift end an idle agent leaves; a busy one finishes the call, then leaves; at closing with
   *drain* the agents on duty stay while calls wait;
-* at closing, waiting calls are dropped when the scenario drops them or no agent is on duty.
+* a break that falls due during a call starts when the call ends;
+* at closing, waiting calls are dropped when the scenario drops them or nobody will serve them.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
 import simpy
 
-from sim.engines.base import Outcome
+from sim.engines.base import EventRank, Origin, Outcome
+from sim.engines.simpy.events import RankedTimeout
 from sim.engines.simpy.recorder import Recorder
+from sim.engines.tables import DRAW_REPEAT_DECISION, call_draws, eligible_after_s
 from sim.scenario.plan import Plan, RosterKind
 
 
+class State(Enum):
+    """Where an agent is."""
+
+    OFF = "off"
+    IDLE = "idle"
+    BUSY = "busy"
+    ON_BREAK = "on break"
+
+
 class Leaving(Enum):
-    """What an agent does when the current call ends."""
+    """What a busy agent does when the current call ends."""
 
     STAYS = "stays"  # on shift: take the next call
     AFTER_CALL = "after call"  # shift over: leave
@@ -37,25 +52,31 @@ class Agent:
 
     index: int
     group: int
-    on_duty: bool = False
-    busy: bool = False
+    state: State = State.OFF
     leaving: Leaving = Leaving.STAYS
     on_at: float = math.nan
     scheduled_off_at: float = math.nan
+    break_due_s: float = 0.0  # length of a break that fell due during a call
+    break_due_end_at: float = math.nan
+    break_started_at: float = math.nan
+    break_token: int = 0
 
 
 @dataclass(eq=False)
 class Call:
-    """One caller; ``taken`` succeeds with the answering agent, or with None when dropped."""
+    """One call; ``taken`` succeeds with the answering agent, or with None when dropped."""
 
     call_id: int
     call_type: int
     segment: int
+    origin: Origin
     arrived_at: float
     talk_s: float
-    handle_s: float
     patience_s: float
+    redial: tuple[float, float]  # (decision uniform, unit-exponential delay)
+    repeat: tuple[float, float]
     taken: simpy.Event = field(repr=False)
+    waiting: bool = True
 
 
 class Centre:
@@ -69,104 +90,254 @@ class Centre:
         What is simulated.
     recorder : Recorder
         Where outcomes are written.
+    call_arrives : callable
+        ``call_arrives(call_type, origin)``: makes a redial or repeat call arrive now.
     """
 
-    def __init__(self, env: simpy.Environment, plan: Plan, recorder: Recorder) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        plan: Plan,
+        recorder: Recorder,
+        call_arrives: Callable[[int, Origin], None],
+    ) -> None:
         self.env = env
         self.plan = plan
         self.recorder = recorder
+        self.call_arrives = call_arrives
         self.agents = [Agent(index=i, group=int(g)) for i, g in enumerate(plan.agent_group)]
         self.queues: list[deque[Call]] = [deque() for _ in plan.call_types]
-        self.idle: deque[Agent] = deque()  # longest idle first
-        self.n_calls = 0
+        self.idle: list[deque[Agent]] = [deque() for _ in plan.groups]  # longest idle first
+        self.eligible_after_s = eligible_after_s(plan)
+        self.draws = call_draws(plan)
 
-    # -- calls -------------------------------------------------------------------------------
+    # -- calls ------------------------------------------------------------------------------
 
-    def new_call(self, call_type: int, segment: int, talk_s: float, patience_s: float) -> Call:
-        """Create the next call (numbered in arrival order)."""
-        call = Call(
-            call_id=self.n_calls,
-            call_type=call_type,
-            segment=segment,
-            arrived_at=self.env.now,
-            talk_s=talk_s,
-            handle_s=talk_s + float(self.plan.acw_s[call_type]),
-            patience_s=patience_s,
-            taken=self.env.event(),
-        )
-        self.n_calls += 1
-        return call
+    def route(self, call: Call) -> bool:
+        """Give a new call to the first group in its routing order with an idle agent.
 
-    def arrive(self, call: Call) -> None:
-        """Give an arriving call to the longest-idle agent, or queue it."""
-        if self.idle:
-            self._answer(call, self.idle.popleft())
-        else:
-            self.queues[call.call_type].append(call)
+        Returns True when answered; otherwise the call waits in its call type's queue.
+        """
+        k = call.call_type
+        for group, after_s in zip(
+            self.plan.routing_group[k], self.plan.routing_after_s[k], strict=True
+        ):
+            if group < 0:
+                break
+            if after_s == 0.0 and self.idle[group]:
+                self._answer(call, self.idle[group].popleft())
+                return True
+        self.queues[k].append(call)
+        return False
+
+    def overflow(self, call: Call, group: int) -> None:
+        """Let the longest-idle agent of ``group`` take the next call (a call became eligible)."""
+        if not call.waiting or not self.idle[group]:
+            return
+        best = self._pop_next_call_for(group)
+        if best is not None:
+            self._answer(best, self.idle[group].popleft())
 
     def abandon(self, call: Call) -> None:
-        """Take a caller whose patience ran out off the queue."""
-        self.queues[call.call_type].remove(call)
-        self._record(call, Outcome.ABANDONED, left_at=self.env.now)
+        """Take a caller whose patience ran out off the queue; maybe they redial later."""
+        self._leave_queue(call, Outcome.ABANDONED)
+        k = call.call_type
+        decision, delay = call.redial
+        if self.plan.redial_probability[k] > 0.0 and decision < self.plan.redial_probability[k]:
+            self._later(float(self.plan.redial_delay_s[k]) * delay, k, Origin.REDIAL)
 
     def finish(self, agent: Agent) -> None:
-        """Free an agent whose call (and after-call work) ended."""
-        agent.busy = False
+        """Free an agent after a call: leave, take a break that fell due, or take the next call."""
         if agent.leaving is Leaving.AFTER_CALL:
             self._leave(agent)
         elif agent.leaving is Leaving.WHEN_QUEUE_EMPTY:
-            call = self._next_call()
-            if call is None:
+            if not self._take_next_call(agent):
                 self._leave(agent)
-            else:
-                self._answer(call, agent)
+        elif agent.break_due_s > 0.0:
+            self._start_due_break(agent)
         else:
-            self._take_next_or_wait(agent)
+            self._free(agent)
 
-    # -- roster --------------------------------------------------------------------------------
+    # -- roster -----------------------------------------------------------------------------
 
-    def roster_event(self, kind: RosterKind, who: int) -> None:
+    def roster_event(self, kind: RosterKind, who: int, length_s: float) -> None:
         """Apply one staffing event (``who`` is an agent, or a day for CLOSE)."""
         if kind is RosterKind.CLOSE:
             self._close()
-        elif kind is RosterKind.ON:
-            self._shift_start(self.agents[who])
+            return
+        agent = self.agents[who]
+        if kind is RosterKind.ON:
+            self._shift_start(agent)
+        elif kind is RosterKind.BREAK:
+            self._break_due(agent, length_s)
         else:
-            self._shift_end(self.agents[who], drain=kind is RosterKind.OFF_DRAIN)
+            self._shift_end(agent, drain=kind is RosterKind.OFF_DRAIN)
+
+    def break_end(self, agent: Agent, token: int) -> None:
+        """End a break (unless the shift ended meanwhile): back to the phones."""
+        if agent.state is State.ON_BREAK and agent.break_token == token:
+            self._record_break(agent)
+            self._free(agent)
 
     def _shift_start(self, agent: Agent) -> None:
-        if agent.busy:
-            # Still finishing a call from the previous shift: that shift ends now, this one
-            # starts now, and the agent simply carries on.
-            self._leave(agent)
-            agent.on_duty, agent.leaving, agent.on_at = True, Leaving.STAYS, self.env.now
-            return
-        agent.on_duty, agent.leaving, agent.on_at = True, Leaving.STAYS, self.env.now
-        self._take_next_or_wait(agent)
+        busy = agent.state is State.BUSY
+        if busy:
+            # Still on a call from the previous shift: that shift ends now; the agent carries on.
+            self._record_shift(agent)
+        agent.on_at, agent.leaving = self.env.now, Leaving.STAYS
+        if not busy:
+            self._free(agent)
 
     def _shift_end(self, agent: Agent, *, drain: bool) -> None:
         agent.scheduled_off_at = self.env.now
-        if agent.busy:
+        agent.break_due_s = 0.0
+        if agent.state is State.BUSY:
             agent.leaving = Leaving.WHEN_QUEUE_EMPTY if drain else Leaving.AFTER_CALL
-        else:
-            self.idle.remove(agent)
+        elif agent.state is not State.OFF:
+            if agent.state is State.IDLE:
+                self.idle[agent.group].remove(agent)
+            else:
+                self._record_break(agent)
             self._leave(agent)
 
+    def _break_due(self, agent: Agent, length_s: float) -> None:
+        if agent.state is State.IDLE:
+            self.idle[agent.group].remove(agent)
+            self._start_break(agent, length_s)
+        elif agent.state is State.BUSY and agent.leaving is Leaving.STAYS:
+            agent.break_due_s = length_s
+            agent.break_due_end_at = self.env.now + length_s
+
+    def _start_due_break(self, agent: Agent) -> None:
+        if self.plan.breaks_shorten:
+            delay_s = agent.break_due_end_at - self.env.now
+        else:
+            delay_s = agent.break_due_s
+        agent.break_due_s = 0.0
+        if delay_s > 0.0:
+            self._start_break(agent, delay_s)
+        else:
+            self._free(agent)
+
+    def _start_break(self, agent: Agent, delay_s: float) -> None:
+        agent.state = State.ON_BREAK
+        agent.break_token += 1
+        agent.break_started_at = self.env.now
+        agent.break_due_s = 0.0
+        token = agent.break_token
+        end = RankedTimeout(self.env, delay_s, EventRank.BREAK_END)
+        end.callbacks.append(lambda _: self.break_end(agent, token))
+
     def _close(self) -> None:
-        # An agent finishing a call past their shift end is not on duty: they would not serve
-        # the queue, and calls left waiting would never be answered.
-        someone_on_duty = any(
-            agent.on_duty and agent.leaving is not Leaving.AFTER_CALL for agent in self.agents
+        someone_to_serve = any(
+            agent.state is State.IDLE
+            or (agent.state is State.BUSY and agent.leaving is not Leaving.AFTER_CALL)
+            for agent in self.agents
         )
-        if self.plan.drops_at_close or not someone_on_duty:
-            for queue in self.queues:
-                while queue:
-                    call = queue.popleft()
-                    self._record(call, Outcome.DROPPED, left_at=self.env.now)
-                    call.taken.succeed(None)
+        if self.plan.drops_at_close or not someone_to_serve:
+            self.drop_waiting()
+
+    def drop_waiting(self) -> None:
+        """Drop every waiting call now (at closing, or at the end of the run)."""
+        for queue in self.queues:
+            for call in list(queue):
+                self._leave_queue(call, Outcome.DROPPED)
+                call.taken.succeed(None)
 
     def _leave(self, agent: Agent) -> None:
-        agent.on_duty = False
+        self._record_shift(agent)
+        agent.state = State.OFF
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def _free(self, agent: Agent) -> None:
+        if not self._take_next_call(agent):
+            agent.state = State.IDLE
+            self.idle[agent.group].append(agent)
+
+    def _take_next_call(self, agent: Agent) -> bool:
+        call = self._pop_next_call_for(agent.group)
+        if call is None:
+            return False
+        self._answer(call, agent)
+        return True
+
+    def _pop_next_call_for(self, group: int) -> Call | None:
+        """Take off its queue the call ``group`` serves next: highest priority, longest wait.
+
+        Only the head of each queue can go: later calls of a type have waited less, so a group
+        whose overflow delay the head has not reached may take none of them.
+        """
+        now = self.env.now
+        heads = [
+            queue[0]
+            for k, queue in enumerate(self.queues)
+            if queue and now >= queue[0].arrived_at + self.eligible_after_s[group, k]
+        ]
+        if not heads:
+            return None
+        best = min(heads, key=lambda c: (-self.plan.priority[c.call_type], c.arrived_at, c.call_id))
+        return self.queues[best.call_type].popleft()
+
+    def _answer(self, call: Call, agent: Agent) -> None:
+        """Let ``agent`` answer ``call``: the tier scales handle time; unresolved calls repeat."""
+        call.waiting = False
+        k, group = call.call_type, agent.group
+        factor = float(self.plan.tier_factor[group, k])
+        talk_s = factor * call.talk_s
+        handle_s = talk_s + factor * float(self.plan.acw_s[k, call.segment])
+        agent.state = State.BUSY
+        self._record_call(
+            call, Outcome.ANSWERED, left_at=self.env.now + talk_s, agent=agent, handle_s=handle_s
+        )
+        call.taken.succeed((agent, handle_s))
+        decision, delay = call.repeat
+        if self.draws[k, DRAW_REPEAT_DECISION] and decision >= self.plan.tier_fcr[group, k]:
+            self._later(talk_s + float(self.plan.repeat_delay_s[k]) * delay, k, Origin.REPEAT)
+
+    def _later(self, delay_s: float, call_type: int, origin: Origin) -> None:
+        """Make a redial or repeat call arrive after ``delay_s``."""
+        due = RankedTimeout(self.env, delay_s, EventRank.ARRIVAL)
+        due.callbacks.append(lambda _: self.call_arrives(call_type, origin))
+
+    def _leave_queue(self, call: Call, outcome: Outcome) -> None:
+        self.queues[call.call_type].remove(call)
+        call.waiting = False
+        self._record_call(call, outcome, left_at=self.env.now)
+
+    # -- records ----------------------------------------------------------------------------
+
+    def _record_call(
+        self,
+        call: Call,
+        outcome: Outcome,
+        *,
+        left_at: float,
+        agent: Agent | None = None,
+        handle_s: float = math.nan,
+    ) -> None:
+        day, interval = divmod(call.segment, self.plan.n_intervals)
+        answered_at = self.env.now if agent is not None else math.nan
+        group = agent.group if agent is not None else -1
+        self.recorder.call(
+            call_id=call.call_id,
+            call_type=call.call_type,
+            day=day,
+            interval=interval,
+            origin=int(call.origin),
+            arrived_at=call.arrived_at,
+            answered_at=answered_at,
+            left_at=left_at,
+            ended_at=answered_at + handle_s,
+            outcome=int(outcome),
+            group=group,
+            agent=agent.index if agent is not None else -1,
+            tier=int(self.plan.skill_tier[group, call.call_type]) if agent is not None else -1,
+            handle_s=handle_s,
+            patience_s=call.patience_s,
+        )
+
+    def _record_shift(self, agent: Agent) -> None:
         self.recorder.shift(
             agent=agent.index,
             group=agent.group,
@@ -175,52 +346,10 @@ class Centre:
             scheduled_off_at=agent.scheduled_off_at,
         )
 
-    # -- matching ------------------------------------------------------------------------------
-
-    def _take_next_or_wait(self, agent: Agent) -> None:
-        call = self._next_call()
-        if call is None:
-            self.idle.append(agent)
-        else:
-            self._answer(call, agent)
-
-    def _next_call(self) -> Call | None:
-        """Pop the waiting call of the highest priority; ties go to the longest wait."""
-        heads = [queue[0] for queue in self.queues if queue]
-        if not heads:
-            return None
-        best = min(heads, key=lambda c: (-self.plan.priority[c.call_type], c.arrived_at, c.call_id))
-        return self.queues[best.call_type].popleft()
-
-    def _answer(self, call: Call, agent: Agent) -> None:
-        agent.busy = True
-        self._record(call, Outcome.ANSWERED, left_at=self.env.now + call.talk_s, agent=agent)
-        call.taken.succeed(agent)
-
-    def _record(
-        self, call: Call, outcome: Outcome, *, left_at: float, agent: Agent | None = None
-    ) -> None:
-        day, interval = divmod(call.segment, self.plan.n_intervals)
-        if agent is None:
-            answered_at, handle_s, group, index = math.nan, math.nan, -1, -1
-        else:
-            answered_at, handle_s, group, index = (
-                self.env.now,
-                call.handle_s,
-                agent.group,
-                agent.index,
-            )
-        self.recorder.call(
-            call_id=call.call_id,
-            call_type=call.call_type,
-            day=day,
-            interval=interval,
-            arrived_at=call.arrived_at,
-            patience_s=call.patience_s,
-            outcome=outcome,
-            left_at=left_at,
-            answered_at=answered_at,
-            handle_s=handle_s,
-            group=group,
-            agent=index,
+    def _record_break(self, agent: Agent) -> None:
+        self.recorder.agent_break(
+            agent=agent.index,
+            group=agent.group,
+            start_at=agent.break_started_at,
+            end_at=self.env.now,
         )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from sim.engines.base import CallRecords, Outcome, ShiftRecords
+from sim.engines.base import BreakRecords, CallRecords, RecordsT, ShiftRecords, column_dtype
 
 
 @dataclass
@@ -21,87 +20,42 @@ class Recorder:
     """
 
     rep: int
-    call_rows: list[
-        tuple[int, int, int, int, float, float, float, float, int, int, int, float, float]
-    ] = field(default_factory=list)
-    shift_rows: list[tuple[int, int, float, float, float]] = field(default_factory=list)
+    call_rows: list[dict[str, float | int]] = field(default_factory=list)
+    shift_rows: list[dict[str, float | int]] = field(default_factory=list)
+    break_rows: list[dict[str, float | int]] = field(default_factory=list)
 
-    def call(
-        self,
-        *,
-        call_id: int,
-        call_type: int,
-        day: int,
-        interval: int,
-        arrived_at: float,
-        patience_s: float,
-        outcome: Outcome,
-        left_at: float,
-        answered_at: float = math.nan,
-        handle_s: float = math.nan,
-        group: int = -1,
-        agent: int = -1,
-    ) -> None:
-        """Record a call once its outcome is known."""
-        ended_at = answered_at + handle_s
-        self.call_rows.append(
-            (
-                call_id,
-                call_type,
-                day,
-                interval,
-                arrived_at,
-                answered_at,
-                left_at,
-                ended_at,
-                int(outcome),
-                group,
-                agent,
-                handle_s,
-                patience_s,
-            )
-        )
+    def call(self, **row: float | int) -> None:
+        """Record a call once its outcome is known (:class:`CallRecords` columns but ``rep``)."""
+        self.call_rows.append(row)
 
-    def shift(
-        self, *, agent: int, group: int, on_at: float, off_at: float, scheduled_off_at: float
-    ) -> None:
-        """Record a worked shift when the agent leaves."""
-        self.shift_rows.append((agent, group, on_at, off_at, scheduled_off_at))
+    def shift(self, **row: float | int) -> None:
+        """Record a worked shift as the agent leaves (:class:`ShiftRecords` columns but ``rep``)."""
+        self.shift_rows.append(row)
+
+    def agent_break(self, **row: float | int) -> None:
+        """Record a break when it ends (the :class:`BreakRecords` columns but ``rep``)."""
+        self.break_rows.append(row)
 
     def calls(self) -> CallRecords:
         """Return the call records sorted by call number."""
-        rows = sorted(self.call_rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 13
-        names_types = [
-            ("call_id", np.int64),
-            ("call_type", np.int16),
-            ("day", np.int16),
-            ("interval", np.int32),
-            ("arrived_at", np.float64),
-            ("answered_at", np.float64),
-            ("left_at", np.float64),
-            ("ended_at", np.float64),
-            ("outcome", np.int8),
-            ("group", np.int16),
-            ("agent", np.int32),
-            ("handle_s", np.float64),
-            ("patience_s", np.float64),
-        ]
-        arrays = {
-            name: np.array(col, dtype=dtype)
-            for (name, dtype), col in zip(names_types, columns, strict=True)
-        }
-        return CallRecords(rep=np.full(len(rows), self.rep, dtype=np.int32), **arrays)
+        rows = sorted(self.call_rows, key=lambda row: row["call_id"])
+        return _columns(CallRecords, rows, self.rep)
 
     def shifts(self) -> ShiftRecords:
         """Return the shift records sorted by agent, then start."""
-        rows = sorted(self.shift_rows, key=lambda row: (row[0], row[2]))
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 5
-        return ShiftRecords(
-            rep=np.full(len(rows), self.rep, dtype=np.int32),
-            agent=np.array(columns[0], dtype=np.int32),
-            group=np.array(columns[1], dtype=np.int16),
-            on_at=np.array(columns[2], dtype=np.float64),
-            off_at=np.array(columns[3], dtype=np.float64),
-            scheduled_off_at=np.array(columns[4], dtype=np.float64),
-        )
+        rows = sorted(self.shift_rows, key=lambda row: (row["agent"], row["on_at"]))
+        return _columns(ShiftRecords, rows, self.rep)
+
+    def breaks(self) -> BreakRecords:
+        """Return the break records sorted by agent, then start."""
+        rows = sorted(self.break_rows, key=lambda row: (row["agent"], row["start_at"]))
+        return _columns(BreakRecords, rows, self.rep)
+
+
+def _columns(kind: type[RecordsT], rows: list[dict[str, float | int]], rep: int) -> RecordsT:
+    columns: dict[str, np.ndarray] = {
+        f.name: np.array([row[f.name] for row in rows], dtype=column_dtype(kind, f.name))
+        for f in fields(kind)
+        if f.name != "rep"
+    }
+    return kind(rep=np.full(len(rows), rep, dtype=np.int32), **columns)
