@@ -10,8 +10,9 @@ import math
 from enum import IntEnum
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from sim.scenario.fields import Frozen, Positive
 from sim.scenario.problems import FieldError
 
 
@@ -25,13 +26,24 @@ class DistCode(IntEnum):
     DETERMINISTIC = 4  # p1 = value: no draw
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-    mean_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+class _Spec(Frozen):
+    mean_s: Positive | list[Positive] | None = None
     cv: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
-    def _check_parameters(self, dist: str) -> None:
+    def means_per_interval(self, n_intervals: int) -> list[float | None]:
+        """Return the mean of each planning interval of a day, seconds (None: no mean given).
+
+        Parameters
+        ----------
+        n_intervals : int
+            Planning intervals per day; a list ``mean_s`` has that many values (validated by
+            the scenario).
+        """
+        if isinstance(self.mean_s, list):
+            return list(self.mean_s)
+        return [self.mean_s] * n_intervals
+
+    def _check_parameters(self, dist: str, *, mean_required: bool = True) -> None:
         if dist == "none":
             for field in ("mean_s", "cv"):
                 value = getattr(self, field)
@@ -39,7 +51,7 @@ class _Spec(BaseModel):
                     message = f"is not used by dist 'none' (got {value})"
                     raise FieldError(subpath=field, message=message)
             return
-        if self.mean_s is None:
+        if self.mean_s is None and mean_required:
             raise FieldError("mean_s", f"is required for dist {dist!r}")
         if dist in ("lognormal", "gamma") and self.cv is None:
             raise FieldError("cv", f"is required for dist {dist!r}")
@@ -54,8 +66,10 @@ class HandleTime(_Spec):
     ----------
     dist : {"exponential", "lognormal", "gamma", "deterministic"}
         Shape of the talk time.
-    mean_s : float
-        Mean talk time, seconds.
+    mean_s : float or list of float, optional
+        Mean talk time, seconds: one value, or one per planning interval of a day (by the
+        call's arrival interval). Optional only when every forecast row of the call type gives
+        ``aht_s`` (checked by the scenario).
     cv : float, optional
         Coefficient of variation (lognormal and gamma only).
     acw_s : float
@@ -67,7 +81,7 @@ class HandleTime(_Spec):
 
     @model_validator(mode="after")
     def _parameters_fit_dist(self) -> Self:
-        self._check_parameters(self.dist)
+        self._check_parameters(self.dist, mean_required=False)
         return self
 
 
@@ -78,8 +92,8 @@ class Patience(_Spec):
     ----------
     dist : {"none", "exponential", "lognormal", "deterministic"}
         ``none`` means callers never abandon.
-    mean_s : float, optional
-        Mean patience, seconds.
+    mean_s : float or list of float, optional
+        Mean patience, seconds: one value, or one per planning interval of a day.
     cv : float, optional
         Coefficient of variation (lognormal only).
     """

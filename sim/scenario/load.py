@@ -1,24 +1,26 @@
-"""Read a scenario: YAML (``yaml.safe_load``) and CSV profiles into a validated :class:`Scenario`.
+"""Read a scenario: YAML (``yaml.safe_load``) and its CSV inputs into a validated :class:`Scenario`.
 
 Every problem becomes a :class:`~sim.errors.ScenarioError` with one line:
-``FILE: FIELD.PATH: what is wrong (got VALUE)``.
+``FILE: FIELD.PATH: what is wrong (got VALUE)``; a problem in a CSV input names the CSV file and
+``line N, column C`` instead of the field path.
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
+import types
 import typing
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.errors import ScenarioError
-from sim.scenario.problems import FieldError
+from sim.scenario.inputs import InputReader, read_csv
+from sim.scenario.problems import FieldError, not_utf8
 from sim.scenario.schema import Scenario
 from sim.units import clock_to_s, s_to_clock
 
@@ -31,7 +33,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Parameters
     ----------
     path : str or Path
-        YAML file. CSV profiles it names are read relative to the file's folder.
+        YAML file. CSV files it names (profiles, forecast, rosters) are read relative to the
+        file's folder.
 
     Returns
     -------
@@ -60,7 +63,7 @@ def scenario_from_dict(
     source : str
         Name used in error messages.
     base_dir : Path, optional
-        Folder against which CSV profile paths are resolved (default: the current folder).
+        Folder against which CSV file names are resolved (default: the current folder).
 
     Returns
     -------
@@ -71,11 +74,12 @@ def scenario_from_dict(
         got = "an empty file" if raw is None else f"a {type(raw).__name__}"
         raise ScenarioError(source, "", f"the file must hold a mapping of fields (got {got})")
     profiles = _ProfileReader(base_dir or Path.cwd())
-    resolved = profiles.resolve(raw, source)
+    inputs = InputReader(base_dir or Path.cwd())
+    resolved = inputs.resolve(profiles.resolve(raw, source), source)
     try:
         scenario = Scenario.model_validate(resolved)
     except ValidationError as error:
-        raise _first_problem(error, source) from None
+        raise _first_problem(error, source, inputs) from None
     profiles.check_interval_starts(scenario)
     return scenario
 
@@ -88,7 +92,7 @@ def _read_yaml(path: Path, source: str) -> Any:
             source, "", f"cannot read the file ({error.strerror or error})"
         ) from None
     except UnicodeDecodeError as error:
-        raise ScenarioError(source, "", _not_utf8(error)) from None
+        raise ScenarioError(source, "", not_utf8(error)) from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as error:
@@ -121,11 +125,6 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
-def _not_utf8(error: UnicodeDecodeError) -> str:
-    byte = error.object[error.start : error.start + 1].hex()
-    return f"is not UTF-8 text (got byte 0x{byte} at offset {error.start})"
-
-
 class _ProfileReader:
     """Replace ``volume.profile: file.csv`` by the file's weights, remembering their start times."""
 
@@ -150,19 +149,7 @@ class _ProfileReader:
 
     def _read(self, name: str, field: str, source: str) -> list[float]:
         path = self.base_dir / name
-        try:
-            # utf-8-sig: spreadsheet programs start CSV files with a byte-order mark.
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                rows = list(csv.reader(handle))
-        except OSError as error:
-            raise ScenarioError(
-                source, field, f"cannot read profile {str(path)!r} ({error.strerror})"
-            ) from None
-        except UnicodeDecodeError as error:
-            raise ScenarioError(str(path), "", _not_utf8(error)) from None
-        except csv.Error as error:
-            raise ScenarioError(str(path), "", f"is not a readable CSV file ({error})") from None
-        return self._parse(rows, str(path))
+        return self._parse(read_csv(path, field, source, "profile"), str(path))
 
     def _parse(self, rows: list[list[str]], csv_name: str) -> list[float]:
         if not rows:
@@ -230,22 +217,39 @@ def _weight(text: str, csv_name: str, line: int, column: str) -> float:
     return value
 
 
-def _first_problem(error: ValidationError, source: str) -> ScenarioError:
-    details = error.errors(include_url=False)
+def _first_problem(error: ValidationError, source: str, inputs: InputReader) -> ScenarioError:
+    detail = _first_detail(error.errors(include_url=False))
+    path = ".".join(_path_parts(detail["loc"]))
+    problem = detail.get("ctx", {}).get("error")
+    if isinstance(problem, FieldError):
+        path = ".".join(p for p in (path, problem.subpath) if p)
+        message = problem.message
+    else:
+        message = _message(detail)
+        if detail["type"] == "extra_forbidden":
+            message += _suggestion(_path_parts(detail["loc"]))
+    path = _bracket_indices(path)
+    file, where = inputs.locate(path) or (source, path)
+    return ScenarioError(file, where, message)
+
+
+def _first_detail(details: list[ErrorDetails]) -> ErrorDetails:
+    """Pick the error to report: the first field at fault, as precisely as can be said."""
     first = _path_parts(details[0]["loc"])
     # A value that fits no member of a union gets one error per member; the deepest one names the
     # item at fault (``headcount[2]`` rather than the whole list).
     same_field = [d for d in details if _path_parts(d["loc"])[: len(first)] == first]
     detail = max(same_field, key=lambda d: len(_path_parts(d["loc"])))
-    path = ".".join(_path_parts(detail["loc"]))
-    problem = detail.get("ctx", {}).get("error")
-    if isinstance(problem, FieldError):
-        path = ".".join(p for p in (path, problem.subpath) if p)
-        return ScenarioError(source, _bracket_indices(path), problem.message)
-    message = _message(detail)
-    if detail["type"] == "extra_forbidden":
-        message += _suggestion(_path_parts(detail["loc"]))
-    return ScenarioError(source, _bracket_indices(path), message)
+    if detail["type"] != "missing":
+        return detail
+    # A misspelt key is both a missing field and an unknown one: name the key the user wrote.
+    parent = _path_parts(detail["loc"])[:-1]
+    misspelt = (
+        d
+        for d in details
+        if d["type"] == "extra_forbidden" and _path_parts(d["loc"])[:-1] == parent
+    )
+    return next(misspelt, detail)
 
 
 def _suggestion(parts: list[str]) -> str:
@@ -261,20 +265,30 @@ def _known_fields(parts: list[str]) -> list[str]:
     """Return the field names of the model found by following ``parts`` down from Scenario."""
     model: Any = Scenario
     for part in parts:
+        model = _container(model)
         if isinstance(model, type) and issubclass(model, BaseModel):
             field = model.model_fields.get(part)
             model = field.annotation if field is not None else None
-        elif typing.get_origin(model) is dict:
-            model = typing.get_args(model)[1]  # the part was a user-chosen name (call type, group)
+        elif typing.get_origin(model) in (dict, list):
+            model = typing.get_args(model)[-1]  # the part was a user-chosen name or an index
         else:
             return []
-        # Optional sections are unions with None: keep the model member.
-        members = [m for m in typing.get_args(model) if m is not type(None)]
-        if model is not None and typing.get_origin(model) is not dict and len(members) == 1:
-            model = members[0]
+    model = _container(model)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []
+
+
+def _container(annotation: Any) -> Any:
+    """Strip ``Annotated`` and the scalar or None members of a union (``list[Break] | str``)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _container(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        scalars = (type(None), str, int, float, bool)
+        members = [m for m in typing.get_args(annotation) if m not in scalars]
+        return _container(members[0]) if len(members) == 1 else None
+    return annotation
 
 
 def _path_parts(loc: tuple[int | str, ...]) -> list[str]:
@@ -286,7 +300,7 @@ def _is_union_tag(part: str) -> bool:
     return (
         part in {"int", "float", "str", "bool"}
         or part.endswith("]")
-        or part.startswith("function-")
+        or part.startswith(("function-", "constrained-"))
     )
 
 
@@ -301,38 +315,43 @@ def _bracket_indices(path: str) -> str:
     return ".".join(out)
 
 
+_BOUNDS = {
+    "greater_than_equal": ">=",
+    "greater_than": ">",
+    "less_than_equal": "<=",
+    "less_than": "<",
+}
+_WITHOUT_VALUE = {"missing": "is required", "extra_forbidden": "is not a known field"}
+_WRONG_TYPE = {
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float"), "must be a whole number"),
+    **dict.fromkeys(("float_type", "float_parsing", "finite_number"), "must be a finite number"),
+    **dict.fromkeys(
+        ("dict_type", "model_type", "model_attributes_type"), "must be a mapping of fields"
+    ),
+    "list_type": "must be a list",
+    "string_type": "must be text",
+}
+_SIZES = {
+    "string_too_short": "must have at least {min_length} character(s)",
+    "too_short": "must have at least {min_length} item(s)",
+    "too_long": "must have at most {max_length} item(s)",
+}
+
+
 def _message(detail: ErrorDetails) -> str:
     kind, ctx, value = detail["type"], detail.get("ctx", {}), detail.get("input")
     got = f" (got {value!r})"
-    bounds = {
-        "greater_than_equal": ">=",
-        "greater_than": ">",
-        "less_than_equal": "<=",
-        "less_than": "<",
-    }
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a known field"
-    if kind in bounds:
+    if kind in _WITHOUT_VALUE:
+        return _WITHOUT_VALUE[kind]
+    if kind in _WRONG_TYPE:
+        return _WRONG_TYPE[kind] + got
+    if kind in _SIZES:
+        return _SIZES[kind].format(**ctx) + got
+    if kind in _BOUNDS:
         limit = next(iter(ctx.values()))
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)  # "must be > 0", as the bound was written, not "> 0.0"
-        return f"must be {bounds[kind]} {limit}{got}"
+        return f"must be {_BOUNDS[kind]} {limit}{got}"
     if kind == "literal_error":
         return f"must be {ctx.get('expected')}{got}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"must be a whole number{got}"
-    if kind in ("float_type", "float_parsing", "finite_number"):
-        return f"must be a finite number{got}"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be a mapping of fields{got}"
-    if kind == "list_type":
-        return f"must be a list{got}"
-    if kind == "string_type":
-        return f"must be text{got}"
-    if kind == "string_too_short":
-        return f"must have at least {ctx.get('min_length')} character(s){got}"
-    if kind == "too_short":
-        return f"must have at least {ctx.get('min_length')} item(s){got}"
     return f"{detail['msg']}{got}"

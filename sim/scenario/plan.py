@@ -7,26 +7,19 @@ runs until the next opening (drain time after closing is counted there).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario.distributions import HandleTime, Patience, dist_parameters
-from sim.scenario.schema import CallType, Group, Scenario
+from sim.scenario.roster import RosterKind, roster_events, scheduled_time, staff_of
+from sim.scenario.schema import ForecastRow, Scenario
 from sim.units import SECONDS_PER_DAY
 
-
-class RosterKind(IntEnum):
-    """Staffing events; at equal times they happen in this order, then by agent."""
-
-    CLOSE = 0  # the day closes: waiting calls are dropped if the scenario says so or no one is on
-    OFF = 1  # shift end: an idle agent leaves, a busy one finishes the call first
-    OFF_DRAIN = 2  # shift end at closing with drain: stay while calls wait
-    BREAK = 3  # a break (length in roster_length_s) starts; a busy agent finishes the call first
-    ON = 4  # shift start
+__all__ = ["Plan", "RosterKind", "build_plan"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +82,7 @@ class Plan:
     routing_group : int64[K, R]
         Groups a call type is offered to, in preference order; -1 pads.
     routing_after_s : float64[K, R]
-        Wait after which that group may take the call (0: at once).
+        Wait after which that group may take the call (0: at once; inf where the group pads).
     absenteeism : float64[G]
         Probability that an agent-day of the group is absent (drawn per replication).
     agent_group : int64[A]
@@ -109,8 +102,12 @@ class Plan:
         length from when the call ends (False).
     slot_start_at : float64[D * (I + 1)]
         Start of each agent-time slot: the intervals of a day, then its after-close slot.
-    scheduled_agents : int64[D, I, G]
-        Agents whose shift covers each interval (breaks and absences not subtracted).
+    scheduled_agents : float64[D, I, G]
+        Scheduled agent time in each interval divided by the interval's length: agents on duty
+        on average (breaks and absences not subtracted; overtime included, drain after closing
+        not).
+    scheduled_breaks : float64[D, I, G]
+        Scheduled break time in each interval divided by the interval's length.
     threshold_s, short_abandon_s, sl_target : float
         Service-level threshold, short-abandon limit (seconds) and target.
     sl_definition : str
@@ -162,7 +159,8 @@ class Plan:
     roster_length_s: NDArray[np.float64]
     breaks_shorten: bool
     slot_start_at: NDArray[np.float64]
-    scheduled_agents: NDArray[np.int64]
+    scheduled_agents: NDArray[np.float64]
+    scheduled_breaks: NDArray[np.float64]
     threshold_s: float
     short_abandon_s: float
     sl_target: float
@@ -209,23 +207,26 @@ def build_plan(scenario: Scenario) -> Plan:
         Deterministic arrays; equal scenarios give equal plans.
     """
     n_days, n_intervals, interval_s = scenario.n_days, scenario.n_intervals, scenario.interval_s
-    day_start_at: NDArray[np.float64] = np.arange(n_days, dtype=np.float64) * SECONDS_PER_DAY
-    open_at = day_start_at + scenario.open_s
-    close_at = day_start_at + scenario.close_s
-    offsets = np.arange(n_intervals) * interval_s
-    segment_start_at = (open_at[:, None] + offsets[None, :]).ravel()
-    slot_offsets = np.arange(n_intervals + 1) * interval_s
-    headcounts = [_headcount(group, n_intervals) for group in scenario.groups.values()]
-    agent_group, roster = _roster(headcounts, open_at, interval_s, scenario.drops_at_close)
+    day_start_at = np.arange(n_days, dtype=np.float64) * SECONDS_PER_DAY
+    open_at, close_at = day_start_at + scenario.open_s, day_start_at + scenario.close_s
+    segment_start_at = (open_at[:, None] + np.arange(n_intervals) * interval_s).ravel()
+    slot_start_at = (open_at[:, None] + np.arange(n_intervals + 1) * interval_s).ravel()
+    staff = staff_of(scenario)
+    roster = roster_events(staff, day_start_at, scenario.close_s, drain=not scenario.drops_at_close)
+    scheduled_agents, scheduled_breaks = scheduled_time(staff, scenario)
     call_types = list(scenario.call_types.values())
-    n_types, n_groups, n_segments = len(call_types), len(scenario.groups), n_days * n_intervals
+    handle = _dist_table([c.handle_time for c in call_types], _talk_means(scenario))
+    patience = _dist_table([c.patience for c in call_types], _means(scenario, "patience"))
+    skill_tier, tier_factor, tier_fcr = _skill_table(scenario)
+    routing_group, routing_after_s = _routing_table(scenario)
+    acw_s = np.array([c.handle_time.acw_s for c in call_types], dtype=np.float64)
     sl = scenario.service_level
     return Plan(
         name=scenario.name,
         call_types=tuple(scenario.call_types),
         groups=tuple(scenario.groups),
-        tiers=("standard",),
-        group_role=("agent",) * n_groups,
+        tiers=tuple(scenario.tier_table),
+        group_role=tuple(group.role for group in scenario.groups.values()),
         n_days=n_days,
         n_intervals=n_intervals,
         interval_s=interval_s,
@@ -234,33 +235,38 @@ def build_plan(scenario: Scenario) -> Plan:
         close_at=close_at,
         segment_start_at=segment_start_at,
         segment_end_at=segment_start_at + interval_s,
-        rate_per_s=_rates(call_types, n_days, n_intervals, interval_s),
-        day_cv_shared=0.0,
-        day_cv=np.zeros(n_types),
+        rate_per_s=_calls_per_segment(scenario) / interval_s,
+        day_cv_shared=scenario.busyness.day_cv,
+        day_cv=np.array([c.volume.day_cv for c in call_types], dtype=np.float64),
         priority=np.array([c.priority for c in call_types], dtype=np.int64),
-        **_dist_columns("handle", [c.handle_time for c in call_types], n_segments),
-        acw_s=np.repeat([[c.handle_time.acw_s] for c in call_types], n_segments, axis=1).astype(
-            np.float64
+        handle_code=handle.code,
+        handle_p1=handle.p1,
+        handle_p2=handle.p2,
+        acw_s=np.repeat(acw_s[:, None], n_days * n_intervals, axis=1),
+        patience_code=patience.code,
+        patience_p1=patience.p1,
+        patience_p2=patience.p2,
+        redial_probability=np.array(
+            [c.redial.probability if c.redial else 0.0 for c in call_types]
         ),
-        **_dist_columns("patience", [c.patience for c in call_types], n_segments),
-        redial_probability=np.zeros(n_types),
-        redial_delay_s=np.zeros(n_types),
-        repeat_delay_s=np.zeros(n_types),
-        skill_tier=np.zeros((n_groups, n_types), dtype=np.int64),
-        tier_factor=np.ones((n_groups, n_types)),
-        tier_fcr=np.ones((n_groups, n_types)),
-        routing_group=np.zeros((n_types, 1), dtype=np.int64),
-        routing_after_s=np.zeros((n_types, 1)),
-        absenteeism=np.zeros(n_groups),
-        agent_group=agent_group,
-        roster_at=roster[0],
-        roster_kind=roster[1],
-        roster_who=roster[2],
-        roster_day=roster[3],
-        roster_length_s=np.zeros(len(roster[0])),
-        breaks_shorten=False,
-        slot_start_at=(open_at[:, None] + slot_offsets[None, :]).ravel(),
-        scheduled_agents=np.stack([np.tile(h, (n_days, 1)) for h in headcounts], axis=-1),
+        redial_delay_s=np.array([c.redial.delay_mean_s if c.redial else 0.0 for c in call_types]),
+        repeat_delay_s=np.array([c.repeat.delay_mean_s for c in call_types], dtype=np.float64),
+        skill_tier=skill_tier,
+        tier_factor=tier_factor,
+        tier_fcr=tier_fcr,
+        routing_group=routing_group,
+        routing_after_s=routing_after_s,
+        absenteeism=np.array([g.absenteeism for g in scenario.groups.values()], dtype=np.float64),
+        agent_group=np.array(staff.agent_group, dtype=np.int64),
+        roster_at=roster.at,
+        roster_kind=roster.kind,
+        roster_who=roster.who,
+        roster_day=roster.day,
+        roster_length_s=roster.length_s,
+        breaks_shorten=scenario.break_policy == "shorten",
+        slot_start_at=slot_start_at,
+        scheduled_agents=scheduled_agents,
+        scheduled_breaks=scheduled_breaks,
         threshold_s=sl.threshold_s,
         short_abandon_s=sl.short_abandon_s,
         sl_target=sl.target,
@@ -270,71 +276,131 @@ def build_plan(scenario: Scenario) -> Plan:
     )
 
 
-def _rates(
-    call_types: list[CallType], n_days: int, n_intervals: int, interval_s: float
-) -> NDArray[np.float64]:
-    per_day = np.array([c.volume.calls_per_interval(n_intervals, interval_s) for c in call_types])
-    return np.tile(per_day / interval_s, (1, n_days))
+def _forecast_segments(scenario: Scenario, call_type: str) -> Iterator[tuple[ForecastRow, int]]:
+    """Yield each forecast row of a call type with every arrival segment it covers."""
+    for row in scenario.forecast_rows(call_type):
+        interval = scenario.interval_of(row.interval_start)
+        assert interval is not None  # validated
+        for day in row.days(scenario.n_days):
+            yield row, day * scenario.n_intervals + interval
 
 
-def _dist_columns(
-    prefix: str, specs: list[HandleTime] | list[Patience], n_segments: int
-) -> dict[str, NDArray[Any]]:
-    rows = [dist_parameters(s.dist, s.mean_s, s.cv) for s in specs]
-    return {
-        f"{prefix}_code": np.array([int(r[0]) for r in rows], dtype=np.int64),
-        f"{prefix}_p1": np.repeat([[r[1]] for r in rows], n_segments, axis=1).astype(np.float64),
-        f"{prefix}_p2": np.repeat([[r[2]] for r in rows], n_segments, axis=1).astype(np.float64),
-    }
+def _calls_per_segment(scenario: Scenario) -> NDArray[np.float64]:
+    """Return the expected calls of each call type in each arrival segment, float64[K, S]."""
+    n_intervals = scenario.n_intervals
+    calls = np.zeros((len(scenario.call_types), scenario.n_days * n_intervals))
+    for k, (name, call_type) in enumerate(scenario.call_types.items()):
+        if call_type.volume.forms:
+            per_day = call_type.volume.calls_per_interval(n_intervals, scenario.interval_s)
+            calls[k] = np.tile(per_day, scenario.n_days)
+        for row, segment in _forecast_segments(scenario, name):
+            calls[k, segment] = row.volume
+    return calls
 
 
-def _headcount(group: Group, n_intervals: int) -> NDArray[np.int64]:
-    if isinstance(group.headcount, list):
-        return np.array(group.headcount, dtype=np.int64)
-    return np.full(n_intervals, group.headcount, dtype=np.int64)
+def _talk_means(scenario: Scenario) -> NDArray[np.float64]:
+    """Return the mean talk time by call type and arrival segment, seconds, float64[K, S].
 
-
-def _roster(
-    headcounts: list[NDArray[np.int64]], open_at: NDArray[np.float64], interval_s: float, drop: bool
-) -> tuple[
-    NDArray[np.int64],
-    tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
-]:
-    """Turn per-interval headcounts into agents and sorted ON/OFF/CLOSE events.
-
-    Agent ``i`` of a group is on duty in interval ``j`` when ``i < headcount[j]``: headcount
-    changes add or remove the highest-numbered agents at interval boundaries. Each event is
-    ``(at, kind, who, day)``.
+    ``handle_time.mean_s`` (one value, or the day's list repeated every day), replaced by the
+    forecast's ``aht_s - acw_s`` where a forecast row gives ``aht_s``.
     """
-    n_intervals = len(headcounts[0])
-    close_offset = n_intervals * interval_s
-    off_at_close = RosterKind.OFF if drop else RosterKind.OFF_DRAIN
-    events: list[tuple[float, int, int, int]] = []
-    agent_group: list[int] = []
-    for group, headcount in enumerate(headcounts):
-        first_agent = len(agent_group)
-        agent_group.extend([group] * int(headcount.max(initial=0)))
-        for i in range(int(headcount.max(initial=0))):
-            for start, end in _spans(headcount > i):
-                for day, day_open in enumerate(open_at):
-                    end_kind = off_at_close if end == n_intervals else RosterKind.OFF
-                    events.append(
-                        (day_open + start * interval_s, RosterKind.ON, first_agent + i, day)
-                    )
-                    events.append((day_open + end * interval_s, end_kind, first_agent + i, day))
-    events += [
-        (day_open + close_offset, RosterKind.CLOSE, d, d) for d, day_open in enumerate(open_at)
+    means = _means(scenario, "handle_time")
+    for k, (name, call_type) in enumerate(scenario.call_types.items()):
+        for row, segment in _forecast_segments(scenario, name):
+            if row.aht_s is not None:
+                means[k, segment] = row.aht_s - call_type.handle_time.acw_s
+    return means
+
+
+def _means(scenario: Scenario, field: str) -> NDArray[np.float64]:
+    """Return each call type's ``field.mean_s`` per arrival segment, float64[K, S] (NaN: none).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    field : {"handle_time", "patience"}
+        Which distribution's means; a per-interval list repeats every day.
+    """
+    rows = [
+        getattr(call_type, field).means_per_interval(scenario.n_intervals)
+        for call_type in scenario.call_types.values()
     ]
-    events.sort()
-    at = np.array([e[0] for e in events], dtype=np.float64)
-    kind = np.array([int(e[1]) for e in events], dtype=np.int64)
-    who = np.array([e[2] for e in events], dtype=np.int64)
-    day = np.array([e[3] for e in events], dtype=np.int64)
-    return np.array(agent_group, dtype=np.int64), (at, kind, who, day)
+    per_day = np.array(rows, dtype=np.float64)  # None (no mean) becomes NaN
+    return np.tile(per_day, (1, scenario.n_days))
 
 
-def _spans(on: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """Return ``[start, end)`` index ranges where ``on`` is true."""
-    padded = np.concatenate([[False], on, [False]]).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+@dataclass(frozen=True)
+class _DistTable:
+    """Distribution code per call type and parameters per call type and segment."""
+
+    code: NDArray[np.int64]
+    p1: NDArray[np.float64]
+    p2: NDArray[np.float64]
+
+
+def _dist_table(specs: Sequence[HandleTime | Patience], means: NDArray[np.float64]) -> _DistTable:
+    """Convert each call type's distribution with each segment's mean to engine parameters.
+
+    Parameters
+    ----------
+    specs : list of HandleTime or Patience
+        One specification per call type (distribution name and CV).
+    means : float64[K, S]
+        Mean per call type and arrival segment, seconds; NaN where there is none (``none``).
+    """
+    codes = np.zeros(len(specs), dtype=np.int64)
+    p1, p2 = np.zeros(means.shape), np.zeros(means.shape)
+    for k, spec in enumerate(specs):
+        for segment, mean in enumerate(means[k]):
+            mean_s = None if math.isnan(mean) else float(mean)
+            code, p1[k, segment], p2[k, segment] = dist_parameters(spec.dist, mean_s, spec.cv)
+            codes[k] = code
+    return _DistTable(codes, p1, p2)
+
+
+def _skill_table(
+    scenario: Scenario,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return the tier of each group's skill in each call type, with its factor and FCR.
+
+    Returns
+    -------
+    tuple of (int64[G, K], float64[G, K], float64[G, K])
+        Tier index (-1 without the skill), handle-time factor and FCR (NaN without the skill).
+    """
+    tiers = list(scenario.tier_table)
+    call_types = list(scenario.call_types)
+    skill_tier = np.full((len(scenario.groups), len(call_types)), -1, dtype=np.int64)
+    for g, group in enumerate(scenario.groups):
+        for call_type, tier in scenario.skills_of(group).items():
+            skill_tier[g, call_types.index(call_type)] = tiers.index(tier)
+    table = scenario.tier_table.values()
+    factors = np.array([tier.handle_time_factor for tier in table], dtype=np.float64)
+    fcr = np.array([tier.fcr for tier in table], dtype=np.float64)
+    has_skill = skill_tier >= 0
+    return (
+        skill_tier,
+        np.where(has_skill, factors[skill_tier], np.nan),
+        np.where(has_skill, fcr[skill_tier], np.nan),
+    )
+
+
+def _routing_table(scenario: Scenario) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Return each call type's groups in preference order and their overflow delays.
+
+    Returns
+    -------
+    tuple of (int64[K, R], float64[K, R])
+        Group indices padded with -1, and the wait in seconds after which each may take the
+        call, padded with inf.
+    """
+    routings = [scenario.routing_of(call_type) for call_type in scenario.call_types]
+    width = max(len(entries) for entries in routings)
+    groups = list(scenario.groups)
+    routing_group = np.full((len(routings), width), -1, dtype=np.int64)
+    routing_after_s = np.full((len(routings), width), np.inf)
+    for k, entries in enumerate(routings):
+        routing_group[k, : len(entries)] = [groups.index(entry.group) for entry in entries]
+        routing_after_s[k, : len(entries)] = [entry.after_s for entry in entries]
+    return routing_group, routing_after_s

@@ -1,6 +1,8 @@
-"""A validation problem that knows the sub-path of the field at fault."""
+"""Validation problems: an error that knows the sub-path of the field at fault, and messages."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 
 class FieldError(ValueError):
@@ -18,3 +20,44 @@ class FieldError(ValueError):
         self.subpath = subpath
         self.message = message
         super().__init__(message)
+
+
+def not_utf8(error: UnicodeDecodeError) -> str:
+    """Describe a file that is not UTF-8 text: the first bad byte and its offset."""
+    byte = error.object[error.start : error.start + 1].hex()
+    return f"is not UTF-8 text (got byte 0x{byte} at offset {error.start})"
+
+
+def check_known(path: str, what: str, name: str, known: Collection[str]) -> None:
+    """Raise a :class:`FieldError` at ``path`` unless ``name`` is one of the ``known`` names.
+
+    Parameters
+    ----------
+    path : str
+        Field path of the name.
+    what : str
+        What the name should name (``call type``, ``tier``, ...), for the message.
+    name : str
+        The name given.
+    known : collection of str
+        The names defined, in scenario order.
+    """
+    if name not in known:
+        expected = ", ".join(known) or "none defined"
+        raise FieldError(path, f"unknown {what}, expected one of: {expected} (got {name!r})")
+
+
+def check_day(path: str, day: int, n_days: int) -> None:
+    """Raise a :class:`FieldError` at ``path`` unless ``day`` is a day of the calendar.
+
+    Parameters
+    ----------
+    path : str
+        Field path of the day.
+    day : int
+        The day given (0-based, already >= 0).
+    n_days : int
+        Days of the calendar.
+    """
+    if day >= n_days:
+        raise FieldError(path, f"must be a day of the calendar, 0 to {n_days - 1} (got {day})")

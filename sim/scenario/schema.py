@@ -1,33 +1,31 @@
 """Typed, frozen scenario models validated from YAML (see ``docs/reference/scenario.md``).
 
-Every model forbids unknown keys. Cross-field checks raise :class:`FieldError` with the path
-of the field at fault, which the loader turns into ``file: path: message (got value)``.
+Every model forbids unknown keys. Cross-field checks (:mod:`sim.scenario.checks`) raise
+:class:`FieldError` with the path of the field at fault, which the loader turns into
+``file: path: message (got value)``.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.checks import check_scenario
 from sim.scenario.distributions import HandleTime, Patience
-from sim.scenario.problems import FieldError
+from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
+from sim.scenario.problems import FieldError, check_known
+from sim.scenario.shifts import Break, Overtime, RosterRow, Shift
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
-RESERVED_NAMES = frozenset({"all"})
 
 SlDefinition = Literal[
     "offered_minus_short_abandons", "answered", "answered_plus_abandoned_after_t", "p_wait_le_t"
 ]
+DEFAULT_TIER = "standard"
+STAFFING_FORMS = ("headcount", "shifts", "roster")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-class Calendar(_Frozen):
+class Calendar(Frozen):
     """Opening days and hours, cut into planning intervals.
 
     Attributes
@@ -44,27 +42,14 @@ class Calendar(_Frozen):
     """
 
     days: int = Field(default=1, ge=1, le=366)
-    open: str = "08:00"
-    close: str = "20:00"
+    open: Clock = "08:00"
+    close: Clock = "20:00"
     interval_minutes: Literal[15, 30, 60] = 30
     at_close: Literal["drain", "drop"] = "drain"
 
-    @field_validator("open", "close", mode="before")
-    @classmethod
-    def _quoted_clock(cls, value: object) -> object:
-        # YAML 1.1 reads an unquoted 8:00 as the base-60 number 480: say so instead of "not text".
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            message = (
-                f'must be a clock time in quotes such as "08:00" (got the number {value}; '
-                "YAML reads an unquoted 8:00 as 480)"
-            )
-            raise FieldError(subpath="", message=message)
-        return value
-
     @model_validator(mode="after")
     def _hours_fit_intervals(self) -> Self:
-        open_s = _clock(self.open, "open")
-        close_s = _clock(self.close, "close")
+        open_s, close_s = clock_to_s(self.open), clock_to_s(self.close)
         if close_s <= open_s:
             raise FieldError("close", f"must be after open {self.open} (got {self.close})")
         if (close_s - open_s) % (self.interval_minutes * SECONDS_PER_MINUTE) != 0:
@@ -76,7 +61,7 @@ class Calendar(_Frozen):
         return self
 
 
-class SteadyState(_Frozen):
+class SteadyState(Frozen):
     """One long stationary period for checks against queueing formulas.
 
     Attributes
@@ -111,7 +96,7 @@ class SteadyState(_Frozen):
         return self
 
 
-class ServiceLevel(_Frozen):
+class ServiceLevel(Frozen):
     """Service-level threshold, target and definition (see ``docs/reference/kpis.md``).
 
     Attributes
@@ -134,8 +119,36 @@ class ServiceLevel(_Frozen):
     short_abandon_s: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
 
-class Volume(_Frozen):
-    """Offered calls of one call type: exactly one of three forms.
+class Tier(Frozen):
+    """A skill tier: how fast and how well an agent with this tier handles a call type.
+
+    Attributes
+    ----------
+    handle_time_factor : float
+        Multiplies the talk time and after-call work (> 0; 1 = as specified).
+    fcr : float
+        First-contact resolution probability in (0, 1]; an unresolved call comes back as a
+        repeat call.
+    """
+
+    handle_time_factor: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    fcr: float = Field(default=1.0, gt=0, le=1)
+
+
+class Busyness(Frozen):
+    """Day-to-day volume variation shared by every call type.
+
+    Attributes
+    ----------
+    day_cv : float
+        CV of a gamma volume multiplier with mean 1, drawn once per day (0: none).
+    """
+
+    day_cv: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+
+class Volume(Frozen):
+    """Offered calls of one call type: at most one of three forms (or rows in the forecast).
 
     Attributes
     ----------
@@ -147,21 +160,28 @@ class Volume(_Frozen):
         Weights per planning interval (divided by their total); in YAML also a CSV file.
     per_hour : float, optional
         Constant arrival rate, calls per hour, while open.
+    day_cv : float
+        CV of a gamma volume multiplier with mean 1 drawn per day for this call type (0: none).
     """
 
     per_interval: list[float] | None = None
     daily: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     profile: list[float] | None = None
     per_hour: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    day_cv: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+    @property
+    def forms(self) -> list[str]:
+        """Names of the volume forms given (none when the forecast gives the volumes)."""
+        return [n for n in ("per_interval", "daily", "per_hour") if getattr(self, n) is not None]
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
-        forms = [n for n in ("per_interval", "daily", "per_hour") if getattr(self, n) is not None]
-        if len(forms) != 1:
+        if len(self.forms) > 1:
             raise FieldError(
                 "",
-                "give exactly one of per_interval, daily (with profile), per_hour "
-                f"(got {forms or 'none'})",
+                f"give exactly one of per_interval, daily (with profile), per_hour "
+                f"(got {self.forms})",
             )
         if (self.daily is None) != (self.profile is None):
             given, missing = ("daily", "profile") if self.profile is None else ("profile", "daily")
@@ -170,7 +190,7 @@ class Volume(_Frozen):
         for name in ("per_interval", "profile"):
             values = getattr(self, name)
             if values is not None:
-                _check_non_negative(name, values)
+                check_non_negative(name, values)
         if self.profile is not None and sum(self.profile) <= 0:
             raise FieldError("profile", f"weights must not all be zero (got {self.profile})")
         return self
@@ -187,7 +207,49 @@ class Volume(_Frozen):
         return [self.daily * weight / total for weight in self.profile]
 
 
-class CallType(_Frozen):
+class Redial(Frozen):
+    """Callers who abandon may call again.
+
+    Attributes
+    ----------
+    probability : float
+        Probability in [0, 1] that an abandoned caller calls again.
+    delay_mean_s : float
+        Mean of the exponential delay before the new call, seconds (> 0).
+    """
+
+    probability: float = Field(ge=0, le=1)
+    delay_mean_s: float = Field(gt=0, allow_inf_nan=False)
+
+
+class Repeat(Frozen):
+    """Calls not resolved at first contact (the serving tier's ``fcr`` < 1) come back.
+
+    Attributes
+    ----------
+    delay_mean_s : float
+        Mean of the exponential delay before the repeat call, seconds (> 0).
+    """
+
+    delay_mean_s: float = Field(default=1800.0, gt=0, allow_inf_nan=False)
+
+
+class RoutingEntry(Frozen):
+    """One group in a call type's preference order.
+
+    Attributes
+    ----------
+    group : str
+        Name of a group with the skill.
+    after_s : float
+        The group may take the call only once it has waited this long, seconds (0: at once).
+    """
+
+    group: str
+    after_s: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+
+class CallType(Frozen):
     """A queue of one kind of call.
 
     Attributes
@@ -197,42 +259,128 @@ class CallType(_Frozen):
     priority : int
         Higher is served first when an agent frees up; FCFS within a priority.
     volume : Volume
-        Offered calls.
+        Offered calls (no form when the forecast gives them).
     handle_time : HandleTime
         Talk time distribution plus after-call work.
     patience : Patience
         Abandonment (``none`` by default).
+    redial : Redial, optional
+        Abandoned callers who call again (none by default).
+    repeat : Repeat
+        Delay of repeat calls after an unresolved contact.
+    routing : list of RoutingEntry, optional
+        Groups in preference order; in YAML a group name or ``{group, after_s}`` each.
+        Default: every group with the skill, in scenario order, at once.
     """
 
     channel: Literal["voice"] = "voice"
     priority: int = Field(default=1, ge=0)
-    volume: Volume
+    volume: Volume = Volume()
     handle_time: HandleTime
     patience: Patience = Patience()
+    redial: Redial | None = None
+    repeat: Repeat = Repeat()
+    routing: Annotated[list[RoutingEntry], Field(min_length=1)] | None = None
+
+    @field_validator("routing", mode="before")
+    @classmethod
+    def _names_to_entries(cls, value: object) -> object:
+        if not isinstance(value, list):
+            return value
+        return [{"group": item} if isinstance(item, str) else item for item in value]
 
 
-class Group(_Frozen):
-    """A group of identical agents who take every call type.
+class ForecastRow(DayRow):
+    """Offered calls of one call type in one planning interval, as in a forecast CSV row.
 
     Attributes
     ----------
-    headcount : int or list of int
-        Agents on duty: one number for the whole day, or one per planning interval.
+    interval_start : str
+        Clock time at which the planning interval starts.
+    call_type : str
+        Name of the call type.
+    volume : float
+        Expected calls in the interval (>= 0).
+    aht_s : float, optional
+        Mean handle time (talk + after-call work) of calls arriving in it, seconds (> 0).
+    day : int, optional
+        Day of the calendar (0-based); absent: the same for every day.
     """
 
-    headcount: int | list[int]
+    interval_start: Clock
+    call_type: str
+    volume: float = Field(ge=0, allow_inf_nan=False)
+    aht_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+
+
+class Group(Frozen):
+    """A group of agents with the same skills and role, and how it is staffed.
+
+    Attributes
+    ----------
+    role : {"agent", "temp"}
+        ``temp``: temporary staff (reported apart); both answer calls alike.
+    skills : dict of str to str, optional
+        Call type -> tier name. Required when there are several groups; a lone group without
+        skills takes every call type at the first tier.
+    headcount : int or list of int, optional
+        Agents on duty: one number for the whole day, or one per planning interval.
+    shifts : dict of str to int, optional
+        Shift pattern name -> number of agents working it.
+    roster : list of RosterRow, optional
+        One row per agent shift segment (in YAML, usually a CSV file).
+    overtime : list of Overtime
+        Voluntary overtime on the group's shifts.
+    absenteeism : float
+        Probability in [0, 1) that a scheduled agent-day is absent.
+    """
+
+    role: Literal["agent", "temp"] = "agent"
+    skills: Annotated[dict[str, str], Field(min_length=1)] | None = None
+    headcount: int | list[int] | None = None
+    shifts: dict[str, Count] | None = None
+    roster: Annotated[list[RosterRow], Field(min_length=1)] | None = None
+    overtime: list[Overtime] = Field(default_factory=list)
+    absenteeism: float = Field(default=0.0, ge=0, lt=1)
+
+    @property
+    def staffing(self) -> str:
+        """Name of the staffing form: ``headcount``, ``shifts`` or ``roster``."""
+        return next(form for form in STAFFING_FORMS if getattr(self, form) is not None)
 
     @model_validator(mode="after")
-    def _non_negative(self) -> Self:
+    def _one_staffing(self) -> Self:
+        forms = [form for form in STAFFING_FORMS if getattr(self, form) is not None]
+        if len(forms) != 1:
+            message = f"give exactly one of headcount, shifts, roster (got {forms or 'none'})"
+            raise FieldError(subpath="", message=message)
         if isinstance(self.headcount, list):
-            _check_non_negative("headcount", self.headcount)
-        elif self.headcount < 0:
+            check_non_negative("headcount", self.headcount)
+        elif self.headcount is not None and self.headcount < 0:
             message = f"must be a whole number >= 0 (got {self.headcount})"
             raise FieldError(subpath="headcount", message=message)
+        self._check_overtime()
         return self
 
+    def _check_overtime(self) -> None:
+        if self.overtime and self.shifts is None:
+            message = f"needs a group staffed by shifts (got {self.staffing})"
+            raise FieldError(subpath="overtime", message=message)
+        shifts = self.shifts or {}
+        for i, overtime in enumerate(self.overtime):
+            check_known(f"overtime[{i}].shift", "shift of the group", overtime.shift, shifts)
+            if overtime.shift in [o.shift for o in self.overtime[:i]]:
+                message = f"names the shift a second time (got {overtime.shift!r})"
+                raise FieldError(subpath=f"overtime[{i}].shift", message=message)
+            if overtime.agents > shifts[overtime.shift]:
+                message = (
+                    f"must be at most the group's {shifts[overtime.shift]} agents on "
+                    f"{overtime.shift} (got {overtime.agents})"
+                )
+                raise FieldError(subpath=f"overtime[{i}].agents", message=message)
 
-class Scenario(_Frozen):
+
+class Scenario(Frozen):
     """A whole scenario: time, demand, supply and the service-level contract.
 
     Attributes
@@ -247,10 +395,23 @@ class Scenario(_Frozen):
         One long stationary period with a warm-up.
     service_level : ServiceLevel
         Threshold, target and definition.
+    tiers : dict of str to Tier, optional
+        Skill tiers; default one tier ``standard`` (factor 1, fcr 1).
+    busyness : Busyness
+        Day multiplier of volume shared by all call types.
     call_types : dict of str to CallType
         The queues, in scenario order.
+    forecast : list of ForecastRow, optional
+        Volumes (and handle times) per interval; in YAML, usually a CSV file.
+    break_patterns : dict of str to list of Break
+        Named lists of breaks that shifts refer to.
+    break_policy : {"delay", "shorten"}
+        A break due while the agent is on a call starts when the call ends and lasts its full
+        length (``delay``) or still ends at its scheduled end (``shorten``).
+    shifts : dict of str to Shift
+        Shift patterns that groups are staffed with.
     groups : dict of str to Group
-        Agent groups (one group in this version).
+        Agent groups, in scenario order.
     """
 
     name: str = Field(min_length=1)
@@ -258,26 +419,18 @@ class Scenario(_Frozen):
     calendar: Calendar | None = None
     steady_state: SteadyState | None = None
     service_level: ServiceLevel = ServiceLevel()
+    tiers: Annotated[dict[str, Tier], Field(min_length=1)] | None = None
+    busyness: Busyness = Busyness()
     call_types: dict[str, CallType] = Field(min_length=1)
+    forecast: Annotated[list[ForecastRow], Field(min_length=1)] | None = None
+    break_patterns: dict[str, list[Break]] = Field(default_factory=dict)
+    break_policy: Literal["delay", "shorten"] = "delay"
+    shifts: dict[str, Shift] = Field(default_factory=dict)
     groups: dict[str, Group] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.calendar is None) == (self.steady_state is None):
-            got = "both" if self.calendar is not None else "neither"
-            message = f"give exactly one of calendar and steady_state (got {got})"
-            raise FieldError(subpath="calendar", message=message)
-        for section in ("call_types", "groups"):
-            for name in getattr(self, section):
-                _check_name(f"{section}.{name}", name)
-        if len(self.groups) != 1:
-            raise FieldError(
-                "groups",
-                f"this version serves all calls with one agent group (got {len(self.groups)})",
-            )
-        self._check_lengths()
-        if self.steady_state is not None:
-            self._check_stationary()
+        check_scenario(self)
         return self
 
     @property
@@ -322,55 +475,50 @@ class Scenario(_Frozen):
         """Whether calls still waiting at closing are dropped instead of served."""
         return self.calendar is not None and self.calendar.at_close == "drop"
 
-    def _check_lengths(self) -> None:
-        n = self.n_intervals
-        for name, call_type in self.call_types.items():
-            for field in ("per_interval", "profile"):
-                values = getattr(call_type.volume, field)
-                if values is not None and len(values) != n:
-                    raise FieldError(
-                        f"call_types.{name}.volume.{field}",
-                        f"needs one value per interval: {n} (got {len(values)})",
-                    )
-        for name, group in self.groups.items():
-            if isinstance(group.headcount, list) and len(group.headcount) != n:
-                raise FieldError(
-                    f"groups.{name}.headcount",
-                    f"needs one value per interval: {n} (got {len(group.headcount)})",
-                )
+    @property
+    def tier_table(self) -> dict[str, Tier]:
+        """Tiers by name; one implicit ``standard`` tier when the scenario names none."""
+        return self.tiers if self.tiers is not None else {DEFAULT_TIER: Tier()}
 
-    def _check_stationary(self) -> None:
-        for name, call_type in self.call_types.items():
-            if call_type.volume.per_hour is None:
-                form = "per_interval" if call_type.volume.per_interval is not None else "daily"
-                message = f"steady state needs a constant rate: use per_hour (got {form})"
-                raise FieldError(subpath=f"call_types.{name}.volume", message=message)
-        for name, group in self.groups.items():
-            if isinstance(group.headcount, list):
-                raise FieldError(
-                    f"groups.{name}.headcount",
-                    "steady state needs a constant headcount "
-                    f"(got a list of {len(group.headcount)})",
-                )
+    def skills_of(self, group: str) -> dict[str, str]:
+        """Return a group's skills (call type -> tier); a lone group defaults to all types."""
+        skills = self.groups[group].skills
+        if skills is not None:
+            return skills
+        first_tier = next(iter(self.tier_table))
+        return dict.fromkeys(self.call_types, first_tier)
 
+    def routing_of(self, call_type: str) -> list[RoutingEntry]:
+        """Return a call type's routing: as given, or every group with the skill at once."""
+        routing = self.call_types[call_type].routing
+        if routing is not None:
+            return routing
+        return [RoutingEntry(group=g) for g in self.groups if call_type in self.skills_of(g)]
 
-def _clock(text: str, field: str) -> float:
-    try:
-        return clock_to_s(text)
-    except ValueError as error:
-        raise FieldError(field, str(error)) from None
+    def breaks_of(self, shift: Shift) -> list[Break]:
+        """Return a shift's breaks, a break pattern's name resolved (validated to exist)."""
+        if isinstance(shift.breaks, str):
+            return self.break_patterns[shift.breaks]
+        return shift.breaks
 
+    def interval_of(self, clock: str) -> int | None:
+        """Return the planning interval of the day that starts at a clock time, or None.
 
-def _check_name(path: str, name: str) -> None:
-    if not _NAME.match(name) or name in RESERVED_NAMES:
-        raise FieldError(
-            path,
-            "names start with a letter and use letters, digits, '_' or '-', "
-            f"and 'all' is reserved (got {name!r})",
-        )
+        Parameters
+        ----------
+        clock : str
+            ``"HH:MM"``, a valid clock time.
 
+        Returns
+        -------
+        int or None
+            The interval's index, or None when no interval starts at that time.
+        """
+        offset = (clock_to_s(clock) - self.open_s) / self.interval_s
+        if offset.is_integer() and 0 <= offset < self.n_intervals:
+            return int(offset)
+        return None
 
-def _check_non_negative(field: str, values: list[float] | list[int]) -> None:
-    for i, value in enumerate(values):
-        if not value >= 0 or value == float("inf"):
-            raise FieldError(f"{field}[{i}]", f"must be a finite number >= 0 (got {value})")
+    def forecast_rows(self, call_type: str) -> list[ForecastRow]:
+        """Return the forecast rows of one call type (none without a forecast)."""
+        return [row for row in self.forecast or [] if row.call_type == call_type]

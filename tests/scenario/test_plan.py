@@ -156,13 +156,13 @@ class TestRosterByHand:
 
 
 class TestRosterOrder:
-    """Simultaneous roster events: CLOSE < OFF < OFF_DRAIN < ON, then by agent."""
+    """Simultaneous roster events: CLOSE < OFF < OFF_DRAIN < BREAK < ON, then by agent."""
 
     def test_kind_ranks(self) -> None:
         """The kinds' integer ranks give the documented order."""
-        expected_order = [CLOSE, OFF, OFF_DRAIN, ON]
+        expected_order = [CLOSE, OFF, OFF_DRAIN, RosterKind.BREAK, ON]
         assert expected_order == sorted(RosterKind)
-        expected = [0, 1, 2, 3]
+        expected = [0, 1, 2, 3, 4]
         assert expected == [int(kind) for kind in expected_order]
 
     def test_midnight_drain(self) -> None:
@@ -228,9 +228,10 @@ class TestMultiDay:
     def test_scheduled_agents(self) -> None:
         """Scheduled agents are the headcounts, one row per day and one column per group."""
         plan = _plan([2, 3, 3, 1], days=2)
-        expected = np.array([[[2], [3], [3], [1]], [[2], [3], [3], [1]]])
-        assert expected.shape == plan.scheduled_agents.shape
+        expected = np.array([[[2], [3], [3], [1]], [[2], [3], [3], [1]]], dtype=np.float64)
+        assert expected.dtype == plan.scheduled_agents.dtype
         np.testing.assert_array_equal(expected, plan.scheduled_agents)
+        np.testing.assert_array_equal(np.zeros_like(expected), plan.scheduled_breaks)
 
 
 class TestRates:
@@ -316,7 +317,10 @@ class TestDistributionColumns:
     """Handle-time and patience columns of the plan."""
 
     def test_columns(self) -> None:
-        """Each call type's distributions become (code, p1, p2), ACW and priority columns."""
+        """Each call type's distributions become (code, p1, p2), ACW and priority columns.
+
+        Parameters and ACW are per arrival segment; with one mean they are the same in all.
+        """
         call_types = {
             "a": _call_type(
                 {"per_hour": 1},
@@ -329,12 +333,12 @@ class TestDistributionColumns:
         plan = _plan(1, call_types=call_types)
         expected = {
             "handle_code": [DistCode.GAMMA, DistCode.EXPONENTIAL],
-            "handle_p1": [4.0, 180.0],
-            "handle_p2": [50.0, 0.0],
-            "acw_s": [30.0, 0.0],
+            "handle_p1": [[4.0] * 4, [180.0] * 4],
+            "handle_p2": [[50.0] * 4, [0.0] * 4],
+            "acw_s": [[30.0] * 4, [0.0] * 4],
             "patience_code": [DistCode.DETERMINISTIC, DistCode.NONE],
-            "patience_p1": [60.0, math.inf],
-            "patience_p2": [0.0, 0.0],
+            "patience_p1": [[60.0] * 4, [math.inf] * 4],
+            "patience_p2": [[0.0] * 4, [0.0] * 4],
             "priority": [3, 1],
         }
         actual = {name: getattr(plan, name).tolist() for name in expected}
