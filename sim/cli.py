@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import click
@@ -100,6 +101,55 @@ def run(
         return
     click.echo(f"{loaded.name}: {reps} replications, engine {engine}, seed {seed}")
     click.echo(console_table(summary, result.plan))
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--reps", type=click.IntRange(min=2), default=100, show_default=True, help="Replications."
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed, shared."
+)
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="out/compare",
+    show_default=True,
+    help="Folder for compare.csv and the plot.",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (fast engine).")
+def compare(
+    *,
+    scenarios: tuple[str, ...],
+    reps: int,
+    seed: int,
+    engine: str,
+    out_dir: str,
+    workers: int | None,
+) -> None:
+    """Compare scenarios on the same seed: KPIs side by side and paired differences.
+
+    The first scenario is the baseline; every replication of every scenario sees the same
+    arrivals, handle times and patience, so differences are measured with little noise.
+    """
+    from sim.experiments import compare_scenarios  # noqa: PLC0415 (pandas and numba load late)
+    from sim.report import comparison_console, write_comparison_report  # noqa: PLC0415
+
+    loaded = {}
+    for path in scenarios:
+        scenario = load_scenario(path)
+        loaded[scenario.name if scenario.name not in loaded else Path(path).stem] = scenario
+    comparison = compare_scenarios(loaded, reps=reps, seed=seed, engine=engine, workers=workers)
+    tables = (comparison.table, comparison.differences)
+    written = write_comparison_report(
+        out_dir, comparison.names, comparison.summaries, comparison.plans, tables
+    )
+    click.echo(f"{len(loaded)} scenarios, {reps} replications each, engine {engine}, seed {seed}")
+    click.echo(comparison_console(comparison.names, *tables))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
 
 

@@ -1,4 +1,5 @@
-"""Batch experiments over many scenarios (designs, common random numbers, result store).
+"""Runs over several scenarios: comparisons on common random numbers."""
 
-Not built yet: this package marks the layer in the architecture (see docs/design.md).
-"""
+from sim.experiments.compare import Comparison, compare_scenarios
+
+__all__ = ["Comparison", "compare_scenarios"]

@@ -1,13 +1,26 @@
 """Tables, plots and files made from summaries."""
 
-from sim.report.outputs import RUN_FILES, write_run_report
-from sim.report.tables import console_table, interval_table, kpis_json, summary_table
+from sim.report.outputs import COMPARE_FILES, RUN_FILES, write_comparison_report, write_run_report
+from sim.report.tables import (
+    comparison_console,
+    comparison_table,
+    console_table,
+    group_table,
+    interval_table,
+    kpis_json,
+    summary_table,
+)
 
 __all__ = [
+    "COMPARE_FILES",
     "RUN_FILES",
+    "comparison_console",
+    "comparison_table",
     "console_table",
+    "group_table",
     "interval_table",
     "kpis_json",
     "summary_table",
+    "write_comparison_report",
     "write_run_report",
 ]

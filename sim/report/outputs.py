@@ -7,10 +7,16 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.report.plots import asa_by_interval, offered_vs_agents, service_level_by_interval
-from sim.report.tables import group_table, interval_table, summary_table
+from sim.report.plots import (
+    asa_by_interval,
+    compare_service_level,
+    offered_vs_agents,
+    service_level_by_interval,
+)
+from sim.report.tables import comparison_table, group_table, interval_table, summary_table
 from sim.results.summary import Summary
 from sim.scenario.plan import Plan
 
@@ -24,31 +30,58 @@ RUN_FILES = (
 )
 
 
+COMPARE_FILES = ("compare.csv", "compare_service_level.png")
+
+
 def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> list[Path]:
     """Write the tables (``intervals``, ``summary``, ``groups`` CSV) and three plots into a folder.
-
-    Each file is first written beside its target under a temporary name; only when all are
-    written are they renamed into place, so a failure leaves earlier results untouched.
 
     Returns
     -------
     list of Path
-        The files written, in :data:`RUN_FILES` order.
+        The files written, in :data:`RUN_FILES` order (see :func:`write_all` for how).
     """
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     writers: list[Callable[[Path], None]] = [
-        lambda path: interval_table(summary, plan).to_csv(path, index=False, float_format="%.6g"),
-        lambda path: summary_table(summary).to_csv(path, index=False, float_format="%.6g"),
-        lambda path: group_table(summary, plan).to_csv(path, index=False, float_format="%.6g"),
+        lambda path: _csv(interval_table(summary, plan), path),
+        lambda path: _csv(summary_table(summary), path),
+        lambda path: _csv(group_table(summary, plan), path),
         lambda path: _save(service_level_by_interval(summary, plan), path),
         lambda path: _save(asa_by_interval(summary, plan), path),
         lambda path: _save(offered_vs_agents(summary, plan), path),
     ]
+    return write_all(directory, dict(zip(RUN_FILES, writers, strict=True)))
+
+
+def write_comparison_report(
+    directory: str | Path,
+    names: tuple[str, ...],
+    summaries: dict[str, Summary],
+    plans: dict[str, Plan],
+    tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> list[Path]:
+    """Write ``compare.csv`` (KPIs and paired differences) and the service-level plot.
+
+    ``tables`` are the comparison's side-by-side KPIs and paired differences.
+    """
+    writers: list[Callable[[Path], None]] = [
+        lambda path: _csv(comparison_table(*tables), path),
+        lambda path: _save(compare_service_level(names, summaries, plans), path),
+    ]
+    return write_all(directory, dict(zip(COMPARE_FILES, writers, strict=True)))
+
+
+def write_all(directory: str | Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write files into ``directory``, all or nothing.
+
+    Each file is first written beside its target under a temporary name; only when all are
+    written are they renamed into place, so a failure leaves earlier results untouched.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
     mode = _new_file_mode()
     staged: list[tuple[Path, Path]] = []
     try:
-        for name, write in zip(RUN_FILES, writers, strict=True):
+        for name, write in writers.items():
             handle, path = tempfile.mkstemp(
                 dir=folder, prefix=f".{name}.", suffix=Path(name).suffix
             )
@@ -63,6 +96,10 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
     for temporary, target in staged:
         os.replace(temporary, target)
     return [target for _, target in staged]
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, float_format="%.6g")
 
 
 def _new_file_mode() -> int:

@@ -62,6 +62,31 @@ def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
     return figure
 
 
+def compare_service_level(
+    names: tuple[str, ...], summaries: dict[str, Summary], plans: dict[str, Plan]
+) -> Figure:
+    """Service level by interval of each compared scenario, with 95% confidence bands."""
+    figure = Figure(figsize=(10, 4.5), layout="constrained")
+    axes = figure.subplots()
+    baseline = plans[names[0]]
+    for name in names:
+        series = _series(summaries[name].intervals, ALL, ("service_level",))
+        x = np.arange(len(series))
+        sl = series["service_level"]
+        line = axes.plot(x, 100 * sl["mean"], marker=".", label=name)[0]
+        axes.fill_between(
+            x, 100 * sl["ci_low"], 100 * sl["ci_high"], color=line.get_color(), alpha=0.2
+        )
+    labels = _labels(_series(summaries[names[0]].intervals, ALL, ("service_level",)), baseline)
+    _x_labels(axes, np.arange(len(labels)), labels)
+    axes.axhline(100 * baseline.sl_target, color="black", linestyle="--", linewidth=1)
+    axes.set_ylim(0, 102)
+    axes.set_ylabel("service level %")
+    axes.set_title("service level by interval of arrival (mean, 95% CI), same seed")
+    axes.legend(fontsize="small")
+    return figure
+
+
 def _kpi_by_interval(
     summary: Summary, plan: Plan, kpi: str, label: str, *, percent: bool
 ) -> Figure:

@@ -233,3 +233,56 @@ def _percent(value: float) -> str:
 
 def _number(value: Any) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
+
+
+def comparison_table(table: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame:
+    """Join scenarios' KPIs and their paired differences from the baseline, long format.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``scenario``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``, ``p_meet``.
+    differences : pandas.DataFrame
+        ``scenario``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``, ``sd`` of the differences.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with ``diff_mean``, ``diff_ci_low``, ``diff_ci_high`` (NaN for the baseline).
+    """
+    renamed = differences.rename(
+        columns={"mean": "diff_mean", "ci_low": "diff_ci_low", "ci_high": "diff_ci_high"}
+    ).drop(columns="sd")
+    return table.merge(renamed, on=["scenario", "kpi"], how="left")
+
+
+def comparison_console(
+    names: tuple[str, ...], table: pd.DataFrame, differences: pd.DataFrame
+) -> str:
+    """Return a comparison as text: a row per KPI, each scenario's mean and CI, differences."""
+    joined = comparison_table(table, differences).set_index(["scenario", "kpi"])
+    baseline = names[0]
+    header = ["kpi", *names, *(f"{name} - {baseline}" for name in names[1:])]
+    rows = [header]
+    for kpi in dict.fromkeys(table["kpi"]):
+        cells = [str(kpi)]
+        for name in names:
+            row = joined.loc[(name, kpi)]
+            cells.append(_with_ci(kpi, row["mean"], row["ci_low"], row["ci_high"]))
+        for name in names[1:]:
+            row = joined.loc[(name, kpi)]
+            cells.append(
+                _with_ci(kpi, row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], sign=True)
+            )
+        rows.append(cells)
+    return _aligned(rows)
+
+
+def _with_ci(kpi: str, mean: float, low: float, high: float, *, sign: bool = False) -> str:
+    """Format a mean and its CI: percentages for rates and shares, else 1 decimal."""
+    percent = kpi in ("service_level", "abandon_rate", "occupancy")
+    scale, unit = (100.0, " pt" if sign else "%") if percent else (1.0, "")
+    form = "+.1f" if sign else ".1f"
+    if math.isnan(mean):
+        return "n/a"
+    return f"{scale * mean:{form}}{unit} [{scale * low:.1f}, {scale * high:.1f}]"

@@ -115,6 +115,19 @@ def _summarize(
     )
 
 
+def mean_ci(values: np.ndarray) -> tuple[float, float, float, float]:
+    """Return the mean, 95% Student-t interval and sd of independent values (NaN if too few)."""
+    n = len(values)
+    if n == 0:
+        return (np.nan, np.nan, np.nan, np.nan)
+    mean = float(values.mean())
+    if n == 1:
+        return (mean, np.nan, np.nan, np.nan)
+    sd = float(values.std(ddof=1))
+    half = float(_t_quantile(np.array([n]))[0]) * sd / np.sqrt(n)
+    return (mean, mean - half, mean + half, sd)
+
+
 def _t_quantile(n_reps: np.ndarray) -> np.ndarray:
     """Two-sided 95% Student-t quantile for ``n_reps - 1`` degrees of freedom (NaN below 2)."""
     dof = np.where(n_reps > 1, n_reps - 1, 1).astype(float)

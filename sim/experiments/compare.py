@@ -1,0 +1,163 @@
+"""Compare scenarios on common random numbers: KPIs side by side and paired differences.
+
+Every scenario runs with the same seed, so replication ``r`` of each sees the same arrival,
+handle-time and patience streams (they are keyed by seed, replication and call type, never by
+staffing). The difference between two scenarios is then measured replication by replication,
+which removes most of the day-to-day noise from the comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UsageError
+from sim.results.kpis import ALL, replication_kpis
+from sim.results.summary import Summary, mean_ci, summarize
+from sim.scenario import Plan, Scenario
+from sim.simulation import simulate
+
+COMPARED_KPIS = (
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "occupancy",
+    "offered",
+    "answered",
+    "staffed_h",
+    "overtime_h",
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenarios simulated on the same seed.
+
+    Attributes
+    ----------
+    names : tuple of str
+        Scenario labels, the first being the baseline.
+    plans, summaries : dict
+        Each scenario's plan and KPI summary.
+    table : pandas.DataFrame
+        Whole-run KPIs of the whole centre: ``scenario``, ``kpi``, ``mean``, ``ci_low``,
+        ``ci_high``, ``p_meet``.
+    differences : pandas.DataFrame
+        Paired differences against the baseline, replication by replication: ``scenario``,
+        ``kpi``, ``mean``, ``ci_low``, ``ci_high`` (95% Student t), ``sd``.
+    """
+
+    names: tuple[str, ...]
+    plans: dict[str, Plan]
+    summaries: dict[str, Summary]
+    table: pd.DataFrame
+    differences: pd.DataFrame
+
+
+def compare_scenarios(
+    scenarios: dict[str, Scenario],
+    *,
+    reps: int,
+    seed: int,
+    engine: str = "fast",
+    workers: int | None = None,
+) -> Comparison:
+    """Simulate each scenario on the same seed and compare them with the first.
+
+    Parameters
+    ----------
+    scenarios : dict of str to Scenario
+        Labelled scenarios; the first is the baseline. All must have the same days and
+        intervals, so that their periods line up.
+    reps, seed : int
+        Replications and seed, shared by all.
+    engine : {"fast", "simpy"}
+        Engine.
+    workers : int, optional
+        Threads of the fast engine.
+
+    Returns
+    -------
+    Comparison
+        Side-by-side KPIs and paired differences.
+    """
+    if len(scenarios) < 2:
+        raise UsageError(f"compare needs at least two scenarios (got {len(scenarios)})")
+    results = {
+        name: simulate(scenario, reps=reps, seed=seed, engine=engine, workers=workers)
+        for name, scenario in scenarios.items()
+    }
+    _check_same_layout({name: result.plan for name, result in results.items()})
+    per_rep = {
+        name: _centre_totals(replication_kpis(result.tallies, result.plan, "total"))
+        for name, result in results.items()
+    }
+    summaries = {name: summarize(result.tallies, result.plan) for name, result in results.items()}
+    names = tuple(scenarios)
+    return Comparison(
+        names=names,
+        plans={name: result.plan for name, result in results.items()},
+        summaries=summaries,
+        table=_side_by_side(summaries),
+        differences=_paired_differences(per_rep, names),
+    )
+
+
+def _centre_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    rows = frame[frame["call_type"] == ALL].set_index("rep").sort_index()
+    return rows[list(COMPARED_KPIS)]
+
+
+def _side_by_side(summaries: dict[str, Summary]) -> pd.DataFrame:
+    tables = []
+    for name, summary in summaries.items():
+        total = summary.total
+        rows = total[(total["call_type"] == ALL) & total["kpi"].isin(COMPARED_KPIS)]
+        tables.append(
+            rows.assign(scenario=name)[["scenario", "kpi", "mean", "ci_low", "ci_high", "p_meet"]]
+        )
+    table = pd.concat(tables, ignore_index=True)
+    order = {kpi: i for i, kpi in enumerate(COMPARED_KPIS)}
+    return table.sort_values(
+        ["scenario", "kpi"],
+        key=lambda c: (
+            c.map(order) if c.name == "kpi" else c.map({n: i for i, n in enumerate(summaries)})
+        ),
+    ).reset_index(drop=True)
+
+
+def _paired_differences(per_rep: dict[str, pd.DataFrame], names: tuple[str, ...]) -> pd.DataFrame:
+    baseline = per_rep[names[0]]
+    rows = []
+    for name in names[1:]:
+        difference = per_rep[name] - baseline
+        for kpi in COMPARED_KPIS:
+            values = difference[kpi].to_numpy(dtype=float)
+            mean, low, high, sd = mean_ci(values[~np.isnan(values)])
+            rows.append(
+                {
+                    "scenario": name,
+                    "kpi": kpi,
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "sd": sd,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _check_same_layout(plans: dict[str, Plan]) -> None:
+    layouts = {
+        name: (plan.n_days, plan.n_intervals, plan.interval_s) for name, plan in plans.items()
+    }
+    first_name, first = next(iter(layouts.items()))
+    for name, layout in layouts.items():
+        if layout != first:
+            raise UsageError(
+                f"scenario {name!r} has {layout[0]} day(s) of {layout[1]} intervals of "
+                f"{layout[2] / 60:g} min, unlike {first_name!r} "
+                f"({first[0]}, {first[1]}, {first[2] / 60:g} min)"
+            )
