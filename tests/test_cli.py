@@ -268,11 +268,22 @@ class TestRun:
         assert lines[-1].startswith("wrote ")
 
     def test_writes_tables_and_plots(self, table_run: tuple[str, str, Path]) -> None:
-        """--out receives intervals.csv, summary.csv and the three PNG plots, nothing else."""
+        """--out receives the intervals, summary and groups CSVs and three PNG plots, no more."""
         _, _, out = table_run
         expected = sorted(RUN_FILES)
         assert expected == sorted(path.name for path in out.iterdir())
+        assert {"intervals.csv", "summary.csv", "groups.csv"} < set(RUN_FILES)
         assert all(path.stat().st_size > 0 for path in out.iterdir())
+
+    def test_groups_csv_holds_the_group_and_all(self, table_run: tuple[str, str, Path]) -> None:
+        """groups.csv has the scenario's group and "all", with calls handled and occupancy."""
+        _, _, out = table_run
+        lines = (out / "groups.csv").read_text().splitlines()
+        assert lines[0].startswith("period,day,interval,start,group,call_type,kpi,mean")
+        total = [line.split(",") for line in lines[1:] if line.startswith("total,")]
+        expected = {"agents", "all"}
+        assert expected == {cells[4] for cells in total}
+        assert {"handled", "aht_s", "occupancy"} <= {cells[6] for cells in total}
 
     def test_no_progress_bar_when_stderr_is_not_a_terminal(
         self, table_run: tuple[str, str, Path]

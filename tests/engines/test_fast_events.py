@@ -1,4 +1,4 @@
-"""The fast kernel's array helpers in plain Python (``.py_func``): busy-agent heap, slot spans."""
+"""The fast kernel's array helpers in plain Python (``.py_func``): event heap, slot spans."""
 
 from __future__ import annotations
 
@@ -9,81 +9,137 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engines.fast.events import add_span, heap_pop, heap_push
+from sim.engines.base import EventRank
+from sim.engines.fast.events import RANK_SHIFT, add_span, event_key, heap_pop, heap_push
 
 push = heap_push.py_func
 pop = heap_pop.py_func
+key_of = event_key.py_func
 span = add_span.py_func
 
-# An operation: a push at one of a few instants (many ties), or a pop (None).
+RANKS = [int(rank) for rank in EventRank]
+# An operation: a push at one of a few instants (many ties) with a rank, or a pop (None).
 OPERATIONS = st.lists(
-    st.one_of(st.none(), st.sampled_from([0.0, 1.0, 1.0, 2.5, 7.0, math.inf]), st.floats(0, 10)),
+    st.one_of(
+        st.none(),
+        st.tuples(
+            st.one_of(st.sampled_from([0.0, 1.0, 1.0, 2.5, 7.0, math.inf]), st.floats(0, 10)),
+            st.sampled_from(RANKS),
+        ),
+    ),
     max_size=80,
 )
+Entry = tuple[float, int, int, int, int]  # (at, key, kind, a, b)
 
 
-def _run_heap(operations: list[float | None]) -> tuple[list[tuple[float, int, int]], list]:
+def _empty_heap(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(capacity), np.zeros(capacity, dtype=np.int64), np.zeros((capacity, 3), np.int64)
+
+
+def _top(heap_at: np.ndarray, heap_key: np.ndarray, heap_p: np.ndarray) -> Entry:
+    kind, a, b = (int(v) for v in heap_p[0])
+    return float(heap_at[0]), int(heap_key[0]), kind, a, b
+
+
+def _run_heap(operations: list[tuple[float, int] | None]) -> tuple[list[Entry], list[Entry]]:
     """Apply the operations to the kernel heap and to heapq; return what each popped."""
-    capacity = max(1, len(operations))
-    heap_at, heap_i = np.zeros(capacity), np.zeros((capacity, 2), dtype=np.int64)
-    size, seq, reference, popped, expected = 0, 0, [], [], []
-    for at in operations:
-        if at is None:
+    heap_at, heap_key, heap_p = _empty_heap(max(1, len(operations)))
+    size, seq = 0, 0
+    reference: list[Entry] = []
+    popped: list[Entry] = []
+    expected: list[Entry] = []
+    for operation in operations:
+        if operation is None:
             if size == 0:
                 continue
-            popped.append((float(heap_at[0]), int(heap_i[0, 0]), int(heap_i[0, 1])))
-            size = pop(heap_at, heap_i, size)
+            popped.append(_top(heap_at, heap_key, heap_p))
+            size = pop(heap_at, heap_key, heap_p, size)
             expected.append(heapq.heappop(reference))
         else:
-            agent = (7 * seq) % 5
-            size = push(heap_at, heap_i, size, at, seq, agent)
-            heapq.heappush(reference, (at, seq, agent))
+            at, rank = operation
+            entry = (at, key_of(rank, seq), seq % 5, (7 * seq) % 11, -seq)
+            size = push(heap_at, heap_key, heap_p, size, *entry)
+            heapq.heappush(reference, entry)
             seq += 1
         assert len(reference) == size
     while size:
-        popped.append((float(heap_at[0]), int(heap_i[0, 0]), int(heap_i[0, 1])))
-        size = pop(heap_at, heap_i, size)
+        popped.append(_top(heap_at, heap_key, heap_p))
+        size = pop(heap_at, heap_key, heap_p, size)
         expected.append(heapq.heappop(reference))
     return popped, expected
 
 
+class TestEventKey:
+    """Event keys order by rank first, then by schedule sequence."""
+
+    def test_rank_in_the_high_bits(self) -> None:
+        """The key is the rank shifted left by RANK_SHIFT bits, or'ed with the sequence."""
+        expected = (3 << 40) | 12345
+        assert expected == key_of(3, 12345)
+        expected_shift = 40
+        assert expected_shift == RANK_SHIFT
+
+    def test_rank_beats_sequence(self) -> None:
+        """A lower rank scheduled later still comes first; equal ranks go first in, first out."""
+        late_low = key_of(int(EventRank.SERVICE_END), 10**9)
+        early_high = key_of(int(EventRank.ABANDON), 0)
+        assert late_low < early_high
+        assert key_of(int(EventRank.ARRIVAL), 4) < key_of(int(EventRank.ARRIVAL), 5)
+
+    def test_keys_follow_the_event_ranks(self) -> None:
+        """Sorting keys of one sequence number sorts the ranks in EventRank order."""
+        keys = sorted((key_of(int(rank), 7), rank) for rank in reversed(EventRank))
+        expected = sorted(EventRank)
+        assert expected == [rank for _, rank in keys]
+
+
 class TestHeap:
-    """The busy-agent heap pops in (instant, sequence) order, like heapq on tuples."""
+    """The event heap pops in (instant, key) order with its payload, like heapq on tuples."""
 
     @settings(max_examples=200, deadline=None)
     @given(operations=OPERATIONS)
-    def test_matches_heapq(self, operations: list[float | None]) -> None:
+    def test_matches_heapq(self, operations: list[tuple[float, int] | None]) -> None:
         """Any interleaving of pushes and pops pops the same entries as heapq."""
         popped, expected = _run_heap(operations)
         assert expected == popped
 
-    def test_equal_instants_pop_first_in_first_out(self) -> None:
-        """Entries at the same instant come out in the order they were pushed."""
-        heap_at, heap_i = np.zeros(8), np.zeros((8, 2), dtype=np.int64)
+    def test_equal_instants_pop_by_rank_then_first_in_first_out(self) -> None:
+        """Entries at the same instant come out by rank, then in the order they were pushed."""
+        heap_at, heap_key, heap_p = _empty_heap(8)
         size = 0
-        for seq, (at, agent) in enumerate([(5.0, 3), (5.0, 1), (2.0, 7), (5.0, 0), (5.0, 2)]):
-            size = push(heap_at, heap_i, size, at, seq, agent)
+        pushes = [
+            (5.0, EventRank.ARRIVAL, 3),
+            (5.0, EventRank.SERVICE_END, 1),
+            (2.0, EventRank.ARRIVAL, 7),
+            (5.0, EventRank.ARRIVAL, 0),
+            (5.0, EventRank.SERVICE_END, 2),
+            (5.0, EventRank.BREAK_END, 4),
+        ]
+        for seq, (at, rank, agent) in enumerate(pushes):
+            size = push(heap_at, heap_key, heap_p, size, at, key_of(int(rank), seq), 9, agent, 0)
         agents = []
         while size:
-            agents.append(int(heap_i[0, 1]))
-            size = pop(heap_at, heap_i, size)
-        expected = [7, 3, 1, 0, 2]
+            agents.append(int(heap_p[0, 1]))
+            size = pop(heap_at, heap_key, heap_p, size)
+        expected = [7, 4, 1, 2, 3, 0]
         assert expected == agents
 
     def test_random_sequences_sort(self) -> None:
-        """Pushing 1,000 random entries (with repeated instants) and popping all sorts them."""
+        """Pushing 1,000 random entries (repeated instants and ranks) and popping all sorts them."""
         rng = np.random.default_rng(4)
         times = rng.integers(0, 50, 1000).astype(float)
-        popped, expected = _run_heap(list(times))
+        ranks = rng.choice(RANKS, 1000)
+        popped, expected = _run_heap([(t, int(r)) for t, r in zip(times, ranks, strict=True)])
         assert sorted(expected) == expected
         assert expected == popped
 
     def test_pop_last_entry_empties(self) -> None:
         """Popping the only entry returns size 0."""
-        heap_at, heap_i = np.zeros(1), np.zeros((1, 2), dtype=np.int64)
-        size = push(heap_at, heap_i, 0, 3.0, 0, 4)
-        assert size == 1
-        assert pop(heap_at, heap_i, size) == 0
+        heap_at, heap_key, heap_p = _empty_heap(1)
+        size = push(heap_at, heap_key, heap_p, 0, 3.0, key_of(4, 0), 1, 4, 5)
+        expected = (1, (3.0, key_of(4, 0), 1, 4, 5))
+        assert expected == (size, _top(heap_at, heap_key, heap_p))
+        assert pop(heap_at, heap_key, heap_p, size) == 0
 
 
 def _brute_force(slot_start_at: np.ndarray, start_at: float, end_at: float) -> np.ndarray:
@@ -118,6 +174,23 @@ class TestAddSpan:
         assert math.isclose(max(length, 0.0), agent_sums.sum(), rel_tol=1e-12, abs_tol=1e-9)
         agent_sums[:, 1, 2] = 0.0
         assert not agent_sums.any()
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        starts=st.lists(st.integers(0, 10_000), min_size=1, max_size=8, unique=True),
+        start_at=st.floats(0, 12_000),
+        length=st.floats(0, 12_000),
+    )
+    def test_known_slot_equals_looked_up_slot(
+        self, starts: list[int], start_at: float, length: float
+    ) -> None:
+        """Passing the slot that holds the start gives the same sums as looking it up."""
+        slot_start_at = np.sort(np.array(starts, dtype=float))
+        slot = max(int(np.searchsorted(slot_start_at, start_at, side="right")) - 1, 0)
+        looked_up, known = np.zeros((len(starts), 1, 1)), np.zeros((len(starts), 1, 1))
+        span(looked_up, slot_start_at, 0, 0, start_at, start_at + length)
+        span(known, slot_start_at, 0, 0, start_at, start_at + length, slot)
+        assert np.array_equal(looked_up, known)
 
     def test_span_crossing_a_boundary(self) -> None:
         """A span from 1,700 s to 2,100 s over 1,800-s slots puts 100 s and 300 s in two slots."""

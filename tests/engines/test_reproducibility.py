@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import fields
 
 import numpy as np
@@ -9,11 +10,14 @@ import pytest
 from helpers import SCENARIOS, make_scenario
 
 from sim import simulate
-from sim.engines.base import CallRecords, ShiftRecords, Tallies
-from sim.scenario import Scenario, load_scenario
+from sim.engines.base import BreakRecords, CallRecords, Origin, ShiftRecords, Tallies
+from sim.engines.replication import draw_realisation
+from sim.scenario import Plan, Scenario, build_plan, load_scenario
+from sim.scenario.plan import RosterKind
 from sim.simulation import SimulationResult
 
 ENGINES = ["simpy", "fast"]
+Records = CallRecords | ShiftRecords | BreakRecords
 
 
 def small_scenario() -> Scenario:
@@ -30,11 +34,47 @@ def small_scenario() -> Scenario:
     )
 
 
+def generalised_plan(**changes: object) -> Plan:
+    """The small scenario with busy days, absences, breaks, redials and repeat calls."""
+    plan = build_plan(small_scenario())
+    agents = np.unique(plan.roster_who[plan.roster_kind == RosterKind.ON])
+    on_at = plan.roster_at[plan.roster_kind == RosterKind.ON].min()
+    at = np.concatenate([plan.roster_at, on_at + 1800.0 + 120.0 * agents])
+    kind = np.concatenate([plan.roster_kind, np.full(len(agents), int(RosterKind.BREAK))])
+    who = np.concatenate([plan.roster_who, agents])
+    order = np.lexsort((who, kind, at))
+    features: dict[str, object] = {
+        "roster_at": at[order],
+        "roster_kind": kind[order],
+        "roster_who": who[order],
+        "roster_day": np.concatenate([plan.roster_day, np.zeros(len(agents), dtype=int)])[order],
+        "roster_length_s": np.concatenate([plan.roster_length_s, np.full(len(agents), 600.0)])[
+            order
+        ],
+        "day_cv_shared": 0.2,
+        "day_cv": np.array([0.1]),
+        "absenteeism": np.array([0.15]),
+        "redial_probability": np.array([0.5]),
+        "redial_delay_s": np.array([300.0]),
+        "tier_fcr": np.array([[0.85]]),
+        "repeat_delay_s": np.array([600.0]),
+    }
+    return dataclasses.replace(plan, **{**features, **changes})
+
+
 def run(engine: str, *, reps: int, seed: int, workers: int | None = None) -> SimulationResult:
     """Simulate the small scenario with records."""
     return simulate(
         small_scenario(), reps=reps, seed=seed, engine=engine, keep_records=True, workers=workers
     )
+
+
+def run_generalised(
+    engine: str, *, reps: int, seed: int, workers: int | None = None, **changes: object
+) -> SimulationResult:
+    """Simulate :func:`generalised_plan` with records."""
+    plan = generalised_plan(**changes)
+    return simulate(plan, reps=reps, seed=seed, engine=engine, keep_records=True, workers=workers)
 
 
 def records(result: SimulationResult) -> tuple[CallRecords, ShiftRecords]:
@@ -44,7 +84,13 @@ def records(result: SimulationResult) -> tuple[CallRecords, ShiftRecords]:
     return result.calls, result.shifts
 
 
-def records_equal(a: CallRecords | ShiftRecords, b: CallRecords | ShiftRecords) -> bool:
+def all_records(result: SimulationResult) -> tuple[CallRecords, ShiftRecords, BreakRecords]:
+    """The call, shift and break records of a run that kept them."""
+    assert result.breaks is not None
+    return (*records(result), result.breaks)
+
+
+def records_equal(a: Records, b: Records) -> bool:
     """Whether two record sets are identical in every column (NaN equal to NaN)."""
     return len(a) == len(b) and all(
         np.array_equal(
@@ -60,10 +106,11 @@ def tallies_equal(a: Tallies, b: Tallies) -> bool:
         np.array_equal(a.call_counts, b.call_counts)
         and np.array_equal(a.call_sums, b.call_sums)
         and np.array_equal(a.agent_sums, b.agent_sums)
+        and np.array_equal(a.group_calls, b.group_calls)
     )
 
 
-def first_reps(records: CallRecords | ShiftRecords, n: int) -> CallRecords | ShiftRecords:
+def first_reps(records: Records, n: int) -> Records:
     """The records of replications ``0 .. n-1``."""
     keep = records.rep < n
     return type(records)(**{f.name: getattr(records, f.name)[keep] for f in fields(records)})
@@ -129,3 +176,65 @@ class TestFastEngineThreads:
         not_kept = simulate(small_scenario(), reps=4, seed=1, engine="fast", keep_records=False)
         assert not_kept.calls is None
         assert tallies_equal(kept.tallies, not_kept.tallies)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+class TestGeneralisedPlan:
+    """Busy days, absences, breaks, redials and repeat calls keep results reproducible."""
+
+    def test_the_plan_exercises_its_features(self, engine: str) -> None:
+        """Replications have breaks, redials, repeat calls, absences and busy-day multipliers."""
+        result = run_generalised(engine, reps=3, seed=42)
+        calls, _, breaks = all_records(result)
+        assert len(breaks) > 0
+        assert (calls.origin == Origin.REDIAL).any()
+        assert (calls.origin == Origin.REPEAT).any()
+        realisations = [draw_realisation(result.plan, 42, rep) for rep in range(3)]
+        assert any(r.absent.any() for r in realisations)
+        assert all(np.all(r.day_multiplier != 1.0) for r in realisations)
+
+    def test_rerun_is_identical(self, engine: str) -> None:
+        """Two runs with one seed give identical tallies and call, shift and break records."""
+        a, b = run_generalised(engine, reps=3, seed=42), run_generalised(engine, reps=3, seed=42)
+        assert tallies_equal(a.tallies, b.tallies)
+        for x, y in zip(all_records(a), all_records(b), strict=True):
+            assert records_equal(x, y)
+
+    def test_replication_depends_on_seed_and_index_only(self, engine: str) -> None:
+        """Replications 0-1 are the same whether 2 or 5 replications run."""
+        few, many = run_generalised(engine, reps=2, seed=5), run_generalised(engine, reps=5, seed=5)
+        for x, y in zip(all_records(few), all_records(many), strict=True):
+            assert records_equal(x, first_reps(y, 2))
+        assert np.array_equal(few.tallies.group_calls, many.tallies.group_calls[:2])
+        assert np.array_equal(few.tallies.agent_sums, many.tallies.agent_sums[:2])
+
+    def test_secondary_calls_never_shift_fresh_draws(self, engine: str) -> None:
+        """Fresh calls draw the same arrivals and patience whatever redials and absences do."""
+        base = all_records(run_generalised(engine, reps=2, seed=8))[0]
+        other = all_records(
+            run_generalised(
+                engine,
+                reps=2,
+                seed=8,
+                redial_probability=np.array([0.9]),
+                absenteeism=np.array([0.4]),
+                tier_fcr=np.array([[0.5]]),
+            )
+        )[0]
+        fresh_base, fresh_other = base.origin == Origin.FRESH, other.origin == Origin.FRESH
+        assert not records_equal(base, other)
+        for name in ("rep", "call_type", "arrived_at", "patience_s"):
+            expected = getattr(base, name)[fresh_base]
+            assert np.array_equal(expected, getattr(other, name)[fresh_other]), name
+
+
+class TestGeneralisedThreads:
+    """The fast engine's thread count never changes the numbers of the generalised plan."""
+
+    def test_one_and_four_workers_identical(self) -> None:
+        """workers=1 and workers=4 give identical tallies and records."""
+        one = run_generalised("fast", reps=8, seed=9, workers=1)
+        four = run_generalised("fast", reps=8, seed=9, workers=4)
+        assert tallies_equal(one.tallies, four.tallies)
+        for x, y in zip(all_records(one), all_records(four), strict=True):
+            assert records_equal(x, y)

@@ -2,28 +2,39 @@
 
 Exact parity of the two engines rests on these properties: the SimPy engine draws standard
 variates one at a time, the fast engine in blocks, and both turn them into seconds with the same
-arithmetic (:func:`scale_variate`, :func:`next_arrival_delay`), compiled by numba in the kernel.
+arithmetic (:func:`scale_variate`, :func:`next_arrival_delay`, :func:`segment_at`), compiled by
+numba in the kernel. Both take the same streams (:mod:`sim.rng`), the same per-call draw and
+routing tables (:mod:`sim.engines.tables`) and the same per-replication realisation (busy days,
+absences: :mod:`sim.engines.replication`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
 import numpy as np
 import pytest
+from helpers import make_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engines.fast.kernel import _next_arrival_delay, _scale_variate
+from sim.engines.fast.kernel import _next_arrival_delay, _scale_variate, _segment_at
+from sim.engines.replication import draw_realisation
 from sim.engines.sampling import (
     next_arrival_delay,
     scale_variate,
+    segment_at,
     standard_variate,
     standard_variates,
     takes_draw,
 )
+from sim.engines.tables import call_draws, eligible_after_s
+from sim.rng import CALL_PURPOSES, Purpose, call_streams, stream
+from sim.scenario import Plan, build_plan
 from sim.scenario.distributions import DistCode, dist_parameters
+from sim.scenario.plan import RosterKind
 
 # (dist, mean_s, cv) of every distribution an engine can be asked to draw from.
 SPECS = [
@@ -232,3 +243,236 @@ class TestNextArrivalDelay:
             assert start[new_segment] <= at < end[new_segment]
             assert rate[new_segment] > 0
             now, segment = at, new_segment
+
+
+class TestSegmentAt:
+    """The arrival segment of an instant, as redials and repeat calls find theirs."""
+
+    @pytest.mark.parametrize(
+        ("at", "expected"),
+        [
+            (-1.0, -1),  # before the first opening
+            (0.0, 0),  # a segment includes its start
+            (99.999, 0),
+            (100.0, 1),  # and excludes its end
+            (299.0, 2),
+            (300.0, -1),  # closed hours
+            (999.0, -1),
+            (1000.0, 3),
+            (1199.0, 4),  # zero-rate segments still count as open
+            (1200.0, -1),
+            (1e9, -1),
+        ],
+    )
+    def test_instants(self, at: float, expected: int) -> None:
+        """Open instants map to their segment, closed ones to -1; numba agrees with Python."""
+        assert expected == segment_at(at, START_AT, END_AT)
+        assert expected == _segment_at(at, START_AT, END_AT)
+
+
+class TestStreams:
+    """One generator per (seed, replication, purpose, index), independent of everything else."""
+
+    def test_stream_is_the_spawned_grandchild(self) -> None:
+        """stream() equals SeedSequence(seed).spawn()[rep].spawn()[purpose].spawn()[index]."""
+        child = np.random.SeedSequence(12).spawn(3)[2].spawn(6)[int(Purpose.REDIAL_DELAY)]
+        grandchild = child.spawn(4)[3]
+        expected = np.random.Generator(np.random.PCG64(grandchild)).random(5)
+        assert np.array_equal(expected, stream(12, 2, Purpose.REDIAL_DELAY, 3).random(5))
+
+    def test_call_streams_are_fresh_then_secondary(self) -> None:
+        """call_streams gives 2K generators: index k for fresh calls, K + k for the others."""
+        generators = call_streams(7, 1, Purpose.HANDLE, 3)
+        expected = 6
+        assert expected == len(generators)
+        for index, generator in enumerate(generators):
+            reference = stream(7, 1, Purpose.HANDLE, index).standard_normal(4)
+            assert np.array_equal(reference, generator.standard_normal(4)), index
+
+    def test_keys_give_different_streams(self) -> None:
+        """Changing the seed, replication, purpose or index changes the numbers."""
+        keys = [
+            (0, 0, Purpose.ARRIVALS, 0),
+            (1, 0, Purpose.ARRIVALS, 0),
+            (0, 1, Purpose.ARRIVALS, 0),
+            (0, 0, Purpose.HANDLE, 0),
+            (0, 0, Purpose.ARRIVALS, 1),
+        ]
+        firsts = {stream(*key).random() for key in keys}
+        assert len(keys) == len(firsts)
+
+    def test_purpose_codes_never_change(self) -> None:
+        """Purposes are part of the stream keys: their codes and the per-call order are fixed."""
+        expected = {
+            "ARRIVALS": 0,
+            "HANDLE": 1,
+            "PATIENCE": 2,
+            "REDIAL_DECISION": 3,
+            "REDIAL_DELAY": 4,
+            "REPEAT_DECISION": 5,
+            "REPEAT_DELAY": 6,
+            "DAY_VOLUME": 7,
+            "ABSENCE": 8,
+        }
+        assert expected == {p.name: int(p) for p in Purpose}
+        assert list(Purpose)[:7] == list(CALL_PURPOSES)
+
+
+def tables_plan(**changes: object) -> Plan:
+    """Three call types (random, deterministic and impatient, no patience) and two groups."""
+    call_types = {
+        "lognormal": {
+            "volume": {"per_hour": 10},
+            "handle_time": {"dist": "lognormal", "mean_s": 200, "cv": 1.0},
+            "patience": {"dist": "exponential", "mean_s": 60},
+        },
+        "fixed": {
+            "volume": {"per_hour": 10},
+            "handle_time": {"dist": "deterministic", "mean_s": 200},
+            "patience": {"dist": "deterministic", "mean_s": 60},
+        },
+        "patient": {
+            "volume": {"per_hour": 10},
+            "handle_time": {"dist": "gamma", "mean_s": 200, "cv": 0.5},
+        },
+    }
+    plan = build_plan(make_scenario(call_types=call_types))
+    two_groups: dict[str, object] = {
+        "groups": ("g0", "g1"),
+        "group_role": ("agent", "agent"),
+        "skill_tier": np.array([[0, 0, -1], [1, -1, 1]]),
+        "tier_factor": np.array([[1.0, 1.0, np.nan], [1.2, np.nan, 1.2]]),
+        "tier_fcr": np.ones((2, 3)),
+        "absenteeism": np.zeros(2),
+        "routing_group": np.array([[0, 1], [0, -1], [1, -1]]),
+        "routing_after_s": np.array([[0.0, 45.0], [0.0, 0.0], [0.0, 0.0]]),
+        "scheduled_agents": np.zeros((1, plan.n_intervals, 2), dtype=np.int64),
+    }
+    return dataclasses.replace(plan, **{**two_groups, **changes})
+
+
+class TestTables:
+    """Which per-call draws a call takes, and when a group may take a call type."""
+
+    def test_only_random_distributions_draw(self) -> None:
+        """Handle and patience draws only for random distributions; no redials or repeats."""
+        expected = [
+            [True, True, False, False, False, False],
+            [False, False, False, False, False, False],
+            [True, False, False, False, False, False],
+        ]
+        assert expected == call_draws(tables_plan()).tolist()
+
+    def test_redial_and_repeat_pairs(self) -> None:
+        """A redial pair when the type redials; a repeat pair when a skilled tier's FCR < 1."""
+        plan = tables_plan(
+            redial_probability=np.array([0.0, 0.3, 0.0]),
+            # g0's FCR for "patient" is below 1, but g0 lacks that skill (NaN in a real plan).
+            tier_fcr=np.array([[1.0, 1.0, np.nan], [0.9, np.nan, 1.0]]),
+        )
+        draws = call_draws(plan)
+        expected = ([False, True, False], [True, False, False])
+        actual = (draws[:, 2].tolist(), draws[:, 4].tolist())
+        assert expected == actual
+        assert np.array_equal(draws[:, 2], draws[:, 3])
+        assert np.array_equal(draws[:, 4], draws[:, 5])
+
+    def test_eligible_after_s_follows_the_routing(self) -> None:
+        """A group may take a type after its routing delay, never when not in the routing."""
+        expected = [[0.0, 0.0, math.inf], [45.0, math.inf, 0.0]]
+        assert expected == eligible_after_s(tables_plan()).tolist()
+
+
+def realisation_plan(*, days: int = 1, **changes: object) -> Plan:
+    """Two call types, two groups of 3 and 2 agents, ``days`` days."""
+    calls = {"volume": {"per_hour": 60}, "handle_time": {"dist": "exponential", "mean_s": 60}}
+    plan = build_plan(
+        make_scenario(
+            calendar={"days": days, "open": "08:00", "close": "10:00", "interval_minutes": 30},
+            call_types={"a": calls, "b": calls},
+            groups={"agents": {"headcount": 5}},
+        )
+    )
+    two_groups: dict[str, object] = {
+        "groups": ("g0", "g1"),
+        "group_role": ("agent", "agent"),
+        "agent_group": np.array([0, 0, 0, 1, 1]),
+        "skill_tier": np.zeros((2, 2), dtype=np.int64),
+        "tier_factor": np.ones((2, 2)),
+        "tier_fcr": np.ones((2, 2)),
+        "absenteeism": np.zeros(2),
+        "scheduled_agents": np.zeros((days, plan.n_intervals, 2), dtype=np.int64),
+    }
+    return dataclasses.replace(plan, **{**two_groups, **changes})
+
+
+class TestRealisation:
+    """Busy-day multipliers and absences drawn once per replication, from their own streams."""
+
+    def test_nothing_to_draw(self) -> None:
+        """Without busyness or absenteeism the rates are the plan's and every event happens."""
+        plan = realisation_plan(days=2)
+        realisation = draw_realisation(plan, 3, 0)
+        assert np.array_equal(np.ones((2, 2)), realisation.day_multiplier)
+        assert np.array_equal(plan.rate_per_s, realisation.rate_per_s)
+        assert not realisation.absent.any()
+        assert realisation.roster_kept.all()
+
+    def test_rates_are_scaled_by_the_days_multipliers(self) -> None:
+        """Each day's rates are multiplied by the shared and the call type's multiplier."""
+        plan = realisation_plan(days=3, day_cv_shared=0.2, day_cv=np.array([0.0, 0.3]))
+        realisation = draw_realisation(plan, 3, 1)
+        multiplier = realisation.day_multiplier
+        per_segment = np.repeat(multiplier.T, plan.n_intervals, axis=1)
+        assert np.array_equal(plan.rate_per_s * per_segment, realisation.rate_per_s)
+        assert len(set(multiplier[:, 0].tolist())) == 3  # the shared multiplier varies by day
+        assert not np.array_equal(multiplier[:, 0], multiplier[:, 1])
+
+    def test_multipliers_have_mean_one_and_the_cv(self) -> None:
+        """Over 10 x 366 days the shared multiplier has mean 1 (4 SE) and the CV (within 5%)."""
+        plan = realisation_plan(days=366, day_cv_shared=0.25)
+        values = np.concatenate(
+            [draw_realisation(plan, 11, rep).day_multiplier[:, 0] for rep in range(10)]
+        )
+        se = values.std(ddof=1) / math.sqrt(len(values))
+        assert abs(values.mean() - 1.0) <= 4 * se
+        assert values.std(ddof=1) / values.mean() == pytest.approx(0.25, rel=0.05)
+
+    def test_absent_agent_days_drop_their_events_but_not_closings(self) -> None:
+        """Absenteeism 1 drops every event of the group's agents; closings always happen."""
+        plan = realisation_plan(days=2, absenteeism=np.array([0.0, 1.0]))
+        realisation = draw_realisation(plan, 3, 0)
+        expected_absent = np.array([[False] * 2] * 3 + [[True] * 2] * 2)
+        assert np.array_equal(expected_absent, realisation.absent)
+        close = plan.roster_kind == RosterKind.CLOSE
+        group_1 = ~close & (plan.agent_group[plan.roster_who] == 1)
+        assert realisation.roster_kept[close].all()
+        assert not realisation.roster_kept[group_1].any()
+        assert realisation.roster_kept[~close & ~group_1].all()
+
+    def test_absences_are_by_agent_and_day(self) -> None:
+        """An agent absent one day may work the next: absences are drawn per agent-day."""
+        plan = realisation_plan(days=50, absenteeism=np.array([0.3, 0.3]))
+        realisation = draw_realisation(plan, 4, 0)
+        absent = realisation.absent
+        assert absent.any(axis=1).all()  # everyone misses some day
+        assert not absent.all(axis=1).any()  # nobody misses all of them
+        for who, day in zip(*np.nonzero(absent), strict=True):
+            events = (plan.roster_who == who) & (plan.roster_day == day)
+            events &= plan.roster_kind != RosterKind.CLOSE
+            assert not realisation.roster_kept[events].any()
+
+    def test_each_draw_has_its_own_stream(self) -> None:
+        """Changing absenteeism leaves the multipliers; changing a type's CV leaves the rest."""
+        plan = realisation_plan(
+            days=5, day_cv_shared=0.2, day_cv=np.array([0.1, 0.3]), absenteeism=np.full(2, 0.2)
+        )
+        base = draw_realisation(plan, 9, 2)
+        fewer_absences = draw_realisation(
+            dataclasses.replace(plan, absenteeism=np.full(2, 0.05)), 9, 2
+        )
+        assert np.array_equal(base.day_multiplier, fewer_absences.day_multiplier)
+        other_cv = draw_realisation(dataclasses.replace(plan, day_cv=np.array([0.1, 0.6])), 9, 2)
+        assert np.array_equal(base.day_multiplier[:, 0], other_cv.day_multiplier[:, 0])
+        assert not np.array_equal(base.day_multiplier[:, 1], other_cv.day_multiplier[:, 1])
+        assert np.array_equal(base.absent, other_cv.absent)

@@ -26,8 +26,8 @@ from sim.report import (
     write_run_report,
 )
 from sim.report.plots import asa_by_interval, offered_vs_agents, service_level_by_interval
-from sim.report.tables import INTERVAL_KPIS, JSON_KPIS, interval_label
-from sim.results.kpis import ALL
+from sim.report.tables import INTERVAL_KPIS, JSON_KPIS, group_table, interval_label
+from sim.results.kpis import AGENT_KPIS, ALL, GROUP_CALL_KPIS
 from sim.results.summary import STAT_COLUMNS, Summary, summarize
 from sim.scenario import Plan, build_plan
 
@@ -47,6 +47,21 @@ def calendar_plan(*, days: int = 1, call_types: dict | None = None) -> Plan:
         groups={"agents": {"headcount": 2}},
     )
     return build_plan(scenario)
+
+
+def two_group_plan() -> Plan:
+    """:func:`calendar_plan` with two groups: g0 (2 agents scheduled) and g1 (1)."""
+    plan = calendar_plan()
+    return replace(
+        plan,
+        groups=("g0", "g1"),
+        group_role=("agent", "agent"),
+        skill_tier=np.zeros((2, 2), dtype=np.int64),
+        tier_factor=np.ones((2, 2)),
+        tier_fcr=np.ones((2, 2)),
+        absenteeism=np.zeros(2),
+        scheduled_agents=np.tile(np.array([2, 1]), (1, 2, 1)),
+    )
 
 
 def steady_plan() -> Plan:
@@ -78,6 +93,12 @@ def filled_tallies(plan: Plan, reps: int = 3, *, empty_types: tuple[int, ...] = 
     tallies.call_sum("handle_s")[...] = 200.0 * answered
     tallies.agent_sum("staffed_s")[...] = 3600.0
     tallies.agent_sum("busy_s")[...] = (1800.0 + 300.0 * np.arange(reps))[:, None, None, None]
+    tallies.agent_sum("break_s")[...] = 300.0 + 100.0 * np.arange(plan.n_groups)
+    # Group g answers a share (g + 1) / sum of each cell's answered calls, 200 s each.
+    weights = np.arange(1, plan.n_groups + 1) / np.arange(1, plan.n_groups + 1).sum()
+    handled = answered[:, :, :, None, :] * weights[None, None, None, :, None]
+    tallies.group_call("handled")[...] = handled
+    tallies.group_call("handle_s")[...] = 200.0 * handled
     return tallies
 
 
@@ -91,6 +112,18 @@ def plan() -> Plan:
 def summary(plan: Plan) -> Summary:
     """Summary of three hand-built replications of ``plan``."""
     return summarize(filled_tallies(plan), plan)
+
+
+@pytest.fixture(scope="module")
+def groups_plan() -> Plan:
+    """A one-day plan with two call types and two groups."""
+    return two_group_plan()
+
+
+@pytest.fixture(scope="module")
+def groups_summary(groups_plan: Plan) -> Summary:
+    """Summary of three hand-built replications of the two-group plan."""
+    return summarize(filled_tallies(groups_plan), groups_plan)
 
 
 def mean_of(frame: pd.DataFrame, kpi: str, call_type: str, **keys: int) -> float:
@@ -160,11 +193,24 @@ class TestIntervalTable:
         assert expected_occupancy == table.loc[(0, 0, ALL), "occupancy_mean"]
 
     def test_agent_columns_empty_on_call_type_rows(self, summary: Summary, plan: Plan) -> None:
-        """Occupancy and agents are centre KPIs: NaN on call-type rows."""
+        """Occupancy and agent counts are centre KPIs: NaN on call-type rows."""
         table = interval_table(summary, plan)
+        agents = ["occupancy_mean", "agents_mean", "agents_scheduled_mean", "agents_on_break_mean"]
         types = table[table["call_type"] != ALL]
-        assert types[["occupancy_mean", "agents_mean"]].isna().all().all()
-        assert table.loc[table["call_type"] == ALL, "agents_mean"].notna().all()
+        assert types[agents].isna().all().all()
+        assert table.loc[table["call_type"] == ALL, agents].notna().all().all()
+
+    def test_agents_scheduled_present_and_on_break(self, summary: Summary, plan: Plan) -> None:
+        """The interval table shows scheduled agents (the plan), present and on-break agents."""
+        table = interval_table(summary, plan)
+        centre = table[table["call_type"] == ALL]
+        expected = {
+            "agents_scheduled_mean": [2.0, 2.0],  # the plan's headcount
+            "agents_mean": [3600 / 1800] * 2,
+            "agents_on_break_mean": [300 / 1800] * 2,
+        }
+        actual = {name: centre[name].tolist() for name in expected}
+        assert expected == actual
 
 
 class TestSummaryTable:
@@ -269,6 +315,78 @@ class TestConsoleTable:
         assert all(occupancy not in line for line in lines[1:3])
 
 
+class TestGroupTable:
+    def test_columns(self, groups_summary: Summary, groups_plan: Plan) -> None:
+        """Period, keys, clock label, group, call type, KPI and the statistics."""
+        table = group_table(groups_summary, groups_plan)
+        keys = ["period", "day", "interval", "start", "group", "call_type", "kpi"]
+        expected = [*keys, "mean", "sd", "ci_low", "ci_high", "n_reps"]
+        assert expected == list(table.columns)
+
+    def test_whole_run_then_days_then_intervals(
+        self, groups_summary: Summary, groups_plan: Plan
+    ) -> None:
+        """Rows hold the whole run, then each day, then each interval, all of the summary's."""
+        table = group_table(groups_summary, groups_plan)
+        expected = ["total", "day 0", "interval"]
+        assert expected == list(dict.fromkeys(table["period"]))
+        groups = groups_summary.groups
+        expected_rows = len(groups.total) + len(groups.days) + len(groups.intervals)
+        assert expected_rows == len(table)
+        intervals = table[table["period"] == "interval"]
+        assert {"08:00", "08:30"} == set(intervals["start"])
+        assert table.loc[table["period"] != "interval", "start"].isna().all()
+
+    def test_every_group_and_all(self, groups_summary: Summary, groups_plan: Plan) -> None:
+        """Each group and "all" appear with the group KPIs, agent KPIs on "all" call types."""
+        table = group_table(groups_summary, groups_plan)
+        total = table[table["period"] == "total"]
+        expected_groups = ["g0", "g1", ALL]
+        assert expected_groups == list(dict.fromkeys(total["group"]))
+        for group in expected_groups:
+            mine = total["group"] == group
+            assert set(GROUP_CALL_KPIS) == set(
+                total.loc[mine & (total["call_type"] == "sales"), "kpi"]
+            )
+            everything = set(total.loc[mine & (total["call_type"] == ALL), "kpi"])
+            interval_only = {"agents", "agents_on_break", "agents_scheduled"}
+            assert set(GROUP_CALL_KPIS) | (set(AGENT_KPIS) - interval_only) == everything
+
+    def test_values_match_the_group_summary(
+        self, groups_summary: Summary, groups_plan: Plan
+    ) -> None:
+        """Handled calls and occupancy of a group are the group summary's means."""
+        table = group_table(groups_summary, groups_plan)
+        total = table[table["period"] == "total"].set_index(["group", "call_type", "kpi"])
+        summary_total = groups_summary.groups.total.set_index(["group", "call_type", "kpi"])
+        for key in (("g1", "sales", "handled"), ("g0", ALL, "occupancy"), (ALL, ALL, "aht_s")):
+            assert summary_total.loc[key, "mean"] == total.loc[key, "mean"], key
+        expected_aht = 200.0
+        assert expected_aht == pytest.approx(total.loc[("g1", "sales", "aht_s"), "mean"])
+
+
+class TestConsoleGroups:
+    def test_no_group_section_with_one_group(self, summary: Summary, plan: Plan) -> None:
+        """A plan with one group prints only the call-type table."""
+        expected = 4  # header, two call types, "all"
+        assert expected == len(console_table(summary, plan).splitlines())
+
+    def test_group_section_with_several_groups(self) -> None:
+        """With several groups a second table shows each group and "all" after a blank line."""
+        plan = two_group_plan()
+        summary = summarize(filled_tallies(plan), plan)
+        lines = console_table(summary, plan).splitlines()
+        expected = ["call", "sales", "service", ALL, "", "group", "g0", "g1", ALL]
+        assert expected == [line.split()[0] if line else "" for line in lines]
+        total = summary.groups.total.set_index(["group", "call_type", "kpi"])
+        handled = total.loc[("g1", ALL, "handled"), "mean"]
+        staffed = total.loc[("g0", ALL, "staffed_h"), "mean"]
+        occupancy = total.loc[(ALL, ALL, "occupancy"), "mean"]
+        assert f"{handled:.1f}" in lines[7]
+        assert f"{staffed:.1f}" in lines[6]
+        assert f"{100 * occupancy:.1f}%" in lines[8]
+
+
 class TestPlots:
     def test_service_level_lines_and_bands(self, summary: Summary, plan: Plan) -> None:
         """One line and one CI band per call type and "all", plus the target line."""
@@ -307,18 +425,26 @@ class TestPlots:
         actual = (len(axes.get_lines()), len(axes.collections))
         assert expected == actual
 
-    def test_offered_bars_and_agents_line(self, summary: Summary, plan: Plan) -> None:
-        """Bars of offered calls per interval, and agents on duty on a second axis."""
+    def test_offered_bars_and_agents_lines(self, summary: Summary, plan: Plan) -> None:
+        """Bars of offered calls; agents scheduled, present and on break on a second axis."""
         figure = offered_vs_agents(summary, plan)
         bars_axes, agents_axes = figure.axes
         expected_heights = [
             mean_of(summary.intervals, "offered", ALL, day=0, interval=j) for j in range(2)
         ]
         assert expected_heights == [patch.get_height() for patch in bars_axes.patches]
-        expected_agents = [
-            mean_of(summary.intervals, "agents", ALL, day=0, interval=j) for j in range(2)
-        ]
-        assert expected_agents == list(agents_axes.get_lines()[0].get_ydata())
+        lines = {line.get_label(): list(line.get_ydata()) for line in agents_axes.get_lines()}
+        kpis = {
+            "agents scheduled": "agents_scheduled",
+            "agents present": "agents",
+            "agents on break": "agents_on_break",
+        }
+        expected = {
+            label: [mean_of(summary.intervals, kpi, ALL, day=0, interval=j) for j in range(2)]
+            for label, kpi in kpis.items()
+        }
+        assert expected == lines
+        assert expected["agents scheduled"] != expected["agents on break"]
 
     def test_x_axis_shows_interval_starts(self, summary: Summary, plan: Plan) -> None:
         """The x tick labels are the intervals' clock labels."""
@@ -344,8 +470,17 @@ class TestPlots:
 
 
 class TestWriteRunReport:
-    def test_writes_the_five_files(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
-        """Two CSV tables and three PNG plots, returned in RUN_FILES order."""
+    def test_writes_the_six_files(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
+        """Three CSV tables and three PNG plots, returned in RUN_FILES order."""
+        expected_names = (
+            "intervals.csv",
+            "summary.csv",
+            "groups.csv",
+            "service_level_by_interval.png",
+            "asa_by_interval.png",
+            "offered_vs_agents.png",
+        )
+        assert expected_names == RUN_FILES
         written = write_run_report(tmp_path / "out", summary, plan)
         expected = [tmp_path / "out" / name for name in RUN_FILES]
         assert expected == written
@@ -356,7 +491,7 @@ class TestWriteRunReport:
                 assert expected_signature == path.read_bytes()[:8]
 
     def test_csv_contents(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
-        """intervals.csv holds the interval table and summary.csv the summary table."""
+        """intervals.csv, summary.csv and groups.csv hold the interval, summary and group tables."""
         write_run_report(tmp_path, summary, plan)
         intervals = pd.read_csv(tmp_path / "intervals.csv")
         expected = interval_table(summary, plan)
@@ -367,6 +502,13 @@ class TestWriteRunReport:
         )
         totals = pd.read_csv(tmp_path / "summary.csv")
         assert len(summary_table(summary)) == len(totals)
+        groups = pd.read_csv(tmp_path / "groups.csv", keep_default_na=False, na_values=[""])
+        expected_groups = group_table(summary, plan)
+        assert list(expected_groups.columns) == list(groups.columns)
+        assert len(expected_groups) == len(groups)
+        assert expected_groups["mean"].to_numpy() == pytest.approx(
+            groups["mean"].to_numpy(), rel=1e-5, nan_ok=True
+        )
 
     def test_overwrites_earlier_results(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
         """A second run replaces the files of the first."""

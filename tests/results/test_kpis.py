@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -10,8 +11,16 @@ import pandas as pd
 import pytest
 from helpers import make_scenario
 
-from sim.engines.base import CALL_COUNTS, CALL_SUMS, Tallies
-from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS, replication_kpis, service_level
+from sim.engines.base import AGENT_SUMS, CALL_COUNTS, CALL_SUMS, GROUP_CALLS, Tallies
+from sim.results.kpis import (
+    AGENT_KPIS,
+    ALL,
+    CALL_KPIS,
+    GROUP_CALL_KPIS,
+    group_kpis,
+    replication_kpis,
+    service_level,
+)
 from sim.scenario import Plan, build_plan
 
 TWO_TYPES = {
@@ -25,8 +34,9 @@ DEFINITIONS = (
     "p_wait_le_t",
 )
 
-# One cell of sales calls: 20 offered, 15 answered (12 within T), 4 abandoned (2 within T, 2 short
-# abandons), 1 dropped; waits 150 s over the answered, 310 s over all; 3000 s of handling.
+# One cell of sales calls: 20 offered (3 of them redials, 2 repeat calls), 15 answered (12 within
+# T), 4 abandoned (2 within T, 2 short abandons), 1 dropped; waits 150 s over the answered, 310 s
+# over all; 3000 s of handling.
 SALES = {
     "offered": 20,
     "answered": 15,
@@ -35,11 +45,14 @@ SALES = {
     "short_abandoned": 2,
     "answered_within_t": 12,
     "abandoned_within_t": 2,
+    "redials": 3,
+    "repeats": 2,
     "wait_answered_s": 150.0,
     "wait_all_s": 310.0,
     "handle_s": 3000.0,
 }
-# One cell of service calls: 5 offered, all answered (2 within T), 150 s waiting, 1500 s handling.
+# One cell of service calls: 5 offered (1 repeat call), all answered (2 within T), 150 s waiting,
+# 1500 s handling.
 SERVICE = {
     "offered": 5,
     "answered": 5,
@@ -48,6 +61,8 @@ SERVICE = {
     "short_abandoned": 0,
     "answered_within_t": 2,
     "abandoned_within_t": 0,
+    "redials": 0,
+    "repeats": 1,
     "wait_answered_s": 150.0,
     "wait_all_s": 150.0,
     "handle_s": 1500.0,
@@ -160,11 +175,9 @@ class TestCallKpis:
         plan = tiny_plan()
         frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
         sales = row(frame, interval=0, call_type="sales")
-        expected = [20, 15, 4, 1, 12]
-        actual = [
-            sales[name]
-            for name in ("offered", "answered", "abandoned", "dropped", "answered_within_t")
-        ]
+        expected = [20, 15, 4, 1, 12, 3, 2]
+        names = ("offered", "answered", "abandoned", "dropped", "answered_within_t", "redials")
+        actual = [sales[name] for name in (*names, "repeats")]
         assert expected == actual
 
     def test_waits_rates_and_handle_time(self) -> None:
@@ -202,6 +215,8 @@ class TestCallKpis:
             "abandoned": 4,
             "dropped": 1,
             "answered_within_t": 14,
+            "redials": 3,
+            "repeats": 3,
             "service_level": 14 / (25 - 2),
             "asa_s": 300 / 20,  # the mean of the two ASAs would be 20
             "mean_wait_s": 460 / 25,
@@ -217,11 +232,9 @@ class TestCallKpis:
         plan = tiny_plan()
         frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
         empty = row(frame, interval=1, call_type="sales")
-        expected = [0, 0, 0, 0, 0]
-        actual = [
-            empty[name]
-            for name in ("offered", "answered", "abandoned", "dropped", "answered_within_t")
-        ]
+        expected = [0, 0, 0, 0, 0, 0, 0]
+        counts = ("offered", "answered", "abandoned", "dropped", "answered_within_t", "redials")
+        actual = [empty[name] for name in (*counts, "repeats")]
         assert expected == actual
         ratios = ("service_level", "asa_s", "mean_wait_s", "abandon_rate", "answer_rate", "aht_s")
         assert all(math.isnan(empty[name]) for name in ratios)
@@ -252,44 +265,81 @@ class TestCallKpis:
 class TestAgentKpis:
     @staticmethod
     def _tallies(plan: Plan) -> Tallies:
-        """Interval 0: 3600 s staffed, 2700 busy; interval 1: 2400 and 1200 with 600 overtime;
-        after close: 300 s staffed, busy and overtime (the drain)."""
+        """Interval 0: 3600 s staffed, 2700 busy, 300 on break; interval 1: 2400 staffed, 1200
+        busy, 600 on break, 600 overtime; after close: 300 s staffed, busy and overtime."""
         tallies = Tallies.zeros(plan, 1)
-        fill_agents(tallies, 0, 0, 0, staffed_s=3600.0, busy_s=2700.0)
-        fill_agents(tallies, 0, 0, 1, staffed_s=2400.0, busy_s=1200.0, overtime_s=600.0)
+        fill_agents(tallies, 0, 0, 0, staffed_s=3600.0, busy_s=2700.0, break_s=300.0)
+        fill_agents(
+            tallies, 0, 0, 1, staffed_s=2400.0, busy_s=1200.0, break_s=600.0, overtime_s=600.0
+        )
         fill_agents(tallies, 0, 0, 2, staffed_s=300.0, busy_s=300.0, overtime_s=300.0)
         return tallies
 
     def test_interval_rows_by_clock_slot(self) -> None:
-        """Occupancy, agents on duty, staffed and overtime hours per interval slot."""
+        """Occupancy (busy over staffed less breaks), agents and agent hours per interval slot."""
         plan = tiny_plan()
         frame = replication_kpis(self._tallies(plan), plan, "interval")
         centre = frame[frame["call_type"] == ALL]
         expected = {
-            "occupancy": [2700 / 3600, 1200 / 2400],
+            "occupancy": [2700 / (3600 - 300), 1200 / (2400 - 600)],
             "agents": [3600 / 1800, 2400 / 1800],
+            "agents_on_break": [300 / 1800, 600 / 1800],
+            "agents_scheduled": [2.0, 2.0],  # the plan's headcount
             "staffed_h": [1.0, 2400 / 3600],
+            "busy_h": [2700 / 3600, 1200 / 3600],
+            "break_h": [300 / 3600, 600 / 3600],
+            "idle_h": [(3600 - 2700 - 300) / 3600, (2400 - 1200 - 600) / 3600],
             "overtime_h": [0.0, 600 / 3600],
         }
+        assert set(AGENT_KPIS) == set(expected)
         for name, values in expected.items():
             assert values == pytest.approx(centre[name].tolist(), rel=1e-12), name
+
+    def test_agents_scheduled_come_from_the_plan(self) -> None:
+        """Scheduled agents are the plan's, whatever the tallies say (absences not subtracted)."""
+        plan = dataclasses.replace(
+            tiny_plan(days=2), scheduled_agents=np.array([[[3], [5]], [[0], [7]]])
+        )
+        frame = replication_kpis(Tallies.zeros(plan, 2), plan, "interval")
+        centre = frame[frame["call_type"] == ALL]
+        expected = [3.0, 5.0, 0.0, 7.0] * 2
+        assert expected == centre["agents_scheduled"].tolist()
 
     def test_calendar_day_and_total_include_the_after_close_slot(self) -> None:
         """Day and whole-run agent KPIs of a calendar scenario count the drain after closing."""
         plan = tiny_plan()
         tallies = self._tallies(plan)
-        expected = {"occupancy": 4200 / 6300, "staffed_h": 6300 / 3600, "overtime_h": 900 / 3600}
+        expected = {
+            "occupancy": 4200 / (6300 - 900),
+            "staffed_h": 6300 / 3600,
+            "busy_h": 4200 / 3600,
+            "break_h": 900 / 3600,
+            "idle_h": (6300 - 4200 - 900) / 3600,
+            "overtime_h": 900 / 3600,
+        }
         for period in ("day", "total"):
             centre = row(replication_kpis(tallies, plan, period), call_type=ALL)
             actual = {name: centre[name] for name in expected}
             assert expected == pytest.approx(actual, rel=1e-12), period
 
-    def test_agents_only_on_interval_rows(self) -> None:
-        """Average agents on duty is an interval KPI: NaN for days and the whole run."""
+    @pytest.mark.parametrize("name", ["agents", "agents_on_break", "agents_scheduled"])
+    def test_agent_counts_only_on_interval_rows(self, name: str) -> None:
+        """Average agents present, on break and scheduled are interval KPIs: NaN otherwise."""
         plan = tiny_plan()
         tallies = self._tallies(plan)
         for period in ("day", "total"):
-            assert math.isnan(row(replication_kpis(tallies, plan, period), call_type=ALL)["agents"])
+            assert math.isnan(row(replication_kpis(tallies, plan, period), call_type=ALL)[name])
+
+    def test_everyone_on_break_gives_nan_occupancy(self) -> None:
+        """An interval whose staffed time is all break has no available time: occupancy NaN."""
+        plan = tiny_plan()
+        tallies = Tallies.zeros(plan, 1)
+        fill_agents(tallies, 0, 0, 0, staffed_s=900.0, break_s=900.0)
+        centre = row(replication_kpis(tallies, plan, "interval"), interval=0, call_type=ALL)
+        assert math.isnan(centre["occupancy"])
+        expected = (0.5, 0.5, 0.0)
+        actual = (centre["agents"], centre["agents_on_break"], centre["idle_h"])
+        assert expected == actual
 
     def test_no_staffed_time_gives_nan_occupancy_and_zero_agents(self) -> None:
         """An interval nobody staffed has undefined occupancy and zero agents."""
@@ -466,7 +516,241 @@ class TestTalliesLayout:
         expected = (
             (4, 3, 2, 2, len(CALL_COUNTS)),
             (4, 3, 2, 2, len(CALL_SUMS)),
-            (4, 3, 3, 1, 3),
+            (4, 3, 3, 1, len(AGENT_SUMS)),
+            (4, 3, 2, 1, 2, len(GROUP_CALLS)),
         )
-        actual = (tallies.call_counts.shape, tallies.call_sums.shape, tallies.agent_sums.shape)
+        actual = (
+            tallies.call_counts.shape,
+            tallies.call_sums.shape,
+            tallies.agent_sums.shape,
+            tallies.group_calls.shape,
+        )
         assert expected == actual
+        assert ("staffed_s", "busy_s", "overtime_s", "break_s") == AGENT_SUMS
+        assert ("handled", "handle_s") == GROUP_CALLS
+
+
+# -- group KPIs ---------------------------------------------------------------------------------
+
+
+def two_group_plan(*, days: int = 1) -> Plan:
+    """:func:`tiny_plan` with two groups: 2 then 1 agents scheduled in group g0, 1 in g1."""
+    plan = tiny_plan(days=days)
+    return dataclasses.replace(
+        plan,
+        groups=("g0", "g1"),
+        group_role=("agent", "agent"),
+        skill_tier=np.zeros((2, 2), dtype=np.int64),
+        tier_factor=np.ones((2, 2)),
+        tier_fcr=np.ones((2, 2)),
+        absenteeism=np.zeros(2),
+        scheduled_agents=np.tile(np.array([[2, 1], [1, 1]]), (days, 1, 1)),
+    )
+
+
+def fill_group(
+    tallies: Tallies, cell: tuple[int, int, int, int, int], handled: float, handle_s: float
+) -> None:
+    """Set the calls a group answered in one (rep, day, interval, group, call type) cell."""
+    tallies.group_call("handled")[cell] = handled
+    tallies.group_call("handle_s")[cell] = handle_s
+
+
+def group_tallies(plan: Plan) -> Tallies:
+    """One replication of :func:`two_group_plan`.
+
+    Interval 0: g0 answers 10 sales calls (2000 s); g1 5 sales (1500 s) and 4 service calls
+    (1200 s). Interval 1: g0 answers 2 service calls (500 s). Agent time, interval 0: g0 3600 s
+    staffed, 2000 busy, 600 on break; g1 1800 staffed, 1500 busy. Interval 1: g0 1800 staffed,
+    500 busy; g1 1800 staffed, 900 busy, 300 on break. After closing: g1 200 s staffed, busy and
+    overtime.
+    """
+    tallies = Tallies.zeros(plan, 1)
+    fill_group(tallies, (0, 0, 0, 0, 0), 10, 2000.0)
+    fill_group(tallies, (0, 0, 0, 1, 0), 5, 1500.0)
+    fill_group(tallies, (0, 0, 0, 1, 1), 4, 1200.0)
+    fill_group(tallies, (0, 0, 1, 0, 1), 2, 500.0)
+    sums = {
+        (0, 0): {"staffed_s": 3600.0, "busy_s": 2000.0, "break_s": 600.0},
+        (0, 1): {"staffed_s": 1800.0, "busy_s": 1500.0},
+        (1, 0): {"staffed_s": 1800.0, "busy_s": 500.0},
+        (1, 1): {"staffed_s": 1800.0, "busy_s": 900.0, "break_s": 300.0},
+        (2, 1): {"staffed_s": 200.0, "busy_s": 200.0, "overtime_s": 200.0},
+    }
+    for (slot, group), values in sums.items():
+        for name, value in values.items():
+            tallies.agent_sum(name)[0, 0, slot, group] = value
+    return tallies
+
+
+class TestGroupKpis:
+    def test_columns_and_row_counts(self) -> None:
+        """Rows per rep, period cell, group (then "all") and call type (then "all")."""
+        plan = two_group_plan(days=2)
+        tallies = Tallies.zeros(plan, 2)
+        expected_keys = {"interval": ["day", "interval"], "day": ["day"], "total": []}
+        expected_rows = {"interval": 2 * 2 * 2 * 9, "day": 2 * 2 * 9, "total": 2 * 9}
+        for period, keys in expected_keys.items():
+            frame = group_kpis(tallies, plan, period)
+            expected = ["rep", *keys, "group", "call_type", *GROUP_CALL_KPIS, *AGENT_KPIS]
+            assert expected == list(frame.columns), period
+            assert expected_rows[period] == len(frame), period
+
+    def test_group_and_call_type_are_categorical_then_all(self) -> None:
+        """group and call_type are categorical: the scenario's names, then "all"."""
+        plan = two_group_plan()
+        frame = group_kpis(Tallies.zeros(plan, 1), plan, "total")
+        expected = (["g0", "g1", ALL], ["sales", "service", ALL])
+        actual = (
+            list(frame["group"].cat.categories),
+            list(frame["call_type"].cat.categories),
+        )
+        assert expected == actual
+        expected_order = [(g, k) for g in ("g0", "g1", ALL) for k in ("sales", "service", ALL)]
+        assert expected_order == list(zip(frame["group"], frame["call_type"], strict=True))
+
+    def test_handled_and_aht_per_group_and_call_type(self) -> None:
+        """handled is the group's answered calls; aht_s their handle time over them."""
+        plan = two_group_plan()
+        frame = group_kpis(group_tallies(plan), plan, "interval")
+        expected = {
+            ("g0", "sales"): (10, 200.0),
+            ("g1", "sales"): (5, 300.0),
+            ("g1", "service"): (4, 300.0),
+        }
+        actual = {}
+        for group, call_type in expected:
+            cell = row(frame, interval=0, group=group, call_type=call_type)
+            actual[group, call_type] = (cell["handled"], cell["aht_s"])
+        assert expected == actual
+        idle = row(frame, interval=0, group="g0", call_type="service")
+        assert 0 == idle["handled"]
+        assert math.isnan(idle["aht_s"])
+
+    def test_all_rows_are_sums(self) -> None:
+        """The "all" group and call-type rows add handled calls and handle time, then divide."""
+        plan = two_group_plan()
+        frame = group_kpis(group_tallies(plan), plan, "interval")
+        expected = {
+            ("g0", ALL): (10, 200.0),
+            ("g1", ALL): (9, 2700 / 9),
+            (ALL, "sales"): (15, 3500 / 15),
+            (ALL, "service"): (4, 300.0),
+            (ALL, ALL): (19, 4700 / 19),
+        }
+        for (group, call_type), values in expected.items():
+            cell = row(frame, interval=0, group=group, call_type=call_type)
+            actual = (cell["handled"], cell["aht_s"])
+            assert values == pytest.approx(actual, rel=1e-12), (group, call_type)
+
+    def test_agent_kpis_per_group_and_interval(self) -> None:
+        """Each group's agent KPIs come from its own agent time; "all" adds the groups."""
+        plan = two_group_plan()
+        frame = group_kpis(group_tallies(plan), plan, "interval")
+        expected = {
+            ("g0", 0): {
+                "occupancy": 2000 / (3600 - 600),
+                "agents": 2.0,
+                "agents_on_break": 600 / 1800,
+                "agents_scheduled": 2.0,
+                "staffed_h": 1.0,
+                "busy_h": 2000 / 3600,
+                "break_h": 600 / 3600,
+                "idle_h": (3600 - 2000 - 600) / 3600,
+                "overtime_h": 0.0,
+            },
+            ("g1", 1): {
+                "occupancy": 900 / (1800 - 300),
+                "agents": 1.0,
+                "agents_on_break": 300 / 1800,
+                "agents_scheduled": 1.0,
+                "staffed_h": 0.5,
+                "busy_h": 900 / 3600,
+                "break_h": 300 / 3600,
+                "idle_h": (1800 - 900 - 300) / 3600,
+                "overtime_h": 0.0,
+            },
+            (ALL, 0): {
+                "occupancy": 3500 / (5400 - 600),
+                "agents": 3.0,
+                "agents_on_break": 600 / 1800,
+                "agents_scheduled": 3.0,
+                "staffed_h": 1.5,
+                "busy_h": 3500 / 3600,
+                "break_h": 600 / 3600,
+                "idle_h": (5400 - 3500 - 600) / 3600,
+                "overtime_h": 0.0,
+            },
+        }
+        for (group, interval), values in expected.items():
+            cell = row(frame, interval=interval, group=group, call_type=ALL)
+            actual = {name: cell[name] for name in values}
+            assert values == pytest.approx(actual, rel=1e-12), (group, interval)
+
+    def test_agent_kpis_only_on_all_call_type_rows(self) -> None:
+        """Agent KPIs belong to the group: NaN on its call-type rows."""
+        plan = two_group_plan()
+        frame = group_kpis(group_tallies(plan), plan, "interval")
+        types = frame[frame["call_type"] != ALL]
+        assert types[list(AGENT_KPIS)].isna().all().all()
+        totals = frame[frame["call_type"] == ALL]
+        assert totals[["occupancy", "agents", "staffed_h"]].notna().all().all()
+
+    def test_total_includes_the_drain_and_sums_intervals(self) -> None:
+        """Whole-run group KPIs add both intervals and the after-close slot."""
+        plan = two_group_plan()
+        frame = group_kpis(group_tallies(plan), plan, "total")
+        g1 = row(frame, group="g1", call_type=ALL)
+        expected = {
+            "handled": 9,
+            "occupancy": (1500 + 900 + 200) / (1800 + 1800 + 200 - 300),
+            "staffed_h": 3800 / 3600,
+            "busy_h": 2600 / 3600,
+            "break_h": 300 / 3600,
+            "idle_h": (3800 - 2600 - 300) / 3600,
+            "overtime_h": 200 / 3600,
+        }
+        actual = {name: g1[name] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+        assert all(math.isnan(g1[name]) for name in ("agents", "agents_on_break"))
+        g0_service = row(frame, group="g0", call_type="service")
+        expected_g0 = (2, 250.0)
+        assert expected_g0 == (g0_service["handled"], g0_service["aht_s"])
+
+    @pytest.mark.parametrize("period", ["interval", "day", "total"])
+    def test_all_groups_agent_kpis_equal_the_centre(self, period: str) -> None:
+        """The "all" group's agent KPIs are the centre's, as replication_kpis reports them."""
+        plan = two_group_plan()
+        tallies = group_tallies(plan)
+        groups = group_kpis(tallies, plan, period)
+        centre = replication_kpis(tallies, plan, period)
+        everyone = groups[(groups["group"] == ALL) & (groups["call_type"] == ALL)]
+        centre_all = centre[centre["call_type"] == ALL]
+        pd.testing.assert_frame_equal(
+            centre_all[list(AGENT_KPIS)].reset_index(drop=True),
+            everyone[list(AGENT_KPIS)].reset_index(drop=True),
+        )
+
+    def test_group_handled_of_all_groups_equals_answered(self) -> None:
+        """When group calls and call counts agree, the "all" group handled equals answered."""
+        plan = two_group_plan()
+        tallies = group_tallies(plan)
+        tallies.count("answered")[...] = tallies.group_call("handled").sum(axis=3)
+        groups = group_kpis(tallies, plan, "day")
+        centre = replication_kpis(tallies, plan, "day")
+        expected = centre["answered"].tolist()
+        assert expected == groups.loc[groups["group"] == ALL, "handled"].tolist()
+
+    def test_steady_state_leaves_out_the_warm_up(self) -> None:
+        """Calls arriving in the warm-up count nowhere; interval rows start after it."""
+        plan = steady_plan()
+        tallies = Tallies.zeros(plan, 1)
+        for interval, handled in enumerate((100, 10, 20)):
+            fill_group(tallies, (0, 0, interval, 0, 0), handled, 60.0 * handled)
+        totals = group_kpis(tallies, plan, "total")
+        expected = 30
+        assert expected == row(totals, group=ALL, call_type=ALL)["handled"]
+        intervals = group_kpis(tallies, plan, "interval")
+        centre = intervals[(intervals["group"] == ALL) & (intervals["call_type"] == ALL)]
+        expected_rows = ([1, 2], [10, 20])
+        assert expected_rows == (centre["interval"].tolist(), centre["handled"].tolist())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 
@@ -12,9 +13,18 @@ from helpers import make_scenario
 from scipy import stats
 
 from sim.engines.base import Tallies
-from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS
-from sim.results.summary import STAT_COLUMNS, Summary, summarize, summarize_period
+from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS, GROUP_CALL_KPIS
+from sim.results.summary import (
+    STAT_COLUMNS,
+    GroupSummary,
+    Summary,
+    summarize,
+    summarize_groups,
+    summarize_period,
+)
 from sim.scenario import Plan, build_plan
+
+INTERVAL_ONLY = {"agents", "agents_on_break", "agents_scheduled"}  # NaN for days and the run
 
 
 def one_type_plan(*, days: int = 1, target: float = 0.8) -> Plan:
@@ -215,7 +225,7 @@ class TestLayout:
             assert pd.api.types.is_float_dtype(frame[name]), name
 
     def test_agent_kpis_only_under_all(self) -> None:
-        """Call types carry call KPIs; "all" adds agent KPIs (agents on interval rows only)."""
+        """Call types carry call KPIs; "all" adds agent KPIs (agent counts on intervals only)."""
         plan = one_type_plan()
         tallies = tallies_with(plan, [10, 12], [8, 9])
         tallies.agent_sum("staffed_s")[...] = 1800.0
@@ -223,7 +233,101 @@ class TestLayout:
         summary = summarize(tallies, plan)
         total = summary.total
         assert set(CALL_KPIS) == set(total.loc[total["call_type"] == "calls", "kpi"])
-        expected = set(CALL_KPIS) | (set(AGENT_KPIS) - {"agents"})
+        expected = set(CALL_KPIS) | (set(AGENT_KPIS) - INTERVAL_ONLY)
         assert expected == set(total.loc[total["call_type"] == ALL, "kpi"])
         intervals = summary.intervals
-        assert "agents" in set(intervals.loc[intervals["call_type"] == ALL, "kpi"])
+        expected_intervals = set(CALL_KPIS) | set(AGENT_KPIS)
+        assert expected_intervals == set(intervals.loc[intervals["call_type"] == ALL, "kpi"])
+
+
+def two_group_plan() -> Plan:
+    """:func:`one_type_plan` with two groups, g0 (2 agents scheduled) and g1 (1)."""
+    plan = one_type_plan()
+    return dataclasses.replace(
+        plan,
+        groups=("g0", "g1"),
+        group_role=("agent", "agent"),
+        skill_tier=np.zeros((2, 1), dtype=np.int64),
+        tier_factor=np.ones((2, 1)),
+        tier_fcr=np.ones((2, 1)),
+        absenteeism=np.zeros(2),
+        scheduled_agents=np.tile(np.array([2, 1]), (1, 2, 1)),
+    )
+
+
+def group_tallies(plan: Plan, handled: list[list[int]]) -> Tallies:
+    """One replication per row of ``handled``: calls each group answered in interval 0 (100 s
+    each); each group staffed 1800 s per interval and busy 100 s per call."""
+    tallies = Tallies.zeros(plan, len(handled))
+    counts = np.array(handled, dtype=float)
+    tallies.group_call("handled")[:, 0, 0, :, 0] = counts
+    tallies.group_call("handle_s")[:, 0, 0, :, 0] = 100.0 * counts
+    tallies.agent_sum("staffed_s")[:, :, : plan.n_intervals] = 1800.0
+    tallies.agent_sum("busy_s")[:, 0, 0, :] = 100.0 * counts
+    return tallies
+
+
+class TestGroupSummary:
+    def test_summarize_returns_group_frames(self) -> None:
+        """summarize adds group summaries for the three periods, keyed by group then call type."""
+        plan = two_group_plan()
+        summary = summarize(group_tallies(plan, [[3, 1], [5, 2]]), plan)
+        assert isinstance(summary.groups, GroupSummary)
+        expected = {
+            "intervals": ["day", "interval", "group", "call_type", "kpi", *STAT_COLUMNS],
+            "days": ["day", "group", "call_type", "kpi", *STAT_COLUMNS],
+            "total": ["group", "call_type", "kpi", *STAT_COLUMNS],
+        }
+        actual = {name: list(getattr(summary.groups, name).columns) for name in expected}
+        assert expected == actual
+        pd.testing.assert_frame_equal(
+            summarize_groups(group_tallies(plan, [[3, 1], [5, 2]]), plan, "total"),
+            summary.groups.total,
+        )
+
+    def test_handled_statistics_across_replications(self) -> None:
+        """Calls each group handled are summarized like any KPI: mean, sd, Student-t interval."""
+        plan = two_group_plan()
+        frame = summarize_groups(group_tallies(plan, [[3, 1], [5, 2], [10, 0]]), plan, "total")
+        rows = frame[(frame["kpi"] == "handled") & (frame["call_type"] == "calls")]
+        by_group = rows.set_index("group")
+        expected = {"g0": t_interval([3, 5, 10]), "g1": t_interval([1, 2, 0])}
+        expected["all"] = t_interval([4, 7, 10])
+        for group, values in expected.items():
+            actual = tuple(by_group.loc[group, ["mean", "sd", "ci_low", "ci_high"]])
+            assert values == pytest.approx(actual, rel=1e-12), group
+
+    def test_aht_defined_only_where_calls_were_handled(self) -> None:
+        """A group that handled no call in a replication leaves it out of its AHT statistics."""
+        plan = two_group_plan()
+        frame = summarize_groups(group_tallies(plan, [[3, 1], [5, 2], [10, 0]]), plan, "total")
+        aht = frame[(frame["kpi"] == "aht_s") & (frame["call_type"] == "calls")]
+        expected = {"g0": (100.0, 3), "g1": (100.0, 2), "all": (100.0, 3)}
+        actual = {
+            str(group): (float(mean), int(n))
+            for group, mean, n in zip(aht["group"], aht["mean"], aht["n_reps"], strict=True)
+        }
+        assert expected == actual
+
+    def test_agent_kpis_only_on_all_call_type_rows(self) -> None:
+        """Call-type rows carry the group call KPIs; "all" rows add agent KPIs."""
+        plan = two_group_plan()
+        summary = summarize(group_tallies(plan, [[3, 1], [5, 2]]), plan)
+        total = summary.groups.total
+        for group in ("g0", "g1", ALL):
+            mine = total["group"] == group
+            calls = set(total.loc[mine & (total["call_type"] == "calls"), "kpi"])
+            assert set(GROUP_CALL_KPIS) == calls
+            everything = set(total.loc[mine & (total["call_type"] == ALL), "kpi"])
+            assert set(GROUP_CALL_KPIS) | (set(AGENT_KPIS) - INTERVAL_ONLY) == everything
+        intervals = summary.groups.intervals
+        scheduled = intervals[(intervals["kpi"] == "agents_scheduled") & (intervals["day"] == 0)]
+        expected = [2.0, 1.0, 3.0, 2.0, 1.0, 3.0]  # g0, g1, all in each interval
+        assert expected == scheduled.sort_values(["interval", "group"])["mean"].tolist()
+
+    def test_p_meet_is_nan_for_group_kpis(self) -> None:
+        """Group summaries have no service level, so p_meet is NaN throughout."""
+        plan = two_group_plan()
+        summary = summarize(group_tallies(plan, [[3, 1], [5, 2]]), plan)
+        for frame in (summary.groups.intervals, summary.groups.days, summary.groups.total):
+            assert frame["p_meet"].isna().all()

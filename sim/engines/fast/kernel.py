@@ -597,12 +597,13 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             return
         state = agent_i[agent, _A_STATE]
         if kind == _ON:
-            if state == _BUSY:
-                # Still on a call from the previous shift: it ends now, and the agent carries on.
+            if state != _OFF:
+                # Still on duty (say on a call from the previous shift): that shift's record
+                # ends now and a new one starts; the agent carries on as they are.
                 end_shift(now, agent)
             agent_f[agent, _A_ON_AT] = now
             agent_i[agent, _A_LEAVING] = _STAYS
-            if state != _BUSY:
+            if state == _OFF:
                 free_agent(agent, now)
         elif kind == _BREAK:
             if state == _IDLE:
@@ -628,11 +629,15 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         schedule_fresh_arrival(k, 0.0, 0)
     last_at = 0.0
     roster_key = event_key(_ROSTER_RANK, 0)
+    # Roster events happen at previous + (planned - previous), as SimPy schedules its roster
+    # process: a double cannot always be reached exactly from another as now + delay, and this
+    # way both engines round alike (whole-second instants, as scenarios give, are exact).
+    roster_clock = 0.0
     while counters[STATUS] == STATUS_OK:
         while counters[_ROSTER_NEXT] < n_roster and not roster_kept[counters[_ROSTER_NEXT]]:
             counters[_ROSTER_NEXT] += 1
         r = counters[_ROSTER_NEXT]
-        at = roster_at[r] if r < n_roster else math.inf
+        at = roster_clock + (roster_at[r] - roster_clock) if r < n_roster else math.inf
         key = roster_key
         source = 0
         if counters[_HEAP_SIZE] > 0 and (
@@ -649,6 +654,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
             counters[_NOW_SLOT] += 1
         if source == 0:
+            roster_clock = at
             on_roster(at)
         elif source == 1:
             on_heap_event(at)

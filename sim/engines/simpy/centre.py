@@ -180,12 +180,13 @@ class Centre:
             self._free(agent)
 
     def _shift_start(self, agent: Agent) -> None:
-        busy = agent.state is State.BUSY
-        if busy:
-            # Still on a call from the previous shift: that shift ends now; the agent carries on.
+        on_duty = agent.state is not State.OFF
+        if on_duty:
+            # Still on duty (say on a call from the previous shift): that shift's record ends
+            # now and a new one starts; the agent carries on as they are.
             self._record_shift(agent)
         agent.on_at, agent.leaving = self.env.now, Leaving.STAYS
-        if not busy:
+        if not on_duty:
             self._free(agent)
 
     def _shift_end(self, agent: Agent, *, drain: bool) -> None:
