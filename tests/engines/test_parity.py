@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from helpers import SCENARIOS
+from helpers import REPO, SCENARIOS
 
 from sim import simulate
 from sim.engines.base import BreakRecords, CallRecords, Origin, Outcome, ShiftRecords, Tallies
@@ -100,7 +100,7 @@ def load_short(path: Path) -> Scenario:
     return scenario_from_dict(raw, source=str(path), base_dir=path.parent)
 
 
-SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml"))
+SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml")) + sorted((REPO / "experiments").rglob("*.yaml"))
 
 
 class TestScenarioFiles:
@@ -110,7 +110,9 @@ class TestScenarioFiles:
         """The demo scenario is one of the files compared."""
         assert "retail_bank_day.yaml" in {p.name for p in SCENARIO_FILES}
 
-    @pytest.mark.parametrize("path", SCENARIO_FILES, ids=[p.stem for p in SCENARIO_FILES])
+    @pytest.mark.parametrize(
+        "path", SCENARIO_FILES, ids=[p.relative_to(REPO).as_posix() for p in SCENARIO_FILES]
+    )
     def test_identical_records(self, path: Path) -> None:
         """Two replications of the file give identical records and tallies."""
         assert_parity(*run_both(load_short(path), reps=2, seed=11))
