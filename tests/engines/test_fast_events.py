@@ -10,11 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.engines.base import EventRank
-from sim.engines.fast.events import RANK_SHIFT, add_span, event_key, heap_pop, heap_push
+from sim.engines.fast.events import (
+    RANK_SHIFT,
+    add_span,
+    event_key,
+    event_payload,
+    heap_pop,
+    heap_push,
+    payload_fields,
+)
 
 push = heap_push.py_func
 pop = heap_pop.py_func
 key_of = event_key.py_func
+pack = event_payload.py_func
+unpack = payload_fields.py_func
 span = add_span.py_func
 
 RANKS = [int(rank) for rank in EventRank]
@@ -33,11 +43,11 @@ Entry = tuple[float, int, int, int, int]  # (at, key, kind, a, b)
 
 
 def _empty_heap(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return np.zeros(capacity), np.zeros(capacity, dtype=np.int64), np.zeros((capacity, 3), np.int64)
+    return np.zeros(capacity), np.zeros(capacity, dtype=np.int64), np.zeros(capacity, np.int64)
 
 
 def _top(heap_at: np.ndarray, heap_key: np.ndarray, heap_p: np.ndarray) -> Entry:
-    kind, a, b = (int(v) for v in heap_p[0])
+    kind, a, b = (int(v) for v in unpack(int(heap_p[0])))
     return float(heap_at[0]), int(heap_key[0]), kind, a, b
 
 
@@ -57,8 +67,8 @@ def _run_heap(operations: list[tuple[float, int] | None]) -> tuple[list[Entry], 
             expected.append(heapq.heappop(reference))
         else:
             at, rank = operation
-            entry = (at, key_of(rank, seq), seq % 5, (7 * seq) % 11, -seq)
-            size = push(heap_at, heap_key, heap_p, size, *entry)
+            entry = (at, key_of(rank, seq), seq % 5, (7 * seq) % 11, seq)
+            size = push(heap_at, heap_key, heap_p, size, at, entry[1], pack(*entry[2:]))
             heapq.heappush(reference, entry)
             seq += 1
         assert len(reference) == size
@@ -93,6 +103,16 @@ class TestEventKey:
         assert expected == [rank for _, rank in keys]
 
 
+class TestEventPayload:
+    """An event's kind and two integers pack into one integer and back."""
+
+    @given(kind=st.integers(0, 7), a=st.integers(0, 2**32 - 1), b=st.integers(0, 2**28 - 1))
+    def test_round_trip(self, kind: int, a: int, b: int) -> None:
+        """Unpacking a packed payload gives back its kind, a and b."""
+        expected = (kind, a, b)
+        assert expected == tuple(int(v) for v in unpack(pack(kind, a, b)))
+
+
 class TestHeap:
     """The event heap pops in (instant, key) order with its payload, like heapq on tuples."""
 
@@ -116,10 +136,12 @@ class TestHeap:
             (5.0, EventRank.BREAK_END, 4),
         ]
         for seq, (at, rank, agent) in enumerate(pushes):
-            size = push(heap_at, heap_key, heap_p, size, at, key_of(int(rank), seq), 9, agent, 0)
+            size = push(
+                heap_at, heap_key, heap_p, size, at, key_of(int(rank), seq), pack(4, agent, 0)
+            )
         agents = []
         while size:
-            agents.append(int(heap_p[0, 1]))
+            agents.append(_top(heap_at, heap_key, heap_p)[3])
             size = pop(heap_at, heap_key, heap_p, size)
         expected = [7, 4, 1, 2, 3, 0]
         assert expected == agents
@@ -136,7 +158,7 @@ class TestHeap:
     def test_pop_last_entry_empties(self) -> None:
         """Popping the only entry returns size 0."""
         heap_at, heap_key, heap_p = _empty_heap(1)
-        size = push(heap_at, heap_key, heap_p, 0, 3.0, key_of(4, 0), 1, 4, 5)
+        size = push(heap_at, heap_key, heap_p, 0, 3.0, key_of(4, 0), pack(1, 4, 5))
         expected = (1, (3.0, key_of(4, 0), 1, 4, 5))
         assert expected == (size, _top(heap_at, heap_key, heap_p))
         assert pop(heap_at, heap_key, heap_p, size) == 0

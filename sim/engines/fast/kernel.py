@@ -25,7 +25,15 @@ import numpy as np
 from numba import njit
 
 from sim.engines.base import AGENT_SUMS, CALL_COUNTS, CALL_SUMS, EventRank, Origin, Outcome
-from sim.engines.fast.events import add_span, event_key, heap_pop, heap_push
+from sim.engines.fast.events import (
+    add_span,
+    borrow,
+    event_key,
+    event_payload,
+    heap_pop,
+    heap_push,
+    payload_fields,
+)
 from sim.engines.fast.pack import (
     HANDLE_CODE,
     PATIENCE_CODE,
@@ -170,53 +178,73 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         Counters: ``N_CALLS`` calls, ``N_SHIFTS`` shift and ``N_BREAKS`` break records, and
         the ``STATUS`` code.
     """
-    segment_start_at, segment_end_at = model.segment_start_at, model.segment_end_at
-    type_i, type_f, type_draws = model.type_i, model.type_f, model.type_draws
-    handle_p1, handle_p2, acw_s = model.handle_p1, model.handle_p2, model.acw_s
-    patience_p1, patience_p2 = model.patience_p1, model.patience_p2
-    tier_factor, tier_fcr, eligible_after_s = (
-        model.tier_factor,
-        model.tier_fcr,
-        model.eligible_after_s,
+    # Borrowed (not reference-counted) views of every array the handlers touch; the arguments
+    # stay alive with the caller, the state arrays allocated here are kept alive to the end.
+    segment_start_at, segment_end_at = borrow(model.segment_start_at), borrow(model.segment_end_at)
+    type_i, type_f, type_draws = (
+        borrow(model.type_i),
+        borrow(model.type_f),
+        borrow(model.type_draws),
     )
-    skill_tier = model.skill_tier
-    routing_group, routing_after_s, agent_group = (
-        model.routing_group,
-        model.routing_after_s,
-        model.agent_group,
+    handle_p1, handle_p2, acw_s = (
+        borrow(model.handle_p1),
+        borrow(model.handle_p2),
+        borrow(model.acw_s),
     )
-    roster_at, roster_i, roster_length_s = model.roster_at, model.roster_i, model.roster_length_s
-    slot_start_at, n_intervals = model.slot_start_at, model.n_intervals
+    patience_p1, patience_p2 = borrow(model.patience_p1), borrow(model.patience_p2)
+    tier_factor, tier_fcr = borrow(model.tier_factor), borrow(model.tier_fcr)
+    eligible_after_s, skill_tier = borrow(model.eligible_after_s), borrow(model.skill_tier)
+    routing_group, routing_after_s = borrow(model.routing_group), borrow(model.routing_after_s)
+    agent_group, roster_at = borrow(model.agent_group), borrow(model.roster_at)
+    roster_i, roster_length_s = borrow(model.roster_i), borrow(model.roster_length_s)
+    slot_start_at, n_intervals = borrow(model.slot_start_at), model.n_intervals
     threshold_s, short_abandon_s = model.threshold_s, model.short_abandon_s
-    call_counts, call_sums, agent_sums, group_calls = (
-        out.call_counts,
-        out.call_sums,
-        out.agent_sums,
-        out.group_calls,
+    call_counts, call_sums = borrow(out.call_counts), borrow(out.call_sums)
+    agent_sums, group_calls = borrow(out.agent_sums), borrow(out.group_calls)
+    keep, rec_f, rec_i = out.keep, borrow(out.rec_f), borrow(out.rec_i)
+    shift_f, shift_i, break_f, break_i = (
+        borrow(out.shift_f),
+        borrow(out.shift_i),
+        borrow(out.break_f),
+        borrow(out.break_i),
     )
-    keep, rec_f, rec_i, shift_f, shift_i = out.keep, out.rec_f, out.rec_i, out.shift_f, out.shift_i
-    break_f, break_i = out.break_f, out.break_i
+    rate_per_s, roster_kept, draws = borrow(rate_per_s), borrow(roster_kept), borrow(draws)
     n_types, n_groups = type_i.shape[0], tier_factor.shape[0]
     n_agents, n_roster, n_slots = agent_group.shape[0], roster_at.shape[0], slot_start_at.shape[0]
-
-    counters = np.zeros(N_COUNTERS, dtype=np.int64)
-    drawn = np.zeros((draws.shape[0], draws.shape[1]), dtype=np.int64)
-    call_i = np.empty((capacity, 4), dtype=np.int64)
-    call_f = np.empty((capacity, 7))
-    queue = np.empty((n_types, capacity), dtype=np.int64)
-    q_pos = np.zeros((n_types, 2), dtype=np.int64)
-    agent_i = np.zeros((n_agents, 4), dtype=np.int64)
-    agent_f = np.zeros((n_agents, 5))
     idle_capacity = n_agents + n_roster + 1
-    idle = np.empty((n_groups, idle_capacity, 2), dtype=np.int64)
-    idle_pos = np.zeros((n_groups, 2), dtype=np.int64)
     # Service ends, stale break ends, and per call: an abandonment, overflows, a redial or repeat.
     heap_capacity = n_agents + n_roster + (routing_group.shape[1] + 2) * capacity
-    heap_at = np.empty(heap_capacity)
-    heap_key = np.empty(heap_capacity, dtype=np.int64)
-    heap_p = np.empty((heap_capacity, 3), dtype=np.int64)
-    next_at = np.full(n_types, math.inf)
-    next_i = np.zeros((n_types, 2), dtype=np.int64)
+
+    owned_counters = np.zeros(N_COUNTERS, dtype=np.int64)
+    owned_drawn = np.zeros((draws.shape[0], draws.shape[1]), dtype=np.int64)
+    owned_call_i = np.empty((capacity, 4), dtype=np.int32)
+    owned_call_f = np.empty((capacity, 7))
+    owned_queue = np.empty((n_types, capacity), dtype=np.int64)
+    owned_q_pos = np.zeros((n_types, 2), dtype=np.int64)
+    owned_agent_i = np.zeros((n_agents, 4), dtype=np.int64)
+    owned_agent_f = np.zeros((n_agents, 5))
+    owned_idle = np.empty((n_groups, idle_capacity, 2), dtype=np.int64)
+    owned_idle_pos = np.zeros((n_groups, 2), dtype=np.int64)
+    owned_heap_at = np.empty(heap_capacity)
+    owned_heap_key = np.empty(heap_capacity, dtype=np.int64)
+    owned_heap_payload = np.empty(heap_capacity, dtype=np.int64)
+    owned_next_at = np.full(n_types, math.inf)
+    owned_next_i = np.zeros((n_types, 2), dtype=np.int64)
+    counters, drawn = borrow(owned_counters), borrow(owned_drawn)
+    call_i, call_f, queue, q_pos = (
+        borrow(owned_call_i),
+        borrow(owned_call_f),
+        borrow(owned_queue),
+        borrow(owned_q_pos),
+    )
+    agent_i, agent_f = borrow(owned_agent_i), borrow(owned_agent_f)
+    idle, idle_pos = borrow(owned_idle), borrow(owned_idle_pos)
+    heap_at, heap_key, heap_payload = (
+        borrow(owned_heap_at),
+        borrow(owned_heap_key),
+        borrow(owned_heap_payload),
+    )
+    next_at, next_i = borrow(owned_next_at), borrow(owned_next_i)
 
     # -- scheduling and draws ---------------------------------------------------------------
 
@@ -231,7 +259,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             counters[STATUS] = STATUS_HEAP_FULL
             return
         counters[_HEAP_SIZE] = heap_push(
-            heap_at, heap_key, heap_p, size, at, key_for(rank), kind, a, b
+            heap_at, heap_key, heap_payload, size, at, key_for(rank), event_payload(kind, a, b)
         )
 
     def take_draw(purpose, stream):
@@ -403,7 +431,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             rec_i[_R_AGENT, call] = agent
             rec_i[_R_TIER, call] = skill_tier[group, k]
         agent_i[agent, _A_STATE] = _BUSY
-        schedule(ended_at, _SERVICE_END_RANK, _SERVICE_END, agent, call)
+        schedule(ended_at, _SERVICE_END_RANK, _SERVICE_END, agent, 0)
         if type_draws[k, _DRAWS_REPEAT] and call_f[call, _C_REPEAT_U] >= tier_fcr[group, k]:
             delay_s = type_f[k, REPEAT_DELAY_S] * call_f[call, _C_REPEAT_E]
             schedule(now + (talk_s + delay_s), _ARRIVAL_RANK, _ARRIVAL, k, _REPEAT)
@@ -551,8 +579,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             free_agent(agent, now)
 
     def on_heap_event(now):
-        kind, a, b = heap_p[0, 0], heap_p[0, 1], heap_p[0, 2]
-        counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_p, counters[_HEAP_SIZE])
+        kind, a, b = payload_fields(heap_payload[0])
+        counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_payload, counters[_HEAP_SIZE])
         if kind == _SERVICE_END:
             on_service_end(a, now)
         elif kind == _ABANDON:
@@ -662,4 +690,26 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             on_fresh_arrival(source - 2, at)
     if counters[STATUS] == STATUS_OK:
         drop_waiting(last_at)  # only calls nobody was ever going to serve are left
-    return counters
+    _keep_alive(
+        owned_drawn,
+        owned_call_i,
+        owned_call_f,
+        owned_queue,
+        owned_q_pos,
+        owned_agent_i,
+        owned_agent_f,
+        owned_idle,
+        owned_idle_pos,
+        owned_heap_at,
+        owned_heap_key,
+        owned_heap_payload,
+        owned_next_at,
+        owned_next_i,
+    )
+    return owned_counters
+
+
+@njit(cache=True)
+def _keep_alive(*arrays):
+    """Use the arrays whose borrowed views the kernel used, so they live until this point."""
+    return len(arrays)
