@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,7 +21,15 @@ from sim.scenario.roster import RosterKind, roster_events, scheduled_time, staff
 from sim.scenario.schema import ForecastRow, Scenario
 from sim.units import SECONDS_PER_DAY
 
-__all__ = ["Plan", "RosterKind", "build_plan"]
+__all__ = ["GroupKind", "Plan", "RosterKind", "build_plan"]
+
+
+class GroupKind(IntEnum):
+    """How a group's agents work (from the group's role)."""
+
+    INBOUND = 0  # agent, temp: on the phones whenever on duty
+    BLENDED = 1  # buffer pool: outbound while inbound is calm, inbound when the queue builds
+    RESERVE = 2  # supervisor, reserve: off the phones unless activated
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +47,11 @@ class Plan:
     call_types, groups, tiers : tuple of str
         Names; call type ``k``, group ``g`` and tier ``t`` are positions in these tuples.
     group_role : tuple of str
-        Role of each group (``agent``, ``temp``, ...).
+        Role of each group (``agent``, ``temp``, ``blended``, ``supervisor``, ``reserve``).
+    group_kind : int64[G]
+        :class:`GroupKind` of each group.
+    wage_per_hour : float64[G]
+        Pay per staffed agent-hour (0 when not given).
     n_days, n_intervals : int
         Days, and planning intervals per day.
     interval_s : float
@@ -108,6 +122,39 @@ class Plan:
         not).
     scheduled_breaks : float64[D, I, G]
         Scheduled break time in each interval divided by the interval's length.
+    outbound_attempt_s : float64[G]
+        Dial and ring time of every outbound attempt of a blended group, seconds (NaN: none).
+    outbound_contact_probability : float64[G]
+        Probability that an attempt reaches someone.
+    outbound_talk_code : int64[G]
+        Talk time distribution of contacts (:class:`~sim.scenario.distributions.DistCode`).
+    outbound_talk_p1, outbound_talk_p2 : float64[G]
+        Its parameters.
+    outbound_wrap_s : float64[G]
+        Wrap-up after a contact, seconds.
+    outbound_list_size : int64[G]
+        Records a blended group may dial per day; -1: unlimited.
+    control_queue_on : float64[G]
+        Trigger (to inbound, or activation): waiting calls of the group's call types at least
+        this (inf: no queue trigger).
+    control_wait_on_s : float64[G]
+        Trigger: the oldest of those calls has waited at least this, seconds (inf: none).
+    control_sl_below : float64[G]
+        Trigger (reserves): service level over the sliding window below this (0: none).
+    control_sl_window_s : float64[G]
+        That window, seconds (0: none).
+    control_queue_off : float64[G]
+        Calm: waiting calls at most this ...
+    control_calm_s : float64[G]
+        ... for at least this long, seconds: back to outbound, or deactivation.
+    control_preempt : bool[G]
+        A switch to inbound cuts outbound calls short (otherwise they finish first).
+    control_min_outbound : int64[G]
+        Agents of a blended group kept dialling when it works inbound.
+    control_max_active : int64[G]
+        Reserves of the group on the phones at most at once.
+    control_min_stay_s : float64[G]
+        An activated reserve stays on the phones at least this long, seconds.
     threshold_s, short_abandon_s, sl_target : float
         Service-level threshold, short-abandon limit (seconds) and target.
     sl_definition : str
@@ -123,6 +170,8 @@ class Plan:
     groups: tuple[str, ...]
     tiers: tuple[str, ...]
     group_role: tuple[str, ...]
+    group_kind: NDArray[np.int64]
+    wage_per_hour: NDArray[np.float64]
     n_days: int
     n_intervals: int
     interval_s: float
@@ -161,6 +210,23 @@ class Plan:
     slot_start_at: NDArray[np.float64]
     scheduled_agents: NDArray[np.float64]
     scheduled_breaks: NDArray[np.float64]
+    outbound_attempt_s: NDArray[np.float64]
+    outbound_contact_probability: NDArray[np.float64]
+    outbound_talk_code: NDArray[np.int64]
+    outbound_talk_p1: NDArray[np.float64]
+    outbound_talk_p2: NDArray[np.float64]
+    outbound_wrap_s: NDArray[np.float64]
+    outbound_list_size: NDArray[np.int64]
+    control_queue_on: NDArray[np.float64]
+    control_wait_on_s: NDArray[np.float64]
+    control_sl_below: NDArray[np.float64]
+    control_sl_window_s: NDArray[np.float64]
+    control_queue_off: NDArray[np.float64]
+    control_calm_s: NDArray[np.float64]
+    control_preempt: NDArray[np.bool_]
+    control_min_outbound: NDArray[np.int64]
+    control_max_active: NDArray[np.int64]
+    control_min_stay_s: NDArray[np.float64]
     threshold_s: float
     short_abandon_s: float
     sl_target: float
@@ -182,6 +248,11 @@ class Plan:
     def n_agents(self) -> int:
         """Number of agents (all who are ever on duty)."""
         return len(self.agent_group)
+
+    @property
+    def has_controls(self) -> bool:
+        """Whether some group is blended or a reserve (controls run after every event)."""
+        return bool(np.any(self.group_kind != GroupKind.INBOUND))
 
     @property
     def n_slots(self) -> int:
@@ -227,6 +298,7 @@ def build_plan(scenario: Scenario) -> Plan:
         groups=tuple(scenario.groups),
         tiers=tuple(scenario.tier_table),
         group_role=tuple(group.role for group in scenario.groups.values()),
+        **_group_tables(scenario),
         n_days=n_days,
         n_intervals=n_intervals,
         interval_s=interval_s,
@@ -404,3 +476,34 @@ def _routing_table(scenario: Scenario) -> tuple[NDArray[np.int64], NDArray[np.fl
         routing_group[k, : len(entries)] = [groups.index(entry.group) for entry in entries]
         routing_after_s[k, : len(entries)] = [entry.after_s for entry in entries]
     return routing_group, routing_after_s
+
+
+def _group_tables(scenario: Scenario) -> dict[str, Any]:
+    """Return the per-group arrays: kind, wage, outbound work and control thresholds.
+
+    Groups without outbound work or controls get NaN outbound parameters, thresholds that never
+    fire (inf, 0) and no limits.
+    """
+    n_groups = len(scenario.groups)
+    never = np.full(n_groups, np.inf)
+    return {
+        "group_kind": np.full(n_groups, GroupKind.INBOUND, dtype=np.int64),
+        "wage_per_hour": np.zeros(n_groups),
+        "outbound_attempt_s": np.full(n_groups, np.nan),
+        "outbound_contact_probability": np.zeros(n_groups),
+        "outbound_talk_code": np.zeros(n_groups, dtype=np.int64),
+        "outbound_talk_p1": np.full(n_groups, np.nan),
+        "outbound_talk_p2": np.full(n_groups, np.nan),
+        "outbound_wrap_s": np.zeros(n_groups),
+        "outbound_list_size": np.full(n_groups, -1, dtype=np.int64),
+        "control_queue_on": never,
+        "control_wait_on_s": never.copy(),
+        "control_sl_below": np.zeros(n_groups),
+        "control_sl_window_s": np.zeros(n_groups),
+        "control_queue_off": np.zeros(n_groups),
+        "control_calm_s": np.zeros(n_groups),
+        "control_preempt": np.zeros(n_groups, dtype=bool),
+        "control_min_outbound": np.zeros(n_groups, dtype=np.int64),
+        "control_max_active": np.zeros(n_groups, dtype=np.int64),
+        "control_min_stay_s": np.zeros(n_groups),
+    }
