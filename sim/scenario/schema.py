@@ -341,8 +341,9 @@ class Group(Frozen):
         the ``switch`` rules; ``supervisor`` and ``reserve`` (alike): off the phones until
         ``activate`` fires.
     skills : dict of str to str, optional
-        Call type -> tier name. Required when there are several groups; a lone group without
-        skills takes every call type at the first tier.
+        Call type -> tier name. Required when there are several groups and for roles
+        ``blended``, ``supervisor`` and ``reserve``; a lone group without skills takes every
+        call type at the first tier.
     headcount : int or list of int, optional
         Agents on duty: one number for the whole day, or one per planning interval.
     shifts : dict of str to int, optional
