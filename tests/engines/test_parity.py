@@ -24,7 +24,15 @@ import yaml
 from helpers import REPO, SCENARIOS
 
 from sim import simulate
-from sim.engines.base import BreakRecords, CallRecords, Origin, Outcome, ShiftRecords, Tallies
+from sim.engines.base import (
+    RECORD_KINDS,
+    BreakRecords,
+    CallRecords,
+    Origin,
+    Outcome,
+    ShiftRecords,
+    Tallies,
+)
 from sim.engines.replication import draw_realisation
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.scenario.plan import RosterKind
@@ -66,6 +74,7 @@ def assert_same_tallies(expected: Tallies, actual: Tallies) -> None:
     np.testing.assert_allclose(
         actual.group_call("handle_s"), expected.group_call("handle_s"), rtol=1e-12, atol=0
     )
+    assert np.array_equal(expected.group_counts, actual.group_counts)
 
 
 def run_both(
@@ -78,17 +87,12 @@ def run_both(
 
 
 def assert_parity(simpy: SimulationResult, fast: SimulationResult) -> None:
-    """Assert identical call, shift and break records, and tallies."""
-    assert simpy.calls is not None
-    assert fast.calls is not None
-    assert simpy.shifts is not None
-    assert fast.shifts is not None
-    assert simpy.breaks is not None
-    assert fast.breaks is not None
-    assert len(simpy.calls) > 0
-    assert_same_records(simpy.calls, fast.calls)
-    assert_same_records(simpy.shifts, fast.shifts)
-    assert_same_records(simpy.breaks, fast.breaks)
+    """Assert identical records of every kind, and tallies."""
+    assert simpy.records is not None
+    assert fast.records is not None
+    assert len(simpy.records.calls) > 0
+    for name in RECORD_KINDS:
+        assert_same_records(getattr(simpy.records, name), getattr(fast.records, name))
     assert_same_tallies(simpy.tallies, fast.tallies)
 
 

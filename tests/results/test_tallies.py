@@ -18,10 +18,12 @@ from sim.engines.base import (
     CALL_COUNTS,
     CALL_SUMS,
     GROUP_CALLS,
+    RECORD_KINDS,
     BreakRecords,
     CallRecords,
     Origin,
     Outcome,
+    Records,
     ShiftRecords,
     Tallies,
     column_dtype,
@@ -98,6 +100,13 @@ def break_records(rows: list[tuple[int, int, int, float, float]]) -> BreakRecord
 def empty_records(kind: type) -> Any:
     """Records of ``kind`` without rows."""
     return kind(**{f.name: np.empty(0, dtype=column_dtype(kind, f.name)) for f in fields(kind)})
+
+
+def bundle(**kinds: Any) -> Records:
+    """Records of the given kinds, the other kinds empty."""
+    return Records(
+        **{name: kinds.get(name, empty_records(kind)) for name, kind in RECORD_KINDS.items()}
+    )
 
 
 def hand_plan() -> Plan:
@@ -189,9 +198,10 @@ BREAKS = [
 @pytest.fixture
 def hand_tallies() -> Tallies:
     """Tallies of the hand-built records."""
-    return tally_records(
-        call_records(CALLS), shift_records(SHIFTS), break_records(BREAKS), hand_plan(), reps=2
+    records = bundle(
+        calls=call_records(CALLS), shifts=shift_records(SHIFTS), breaks=break_records(BREAKS)
     )
+    return tally_records(records, hand_plan(), reps=2)
 
 
 class TestHandBuiltRecords:
@@ -346,13 +356,7 @@ class TestHandBuiltRecords:
 
     def test_no_records_no_tallies(self) -> None:
         """Empty records give all-zero tallies of the right shape."""
-        tallies = tally_records(
-            empty_records(CallRecords),
-            empty_records(ShiftRecords),
-            empty_records(BreakRecords),
-            hand_plan(),
-            reps=3,
-        )
+        tallies = tally_records(bundle(), hand_plan(), reps=3)
         assert tallies.reps == 3
         assert not tallies.call_counts.any()
         assert not tallies.call_sums.any()
@@ -506,18 +510,15 @@ class TestKernelTallies:
     def test_kernel_tallies_equal_record_tallies(self, name: str) -> None:
         """Counts are equal; sums agree to a relative 1e-12 (the order of additions differs)."""
         result = simulate(KERNEL_CASES[name](), reps=3, seed=17, engine="fast", keep_records=True)
-        assert result.calls is not None
-        assert result.shifts is not None
-        assert result.breaks is not None
-        expected = tally_records(
-            result.calls, result.shifts, result.breaks, result.plan, result.reps
-        )
+        assert result.records is not None
+        expected = tally_records(result.records, result.plan, result.reps)
         assert np.array_equal(expected.call_counts, result.tallies.call_counts)
         np.testing.assert_allclose(result.tallies.call_sums, expected.call_sums, rtol=1e-12, atol=0)
         np.testing.assert_allclose(
             result.tallies.agent_sums, expected.agent_sums, rtol=1e-12, atol=0
         )
         assert np.array_equal(expected.group_call("handled"), result.tallies.group_call("handled"))
+        assert np.array_equal(expected.group_counts, result.tallies.group_counts)
         np.testing.assert_allclose(
             result.tallies.group_call("handle_s"),
             expected.group_call("handle_s"),

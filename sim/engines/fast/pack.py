@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.engines.sampling import takes_draw
 from sim.engines.tables import call_draws, eligible_after_s
 from sim.scenario.plan import Plan
 
@@ -14,6 +15,10 @@ from sim.scenario.plan import Plan
 PRIORITY, HANDLE_CODE, PATIENCE_CODE = range(3)
 REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
+# Columns of FastModel.group_i and group_f.
+GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE, TALK_DRAWS = range(7)
+ATTEMPT_S, CONTACT_PROBABILITY, TALK_P1, TALK_P2, WRAP_S = range(5)
+QUEUE_ON, WAIT_ON_S, SL_BELOW, SL_WINDOW_S, QUEUE_OFF, CALM_S, MIN_STAY_S = range(5, 12)
 
 
 class FastModel(NamedTuple):
@@ -43,6 +48,14 @@ class FastModel(NamedTuple):
         Overflow delay of each routing entry, seconds.
     agent_group : int64[A]
         Group of each agent.
+    group_i : int64[G, 7]
+        Kind (:class:`~sim.scenario.plan.GroupKind`), daily call-list size (-1: unlimited),
+        minimum agents kept outbound, most reserves active, pre-emption (0/1), outbound talk
+        distribution code, and whether that distribution takes a draw (0/1).
+    group_f : float64[G, 12]
+        Outbound attempt time (s), contact probability, talk parameters, wrap-up (s); control
+        thresholds: queue on, oldest wait on (s), service level below, its window (s), queue
+        off, calm time (s), minimum stay (s).
     roster_at : float64[E]
         Staffing event instants.
     roster_i : int64[E, 2]
@@ -57,6 +70,8 @@ class FastModel(NamedTuple):
         Service-level threshold and short-abandon limit, seconds.
     drops_at_close, breaks_shorten : bool
         Closing and break policies.
+    has_controls : bool
+        Whether some group is blended or a reserve.
     """
 
     segment_start_at: NDArray[np.float64]
@@ -76,6 +91,8 @@ class FastModel(NamedTuple):
     routing_group: NDArray[np.int64]
     routing_after_s: NDArray[np.float64]
     agent_group: NDArray[np.int64]
+    group_i: NDArray[np.int64]
+    group_f: NDArray[np.float64]
     roster_at: NDArray[np.float64]
     roster_i: NDArray[np.int64]
     roster_length_s: NDArray[np.float64]
@@ -85,6 +102,7 @@ class FastModel(NamedTuple):
     short_abandon_s: float
     drops_at_close: bool
     breaks_shorten: bool
+    has_controls: bool
 
 
 def pack(plan: Plan) -> FastModel:
@@ -116,6 +134,39 @@ def pack(plan: Plan) -> FastModel:
         routing_group=i64(plan.routing_group),
         routing_after_s=f64(plan.routing_after_s),
         agent_group=i64(plan.agent_group),
+        group_i=i64(
+            np.stack(
+                [
+                    plan.group_kind,
+                    plan.outbound_list_size,
+                    plan.control_min_outbound,
+                    plan.control_max_active,
+                    plan.control_preempt,
+                    plan.outbound_talk_code,
+                    [takes_draw(int(code)) for code in plan.outbound_talk_code],
+                ],
+                axis=1,
+            ).reshape(-1, 7)
+        ),
+        group_f=f64(
+            np.stack(
+                [
+                    plan.outbound_attempt_s,
+                    plan.outbound_contact_probability,
+                    plan.outbound_talk_p1,
+                    plan.outbound_talk_p2,
+                    plan.outbound_wrap_s,
+                    plan.control_queue_on,
+                    plan.control_wait_on_s,
+                    plan.control_sl_below,
+                    plan.control_sl_window_s,
+                    plan.control_queue_off,
+                    plan.control_calm_s,
+                    plan.control_min_stay_s,
+                ],
+                axis=1,
+            ).reshape(-1, 12)
+        ),
         roster_at=f64(plan.roster_at),
         roster_i=i64(np.stack([plan.roster_kind, plan.roster_who], axis=1).reshape(-1, 2)),
         roster_length_s=f64(plan.roster_length_s),
@@ -125,4 +176,5 @@ def pack(plan: Plan) -> FastModel:
         short_abandon_s=float(plan.short_abandon_s),
         drops_at_close=bool(plan.drops_at_close),
         breaks_shorten=bool(plan.breaks_shorten),
+        has_controls=plan.has_controls,
     )
