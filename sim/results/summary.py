@@ -78,7 +78,9 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     """Summarize the per-replication KPIs of one period granularity (see :class:`Summary`)."""
     frame = replication_kpis(tallies, plan, period)
     return _summarize(
-        frame, [*PERIOD_KEYS[period], "call_type"], [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS],
+        frame,
+        [*PERIOD_KEYS[period], "call_type"],
+        [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS],
         plan.sl_target,
     )
 

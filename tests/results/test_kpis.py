@@ -537,7 +537,14 @@ class TestTalliesLayout:
             tallies.group_calls.shape,
         )
         assert expected == actual
-        expected_sums = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
+        expected_sums = (
+            "staffed_s",
+            "busy_s",
+            "overtime_s",
+            "break_s",
+            "outbound_s",
+            "off_phone_s",
+        )
         assert expected_sums == AGENT_SUMS
         assert ("handled", "handle_s") == GROUP_CALLS
 
