@@ -485,25 +485,15 @@ def _routing_table(scenario: Scenario) -> tuple[NDArray[np.int64], NDArray[np.fl
     return routing_group, routing_after_s
 
 
-def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
-    """Return the per-group arrays: kind, wage, outbound work and control thresholds.
+def inbound_group_tables(n_groups: int) -> dict[str, Any]:
+    """Return the per-group arrays of ``n_groups`` inbound groups (the :class:`Plan` fields).
 
-    Groups without outbound work or controls get NaN outbound parameters, thresholds that never
-    fire (inf, 0) and no limits; a blended group that never reaches anyone (contact probability
-    0, no talk time) keeps the NaN talk parameters of code NONE.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        A validated scenario.
-    staff : Staff
-        Its agents: a reserve group without ``max_active`` may activate all of its agents.
+    No wage, NaN outbound parameters, thresholds that never fire (inf, 0) and no limits.
     """
-    n_groups = len(scenario.groups)
     never = np.full(n_groups, np.inf)
-    tables: dict[str, Any] = {
+    return {
         "group_kind": np.full(n_groups, GroupKind.INBOUND, dtype=np.int64),
-        "wage_per_hour": np.array([g.wage_per_hour for g in scenario.groups.values()]),
+        "wage_per_hour": np.zeros(n_groups),
         "outbound_attempt_s": np.full(n_groups, np.nan),
         "outbound_contact_probability": np.zeros(n_groups),
         "outbound_talk_code": np.zeros(n_groups, dtype=np.int64),
@@ -522,6 +512,25 @@ def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
         "control_max_active": np.zeros(n_groups, dtype=np.int64),
         "control_min_stay_s": np.zeros(n_groups),
     }
+
+
+def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
+    """Return the per-group arrays: kind, wage, outbound work and control thresholds.
+
+    Groups without outbound work or controls get NaN outbound parameters, thresholds that never
+    fire (inf, 0) and no limits; a blended group that never reaches anyone (contact probability
+    0, no talk time) keeps the NaN talk parameters of code NONE.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    staff : Staff
+        Its agents: a reserve group without ``max_active`` may activate all of its agents.
+    """
+    n_groups = len(scenario.groups)
+    tables = inbound_group_tables(n_groups)
+    tables["wage_per_hour"] = np.array([g.wage_per_hour for g in scenario.groups.values()])
     agents_of = np.bincount(np.array(staff.agent_group, dtype=np.int64), minlength=n_groups)
     for g, group in enumerate(scenario.groups.values()):
         if group.outbound is not None and group.switch is not None:

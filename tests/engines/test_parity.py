@@ -32,7 +32,7 @@ from sim.engines.base import (
 )
 from sim.engines.replication import draw_realisation
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
-from sim.scenario.plan import RosterKind
+from sim.scenario.plan import RosterKind, inbound_group_tables
 from sim.simulation import SimulationResult
 
 ANSWERED, ABANDONED, DROPPED = int(Outcome.ANSWERED), int(Outcome.ABANDONED), int(Outcome.DROPPED)
@@ -314,6 +314,7 @@ PLAN_BASE: dict[str, Any] = {
 AGENT_GROUP = [0] * 14 + [1] * 9 + [2] * 5
 TEAMS: dict[str, Any] = {
     "groups": ("g0", "g1", "g2"),
+    **inbound_group_tables(3),
     "tiers": ("trainee", "standard", "expert"),
     "group_role": ("agent",) * 3,
     "skill_tier": np.array([[1, -1], [2, 2], [-1, 0]]),

@@ -23,6 +23,7 @@ from sim.results.kpis import (
     service_level,
 )
 from sim.scenario import Plan, build_plan
+from sim.scenario.plan import inbound_group_tables
 
 TWO_TYPES = {
     "sales": {"volume": {"per_hour": 60}, "handle_time": {"dist": "exponential", "mean_s": 180}},
@@ -558,6 +559,7 @@ def two_group_plan(*, days: int = 1) -> Plan:
     return dataclasses.replace(
         plan,
         groups=("g0", "g1"),
+        **inbound_group_tables(2),
         group_role=("agent", "agent"),
         skill_tier=np.zeros((2, 2), dtype=np.int64),
         tier_factor=np.ones((2, 2)),

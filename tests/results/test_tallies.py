@@ -30,7 +30,7 @@ from sim.engines.base import (
 )
 from sim.results import tally_records
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
-from sim.scenario.plan import RosterKind
+from sim.scenario.plan import RosterKind, inbound_group_tables
 
 ANSWERED, ABANDONED, DROPPED = int(Outcome.ANSWERED), int(Outcome.ABANDONED), int(Outcome.DROPPED)
 FRESH, REDIAL, REPEAT = int(Origin.FRESH), int(Origin.REDIAL), int(Origin.REPEAT)
@@ -122,6 +122,7 @@ def hand_plan() -> Plan:
     return dataclasses.replace(
         plan,
         groups=("early", "late"),
+        **inbound_group_tables(2),
         group_role=("agent", "agent"),
         skill_tier=np.zeros((2, 2), dtype=np.int64),
         tier_factor=np.ones((2, 2)),
@@ -477,6 +478,7 @@ def _groups_breaks_redials() -> Plan:
     return dataclasses.replace(
         base,
         groups=("g0", "g1", "g2"),
+        **inbound_group_tables(3),
         tiers=("trainee", "standard", "expert"),
         group_role=("agent",) * 3,
         skill_tier=np.array([[1, -1], [2, 2], [-1, 0]]),

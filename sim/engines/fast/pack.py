@@ -15,7 +15,31 @@ from sim.scenario.plan import Plan
 PRIORITY, HANDLE_CODE, PATIENCE_CODE = range(3)
 REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
-# Columns of FastModel.group_i and group_f.
+# Plan fields with one entry per group, in the column order of FastModel.group_i (then whether
+# the talk distribution takes a draw) and group_f.
+GROUP_INT_TABLES = (
+    "group_kind",
+    "outbound_list_size",
+    "control_min_outbound",
+    "control_max_active",
+    "control_preempt",
+    "outbound_talk_code",
+)
+GROUP_FLOAT_TABLES = (
+    "outbound_attempt_s",
+    "outbound_contact_probability",
+    "outbound_talk_p1",
+    "outbound_talk_p2",
+    "outbound_wrap_s",
+    "control_queue_on",
+    "control_wait_on_s",
+    "control_sl_below",
+    "control_sl_window_s",
+    "control_queue_off",
+    "control_calm_s",
+    "control_min_stay_s",
+)
+GROUP_TABLES = GROUP_INT_TABLES + GROUP_FLOAT_TABLES
 GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE, TALK_DRAWS = range(7)
 ATTEMPT_S, CONTACT_PROBABILITY, TALK_P1, TALK_P2, WRAP_S = range(5)
 QUEUE_ON, WAIT_ON_S, SL_BELOW, SL_WINDOW_S, QUEUE_OFF, CALM_S, MIN_STAY_S = range(5, 12)
@@ -106,7 +130,19 @@ class FastModel(NamedTuple):
 
 
 def pack(plan: Plan) -> FastModel:
-    """Copy the plan's tables into the kernel's layout."""
+    """Copy the plan's tables into the kernel's layout.
+
+    Raises
+    ------
+    ValueError
+        When a per-group table does not have one entry per group (the kernel does not check
+        its indices).
+    """
+    for name in GROUP_TABLES:
+        shape = np.shape(getattr(plan, name))
+        if shape != (plan.n_groups,):
+            message = f"plan.{name} has shape {shape}, expected ({plan.n_groups},): one per group"
+            raise ValueError(message)
 
     def f64(values: object) -> NDArray[np.float64]:
         return np.ascontiguousarray(values, dtype=np.float64)
@@ -136,36 +172,15 @@ def pack(plan: Plan) -> FastModel:
         agent_group=i64(plan.agent_group),
         group_i=i64(
             np.stack(
-                [
-                    plan.group_kind,
-                    plan.outbound_list_size,
-                    plan.control_min_outbound,
-                    plan.control_max_active,
-                    plan.control_preempt,
-                    plan.outbound_talk_code,
-                    [takes_draw(int(code)) for code in plan.outbound_talk_code],
-                ],
+                [getattr(plan, name) for name in GROUP_INT_TABLES]
+                + [[takes_draw(int(code)) for code in plan.outbound_talk_code]],
                 axis=1,
-            ).reshape(-1, 7)
+            ).reshape(-1, len(GROUP_INT_TABLES) + 1)
         ),
         group_f=f64(
-            np.stack(
-                [
-                    plan.outbound_attempt_s,
-                    plan.outbound_contact_probability,
-                    plan.outbound_talk_p1,
-                    plan.outbound_talk_p2,
-                    plan.outbound_wrap_s,
-                    plan.control_queue_on,
-                    plan.control_wait_on_s,
-                    plan.control_sl_below,
-                    plan.control_sl_window_s,
-                    plan.control_queue_off,
-                    plan.control_calm_s,
-                    plan.control_min_stay_s,
-                ],
-                axis=1,
-            ).reshape(-1, 12)
+            np.stack([getattr(plan, name) for name in GROUP_FLOAT_TABLES], axis=1).reshape(
+                -1, len(GROUP_FLOAT_TABLES)
+            )
         ),
         roster_at=f64(plan.roster_at),
         roster_i=i64(np.stack([plan.roster_kind, plan.roster_who], axis=1).reshape(-1, 2)),
