@@ -24,8 +24,8 @@ test: lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks experiments
+	$(BIN)/ruff format --check sim tests benchmarks experiments
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -25,6 +25,8 @@ class Purpose(IntEnum):
     REPEAT_DELAY = 6
     DAY_VOLUME = 7
     ABSENCE = 8
+    OUTBOUND_CONTACT = 9  # index: the blended group; one uniform per outbound attempt
+    OUTBOUND_TALK = 10  # index: the blended group; one standard variate per contact
 
 
 # Per-call streams, in the order of the fast engine's draw blocks.

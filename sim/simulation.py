@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.engines import get_engine
-from sim.engines.base import BreakRecords, CallRecords, ProgressCallback, ShiftRecords, Tallies
+from sim.engines.base import (
+    BreakRecords,
+    CallRecords,
+    ControlRecords,
+    OffPhoneRecords,
+    OutboundRecords,
+    ProgressCallback,
+    Records,
+    ShiftRecords,
+    Tallies,
+)
 from sim.errors import UsageError
 from sim.results.tallies import tally_records
 from sim.scenario import Plan, Scenario, build_plan
@@ -25,8 +35,8 @@ class SimulationResult:
         Run seed and number of replications.
     tallies : Tallies
         Sufficient statistics of every replication (input of every KPI).
-    calls, shifts, breaks : CallRecords, ShiftRecords, BreakRecords or None
-        Records, when kept.
+    records : Records or None
+        Records, when kept (also as the properties ``calls``, ``shifts``, ...).
     """
 
     plan: Plan
@@ -34,9 +44,37 @@ class SimulationResult:
     seed: int
     reps: int
     tallies: Tallies
-    calls: CallRecords | None
-    shifts: ShiftRecords | None
-    breaks: BreakRecords | None
+    records: Records | None
+
+    @property
+    def calls(self) -> CallRecords | None:
+        """Call records, when kept."""
+        return self.records.calls if self.records is not None else None
+
+    @property
+    def shifts(self) -> ShiftRecords | None:
+        """Shift records, when kept."""
+        return self.records.shifts if self.records is not None else None
+
+    @property
+    def breaks(self) -> BreakRecords | None:
+        """Break records, when kept."""
+        return self.records.breaks if self.records is not None else None
+
+    @property
+    def outbound(self) -> OutboundRecords | None:
+        """Outbound attempt records, when kept."""
+        return self.records.outbound if self.records is not None else None
+
+    @property
+    def off_phone(self) -> OffPhoneRecords | None:
+        """Records of reserves' time off the phones, when kept."""
+        return self.records.off_phone if self.records is not None else None
+
+    @property
+    def controls(self) -> ControlRecords | None:
+        """Control action records, when kept."""
+        return self.records.controls if self.records is not None else None
 
 
 def simulate(
@@ -83,17 +121,13 @@ def simulate(
     )
     tallies = output.tallies
     if tallies is None:
-        assert output.calls is not None
-        assert output.shifts is not None
-        assert output.breaks is not None
-        tallies = tally_records(output.calls, output.shifts, output.breaks, plan, reps)
+        assert output.records is not None
+        tallies = tally_records(output.records, plan, reps)
     return SimulationResult(
         plan=plan,
         engine=engine,
         seed=seed,
         reps=reps,
         tallies=tallies,
-        calls=output.calls if keep_records else None,
-        shifts=output.shifts if keep_records else None,
-        breaks=output.breaks if keep_records else None,
+        records=output.records if keep_records else None,
     )

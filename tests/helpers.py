@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from numpy.typing import ArrayLike
 
+from sim.engines.base import RECORD_KINDS, RecordsT, Tallies
 from sim.scenario import Scenario, scenario_from_dict
+from sim.simulation import SimulationResult
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -61,3 +65,46 @@ def assert_within_se(
         f"{label}: mean {mean:.6g} vs expected {expected:.6g}: "
         f"|diff| {abs(mean - expected):.3g} > {k} SE ({se:.3g})"
     )
+
+
+def assert_same_records(expected: RecordsT, actual: RecordsT) -> None:
+    """Assert two record sets are identical: every column, dtype and value (NaN equal to NaN)."""
+    assert len(expected) == len(actual), (
+        f"{type(expected).__name__}: {len(expected)} vs {len(actual)} rows"
+    )
+    for field in fields(expected):
+        a, b = getattr(expected, field.name), getattr(actual, field.name)
+        assert a.dtype == b.dtype, f"{field.name}: dtype {a.dtype} vs {b.dtype}"
+        same = (
+            np.equal(a, b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else np.equal(a, b)
+        )
+        if not same.all():
+            row = int(np.flatnonzero(~same)[0])
+            pytest.fail(
+                f"{type(expected).__name__}.{field.name} differs first at row {row}: "
+                f"{a[row]!r} vs {b[row]!r}"
+            )
+
+
+def assert_same_tallies(expected: Tallies, actual: Tallies) -> None:
+    """Assert two tallies agree: counts exactly, sums to a relative 1e-12."""
+    assert np.array_equal(expected.call_counts, actual.call_counts)
+    np.testing.assert_allclose(actual.call_sums, expected.call_sums, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(actual.agent_sums, expected.agent_sums, rtol=1e-12, atol=0)
+    handled = expected.group_call("handled")
+    assert np.array_equal(handled, actual.group_call("handled"))
+    assert np.array_equal(handled, np.rint(handled))  # a count, kept as float64
+    np.testing.assert_allclose(
+        actual.group_call("handle_s"), expected.group_call("handle_s"), rtol=1e-12, atol=0
+    )
+    assert np.array_equal(expected.group_counts, actual.group_counts)
+
+
+def assert_parity(simpy: SimulationResult, fast: SimulationResult) -> None:
+    """Assert identical records of every kind, and tallies."""
+    assert simpy.records is not None
+    assert fast.records is not None
+    assert len(simpy.records.calls) > 0
+    for name in RECORD_KINDS:
+        assert_same_records(getattr(simpy.records, name), getattr(fast.records, name))
+    assert_same_tallies(simpy.tallies, fast.tallies)

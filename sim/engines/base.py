@@ -23,9 +23,10 @@ class EventRank(IntEnum):
     ROSTER = 2  # closing, shift ends, breaks due, shift starts
     BREAK_END = 3  # an agent comes back from a break
     SERVICE_END = 4  # an agent finishes a call (after-call work included)
-    ABANDON = 5  # a caller's patience runs out
-    OVERFLOW = 6  # a waiting call becomes eligible for a secondary group
-    ARRIVAL = 7  # a new call (fresh, redial or repeat)
+    OUTBOUND_END = 5  # a blended agent finishes an outbound attempt (wrap-up included)
+    ABANDON = 6  # a caller's patience runs out
+    OVERFLOW = 7  # a waiting call becomes eligible for a secondary group
+    ARRIVAL = 8  # a new call (fresh, redial or repeat)
 
 
 class Outcome(IntEnum):
@@ -34,6 +35,23 @@ class Outcome(IntEnum):
     ANSWERED = 1
     ABANDONED = 2
     DROPPED = 3  # still waiting at closing when the scenario drops calls, or no agent was on duty
+
+
+class OutboundOutcome(IntEnum):
+    """How an outbound attempt ended."""
+
+    NO_CONTACT = 0  # nobody answered: the attempt took its dial and ring time
+    CONTACT = 1  # someone answered: dial, talk and wrap-up
+    CUT_OFF = 2  # cut short by a switch to inbound with pre-emption
+
+
+class ControlKind(IntEnum):
+    """What a control did."""
+
+    TO_INBOUND = 0  # a blended group turned to inbound
+    TO_OUTBOUND = 1  # a blended group went back to outbound
+    ACTIVATE = 2  # a reserve agent came on the phones
+    DEACTIVATE = 3  # a reserve agent was released (leaves the phones after any call)
 
 
 class Origin(IntEnum):
@@ -56,8 +74,9 @@ CALL_COUNTS = (
     "repeats",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
-AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s")
+AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
 GROUP_CALLS = ("handled", "handle_s")
+GROUP_COUNTS = ("attempts", "contacts", "to_inbound", "to_outbound", "activations", "deactivations")
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +162,94 @@ class BreakRecords:
 
 
 @dataclass(frozen=True, eq=False)
+class OutboundRecords:
+    """One row per outbound attempt of a blended agent, columnar.
+
+    Attributes
+    ----------
+    rep, group, agent : replication, group and agent indices.
+    start_at, end_at : when the attempt started (dialling) and ended (after wrap-up, or cut).
+    outcome : :class:`OutboundOutcome` code.
+    talk_s : talk time of a contact, seconds (NaN without one).
+    """
+
+    rep: NDArray[np.int32]
+    group: NDArray[np.int16]
+    agent: NDArray[np.int32]
+    start_at: NDArray[np.float64]
+    end_at: NDArray[np.float64]
+    outcome: NDArray[np.int8]
+    talk_s: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.agent)
+
+
+@dataclass(frozen=True, eq=False)
+class OffPhoneRecords:
+    """One row per span a reserve agent spent on duty but off the phones (not on a break).
+
+    Attributes
+    ----------
+    rep, agent, group : replication, agent and group indices.
+    start_at, end_at : the span.
+    """
+
+    rep: NDArray[np.int32]
+    agent: NDArray[np.int32]
+    group: NDArray[np.int16]
+    start_at: NDArray[np.float64]
+    end_at: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.agent)
+
+
+@dataclass(frozen=True, eq=False)
+class ControlRecords:
+    """One row per control action, in the order they happened, columnar.
+
+    Attributes
+    ----------
+    rep, group : replication and group indices.
+    agent : the reserve agent (de)activated; -1 for a blended group's switch.
+    at : instant of the action.
+    kind : :class:`ControlKind` code.
+    """
+
+    rep: NDArray[np.int32]
+    group: NDArray[np.int16]
+    agent: NDArray[np.int32]
+    at: NDArray[np.float64]
+    kind: NDArray[np.int8]
+
+    def __len__(self) -> int:
+        return len(self.agent)
+
+
+@dataclass(frozen=True, eq=False)
+class Records:
+    """Every record of some replications, each kind sorted as its engine documents."""
+
+    calls: CallRecords
+    shifts: ShiftRecords
+    breaks: BreakRecords
+    outbound: OutboundRecords
+    off_phone: OffPhoneRecords
+    controls: ControlRecords
+
+    @classmethod
+    def concat(cls, parts: list[Records]) -> Records:
+        """Concatenate the records of replications, kind by kind, in the given order."""
+        return cls(
+            **{
+                name: concat_records([getattr(p, name) for p in parts], kind)
+                for name, kind in RECORD_KINDS.items()
+            }
+        )
+
+
+@dataclass(frozen=True, eq=False)
 class Tallies:
     """Sufficient statistics per replication, the input of every KPI.
 
@@ -156,12 +263,16 @@ class Tallies:
         Agent time by clock slot (the last slot of a day is after closing), seconds.
     group_calls : float64[reps, n_days, n_intervals, n_groups, n_call_types, len(GROUP_CALLS)]
         Calls each group answered and their handle time, by interval of arrival.
+    group_counts : int64[reps, n_days, n_intervals + 1, n_groups, len(GROUP_COUNTS)]
+        Outbound attempts and contacts (by slot of the attempt's start) and control actions (by
+        slot of the action), see :data:`GROUP_COUNTS`.
     """
 
     call_counts: NDArray[np.int64]
     call_sums: NDArray[np.float64]
     agent_sums: NDArray[np.float64]
     group_calls: NDArray[np.float64]
+    group_counts: NDArray[np.int64]
 
     @classmethod
     def zeros(cls, plan: Plan, reps: int) -> Tallies:
@@ -174,6 +285,7 @@ class Tallies:
             call_sums=np.zeros((*calls, len(CALL_SUMS)), dtype=np.float64),
             agent_sums=np.zeros(agents, dtype=np.float64),
             group_calls=np.zeros((*groups, len(GROUP_CALLS)), dtype=np.float64),
+            group_counts=np.zeros((*agents[:4], len(GROUP_COUNTS)), dtype=np.int64),
         )
 
     @property
@@ -197,19 +309,37 @@ class Tallies:
         """Return one group call tally, shaped ``[reps, days, intervals, groups, call_types]``."""
         return self.group_calls[..., GROUP_CALLS.index(name)]
 
+    def group_count(self, name: str) -> NDArray[np.int64]:
+        """Return one group count, shaped ``[reps, days, slots, groups]``."""
+        return self.group_counts[..., GROUP_COUNTS.index(name)]
+
 
 @dataclass(frozen=True, eq=False)
 class EngineOutput:
     """What an engine returns: records when kept, tallies when the engine makes them itself."""
 
-    calls: CallRecords | None
-    shifts: ShiftRecords | None
-    breaks: BreakRecords | None
+    records: Records | None
     tallies: Tallies | None
 
 
 ProgressCallback = Callable[[int], None]
-RecordsT = TypeVar("RecordsT", CallRecords, ShiftRecords, BreakRecords)
+RecordsT = TypeVar(
+    "RecordsT",
+    CallRecords,
+    ShiftRecords,
+    BreakRecords,
+    OutboundRecords,
+    OffPhoneRecords,
+    ControlRecords,
+)
+RECORD_KINDS: dict[str, type] = {
+    "calls": CallRecords,
+    "shifts": ShiftRecords,
+    "breaks": BreakRecords,
+    "outbound": OutboundRecords,
+    "off_phone": OffPhoneRecords,
+    "controls": ControlRecords,
+}
 
 
 class Engine(Protocol):
@@ -275,6 +405,7 @@ _INT_COLUMNS = {
     "group": np.int16,
     "agent": np.int32,
     "tier": np.int16,
+    "kind": np.int8,
 }
 
 

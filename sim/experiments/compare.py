@@ -29,6 +29,18 @@ COMPARED_KPIS = (
     "staffed_h",
     "overtime_h",
 )
+# Added when some compared scenario has blended or reserve groups (centre totals of the run).
+CONTROL_KPIS = ("outbound_contacts", "outbound_h", "reserve_phone_h", "wage_cost")
+
+
+def compared_kpis(plans: dict[str, Plan] | list[Plan]) -> tuple[str, ...]:
+    """Return the KPIs compared.
+
+    :data:`COMPARED_KPIS`, plus :data:`CONTROL_KPIS` when some plan has blended or reserve groups.
+    """
+    values = plans.values() if isinstance(plans, dict) else plans
+    controls = any(plan.has_controls for plan in values)
+    return (*COMPARED_KPIS, *CONTROL_KPIS) if controls else COMPARED_KPIS
 
 
 @dataclass(frozen=True)
@@ -42,8 +54,8 @@ class Comparison:
     plans, summaries : dict
         Each scenario's plan and KPI summary.
     table : pandas.DataFrame
-        Whole-run KPIs of the whole centre: ``scenario``, ``kpi``, ``mean``, ``ci_low``,
-        ``ci_high``, ``p_meet``.
+        Whole-run KPIs of the whole centre (those of :func:`compared_kpis`): ``scenario``,
+        ``kpi``, ``mean``, ``ci_low``, ``ci_high``, ``p_meet``.
     differences : pandas.DataFrame
         Paired differences against the baseline, replication by replication: ``scenario``,
         ``kpi``, ``mean``, ``ci_low``, ``ci_high`` (95% Student t), ``sd``.
@@ -89,37 +101,39 @@ def compare_scenarios(
         name: simulate(scenario, reps=reps, seed=seed, engine=engine, workers=workers)
         for name, scenario in scenarios.items()
     }
-    _check_same_layout({name: result.plan for name, result in results.items()})
+    plans = {name: result.plan for name, result in results.items()}
+    _check_same_layout(plans)
+    kpis = compared_kpis(plans)
     per_rep = {
-        name: _centre_totals(replication_kpis(result.tallies, result.plan, "total"))
+        name: _centre_totals(replication_kpis(result.tallies, result.plan, "total"), kpis)
         for name, result in results.items()
     }
     summaries = {name: summarize(result.tallies, result.plan) for name, result in results.items()}
     names = tuple(scenarios)
     return Comparison(
         names=names,
-        plans={name: result.plan for name, result in results.items()},
+        plans=plans,
         summaries=summaries,
-        table=_side_by_side(summaries),
-        differences=_paired_differences(per_rep, names),
+        table=_side_by_side(summaries, kpis),
+        differences=_paired_differences(per_rep, names, kpis),
     )
 
 
-def _centre_totals(frame: pd.DataFrame) -> pd.DataFrame:
+def _centre_totals(frame: pd.DataFrame, kpis: tuple[str, ...]) -> pd.DataFrame:
     rows = frame[frame["call_type"] == ALL].set_index("rep").sort_index()
-    return rows[list(COMPARED_KPIS)]
+    return rows[list(kpis)]
 
 
-def _side_by_side(summaries: dict[str, Summary]) -> pd.DataFrame:
+def _side_by_side(summaries: dict[str, Summary], kpis: tuple[str, ...]) -> pd.DataFrame:
     tables = []
     for name, summary in summaries.items():
         total = summary.total
-        rows = total[(total["call_type"] == ALL) & total["kpi"].isin(COMPARED_KPIS)]
+        rows = total[(total["call_type"] == ALL) & total["kpi"].isin(kpis)]
         tables.append(
             rows.assign(scenario=name)[["scenario", "kpi", "mean", "ci_low", "ci_high", "p_meet"]]
         )
     table = pd.concat(tables, ignore_index=True)
-    order = {kpi: i for i, kpi in enumerate(COMPARED_KPIS)}
+    order = {kpi: i for i, kpi in enumerate(kpis)}
     return table.sort_values(
         ["scenario", "kpi"],
         key=lambda c: (
@@ -128,12 +142,14 @@ def _side_by_side(summaries: dict[str, Summary]) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _paired_differences(per_rep: dict[str, pd.DataFrame], names: tuple[str, ...]) -> pd.DataFrame:
+def _paired_differences(
+    per_rep: dict[str, pd.DataFrame], names: tuple[str, ...], kpis: tuple[str, ...]
+) -> pd.DataFrame:
     baseline = per_rep[names[0]]
     rows = []
     for name in names[1:]:
         difference = per_rep[name] - baseline
-        for kpi in COMPARED_KPIS:
+        for kpi in kpis:
             values = difference[kpi].to_numpy(dtype=float)
             mean, low, high, sd = mean_ci(values[~np.isnan(values)])
             rows.append(

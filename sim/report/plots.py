@@ -65,7 +65,13 @@ def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
 def compare_service_level(
     names: tuple[str, ...], summaries: dict[str, Summary], plans: dict[str, Plan]
 ) -> Figure:
-    """Service level by interval of each compared scenario, with 95% confidence bands."""
+    """Service level by interval of each compared scenario, with 95% confidence bands.
+
+    When some scenario has blended or reserve groups, three panels instead, each with 95% CI
+    error bars per interval: service level, outbound contacts and reserve phone hours.
+    """
+    if any(plan.has_controls for plan in plans.values()):
+        return _compare_panels(names, summaries, plans)
     figure = Figure(figsize=(10, 4.5), layout="constrained")
     axes = figure.subplots()
     baseline = plans[names[0]]
@@ -84,6 +90,76 @@ def compare_service_level(
     axes.set_ylabel("service level %")
     axes.set_title("service level by interval of arrival (mean, 95% CI), same seed")
     axes.legend(fontsize="small")
+    return figure
+
+
+COMPARE_PANELS = (
+    ("service_level", "service level %", 100.0),
+    ("outbound_contacts", "outbound contacts", 1.0),
+    ("reserve_phone_h", "reserve phone hours", 1.0),
+)
+
+
+def kpis_by_scenario(table: pd.DataFrame, names: tuple[str, ...]) -> Figure:
+    """Whole-run KPIs of scenarios side by side: a panel per KPI of :data:`COMPARE_PANELS`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A comparison table (``scenario``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``).
+    names : tuple of str
+        Scenarios in the order to show.
+
+    Returns
+    -------
+    Figure
+        One panel per KPI present in ``table``: each scenario's mean with its 95% CI.
+    """
+    panels_shown = [p for p in COMPARE_PANELS if (table["kpi"] == p[0]).any()]
+    figure = Figure(figsize=(4 * len(panels_shown), 4.5), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(1, len(panels_shown)))
+    x = np.arange(len(names))
+    for axes, (kpi, label, scale) in zip(panels, panels_shown, strict=True):
+        rows = table[table["kpi"] == kpi].set_index("scenario").loc[list(names)]
+        mean = scale * rows["mean"].to_numpy(dtype=float)
+        low, high = (scale * rows[c].to_numpy(dtype=float) for c in ("ci_low", "ci_high"))
+        axes.errorbar(x, mean, yerr=np.vstack([mean - low, high - mean]), fmt="o", capsize=4)
+        axes.set_xticks(x, list(names), rotation=30, ha="right", fontsize="small")
+        axes.set_ylabel(label)
+        axes.set_ylim(bottom=0)
+        axes.grid(axis="y", alpha=0.3)
+    panels[0].set_title("whole run: mean and 95% CI", loc="left")
+    return figure
+
+
+def _compare_panels(
+    names: tuple[str, ...], summaries: dict[str, Summary], plans: dict[str, Plan]
+) -> Figure:
+    """Service level, outbound contacts and reserve phone hours by interval, CI error bars."""
+    figure = Figure(figsize=(10, 10), layout="constrained")
+    panels = figure.subplots(len(COMPARE_PANELS), 1, sharex=True)
+    baseline = plans[names[0]]
+    offsets = np.linspace(-0.2, 0.2, len(names)) if len(names) > 1 else np.zeros(1)
+    for axes, (kpi, label, scale) in zip(panels, COMPARE_PANELS, strict=True):
+        for offset, name in zip(offsets, names, strict=True):
+            stats = _series(summaries[name].intervals, ALL, (kpi,))[kpi]
+            x = np.arange(len(stats)) + offset
+            mean = scale * stats["mean"].to_numpy(dtype=float)
+            errors = np.vstack(
+                [
+                    mean - scale * stats["ci_low"].to_numpy(dtype=float),
+                    scale * stats["ci_high"].to_numpy(dtype=float) - mean,
+                ]
+            )
+            axes.errorbar(x, mean, yerr=np.nan_to_num(errors), marker=".", capsize=2, label=name)
+        axes.set_ylabel(label)
+        axes.set_ylim(bottom=0)
+    panels[0].axhline(100 * baseline.sl_target, color="black", linestyle="--", linewidth=1)
+    panels[0].set_ylim(0, 102)
+    panels[0].set_title("by interval (mean, 95% CI), same seed")
+    panels[0].legend(fontsize="small")
+    labels = _labels(_series(summaries[names[0]].intervals, ALL, ("service_level",)), baseline)
+    _x_labels(panels[-1], np.arange(len(labels)), labels)
     return figure
 
 

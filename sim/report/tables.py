@@ -10,7 +10,7 @@ import pandas as pd
 
 from sim.results.kpis import ALL
 from sim.results.summary import Summary
-from sim.scenario.plan import Plan
+from sim.scenario.plan import GroupKind, Plan
 from sim.units import SECONDS_PER_DAY, s_to_clock
 
 JSON_KPIS = (
@@ -175,7 +175,74 @@ def console_table(summary: Summary, plan: Plan) -> str:
             ]
         )
     table = _aligned(rows)
-    return table if plan.n_groups == 1 else table + "\n\n" + _group_console_table(summary, plan)
+    if plan.n_groups > 1:
+        table += "\n\n" + _group_console_table(summary, plan)
+    if plan.has_controls:
+        table += "\n\n" + _controls_console_table(summary, plan)
+    return table
+
+
+def _controls_console_table(summary: Summary, plan: Plan) -> str:
+    """Whole-run outbound work of blended groups and phone time of reserves (means, 95% CIs)."""
+    total = summary.groups.total
+    total = total[total["call_type"] == ALL].set_index(["group", "kpi"])
+
+    def get(group: str, kpi: str, decimals: int = 1) -> str:
+        if (group, kpi) not in total.index:
+            return "n/a"
+        stats: Any = total.loc[(group, kpi), ["mean", "ci_low", "ci_high"]]
+        mean, low, high = (float(value) for value in stats)
+        ci = "" if math.isnan(low) else f" [{low:.{decimals}f}, {high:.{decimals}f}]"
+        return f"{mean:.{decimals}f}{ci}"
+
+    blocks = []
+    blended = [
+        g for g, kind in zip(plan.groups, plan.group_kind, strict=True) if kind == GroupKind.BLENDED
+    ]
+    if blended:
+        rows = [
+            [
+                "blended group",
+                "outbound contacts (95% CI)",
+                "outbound h (95% CI)",
+                "switches to inbound (95% CI)",
+                "to outbound (95% CI)",
+            ]
+        ]
+        rows += [
+            [
+                name,
+                get(name, "outbound_contacts"),
+                get(name, "outbound_h"),
+                get(name, "switches_to_inbound"),
+                get(name, "switches_to_outbound"),
+            ]
+            for name in blended
+        ]
+        blocks.append(_aligned(rows))
+    reserves = [
+        g for g, kind in zip(plan.groups, plan.group_kind, strict=True) if kind == GroupKind.RESERVE
+    ]
+    if reserves:
+        rows = [
+            [
+                "reserve group",
+                "phone h (95% CI)",
+                "calls handled (95% CI)",
+                "reserve phone cost (95% CI)",
+            ]
+        ]
+        rows += [
+            [
+                name,
+                get(name, "phone_h"),
+                get(name, "handled"),
+                get(name, "reserve_phone_cost", decimals=0),
+            ]
+            for name in reserves
+        ]
+        blocks.append(_aligned(rows))
+    return "\n\n".join(blocks)
 
 
 def _group_console_table(summary: Summary, plan: Plan) -> str:

@@ -1,6 +1,14 @@
 """Records -> tallies -> KPIs -> summaries across replications."""
 
-from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS, group_kpis, replication_kpis, service_level
+from sim.results.kpis import (
+    AGENT_KPIS,
+    ALL,
+    CALL_KPIS,
+    OUTBOUND_RATE_KPIS,
+    group_kpis,
+    replication_kpis,
+    service_level,
+)
 from sim.results.summary import GroupSummary, Summary, summarize, summarize_groups, summarize_period
 from sim.results.tallies import tally_records
 
@@ -8,6 +16,7 @@ __all__ = [
     "AGENT_KPIS",
     "ALL",
     "CALL_KPIS",
+    "OUTBOUND_RATE_KPIS",
     "GroupSummary",
     "Summary",
     "group_kpis",

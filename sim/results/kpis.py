@@ -9,9 +9,17 @@ calls count in the interval in which they arrived:
 * ``abandon_rate`` = abandoned / offered; ``answer_rate`` = answered / offered;
 * ``aht_s`` — mean talk plus after-call work of answered calls;
 * ``redials``, ``repeats`` — offered calls that were redials or repeat calls;
-* agent time, by clock time: ``occupancy`` = busy / (staffed - breaks); ``agents`` (present),
+* agent time, by clock time: ``occupancy`` = busy / (staffed - breaks - outbound - off the
+  phones), the inbound occupancy of the time open to inbound calls; ``agents`` (present),
   ``agents_on_break`` and ``agents_scheduled`` — average agents in the interval; ``staffed_h``,
-  ``busy_h``, ``break_h``, ``idle_h``, ``overtime_h`` — agent hours.
+  ``busy_h``, ``break_h``, ``idle_h``, ``overtime_h``, ``outbound_h`` (outbound attempts of
+  blended agents), ``off_phone_h`` (reserves on duty, not activated), ``phone_h`` (staffed -
+  breaks - off the phones), ``reserve_phone_h`` (phone hours of reserve groups) — agent hours;
+* outbound work and controls, by clock slot of the attempt or action: ``outbound_attempts``,
+  ``outbound_contacts``, ``switches_to_inbound``, ``switches_to_outbound``, ``activations``;
+  ``contacts_per_agent_h`` = outbound contacts / outbound hours;
+* costs: ``wage_cost`` = staffed hours x the group's wage; ``reserve_phone_cost`` = phone hours
+  x wage of reserve groups (0 for other groups).
 
 A ratio with a zero denominator is NaN (no calls, no agents). Arrivals in a steady-state
 warm-up are left out, and in steady state the drain after the horizon is left out of agent time.
@@ -26,7 +34,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.engines.base import Tallies
-from sim.scenario.plan import Plan
+from sim.scenario.plan import GroupKind, Plan
 
 ALL = "all"
 Period = Literal["interval", "day", "total"]
@@ -58,7 +66,21 @@ AGENT_KPIS = (
     "break_h",
     "idle_h",
     "overtime_h",
+    "outbound_h",
+    "off_phone_h",
+    "phone_h",
+    "reserve_phone_h",
+    "outbound_attempts",
+    "outbound_contacts",
+    "switches_to_inbound",
+    "switches_to_outbound",
+    "activations",
+    "wage_cost",
+    "reserve_phone_cost",
 )
+# Agent KPIs undefined (NaN) for groups without outbound work, kept apart from AGENT_KPIS, which
+# are defined wherever the group exists.
+OUTBOUND_RATE_KPIS = ("contacts_per_agent_h",)
 GROUP_CALL_KPIS = ("handled", "aht_s")
 PERIOD_KEYS: dict[str, list[str]] = {"interval": ["day", "interval"], "day": ["day"], "total": []}
 
@@ -118,7 +140,8 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     pandas.DataFrame
         Columns ``rep``, the period keys (``day``, ``interval``), ``call_type`` (categorical,
         the scenario's call types then ``"all"``), then :data:`CALL_KPIS` and
-        :data:`AGENT_KPIS` of the whole centre (on ``"all"`` rows only).
+        :data:`AGENT_KPIS` and :data:`OUTBOUND_RATE_KPIS` of the whole centre (on ``"all"`` rows
+        only).
     """
     weights = _measured_intervals(plan)[None, None, :, None]
     counts = {
@@ -145,7 +168,8 @@ def group_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
 
     Groups are the scenario's then ``"all"``; call types the scenario's then ``"all"``. Each row
     has :data:`GROUP_CALL_KPIS` (calls the group answered, by interval of arrival, and their
-    mean handle time); the ``call_type == "all"`` rows also have :data:`AGENT_KPIS` of the group.
+    mean handle time); the ``call_type == "all"`` rows also have :data:`AGENT_KPIS` and
+    :data:`OUTBOUND_RATE_KPIS` of the group.
     """
     weights = _measured_intervals(plan)[None, None, :, None, None]
     handled = _reduce_calls(tallies.group_call("handled") * weights, period)
@@ -194,27 +218,51 @@ def _call_kpis(
 
 
 def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
-    """Agent KPIs per period cell and group, the last group being the whole centre."""
+    """Agent KPIs per period cell and group, the last group being the whole centre.
+
+    Agent time, outbound attempts and control actions count by clock slot; the after-close slot
+    counts in days and the whole run of a calendar scenario (the drain), never in steady state.
+    """
     weights = np.ones(plan.n_slots)
     weights[: plan.warmup_intervals] = 0.0
     if plan.steady_state or period == "interval":
         weights[-1] = 0.0  # the after-close slot: only finite days count their drain
     sums = {
-        name: _with_total(tallies.agent_sum(name) * weights[None, None, :, None])
-        for name in ("staffed_s", "busy_s", "overtime_s", "break_s")
+        name: tallies.agent_sum(name) * weights[None, None, :, None]
+        for name in (
+            "staffed_s",
+            "busy_s",
+            "overtime_s",
+            "break_s",
+            "outbound_s",
+            "off_phone_s",
+        )
     }
-    scheduled = _with_total(
-        np.broadcast_to(plan.scheduled_agents, (tallies.reps, *plan.scheduled_agents.shape))
-    )
+    sums |= {
+        name: tallies.group_count(name).astype(np.float64) * weights[None, None, :, None]
+        for name in ("attempts", "contacts", "to_inbound", "to_outbound", "activations")
+    }
     if period == "interval":
         sums = {name: array[:, :, : plan.n_intervals] for name, array in sums.items()}
     else:
         axes = 2 if period == "day" else (1, 2)
         sums = {name: array.sum(axis=axes) for name, array in sums.items()}
+    # Per group, before the "all" entry is appended: what depends on the group's wage and kind.
+    phone_s = sums["staffed_s"] - sums["break_s"] - sums["off_phone_s"]
+    reserve = (plan.group_kind == GroupKind.RESERVE).astype(np.float64)
+    sums["phone_s"] = phone_s
+    sums["reserve_phone_s"] = phone_s * reserve
+    sums["wage_cost"] = sums["staffed_s"] / 3600.0 * plan.wage_per_hour
+    sums["reserve_phone_cost"] = sums["reserve_phone_s"] / 3600.0 * plan.wage_per_hour
+    sums = {name: _with_total(array) for name, array in sums.items()}
+    scheduled = _with_total(
+        np.broadcast_to(plan.scheduled_agents, (tallies.reps, *plan.scheduled_agents.shape))
+    )
     staffed, busy, on_break = sums["staffed_s"], sums["busy_s"], sums["break_s"]
+    outbound, off_phone = sums["outbound_s"], sums["off_phone_s"]
     per_interval = period == "interval"
     return {
-        "occupancy": _ratio(busy, staffed - on_break),
+        "occupancy": _ratio(busy, staffed - on_break - outbound - off_phone),
         "agents": staffed / plan.interval_s if per_interval else np.full_like(staffed, np.nan),
         "agents_on_break": on_break / plan.interval_s
         if per_interval
@@ -225,8 +273,20 @@ def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array
         "staffed_h": staffed / 3600.0,
         "busy_h": busy / 3600.0,
         "break_h": on_break / 3600.0,
-        "idle_h": (staffed - busy - on_break) / 3600.0,
+        "idle_h": (staffed - busy - on_break - outbound - off_phone) / 3600.0,
         "overtime_h": sums["overtime_s"] / 3600.0,
+        "outbound_h": outbound / 3600.0,
+        "off_phone_h": off_phone / 3600.0,
+        "phone_h": sums["phone_s"] / 3600.0,
+        "reserve_phone_h": sums["reserve_phone_s"] / 3600.0,
+        "outbound_attempts": sums["attempts"],
+        "outbound_contacts": sums["contacts"],
+        "switches_to_inbound": sums["to_inbound"],
+        "switches_to_outbound": sums["to_outbound"],
+        "activations": sums["activations"],
+        "wage_cost": sums["wage_cost"],
+        "reserve_phone_cost": sums["reserve_phone_cost"],
+        "contacts_per_agent_h": _ratio(sums["contacts"], outbound / 3600.0),
     }
 
 

@@ -13,6 +13,7 @@ from sim.results.kpis import (
     AGENT_KPIS,
     CALL_KPIS,
     GROUP_CALL_KPIS,
+    OUTBOUND_RATE_KPIS,
     PERIOD_KEYS,
     Period,
     group_kpis,
@@ -77,7 +78,10 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     """Summarize the per-replication KPIs of one period granularity (see :class:`Summary`)."""
     frame = replication_kpis(tallies, plan, period)
     return _summarize(
-        frame, [*PERIOD_KEYS[period], "call_type"], [*CALL_KPIS, *AGENT_KPIS], plan.sl_target
+        frame,
+        [*PERIOD_KEYS[period], "call_type"],
+        [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS],
+        plan.sl_target,
     )
 
 
@@ -85,7 +89,8 @@ def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     """Summarize the per-replication group KPIs of one period (see :class:`GroupSummary`)."""
     frame = group_kpis(tallies, plan, period)
     keys = [*PERIOD_KEYS[period], "group", "call_type"]
-    return _summarize(frame, keys, [*GROUP_CALL_KPIS, *AGENT_KPIS], plan.sl_target)
+    kpis = [*GROUP_CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS]
+    return _summarize(frame, keys, kpis, plan.sl_target)
 
 
 def _summarize(

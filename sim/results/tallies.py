@@ -13,24 +13,24 @@ from sim.engines.base import (
     CALL_COUNTS,
     CALL_SUMS,
     GROUP_CALLS,
-    BreakRecords,
+    GROUP_COUNTS,
     CallRecords,
+    ControlKind,
     Origin,
+    OutboundOutcome,
     Outcome,
-    ShiftRecords,
+    Records,
     Tallies,
 )
 from sim.scenario.plan import Plan
 
 
-def tally_records(
-    calls: CallRecords, shifts: ShiftRecords, breaks: BreakRecords, plan: Plan, reps: int
-) -> Tallies:
-    """Tally call, shift and break records of ``reps`` replications.
+def tally_records(records: Records, plan: Plan, reps: int) -> Tallies:
+    """Tally the records of ``reps`` replications.
 
     Parameters
     ----------
-    calls, shifts, breaks : CallRecords, ShiftRecords, BreakRecords
+    records : Records
         Records of replications ``0 .. reps-1``.
     plan : Plan
         The plan that produced them (for the interval and slot layout).
@@ -41,12 +41,14 @@ def tally_records(
     -------
     Tallies
         Counts and sums by replication, day, interval of arrival and call type (and group for
-        answered calls), and agent time by replication, day, clock slot and group.
+        answered calls), and agent time, outbound attempts and control actions by replication,
+        day, clock slot and group.
     """
     tallies = Tallies.zeros(plan, reps)
-    _tally_calls(tallies, calls, plan)
-    _tally_group_calls(tallies, calls)
-    _tally_agent_time(tallies, calls, shifts, breaks, plan)
+    _tally_calls(tallies, records.calls, plan)
+    _tally_group_calls(tallies, records.calls)
+    _tally_agent_time(tallies, records, plan)
+    _tally_group_counts(tallies, records, plan)
     return tallies
 
 
@@ -96,9 +98,9 @@ def _tally_group_calls(tallies: Tallies, calls: CallRecords) -> None:
         ).reshape(shape)
 
 
-def _tally_agent_time(
-    tallies: Tallies, calls: CallRecords, shifts: ShiftRecords, breaks: BreakRecords, plan: Plan
-) -> None:
+def _tally_agent_time(tallies: Tallies, records: Records, plan: Plan) -> None:
+    calls, shifts, breaks = records.calls, records.shifts, records.breaks
+    outbound, off_phone = records.outbound, records.off_phone
     answered = calls.outcome == Outcome.ANSWERED
     spans = {
         "busy_s": (
@@ -110,6 +112,8 @@ def _tally_agent_time(
         "staffed_s": (shifts.rep, shifts.group, shifts.on_at, shifts.off_at),
         "overtime_s": (shifts.rep, shifts.group, shifts.scheduled_off_at, shifts.off_at),
         "break_s": (breaks.rep, breaks.group, breaks.start_at, breaks.end_at),
+        "outbound_s": (outbound.rep, outbound.group, outbound.start_at, outbound.end_at),
+        "off_phone_s": (off_phone.rep, off_phone.group, off_phone.start_at, off_phone.end_at),
     }
     reps, days, slots, groups = tallies.agent_sums.shape[:4]
     for name in AGENT_SUMS:
@@ -118,6 +122,26 @@ def _tally_agent_time(
             plan.slot_start_at, rep, group, start_at, end_at, n_reps=reps, n_groups=groups
         )
         tallies.agent_sum(name)[...] = flat.reshape(reps, days, slots, groups)
+
+
+def _tally_group_counts(tallies: Tallies, records: Records, plan: Plan) -> None:
+    outbound, controls = records.outbound, records.controls
+    contact = outbound.outcome == OutboundOutcome.CONTACT
+    events = {
+        "attempts": (outbound.rep, outbound.group, outbound.start_at),
+        "contacts": (outbound.rep[contact], outbound.group[contact], outbound.start_at[contact]),
+    }
+    for name, kind in zip(GROUP_COUNTS[2:], ControlKind, strict=True):
+        chosen = controls.kind == kind
+        events[name] = (controls.rep[chosen], controls.group[chosen], controls.at[chosen])
+    reps, days, slots, groups = tallies.group_counts.shape[:4]
+    n_slots = days * slots
+    for name in GROUP_COUNTS:
+        rep, group, at = events[name]
+        slot = np.maximum(np.searchsorted(plan.slot_start_at, at, side="right") - 1, 0)
+        cell = (rep.astype(np.int64) * n_slots + slot) * groups + group
+        flat = np.bincount(cell, minlength=reps * n_slots * groups)
+        tallies.group_count(name)[...] = flat.reshape(reps, days, slots, groups)
 
 
 def _span_seconds_by_slot(

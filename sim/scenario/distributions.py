@@ -1,4 +1,4 @@
-"""Distribution specifications of handle time and patience, and their moment conversions.
+"""Distribution specifications (handle time, outbound talk time, patience) and their moments.
 
 A scenario names a distribution by its mean (and coefficient of variation, CV = sd / mean);
 engines receive a compact code with two parameters, see :func:`dist_parameters`.
@@ -82,6 +82,28 @@ class HandleTime(_Spec):
     @model_validator(mode="after")
     def _parameters_fit_dist(self) -> Self:
         self._check_parameters(self.dist, mean_required=False)
+        return self
+
+
+class TalkTime(_Spec):
+    """Talk time of outbound contacts: one distribution for the whole day.
+
+    Attributes
+    ----------
+    dist : {"exponential", "lognormal", "gamma", "deterministic"}
+        Shape of the talk time.
+    mean_s : float
+        Mean talk time, seconds (> 0).
+    cv : float, optional
+        Coefficient of variation (lognormal and gamma only).
+    """
+
+    dist: Literal["exponential", "lognormal", "gamma", "deterministic"]
+    mean_s: Positive
+
+    @model_validator(mode="after")
+    def _parameters_fit_dist(self) -> Self:
+        self._check_parameters(self.dist)
         return self
 
 

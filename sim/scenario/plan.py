@@ -10,16 +10,27 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import HandleTime, Patience, dist_parameters
-from sim.scenario.roster import RosterKind, roster_events, scheduled_time, staff_of
+from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
 from sim.scenario.schema import ForecastRow, Scenario
-from sim.units import SECONDS_PER_DAY
+from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE
 
-__all__ = ["Plan", "RosterKind", "build_plan"]
+__all__ = ["GroupKind", "Plan", "RosterKind", "build_plan"]
+
+
+class GroupKind(IntEnum):
+    """How a group's agents work (from the group's role)."""
+
+    INBOUND = 0  # agent, temp: on the phones whenever on duty
+    BLENDED = 1  # buffer pool: outbound while inbound is calm, inbound when the queue builds
+    RESERVE = 2  # supervisor, reserve: off the phones unless activated
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +48,11 @@ class Plan:
     call_types, groups, tiers : tuple of str
         Names; call type ``k``, group ``g`` and tier ``t`` are positions in these tuples.
     group_role : tuple of str
-        Role of each group (``agent``, ``temp``, ...).
+        Role of each group (``agent``, ``temp``, ``blended``, ``supervisor``, ``reserve``).
+    group_kind : int64[G]
+        :class:`GroupKind` of each group.
+    wage_per_hour : float64[G]
+        Pay per staffed agent-hour (0 when not given).
     n_days, n_intervals : int
         Days, and planning intervals per day.
     interval_s : float
@@ -108,6 +123,45 @@ class Plan:
         not).
     scheduled_breaks : float64[D, I, G]
         Scheduled break time in each interval divided by the interval's length.
+    outbound_attempt_s : float64[G]
+        Dial and ring time of every outbound attempt of a blended group, seconds (NaN: none).
+    outbound_contact_probability : float64[G]
+        Probability that an attempt reaches someone (0 for other groups).
+    outbound_talk_code : int64[G]
+        Talk time distribution of contacts (:class:`~sim.scenario.distributions.DistCode`,
+        encoded as handle time is; NONE where there is none).
+    outbound_talk_p1, outbound_talk_p2 : float64[G]
+        Its parameters (NaN where there is none).
+    outbound_wrap_s : float64[G]
+        Wrap-up after a contact, seconds (0 for other groups).
+    outbound_list_size : int64[G]
+        Records a blended group may dial per day; -1: unlimited.
+    control_queue_on : float64[G]
+        Trigger (to inbound, or activation): waiting calls of the group's call types at least
+        this (inf: no queue trigger).
+    control_wait_on_s : float64[G]
+        Trigger: the oldest of those calls has waited at least this, seconds (inf: none).
+    control_sl_below : float64[G]
+        Trigger (reserves): service level over the sliding window below this (0: none). The
+        window counts the calls that left the group's queues (answered or abandoned); good ones
+        were answered within ``threshold_s``.
+    control_sl_window_s : float64[G]
+        That window, seconds (0: none).
+    control_queue_off : float64[G]
+        Calm: waiting calls of the group's call types at most this ...
+    control_calm_s : float64[G]
+        ... for at least this long, seconds: back to outbound, or deactivation (0 and 0 for
+        inbound groups).
+    control_preempt : bool[G]
+        A switch to inbound cuts outbound calls short (otherwise they finish first).
+    control_min_outbound : int64[G]
+        Agents of a blended group kept dialling when it works inbound (0 for other groups).
+    control_max_active : int64[G]
+        Reserves of the group on the phones at most at once: ``max_active``, or every agent of
+        the group when absent (0 for other groups).
+    control_min_stay_s : float64[G]
+        An activated reserve stays on the phones at least this long, seconds (0 for other
+        groups).
     threshold_s, short_abandon_s, sl_target : float
         Service-level threshold, short-abandon limit (seconds) and target.
     sl_definition : str
@@ -123,6 +177,8 @@ class Plan:
     groups: tuple[str, ...]
     tiers: tuple[str, ...]
     group_role: tuple[str, ...]
+    group_kind: NDArray[np.int64]
+    wage_per_hour: NDArray[np.float64]
     n_days: int
     n_intervals: int
     interval_s: float
@@ -161,6 +217,23 @@ class Plan:
     slot_start_at: NDArray[np.float64]
     scheduled_agents: NDArray[np.float64]
     scheduled_breaks: NDArray[np.float64]
+    outbound_attempt_s: NDArray[np.float64]
+    outbound_contact_probability: NDArray[np.float64]
+    outbound_talk_code: NDArray[np.int64]
+    outbound_talk_p1: NDArray[np.float64]
+    outbound_talk_p2: NDArray[np.float64]
+    outbound_wrap_s: NDArray[np.float64]
+    outbound_list_size: NDArray[np.int64]
+    control_queue_on: NDArray[np.float64]
+    control_wait_on_s: NDArray[np.float64]
+    control_sl_below: NDArray[np.float64]
+    control_sl_window_s: NDArray[np.float64]
+    control_queue_off: NDArray[np.float64]
+    control_calm_s: NDArray[np.float64]
+    control_preempt: NDArray[np.bool_]
+    control_min_outbound: NDArray[np.int64]
+    control_max_active: NDArray[np.int64]
+    control_min_stay_s: NDArray[np.float64]
     threshold_s: float
     short_abandon_s: float
     sl_target: float
@@ -182,6 +255,11 @@ class Plan:
     def n_agents(self) -> int:
         """Number of agents (all who are ever on duty)."""
         return len(self.agent_group)
+
+    @property
+    def has_controls(self) -> bool:
+        """Whether some group is blended or a reserve (controls run after every event)."""
+        return bool(np.any(self.group_kind != GroupKind.INBOUND))
 
     @property
     def n_slots(self) -> int:
@@ -227,6 +305,7 @@ def build_plan(scenario: Scenario) -> Plan:
         groups=tuple(scenario.groups),
         tiers=tuple(scenario.tier_table),
         group_role=tuple(group.role for group in scenario.groups.values()),
+        **_group_tables(scenario, staff),
         n_days=n_days,
         n_intervals=n_intervals,
         interval_s=interval_s,
@@ -404,3 +483,95 @@ def _routing_table(scenario: Scenario) -> tuple[NDArray[np.int64], NDArray[np.fl
         routing_group[k, : len(entries)] = [groups.index(entry.group) for entry in entries]
         routing_after_s[k, : len(entries)] = [entry.after_s for entry in entries]
     return routing_group, routing_after_s
+
+
+def inbound_group_tables(n_groups: int) -> dict[str, Any]:
+    """Return the per-group arrays of ``n_groups`` inbound groups (the :class:`Plan` fields).
+
+    No wage, NaN outbound parameters, thresholds that never fire (inf, 0) and no limits.
+    """
+    never = np.full(n_groups, np.inf)
+    return {
+        "group_kind": np.full(n_groups, GroupKind.INBOUND, dtype=np.int64),
+        "wage_per_hour": np.zeros(n_groups),
+        "outbound_attempt_s": np.full(n_groups, np.nan),
+        "outbound_contact_probability": np.zeros(n_groups),
+        "outbound_talk_code": np.zeros(n_groups, dtype=np.int64),
+        "outbound_talk_p1": np.full(n_groups, np.nan),
+        "outbound_talk_p2": np.full(n_groups, np.nan),
+        "outbound_wrap_s": np.zeros(n_groups),
+        "outbound_list_size": np.full(n_groups, -1, dtype=np.int64),
+        "control_queue_on": never,
+        "control_wait_on_s": never.copy(),
+        "control_sl_below": np.zeros(n_groups),
+        "control_sl_window_s": np.zeros(n_groups),
+        "control_queue_off": np.zeros(n_groups),
+        "control_calm_s": np.zeros(n_groups),
+        "control_preempt": np.zeros(n_groups, dtype=bool),
+        "control_min_outbound": np.zeros(n_groups, dtype=np.int64),
+        "control_max_active": np.zeros(n_groups, dtype=np.int64),
+        "control_min_stay_s": np.zeros(n_groups),
+    }
+
+
+def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
+    """Return the per-group arrays: kind, wage, outbound work and control thresholds.
+
+    Groups without outbound work or controls get NaN outbound parameters, thresholds that never
+    fire (inf, 0) and no limits; a blended group that never reaches anyone (contact probability
+    0, no talk time) keeps the NaN talk parameters of code NONE.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    staff : Staff
+        Its agents: a reserve group without ``max_active`` may activate all of its agents.
+    """
+    n_groups = len(scenario.groups)
+    tables = inbound_group_tables(n_groups)
+    tables["wage_per_hour"] = np.array([g.wage_per_hour for g in scenario.groups.values()])
+    agents_of = np.bincount(np.array(staff.agent_group, dtype=np.int64), minlength=n_groups)
+    for g, group in enumerate(scenario.groups.values()):
+        if group.outbound is not None and group.switch is not None:
+            tables["group_kind"][g] = GroupKind.BLENDED
+            _fill_outbound(tables, g, group.outbound)
+            _fill_trigger(tables, g, group.switch.to_inbound, group.switch.to_outbound)
+            tables["control_preempt"][g] = group.switch.preempt
+            tables["control_min_outbound"][g] = group.switch.min_outbound
+        elif group.activate is not None:
+            activate = group.activate
+            tables["group_kind"][g] = GroupKind.RESERVE
+            _fill_trigger(tables, g, activate, group.deactivate or Calm())
+            if activate.or_service_level_below is not None:
+                assert activate.window_minutes is not None  # validated
+                tables["control_sl_below"][g] = activate.or_service_level_below
+                tables["control_sl_window_s"][g] = activate.window_minutes * SECONDS_PER_MINUTE
+            max_active = activate.max_active
+            tables["control_max_active"][g] = agents_of[g] if max_active is None else max_active
+            tables["control_min_stay_s"][g] = activate.min_stay_minutes * SECONDS_PER_MINUTE
+    return tables
+
+
+def _fill_outbound(tables: dict[str, Any], g: int, outbound: Outbound) -> None:
+    """Write a blended group's outbound work into column ``g`` of the tables."""
+    tables["outbound_attempt_s"][g] = outbound.attempt_s
+    tables["outbound_contact_probability"][g] = outbound.contact_probability
+    if outbound.talk is not None:
+        talk = outbound.talk
+        code, p1, p2 = dist_parameters(talk.dist, talk.mean_s, talk.cv)
+        tables["outbound_talk_code"][g] = code
+        tables["outbound_talk_p1"][g], tables["outbound_talk_p2"][g] = p1, p2
+    tables["outbound_wrap_s"][g] = outbound.wrap_s
+    if outbound.list_size is not None:
+        tables["outbound_list_size"][g] = outbound.list_size
+
+
+def _fill_trigger(tables: dict[str, Any], g: int, on: ToInbound | Activate, off: Calm) -> None:
+    """Write a group's queue and wait triggers and its calm rule into column ``g``."""
+    if on.queue_at_least is not None:
+        tables["control_queue_on"][g] = on.queue_at_least
+    if on.or_oldest_wait_s is not None:
+        tables["control_wait_on_s"][g] = on.or_oldest_wait_s
+    tables["control_queue_off"][g] = off.queue_at_most
+    tables["control_calm_s"][g] = off.for_s

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.checks import check_scenario
+from sim.scenario.controls import Activate, Calm, Outbound, Switch, check_hysteresis
 from sim.scenario.distributions import HandleTime, Patience
 from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
 from sim.scenario.problems import FieldError, check_known
@@ -23,6 +24,22 @@ SlDefinition = Literal[
 ]
 DEFAULT_TIER = "standard"
 STAFFING_FORMS = ("headcount", "shifts", "roster")
+Role = Literal["agent", "temp", "blended", "supervisor", "reserve"]
+BLENDED_ROLES: tuple[str, ...] = ("blended",)
+RESERVE_ROLES: tuple[str, ...] = ("supervisor", "reserve")
+ROLE_SECTIONS = {
+    "outbound": BLENDED_ROLES,
+    "switch": BLENDED_ROLES,
+    "activate": RESERVE_ROLES,
+    "deactivate": RESERVE_ROLES,
+}
+"""Group sections that belong to some roles only."""
+REQUIRED_SECTIONS = ("outbound", "switch", "activate")
+"""Of those, the ones each of their roles must give."""
+
+
+def _roles_text(roles: tuple[str, ...]) -> str:
+    return f"role {roles[0]}" if len(roles) == 1 else f"roles {' and '.join(roles)}"
 
 
 class Calendar(Frozen):
@@ -318,11 +335,15 @@ class Group(Frozen):
 
     Attributes
     ----------
-    role : {"agent", "temp"}
-        ``temp``: temporary staff (reported apart); both answer calls alike.
+    role : {"agent", "temp", "blended", "supervisor", "reserve"}
+        ``agent`` and ``temp`` (temporary staff, reported apart) answer calls whenever on duty;
+        ``blended``: a buffer pool that works ``outbound`` while inbound is calm and switches by
+        the ``switch`` rules; ``supervisor`` and ``reserve`` (alike): off the phones until
+        ``activate`` fires.
     skills : dict of str to str, optional
-        Call type -> tier name. Required when there are several groups; a lone group without
-        skills takes every call type at the first tier.
+        Call type -> tier name. Required when there are several groups and for roles
+        ``blended``, ``supervisor`` and ``reserve``; a lone group without skills takes every
+        call type at the first tier.
     headcount : int or list of int, optional
         Agents on duty: one number for the whole day, or one per planning interval.
     shifts : dict of str to int, optional
@@ -333,15 +354,30 @@ class Group(Frozen):
         Voluntary overtime on the group's shifts.
     absenteeism : float
         Probability in [0, 1) that a scheduled agent-day is absent.
+    wage_per_hour : float
+        Pay per staffed agent-hour (>= 0).
+    outbound : Outbound, optional
+        Outbound work (role ``blended`` only, and required for it).
+    switch : Switch, optional
+        When the agents move between outbound and inbound (role ``blended`` only, required).
+    activate : Activate, optional
+        When reserves log in (roles ``supervisor`` and ``reserve`` only, required for them).
+    deactivate : Calm, optional
+        When they log out (those roles only; default: queue at most 0, at once).
     """
 
-    role: Literal["agent", "temp"] = "agent"
+    role: Role = "agent"
     skills: Annotated[dict[str, str], Field(min_length=1)] | None = None
     headcount: int | list[int] | None = None
     shifts: dict[str, Count] | None = None
     roster: Annotated[list[RosterRow], Field(min_length=1)] | None = None
     overtime: list[Overtime] = Field(default_factory=list)
     absenteeism: float = Field(default=0.0, ge=0, lt=1)
+    wage_per_hour: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    outbound: Outbound | None = None
+    switch: Switch | None = None
+    activate: Activate | None = None
+    deactivate: Calm | None = None
 
     @property
     def staffing(self) -> str:
@@ -360,7 +396,45 @@ class Group(Frozen):
             message = f"must be a whole number >= 0 (got {self.headcount})"
             raise FieldError(subpath="headcount", message=message)
         self._check_overtime()
+        self._check_role()
         return self
+
+    @property
+    def n_agents(self) -> int:
+        """Number of agents of the group (as numbered by the staffing, see ``roster.staff_of``)."""
+        if self.roster is not None:
+            return len({row.agent for row in self.roster})
+        if self.shifts is not None:
+            return sum(self.shifts.values())
+        if isinstance(self.headcount, list):
+            return max(self.headcount, default=0)
+        assert self.headcount is not None
+        return self.headcount
+
+    def _check_role(self) -> None:
+        for section, roles in ROLE_SECTIONS.items():
+            given = getattr(self, section) is not None
+            if given and self.role not in roles:
+                message = f"is only for {_roles_text(roles)} (got role {self.role!r})"
+                raise FieldError(subpath=section, message=message)
+            if not given and self.role in roles and section in REQUIRED_SECTIONS:
+                raise FieldError(section, f"is required for role {self.role} (got none)")
+        if self.role in BLENDED_ROLES + RESERVE_ROLES and self.skills is None:
+            message = (
+                f"is required for role {self.role}: list the call types it may take (got none)"
+            )
+            raise FieldError(subpath="skills", message=message)
+        if self.switch is not None and self.switch.min_outbound > self.n_agents:
+            message = (
+                f"must be at most the group's {self.n_agents} agents "
+                f"(got {self.switch.min_outbound})"
+            )
+            raise FieldError(subpath="switch.min_outbound", message=message)
+        if self.activate is not None and self.deactivate is not None:
+            queue_on, queue_off = self.activate.queue_at_least, self.deactivate.queue_at_most
+            check_hysteresis(
+                "activate.queue_at_least", queue_on, "deactivate.queue_at_most", queue_off
+            )
 
     def _check_overtime(self) -> None:
         if self.overtime and self.shifts is None:

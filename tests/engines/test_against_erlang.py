@@ -250,8 +250,8 @@ def replication_values(case: Case, engine: str) -> dict[str, np.ndarray]:
         plan, reps=case.reps, seed=case.seed, engine=engine, keep_records=engine == "simpy"
     )
     no_wait_plan = dataclasses.replace(plan, threshold_s=0.0)
-    if result.calls is not None and result.shifts is not None and result.breaks is not None:
-        no_wait = tally_records(result.calls, result.shifts, result.breaks, no_wait_plan, case.reps)
+    if result.records is not None:
+        no_wait = tally_records(result.records, no_wait_plan, case.reps)
     else:  # same seed, same sample path: only the threshold differs
         no_wait = simulate(no_wait_plan, reps=case.reps, seed=case.seed, engine=engine).tallies
     no_wait_counts = {

@@ -14,58 +14,29 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import yaml
-from helpers import REPO, SCENARIOS
+from helpers import REPO, SCENARIOS, assert_parity
 
 from sim import simulate
-from sim.engines.base import BreakRecords, CallRecords, Origin, Outcome, ShiftRecords, Tallies
+from sim.engines.base import (
+    BreakRecords,
+    CallRecords,
+    Origin,
+    Outcome,
+    ShiftRecords,
+)
 from sim.engines.replication import draw_realisation
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
-from sim.scenario.plan import RosterKind
+from sim.scenario.plan import RosterKind, inbound_group_tables
 from sim.simulation import SimulationResult
-
-Records = CallRecords | ShiftRecords | BreakRecords
 
 ANSWERED, ABANDONED, DROPPED = int(Outcome.ANSWERED), int(Outcome.ABANDONED), int(Outcome.DROPPED)
 SHORT_HORIZON_H = 6.0  # steady-state scenarios run this long here (their own horizon is for KPIs)
-
-
-def assert_same_records(expected: Records, actual: Records) -> None:
-    """Assert two record sets are identical: every column, dtype and value (NaN equal to NaN)."""
-    assert len(expected) == len(actual), (
-        f"{type(expected).__name__}: {len(expected)} vs {len(actual)} rows"
-    )
-    for field in fields(expected):
-        a, b = getattr(expected, field.name), getattr(actual, field.name)
-        assert a.dtype == b.dtype, f"{field.name}: dtype {a.dtype} vs {b.dtype}"
-        same = (
-            np.equal(a, b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else np.equal(a, b)
-        )
-        if not same.all():
-            row = int(np.flatnonzero(~same)[0])
-            pytest.fail(
-                f"{type(expected).__name__}.{field.name} differs first at row {row}: "
-                f"{a[row]!r} vs {b[row]!r}"
-            )
-
-
-def assert_same_tallies(expected: Tallies, actual: Tallies) -> None:
-    """Assert two tallies agree: counts exactly, sums to a relative 1e-12."""
-    assert np.array_equal(expected.call_counts, actual.call_counts)
-    np.testing.assert_allclose(actual.call_sums, expected.call_sums, rtol=1e-12, atol=0)
-    np.testing.assert_allclose(actual.agent_sums, expected.agent_sums, rtol=1e-12, atol=0)
-    handled = expected.group_call("handled")
-    assert np.array_equal(handled, actual.group_call("handled"))
-    assert np.array_equal(handled, np.rint(handled))  # a count, kept as float64
-    np.testing.assert_allclose(
-        actual.group_call("handle_s"), expected.group_call("handle_s"), rtol=1e-12, atol=0
-    )
 
 
 def run_both(
@@ -75,21 +46,6 @@ def run_both(
     simpy = simulate(scenario, reps=reps, seed=seed, engine="simpy", keep_records=True)
     fast = simulate(scenario, reps=reps, seed=seed, engine="fast", keep_records=True)
     return simpy, fast
-
-
-def assert_parity(simpy: SimulationResult, fast: SimulationResult) -> None:
-    """Assert identical call, shift and break records, and tallies."""
-    assert simpy.calls is not None
-    assert fast.calls is not None
-    assert simpy.shifts is not None
-    assert fast.shifts is not None
-    assert simpy.breaks is not None
-    assert fast.breaks is not None
-    assert len(simpy.calls) > 0
-    assert_same_records(simpy.calls, fast.calls)
-    assert_same_records(simpy.shifts, fast.shifts)
-    assert_same_records(simpy.breaks, fast.breaks)
-    assert_same_tallies(simpy.tallies, fast.tallies)
 
 
 def load_short(path: Path) -> Scenario:
@@ -358,6 +314,7 @@ PLAN_BASE: dict[str, Any] = {
 AGENT_GROUP = [0] * 14 + [1] * 9 + [2] * 5
 TEAMS: dict[str, Any] = {
     "groups": ("g0", "g1", "g2"),
+    **inbound_group_tables(3),
     "tiers": ("trainee", "standard", "expert"),
     "group_role": ("agent",) * 3,
     "skill_tier": np.array([[1, -1], [2, 2], [-1, 0]]),

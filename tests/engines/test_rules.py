@@ -30,7 +30,7 @@ from sim.engines.base import BreakRecords, CallRecords, Origin, Outcome, ShiftRe
 from sim.engines.replication import draw_realisation
 from sim.rng import Purpose
 from sim.scenario import Plan, build_plan, scenario_from_dict
-from sim.scenario.plan import RosterKind
+from sim.scenario.plan import RosterKind, inbound_group_tables
 
 ENGINES = ["simpy", "fast"]
 OPEN_AT = 8 * 3600.0  # every scripted scenario opens at 08:00
@@ -247,6 +247,7 @@ def team_plan(
         "groups": tuple(f"g{g}" for g in range(n_groups)),
         "tiers": tuple(f"t{t}" for t in range(int(tiers.max()) + 1)),
         "group_role": ("agent",) * n_groups,
+        **inbound_group_tables(n_groups),
         "skill_tier": tiers,
         "tier_factor": np.where(skilled, factor, np.nan),
         "tier_fcr": np.where(skilled, 1.0, np.nan),

@@ -34,7 +34,7 @@ from sim.engines.tables import call_draws, eligible_after_s
 from sim.rng import CALL_PURPOSES, Purpose, call_streams, stream
 from sim.scenario import Plan, build_plan
 from sim.scenario.distributions import DistCode, dist_parameters
-from sim.scenario.plan import RosterKind
+from sim.scenario.plan import RosterKind, inbound_group_tables
 
 # (dist, mean_s, cv) of every distribution an engine can be asked to draw from.
 SPECS = [
@@ -313,6 +313,8 @@ class TestStreams:
             "REPEAT_DELAY": 6,
             "DAY_VOLUME": 7,
             "ABSENCE": 8,
+            "OUTBOUND_CONTACT": 9,
+            "OUTBOUND_TALK": 10,
         }
         assert expected == {p.name: int(p) for p in Purpose}
         assert list(Purpose)[:7] == list(CALL_PURPOSES)
@@ -340,6 +342,7 @@ def tables_plan(**changes: object) -> Plan:
     two_groups: dict[str, object] = {
         "groups": ("g0", "g1"),
         "group_role": ("agent", "agent"),
+        **inbound_group_tables(2),
         "skill_tier": np.array([[0, 0, -1], [1, -1, 1]]),
         "tier_factor": np.array([[1.0, 1.0, np.nan], [1.2, np.nan, 1.2]]),
         "tier_fcr": np.ones((2, 3)),
@@ -396,6 +399,7 @@ def realisation_plan(*, days: int = 1, **changes: object) -> Plan:
     two_groups: dict[str, object] = {
         "groups": ("g0", "g1"),
         "group_role": ("agent", "agent"),
+        **inbound_group_tables(2),
         "agent_group": np.array([0, 0, 0, 1, 1]),
         "skill_tier": np.zeros((2, 2), dtype=np.int64),
         "tier_factor": np.ones((2, 2)),

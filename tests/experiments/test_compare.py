@@ -6,14 +6,18 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
-from helpers import REPO, make_scenario
+from helpers import REPO, SCENARIOS, make_scenario
 
 from sim.cli import main
 from sim.errors import UsageError
 from sim.experiments import compare_scenarios
+from sim.experiments.compare import COMPARED_KPIS, CONTROL_KPIS
+from sim.report.plots import compare_service_level
 from sim.results import replication_kpis
+from sim.scenario import load_scenario
 from sim.simulation import simulate
 
 STRATEGIES = REPO / "experiments" / "shift_strategies"
@@ -134,3 +138,67 @@ class TestCommandLine:
         assert 1 == len(err.strip().splitlines())
         assert err.startswith("error: ")
         assert not out_dir.exists()
+
+
+def without_buffer(tmp_path: Path) -> Path:
+    """blended_centre.yaml without its blended buffer pool, written beside the test's files."""
+    raw = yaml.safe_load((SCENARIOS / "blended_centre.yaml").read_text())
+    raw["name"] = "no-buffer"
+    del raw["groups"]["buffer"]
+    for call_type in raw["call_types"].values():
+        call_type["volume"]["profile"] = str(SCENARIOS / call_type["volume"]["profile"])
+    path = tmp_path / "no_buffer.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+class TestBlendedAndReserves:
+    """Scenarios with blended or reserve groups add outbound, reserve and wage KPIs."""
+
+    def test_control_kpis_added_side_by_side_and_paired(self, tmp_path: Path) -> None:
+        """Removing the buffer loses its outbound contacts and wages, paired replication by
+        replication."""
+        scenarios = {
+            "blended": load_scenario(SCENARIOS / "blended_centre.yaml"),
+            "no-buffer": load_scenario(without_buffer(tmp_path)),
+        }
+        comparison = compare_scenarios(scenarios, reps=4, seed=3)
+        expected = [*COMPARED_KPIS, *CONTROL_KPIS]
+        assert expected == list(
+            comparison.table.loc[comparison.table["scenario"] == "blended", "kpi"]
+        )
+        assert expected == list(comparison.differences["kpi"])
+        table = comparison.table.set_index(["scenario", "kpi"])
+        contacts = table.loc[("blended", "outbound_contacts"), "mean"]
+        assert contacts > 0
+        assert 0 == table.loc[("no-buffer", "outbound_contacts"), "mean"]
+        assert 0 == table.loc[("no-buffer", "outbound_h"), "mean"]
+        differences = comparison.differences.set_index("kpi")
+        assert -contacts == pytest.approx(differences.loc["outbound_contacts", "mean"], rel=1e-12)
+        assert differences.loc["wage_cost", "mean"] < 0
+        # Without the buffer the supervisors are needed more: more reserve phone hours.
+        assert (
+            table.loc[("no-buffer", "reserve_phone_h"), "mean"]
+            > table.loc[("blended", "reserve_phone_h"), "mean"]
+        )
+        figure = compare_service_level(comparison.names, comparison.summaries, comparison.plans)
+        assert 3 == len(figure.axes)
+
+    def test_plain_scenarios_keep_their_kpis_and_one_panel(self) -> None:
+        """Without such groups the compared KPIs and the plot are as before."""
+        comparison = compare_scenarios({"a": staffed(54), "b": staffed(56)}, reps=3, seed=1)
+        assert list(COMPARED_KPIS) == list(dict.fromkeys(comparison.table["kpi"]))
+        assert list(COMPARED_KPIS) == list(comparison.differences["kpi"])
+        figure = compare_service_level(comparison.names, comparison.summaries, comparison.plans)
+        assert 1 == len(figure.axes)
+
+    def test_command_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """`ccsim compare` prints the added KPIs and writes them to compare.csv."""
+        files = [str(SCENARIOS / "blended_centre.yaml"), str(without_buffer(tmp_path))]
+        out_dir = tmp_path / "out"
+        main(["compare", *files, "--reps", "3", "--out", str(out_dir)])
+        out = capsys.readouterr().out
+        for kpi in CONTROL_KPIS:
+            assert kpi in out
+        written = pd.read_csv(out_dir / "compare.csv")
+        assert set(CONTROL_KPIS) <= set(written["kpi"])

@@ -30,6 +30,7 @@ from sim.report.tables import INTERVAL_KPIS, JSON_KPIS, group_table, interval_la
 from sim.results.kpis import AGENT_KPIS, ALL, GROUP_CALL_KPIS
 from sim.results.summary import STAT_COLUMNS, Summary, summarize
 from sim.scenario import Plan, build_plan
+from sim.scenario.plan import inbound_group_tables
 
 TWO_TYPES = {
     "sales": {"volume": {"per_hour": 60}, "handle_time": {"dist": "exponential", "mean_s": 180}},
@@ -55,6 +56,7 @@ def two_group_plan() -> Plan:
     return replace(
         plan,
         groups=("g0", "g1"),
+        **inbound_group_tables(2),
         group_role=("agent", "agent"),
         skill_tier=np.zeros((2, 2), dtype=np.int64),
         tier_factor=np.ones((2, 2)),

@@ -17,11 +17,13 @@ from sim.results.kpis import (
     ALL,
     CALL_KPIS,
     GROUP_CALL_KPIS,
+    OUTBOUND_RATE_KPIS,
     group_kpis,
     replication_kpis,
     service_level,
 )
 from sim.scenario import Plan, build_plan
+from sim.scenario.plan import inbound_group_tables
 
 TWO_TYPES = {
     "sales": {"volume": {"per_hour": 60}, "handle_time": {"dist": "exponential", "mean_s": 180}},
@@ -290,6 +292,17 @@ class TestAgentKpis:
             "break_h": [300 / 3600, 600 / 3600],
             "idle_h": [(3600 - 2700 - 300) / 3600, (2400 - 1200 - 600) / 3600],
             "overtime_h": [0.0, 600 / 3600],
+            "outbound_h": [0.0, 0.0],
+            "off_phone_h": [0.0, 0.0],
+            "phone_h": [(3600 - 300) / 3600, (2400 - 600) / 3600],
+            "reserve_phone_h": [0.0, 0.0],
+            "outbound_attempts": [0.0, 0.0],
+            "outbound_contacts": [0.0, 0.0],
+            "switches_to_inbound": [0.0, 0.0],
+            "switches_to_outbound": [0.0, 0.0],
+            "activations": [0.0, 0.0],
+            "wage_cost": [0.0, 0.0],  # no wage given
+            "reserve_phone_cost": [0.0, 0.0],
         }
         assert set(AGENT_KPIS) == set(expected)
         for name, values in expected.items():
@@ -372,9 +385,8 @@ class TestPeriods:
         expected_keys = {"interval": ["day", "interval"], "day": ["day"], "total": []}
         for period, keys in expected_keys.items():
             frame = replication_kpis(tallies, plan, period)
-            assert ["rep", *keys, "call_type", *CALL_KPIS, *AGENT_KPIS] == list(frame.columns), (
-                period
-            )
+            expected = ["rep", *keys, "call_type", *CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS]
+            assert expected == list(frame.columns), period
             assert expected_rows[period] == len(frame), period
 
     def test_call_type_is_categorical_in_scenario_order_then_all(self) -> None:
@@ -526,7 +538,15 @@ class TestTalliesLayout:
             tallies.group_calls.shape,
         )
         assert expected == actual
-        assert ("staffed_s", "busy_s", "overtime_s", "break_s") == AGENT_SUMS
+        expected_sums = (
+            "staffed_s",
+            "busy_s",
+            "overtime_s",
+            "break_s",
+            "outbound_s",
+            "off_phone_s",
+        )
+        assert expected_sums == AGENT_SUMS
         assert ("handled", "handle_s") == GROUP_CALLS
 
 
@@ -539,6 +559,7 @@ def two_group_plan(*, days: int = 1) -> Plan:
     return dataclasses.replace(
         plan,
         groups=("g0", "g1"),
+        **inbound_group_tables(2),
         group_role=("agent", "agent"),
         skill_tier=np.zeros((2, 2), dtype=np.int64),
         tier_factor=np.ones((2, 2)),
@@ -592,7 +613,15 @@ class TestGroupKpis:
         expected_rows = {"interval": 2 * 2 * 2 * 9, "day": 2 * 2 * 9, "total": 2 * 9}
         for period, keys in expected_keys.items():
             frame = group_kpis(tallies, plan, period)
-            expected = ["rep", *keys, "group", "call_type", *GROUP_CALL_KPIS, *AGENT_KPIS]
+            expected = [
+                "rep",
+                *keys,
+                "group",
+                "call_type",
+                *GROUP_CALL_KPIS,
+                *AGENT_KPIS,
+                *OUTBOUND_RATE_KPIS,
+            ]
             assert expected == list(frame.columns), period
             assert expected_rows[period] == len(frame), period
 

@@ -23,6 +23,7 @@ from sim.results.summary import (
     summarize_period,
 )
 from sim.scenario import Plan, build_plan
+from sim.scenario.plan import inbound_group_tables
 
 INTERVAL_ONLY = {"agents", "agents_on_break", "agents_scheduled"}  # NaN for days and the run
 
@@ -246,6 +247,7 @@ def two_group_plan() -> Plan:
     return dataclasses.replace(
         plan,
         groups=("g0", "g1"),
+        **inbound_group_tables(2),
         group_role=("agent", "agent"),
         skill_tier=np.zeros((2, 1), dtype=np.int64),
         tier_factor=np.ones((2, 1)),

@@ -18,17 +18,19 @@ from sim.engines.base import (
     CALL_COUNTS,
     CALL_SUMS,
     GROUP_CALLS,
+    RECORD_KINDS,
     BreakRecords,
     CallRecords,
     Origin,
     Outcome,
+    Records,
     ShiftRecords,
     Tallies,
     column_dtype,
 )
 from sim.results import tally_records
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
-from sim.scenario.plan import RosterKind
+from sim.scenario.plan import RosterKind, inbound_group_tables
 
 ANSWERED, ABANDONED, DROPPED = int(Outcome.ANSWERED), int(Outcome.ABANDONED), int(Outcome.DROPPED)
 FRESH, REDIAL, REPEAT = int(Origin.FRESH), int(Origin.REDIAL), int(Origin.REPEAT)
@@ -100,6 +102,13 @@ def empty_records(kind: type) -> Any:
     return kind(**{f.name: np.empty(0, dtype=column_dtype(kind, f.name)) for f in fields(kind)})
 
 
+def bundle(**kinds: Any) -> Records:
+    """Records of the given kinds, the other kinds empty."""
+    return Records(
+        **{name: kinds.get(name, empty_records(kind)) for name, kind in RECORD_KINDS.items()}
+    )
+
+
 def hand_plan() -> Plan:
     """Two days 08:00-09:00 in 30-min intervals, two types, two groups, T 20 s, short < 5 s."""
     calls = {"volume": {"per_hour": 10}, "handle_time": {"dist": "exponential", "mean_s": 60}}
@@ -113,6 +122,7 @@ def hand_plan() -> Plan:
     return dataclasses.replace(
         plan,
         groups=("early", "late"),
+        **inbound_group_tables(2),
         group_role=("agent", "agent"),
         skill_tier=np.zeros((2, 2), dtype=np.int64),
         tier_factor=np.ones((2, 2)),
@@ -189,9 +199,10 @@ BREAKS = [
 @pytest.fixture
 def hand_tallies() -> Tallies:
     """Tallies of the hand-built records."""
-    return tally_records(
-        call_records(CALLS), shift_records(SHIFTS), break_records(BREAKS), hand_plan(), reps=2
+    records = bundle(
+        calls=call_records(CALLS), shifts=shift_records(SHIFTS), breaks=break_records(BREAKS)
     )
+    return tally_records(records, hand_plan(), reps=2)
 
 
 class TestHandBuiltRecords:
@@ -346,13 +357,7 @@ class TestHandBuiltRecords:
 
     def test_no_records_no_tallies(self) -> None:
         """Empty records give all-zero tallies of the right shape."""
-        tallies = tally_records(
-            empty_records(CallRecords),
-            empty_records(ShiftRecords),
-            empty_records(BreakRecords),
-            hand_plan(),
-            reps=3,
-        )
+        tallies = tally_records(bundle(), hand_plan(), reps=3)
         assert tallies.reps == 3
         assert not tallies.call_counts.any()
         assert not tallies.call_sums.any()
@@ -473,6 +478,7 @@ def _groups_breaks_redials() -> Plan:
     return dataclasses.replace(
         base,
         groups=("g0", "g1", "g2"),
+        **inbound_group_tables(3),
         tiers=("trainee", "standard", "expert"),
         group_role=("agent",) * 3,
         skill_tier=np.array([[1, -1], [2, 2], [-1, 0]]),
@@ -506,18 +512,15 @@ class TestKernelTallies:
     def test_kernel_tallies_equal_record_tallies(self, name: str) -> None:
         """Counts are equal; sums agree to a relative 1e-12 (the order of additions differs)."""
         result = simulate(KERNEL_CASES[name](), reps=3, seed=17, engine="fast", keep_records=True)
-        assert result.calls is not None
-        assert result.shifts is not None
-        assert result.breaks is not None
-        expected = tally_records(
-            result.calls, result.shifts, result.breaks, result.plan, result.reps
-        )
+        assert result.records is not None
+        expected = tally_records(result.records, result.plan, result.reps)
         assert np.array_equal(expected.call_counts, result.tallies.call_counts)
         np.testing.assert_allclose(result.tallies.call_sums, expected.call_sums, rtol=1e-12, atol=0)
         np.testing.assert_allclose(
             result.tallies.agent_sums, expected.agent_sums, rtol=1e-12, atol=0
         )
         assert np.array_equal(expected.group_call("handled"), result.tallies.group_call("handled"))
+        assert np.array_equal(expected.group_counts, result.tallies.group_counts)
         np.testing.assert_allclose(
             result.tallies.group_call("handle_s"),
             expected.group_call("handle_s"),

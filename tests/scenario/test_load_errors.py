@@ -1005,7 +1005,7 @@ class TestFieldErrors:
         error = _load_error(_write(tmp_path, raw))
         expected = (
             "is not a known field (known fields: role, skills, headcount, shifts, roster, "
-            "overtime, absenteeism)"
+            "overtime, absenteeism, wage_per_hour, outbound, switch, activate, deactivate)"
         )
         assert expected == error.message
 

@@ -9,29 +9,38 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sim.engines.base import (
     AGENT_SUMS,
+    GROUP_COUNTS,
     BreakRecords,
     CallRecords,
+    ControlRecords,
     EngineOutput,
+    OffPhoneRecords,
+    OutboundRecords,
     ProgressCallback,
+    Records,
     ShiftRecords,
     Tallies,
-    concat_records,
 )
 from sim.engines.fast.kernel import (
     N_BREAKS,
     N_CALLS,
+    N_CONTROLS,
+    N_OFF_PHONE,
+    N_OUTBOUND,
     N_SHIFTS,
     STATUS,
     STATUS_CALLS_FULL,
     STATUS_DRAWS_EXHAUSTED,
     STATUS_HEAP_FULL,
     STATUS_OK,
+    STATUS_OUTBOUND_EXHAUSTED,
+    STATUS_RECORDS_FULL,
     Output,
     simulate_replication,
 )
@@ -40,20 +49,26 @@ from sim.engines.replication import draw_realisation
 from sim.engines.sampling import standard_variates
 from sim.engines.tables import call_draws
 from sim.rng import CALL_PURPOSES, Purpose, stream
-from sim.scenario.plan import Plan, RosterKind
+from sim.scenario.plan import GroupKind, Plan, RosterKind
 
-_NO_CALL_RECORDS = (np.zeros((6, 1)), np.zeros((8, 1), dtype=np.int64))
-_NO_SHIFT_RECORDS = (np.zeros((3, 1)), np.zeros((2, 1), dtype=np.int64))
-_NO_BREAK_RECORDS = (np.zeros((2, 1)), np.zeros((2, 1), dtype=np.int64))
-_Records = tuple[CallRecords, ShiftRecords, BreakRecords]
+
+def _no_records(n_float: int, n_int: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-column buffers for records that are not kept (the kernel never writes them)."""
+    return np.zeros((n_float, 1)), np.zeros((n_int, 1), dtype=np.int64)
 
 
 @dataclass
 class _Capacity:
-    """Buffer sizes; a replication that overflows one is rerun with it doubled."""
+    """Buffer sizes; a replication that overflows one is rerun with it doubled.
+
+    ``attempts``: outbound draws per blended group (and outbound records per group);
+    ``records``: spans off the phones and control actions.
+    """
 
     calls: int
     draws: int
+    attempts: int
+    records: int
 
     @classmethod
     def for_plan(cls, plan: Plan) -> _Capacity:
@@ -68,7 +83,36 @@ class _Capacity:
         return cls(
             calls=int(total + 8 * math.sqrt(total) + 64),
             draws=int(biggest + 8 * math.sqrt(biggest) + 64),
+            attempts=_attempts_bound(plan),
+            records=4 * len(plan.roster_at) + 256,
         )
+
+    def grow(self, status: int) -> None:
+        """Double the buffer that ran out (``status`` from the kernel)."""
+        if status == STATUS_DRAWS_EXHAUSTED:
+            self.draws *= 2
+        elif status in (STATUS_CALLS_FULL, STATUS_HEAP_FULL):
+            self.calls *= 2
+        elif status == STATUS_OUTBOUND_EXHAUSTED:
+            self.attempts *= 2
+        elif status == STATUS_RECORDS_FULL:
+            self.records *= 2
+            self.attempts *= 2
+
+
+def _attempts_bound(plan: Plan) -> int:
+    """Outbound attempts a blended group may make: its agents dialling without pause, all day.
+
+    Returns 1 when no group dials.
+    """
+    blended = np.flatnonzero(plan.group_kind == GroupKind.BLENDED)
+    if blended.size == 0:
+        return 1
+    open_s = float(np.sum(plan.segment_end_at - plan.segment_start_at))
+    sizes = np.bincount(plan.agent_group, minlength=plan.n_groups)[blended]
+    # Agents work into the night only by finishing calls; twice the opening hours is ample.
+    per_group = sizes * 2.0 * open_s / plan.outbound_attempt_s[blended]
+    return int(min(float(per_group.max()), 5e6)) + 64
 
 
 class FastEngine:
@@ -94,7 +138,7 @@ class FastEngine:
         model = pack(plan)
         tallies = Tallies.zeros(plan, reps)
         runner = _ReplicationRunner(plan, model, seed, tallies, keep_records)
-        records: list[_Records | None] = [None] * reps
+        records: list[Records | None] = [None] * reps
         n_workers = max(1, min(workers or os.cpu_count() or 1, reps))
         if reps > 0:
             records[0] = runner.run(0)  # compiles (once per machine) outside the thread pool
@@ -107,13 +151,9 @@ class FastEngine:
                 if progress is not None:
                     progress(len(chunk))
         if not keep_records:
-            return EngineOutput(calls=None, shifts=None, breaks=None, tallies=tallies)
-        kept = [r for r in records if r is not None]
+            return EngineOutput(records=None, tallies=tallies)
         return EngineOutput(
-            calls=concat_records([r[0] for r in kept], CallRecords),
-            shifts=concat_records([r[1] for r in kept], ShiftRecords),
-            breaks=concat_records([r[2] for r in kept], BreakRecords),
-            tallies=tallies,
+            records=Records.concat([r for r in records if r is not None]), tallies=tallies
         )
 
 
@@ -133,38 +173,38 @@ class _ReplicationRunner:
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
 
-    def run_all(self, reps: range) -> list[_Records | None]:
+    def run_all(self, reps: range) -> list[Records | None]:
         """Simulate the replications ``reps`` one after another."""
         return [self.run(rep) for rep in reps]
 
-    def run(self, rep: int) -> _Records | None:
+    def run(self, rep: int) -> Records | None:
         """Simulate replication ``rep``; return its records when kept."""
-        capacity = _Capacity(self.capacity.calls, self.capacity.draws)
+        capacity = replace(self.capacity)
         realisation = draw_realisation(self.plan, self.seed, rep)
         while True:
             out = self._output(rep, capacity)
-            draws = self._draws(rep, capacity.draws)
             counters = simulate_replication(
                 self.model,
                 realisation.rate_per_s,
                 realisation.roster_kept,
-                draws,
+                self._draws(rep, capacity.draws),
+                self._outbound_draws(rep, capacity.attempts),
                 out,
                 capacity.calls,
             )
-            status = counters[STATUS]
+            status = int(counters[STATUS])
             if status == STATUS_OK:
                 break
-            if status == STATUS_DRAWS_EXHAUSTED:
-                capacity.draws *= 2
-            elif status in (STATUS_CALLS_FULL, STATUS_HEAP_FULL):
-                capacity.calls *= 2
+            capacity.grow(status)
         if not self.keep:
             return None
-        return (
-            _call_records(rep, out, int(counters[N_CALLS])),
-            _shift_records(rep, out, int(counters[N_SHIFTS])),
-            _break_records(rep, out, int(counters[N_BREAKS])),
+        return Records(
+            calls=_call_records(rep, out, int(counters[N_CALLS])),
+            shifts=_shift_records(rep, out, int(counters[N_SHIFTS])),
+            breaks=_break_records(rep, out, int(counters[N_BREAKS])),
+            outbound=_outbound_records(rep, out, int(counters[N_OUTBOUND])),
+            off_phone=_off_phone_records(rep, out, int(counters[N_OFF_PHONE])),
+            controls=_control_records(rep, out, int(counters[N_CONTROLS])),
         )
 
     def _draws(self, rep: int, n: int) -> np.ndarray:
@@ -177,27 +217,42 @@ class _ReplicationRunner:
             draws[row, index] = _variates(plan, purpose, int(index) % plan.n_call_types, rng, n)
         return draws
 
+    def _outbound_draws(self, rep: int, n: int) -> np.ndarray:
+        """Draw ``n`` contact uniforms and talk variates for every blended group."""
+        plan = self.plan
+        draws = np.zeros((2, plan.n_groups, n))
+        for group in np.flatnonzero(plan.group_kind == GroupKind.BLENDED):
+            g = int(group)
+            draws[0, g] = stream(self.seed, rep, Purpose.OUTBOUND_CONTACT, g).random(n)
+            code, p1 = int(plan.outbound_talk_code[g]), float(plan.outbound_talk_p1[g])
+            talk = stream(self.seed, rep, Purpose.OUTBOUND_TALK, g)
+            draws[1, g] = standard_variates(talk, code, p1, n)
+        return draws
+
+    def _buffers(self, n_float: int, n_int: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if not self.keep:
+            return _no_records(n_float, n_int)
+        return np.empty((n_float, n)), np.empty((n_int, n), dtype=np.int64)
+
     def _output(self, rep: int, capacity: _Capacity) -> Output:
         t = self.tallies
-        for array in (t.call_counts[rep], t.call_sums[rep], t.agent_sums[rep], t.group_calls[rep]):
+        for array in (
+            t.call_counts[rep],
+            t.call_sums[rep],
+            t.agent_sums[rep],
+            t.group_calls[rep],
+            t.group_counts[rep],
+        ):
             array[...] = 0
         plan = self.plan
         segments = plan.n_days * plan.n_intervals
-        rec_f, rec_i = (
-            (np.empty((6, capacity.calls)), np.empty((8, capacity.calls), dtype=np.int64))
-            if self.keep
-            else _NO_CALL_RECORDS
-        )
-        shift_f, shift_i = (
-            (np.empty((3, self.n_shift_slots)), np.empty((2, self.n_shift_slots), dtype=np.int64))
-            if self.keep
-            else _NO_SHIFT_RECORDS
-        )
-        break_f, break_i = (
-            (np.empty((2, self.n_break_slots)), np.empty((2, self.n_break_slots), dtype=np.int64))
-            if self.keep
-            else _NO_BREAK_RECORDS
-        )
+        rec_f, rec_i = self._buffers(6, 8, capacity.calls)
+        shift_f, shift_i = self._buffers(3, 2, self.n_shift_slots)
+        break_f, break_i = self._buffers(2, 2, self.n_break_slots)
+        n_blended = int(np.sum(plan.group_kind == GroupKind.BLENDED))
+        outbound_f, outbound_i = self._buffers(3, 3, max(1, n_blended * capacity.attempts))
+        off_phone_f, off_phone_i = self._buffers(2, 2, capacity.records)
+        control_f, control_i = self._buffers(1, 3, capacity.records)
         return Output(
             call_counts=t.call_counts[rep].reshape(segments, plan.n_call_types, -1),
             call_sums=t.call_sums[rep].reshape(segments, plan.n_call_types, -1),
@@ -212,6 +267,15 @@ class _ReplicationRunner:
             shift_i=shift_i,
             break_f=break_f,
             break_i=break_i,
+            group_counts=t.group_counts[rep].reshape(
+                plan.n_days * plan.n_slots, plan.n_groups, len(GROUP_COUNTS)
+            ),
+            outbound_f=outbound_f,
+            outbound_i=outbound_i,
+            off_phone_f=off_phone_f,
+            off_phone_i=off_phone_i,
+            control_f=control_f,
+            control_i=control_i,
         )
 
 
@@ -286,4 +350,41 @@ def _break_records(rep: int, out: Output, n_breaks: int) -> BreakRecords:
         group=i[1][order].astype(np.int16),
         start_at=f[0][order],
         end_at=f[1][order],
+    )
+
+
+def _outbound_records(rep: int, out: Output, n: int) -> OutboundRecords:
+    f, i = out.outbound_f[:, :n], out.outbound_i[:, :n]
+    order = np.lexsort((f[0], i[1]))  # by agent, then start, as the SimPy engine sorts
+    return OutboundRecords(
+        rep=np.full(n, rep, dtype=np.int32),
+        group=i[0][order].astype(np.int16),
+        agent=i[1][order].astype(np.int32),
+        start_at=f[0][order],
+        end_at=f[1][order],
+        outcome=i[2][order].astype(np.int8),
+        talk_s=f[2][order],
+    )
+
+
+def _off_phone_records(rep: int, out: Output, n: int) -> OffPhoneRecords:
+    f, i = out.off_phone_f[:, :n], out.off_phone_i[:, :n]
+    order = np.lexsort((f[0], i[0]))  # by agent, then start, as the SimPy engine sorts
+    return OffPhoneRecords(
+        rep=np.full(n, rep, dtype=np.int32),
+        agent=i[0][order].astype(np.int32),
+        group=i[1][order].astype(np.int16),
+        start_at=f[0][order],
+        end_at=f[1][order],
+    )
+
+
+def _control_records(rep: int, out: Output, n: int) -> ControlRecords:
+    f, i = out.control_f[:, :n], out.control_i[:, :n]
+    return ControlRecords(
+        rep=np.full(n, rep, dtype=np.int32),
+        group=i[0].astype(np.int16),
+        agent=i[1].astype(np.int32),
+        at=f[0].copy(),
+        kind=i[2].astype(np.int8),
     )

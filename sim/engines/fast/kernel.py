@@ -24,7 +24,17 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.engines.base import AGENT_SUMS, CALL_COUNTS, CALL_SUMS, EventRank, Origin, Outcome
+from sim.engines.base import (
+    AGENT_SUMS,
+    CALL_COUNTS,
+    CALL_SUMS,
+    GROUP_COUNTS,
+    ControlKind,
+    EventRank,
+    Origin,
+    OutboundOutcome,
+    Outcome,
+)
 from sim.engines.fast.events import (
     add_span,
     borrow,
@@ -35,29 +45,51 @@ from sim.engines.fast.events import (
     payload_fields,
 )
 from sim.engines.fast.pack import (
+    ATTEMPT_S,
+    CALM_S,
+    CONTACT_PROBABILITY,
+    GROUP_KIND,
     HANDLE_CODE,
+    LIST_SIZE,
+    MAX_ACTIVE,
+    MIN_OUTBOUND,
+    MIN_STAY_S,
     PATIENCE_CODE,
+    PREEMPT,
     PRIORITY,
+    QUEUE_OFF,
+    QUEUE_ON,
     REDIAL_DELAY_S,
     REDIAL_PROBABILITY,
     REPEAT_DELAY_S,
     ROSTER_KIND,
     ROSTER_WHO,
+    SL_BELOW,
+    SL_WINDOW_S,
+    TALK_CODE,
+    TALK_DRAWS,
+    TALK_P1,
+    TALK_P2,
+    WAIT_ON_S,
+    WRAP_S,
 )
 from sim.engines.sampling import next_arrival_delay, scale_variate, segment_at
 from sim.scenario.distributions import DistCode
-from sim.scenario.plan import RosterKind
+from sim.scenario.plan import GroupKind, RosterKind
+from sim.units import SECONDS_PER_DAY
 
 _scale_variate = njit(cache=True, inline="always")(scale_variate)
 _next_arrival_delay = njit(cache=True, inline="always")(next_arrival_delay)
 _segment_at = njit(cache=True, inline="always")(segment_at)
 
 STATUS_OK, STATUS_CALLS_FULL, STATUS_HEAP_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
+STATUS_OUTBOUND_EXHAUSTED, STATUS_RECORDS_FULL = 4, 5
 
 # counters[...]
 N_CALLS, N_SHIFTS, N_BREAKS, STATUS = range(4)
 _SEQ, _HEAP_SIZE, _ROSTER_NEXT, _NOW_SLOT = range(4, 8)
-N_COUNTERS = 8
+N_OUTBOUND, N_OFF_PHONE, N_CONTROLS, _N_EXITS, _N_PENDING = range(8, 13)
+N_COUNTERS = 13
 # draws[purpose, stream, i]: purposes as sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
 REDIAL_DECISION_DRAWS, REDIAL_DELAY_DRAWS, REPEAT_DECISION_DRAWS, REPEAT_DELAY_DRAWS = range(3, 7)
@@ -72,19 +104,34 @@ _WAITING = 0  # other states are Outcome codes
 _HEAD, _COUNT = range(2)
 # agents: agent_i[a, :], agent_f[a, :]
 _A_STATE, _A_LEAVING, _A_STAMP, _A_BREAK_TOKEN = range(4)
+_A_ATTEMPT_TOKEN, _A_ATTEMPT_OUTCOME, _A_ACTIVE = range(4, 7)
 _A_ON_AT, _A_OFF_AT, _A_BREAK_LENGTH_S, _A_BREAK_DUE_END_AT, _A_BREAK_START_AT = range(5)
-_OFF, _IDLE, _BUSY, _ON_BREAK = range(4)
+_A_ATTEMPT_START_AT, _A_ATTEMPT_TALK_S, _A_ACTIVATED_AT, _A_OFF_PHONE_SINCE = range(5, 9)
+_OFF, _IDLE, _BUSY, _ON_BREAK, _OUTBOUND, _OFF_PHONE = range(6)
 _STAYS, _AFTER_CALL, _WHEN_QUEUE_EMPTY = range(3)
+# what an agent does after a call or an attempt
+_DONE, _GO_ON, _DRAIN = range(3)
 # idle lines: idle[g, slot, :] = (agent, stamp); idle_pos[g, :] = (head, count)
 _IDLE_AGENT, _IDLE_STAMP = range(2)
 # heap payload kinds
-_SERVICE_END, _ABANDON, _OVERFLOW, _ARRIVAL, _BREAK_END = range(5)
+_SERVICE_END, _ABANDON, _OVERFLOW, _ARRIVAL, _BREAK_END, _OUTBOUND_END = range(6)
+# groups: group_s[g, :] (control state), calm_since[g]
+_GS_INBOUND, _GS_DIALLING, _GS_ACTIVE = range(3)
+_GS_WINDOW_FIRST, _GS_WINDOW_NEXT, _GS_WINDOW_CALLS, _GS_WINDOW_GOOD = range(3, 7)
+_INBOUND_KIND, _BLENDED, _RESERVE = (
+    int(GroupKind.INBOUND),
+    int(GroupKind.BLENDED),
+    int(GroupKind.RESERVE),
+)
+# outbound_draws[purpose, group, i]
+CONTACT_DRAWS, TALK_DRAWS_ROW = range(2)
 # fresh arrivals: next_i[k, :]
 _NEXT_SEGMENT, _NEXT_KEY = range(2)
 
 _ROSTER_RANK = int(EventRank.ROSTER)
 _BREAK_END_RANK = int(EventRank.BREAK_END)
 _SERVICE_END_RANK = int(EventRank.SERVICE_END)
+_OUTBOUND_END_RANK = int(EventRank.OUTBOUND_END)
 _ABANDON_RANK = int(EventRank.ABANDON)
 _OVERFLOW_RANK = int(EventRank.OVERFLOW)
 _ARRIVAL_RANK = int(EventRank.ARRIVAL)
@@ -104,16 +151,40 @@ _EXPONENTIAL = int(DistCode.EXPONENTIAL)
 _OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(7)
 _N_REDIALS, _N_REPEATS = 7, 8
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
-_STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME = range(len(AGENT_SUMS))
+_STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(
+    len(AGENT_SUMS)
+)
 _HANDLED, _GROUP_HANDLE_S = range(2)
+_ATTEMPTS, _CONTACTS = range(2)
+_NO_CONTACT, _CONTACT, _CUT_OFF = (
+    int(OutboundOutcome.NO_CONTACT),
+    int(OutboundOutcome.CONTACT),
+    int(OutboundOutcome.CUT_OFF),
+)
+_TO_INBOUND, _TO_OUTBOUND, _ACTIVATE, _DEACTIVATE = (
+    int(ControlKind.TO_INBOUND),
+    int(ControlKind.TO_OUTBOUND),
+    int(ControlKind.ACTIVATE),
+    int(ControlKind.DEACTIVATE),
+)
+# group_counts columns: attempts, contacts, then one per ControlKind
+_CONTROL_COUNT_BASE = 2
 
 # Record rows.
 _ARRIVED_AT, _ANSWERED_AT, _LEFT_AT, _ENDED_AT, _HANDLE_S, _PATIENCE_S = range(6)
 _R_TYPE, _R_DAY, _R_INTERVAL, _R_ORIGIN, _R_OUTCOME, _R_GROUP, _R_AGENT, _R_TIER = range(8)
 _SHIFT_ON_AT, _SHIFT_OFF_AT, _SHIFT_SCHEDULED_OFF_AT = range(3)
 _SHIFT_AGENT, _SHIFT_GROUP = range(2)
+_OB_START_AT, _OB_END_AT, _OB_TALK_S = range(3)
+_OB_GROUP, _OB_AGENT, _OB_OUTCOME = range(3)
 
 assert len(CALL_COUNTS) == 9
+assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
+    "to_inbound",
+    "to_outbound",
+    "activations",
+    "deactivations",
+)
 
 
 class Output(NamedTuple):
@@ -127,6 +198,8 @@ class Output(NamedTuple):
     agent_sums : float64[n_days * (n_intervals + 1), n_groups, len(AGENT_SUMS)]
     group_calls : float64[n_segments, n_groups, n_call_types, 2]
         Calls answered by each group, and their handle time, by arrival segment.
+    group_counts : int64[n_days * (n_intervals + 1), n_groups, len(GROUP_COUNTS)]
+        Outbound attempts and contacts by slot of the attempt's start; control actions by slot.
     keep : bool
     rec_f : float64[6, call_capacity]
     rec_i : int64[8, call_capacity]
@@ -137,6 +210,15 @@ class Output(NamedTuple):
     break_f : float64[2, break_capacity]
     break_i : int64[2, break_capacity]
         Break records (start, end; agent, group) in the order breaks end.
+    outbound_f : float64[3, outbound_capacity]
+    outbound_i : int64[3, outbound_capacity]
+        Outbound attempts (start, end, talk; group, agent, outcome) in the order they end.
+    off_phone_f : float64[2, records_capacity]
+    off_phone_i : int64[2, records_capacity]
+        Reserves' spans off the phones (start, end; agent, group) in the order they end.
+    control_f : float64[1, records_capacity]
+    control_i : int64[3, records_capacity]
+        Control actions (at; group, agent, kind) in the order they happen.
     """
 
     call_counts: np.ndarray
@@ -150,10 +232,17 @@ class Output(NamedTuple):
     shift_i: np.ndarray
     break_f: np.ndarray
     break_i: np.ndarray
+    group_counts: np.ndarray
+    outbound_f: np.ndarray
+    outbound_i: np.ndarray
+    off_phone_f: np.ndarray
+    off_phone_i: np.ndarray
+    control_f: np.ndarray
+    control_i: np.ndarray
 
 
 @njit(cache=True, nogil=True)
-def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
+def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, out, capacity):
     """Simulate one replication, filling ``out``.
 
     Parameters
@@ -167,6 +256,9 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
     draws : float64[7, 2 * n_call_types, n_draws]
         Standard variates of the replication's per-call streams (see ``sim.rng``), each
         consumed in creation order of the calls of its stream.
+    outbound_draws : float64[2, n_groups, n_attempts]
+        Per blended group: a uniform per outbound attempt (contact or not) and a standard
+        variate per contact (talk time), each consumed in the order attempts start.
     out : Output
         Zeroed tallies and record buffers.
     capacity : int
@@ -175,8 +267,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
     Returns
     -------
     int64[N_COUNTERS]
-        Counters: ``N_CALLS`` calls, ``N_SHIFTS`` shift and ``N_BREAKS`` break records, and
-        the ``STATUS`` code.
+        Counters: ``N_CALLS`` calls; ``N_SHIFTS``, ``N_BREAKS``, ``N_OUTBOUND``,
+        ``N_OFF_PHONE`` and ``N_CONTROLS`` records; the ``STATUS`` code.
     """
     # Borrowed (not reference-counted) views of every array the handlers touch; the arguments
     # stay alive with the caller, the state arrays allocated here are kept alive to the end.
@@ -196,6 +288,11 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
     eligible_after_s, skill_tier = borrow(model.eligible_after_s), borrow(model.skill_tier)
     routing_group, routing_after_s = borrow(model.routing_group), borrow(model.routing_after_s)
     agent_group, roster_at = borrow(model.agent_group), borrow(model.roster_at)
+    group_i, group_f, has_controls = (
+        borrow(model.group_i),
+        borrow(model.group_f),
+        model.has_controls,
+    )
     roster_i, roster_length_s = borrow(model.roster_i), borrow(model.roster_length_s)
     slot_start_at, n_intervals = borrow(model.slot_start_at), model.n_intervals
     threshold_s, short_abandon_s = model.threshold_s, model.short_abandon_s
@@ -208,12 +305,19 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         borrow(out.break_f),
         borrow(out.break_i),
     )
+    group_counts = borrow(out.group_counts)
+    outbound_f, outbound_i = borrow(out.outbound_f), borrow(out.outbound_i)
+    off_phone_f, off_phone_i = borrow(out.off_phone_f), borrow(out.off_phone_i)
+    control_f, control_i = borrow(out.control_f), borrow(out.control_i)
     rate_per_s, roster_kept, draws = borrow(rate_per_s), borrow(roster_kept), borrow(draws)
+    outbound_draws = borrow(outbound_draws)
     n_types, n_groups = type_i.shape[0], tier_factor.shape[0]
     n_agents, n_roster, n_slots = agent_group.shape[0], roster_at.shape[0], slot_start_at.shape[0]
+    n_days = segment_start_at.shape[0] // n_intervals
     idle_capacity = n_agents + n_roster + 1
-    # Service ends, stale break ends, and per call: an abandonment, overflows, a redial or repeat.
-    heap_capacity = n_agents + n_roster + (routing_group.shape[1] + 2) * capacity
+    # Service and outbound ends, stale break and outbound ends, and per call: an abandonment,
+    # overflows, a redial or repeat.
+    heap_capacity = 3 * n_agents + n_roster + (routing_group.shape[1] + 2) * capacity
 
     owned_counters = np.zeros(N_COUNTERS, dtype=np.int64)
     owned_drawn = np.zeros((draws.shape[0], draws.shape[1]), dtype=np.int64)
@@ -221,8 +325,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
     owned_call_f = np.empty((capacity, 7))
     owned_queue = np.empty((n_types, capacity), dtype=np.int64)
     owned_q_pos = np.zeros((n_types, 2), dtype=np.int64)
-    owned_agent_i = np.zeros((n_agents, 4), dtype=np.int64)
-    owned_agent_f = np.zeros((n_agents, 5))
+    owned_agent_i = np.zeros((n_agents, 7), dtype=np.int64)
+    owned_agent_f = np.zeros((n_agents, 9))
     owned_idle = np.empty((n_groups, idle_capacity, 2), dtype=np.int64)
     owned_idle_pos = np.zeros((n_groups, 2), dtype=np.int64)
     owned_heap_at = np.empty(heap_capacity)
@@ -230,6 +334,15 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
     owned_heap_payload = np.empty(heap_capacity, dtype=np.int64)
     owned_next_at = np.full(n_types, math.inf)
     owned_next_i = np.zeros((n_types, 2), dtype=np.int64)
+    owned_waiting = np.zeros(n_types, dtype=np.int64)
+    owned_group_s = np.zeros((n_groups, 7), dtype=np.int64)
+    owned_calm_since = np.full(n_groups, math.nan)
+    owned_list_used = np.zeros((n_groups, n_days), dtype=np.int64)
+    owned_outbound_drawn = np.zeros((2, n_groups), dtype=np.int64)
+    exits_capacity = capacity if has_controls else 0
+    owned_exit_at = np.empty(exits_capacity)
+    owned_exit_i = np.empty((exits_capacity, 2), dtype=np.int64)  # call type, good (0/1)
+    owned_pending = np.empty((n_agents, 2), dtype=np.int64)  # agent, drain (0/1)
     counters, drawn = borrow(owned_counters), borrow(owned_drawn)
     call_i, call_f, queue, q_pos = (
         borrow(owned_call_i),
@@ -245,6 +358,12 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         borrow(owned_heap_payload),
     )
     next_at, next_i = borrow(owned_next_at), borrow(owned_next_i)
+    waiting, group_s = borrow(owned_waiting), borrow(owned_group_s)
+    calm_since, list_used = borrow(owned_calm_since), borrow(owned_list_used)
+    outbound_drawn = borrow(owned_outbound_drawn)
+    exit_at, exit_i, pending = borrow(owned_exit_at), borrow(owned_exit_i), borrow(owned_pending)
+    for g in range(n_groups):
+        group_s[g, _GS_INBOUND] = group_i[g, GROUP_KIND] != _BLENDED
 
     # -- scheduling and draws ---------------------------------------------------------------
 
@@ -270,6 +389,14 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         drawn[purpose, stream] = i + 1
         return draws[purpose, stream, i]
 
+    def take_outbound_draw(row, group):
+        i = outbound_drawn[row, group]
+        if i >= outbound_draws.shape[2]:
+            counters[STATUS] = STATUS_OUTBOUND_EXHAUSTED
+            return 0.0
+        outbound_drawn[row, group] = i + 1
+        return outbound_draws[row, group, i]
+
     # -- records and tallies ----------------------------------------------------------------
 
     def write_call(call, outcome, left_at):
@@ -289,12 +416,23 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         rec_i[_R_AGENT, call] = -1
         rec_i[_R_TIER, call] = -1
 
+    def note_exit(k, good, now):
+        """Log a call leaving its queue (answered or abandoned) for service-level windows."""
+        if has_controls:
+            n = counters[_N_EXITS]
+            counters[_N_EXITS] = n + 1
+            exit_at[n] = now
+            exit_i[n, 0] = k
+            exit_i[n, 1] = good
+
     def leave_queue(call, outcome, now):
         """Take a waiting call off without an agent (abandoned or dropped): tally, record it."""
         call_i[call, _C_STATE] = outcome
         k, segment = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT]
+        waiting[k] -= 1
         wait_s = now - call_f[call, _C_ARRIVED_AT]
         if outcome == _ABANDONED:
+            note_exit(k, False, now)
             call_counts[segment, k, _N_ABANDONED] += 1
             if wait_s < short_abandon_s:
                 call_counts[segment, k, _N_SHORT] += 1
@@ -323,7 +461,39 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
 
     def leave(now, agent):
         end_shift(now, agent)
+        if agent_i[agent, _A_ACTIVE]:
+            agent_i[agent, _A_ACTIVE] = 0
+            group_s[agent_group[agent], _GS_ACTIVE] -= 1
         agent_i[agent, _A_STATE] = _OFF
+
+    def record_control(group, agent, kind, now):
+        """Count and record a control action taken now."""
+        group_counts[counters[_NOW_SLOT], group, _CONTROL_COUNT_BASE + kind] += 1
+        if keep:
+            n = counters[N_CONTROLS]
+            if n == control_f.shape[1]:
+                counters[STATUS] = STATUS_RECORDS_FULL
+                return
+            counters[N_CONTROLS] = n + 1
+            control_f[0, n] = now
+            control_i[0, n] = group
+            control_i[1, n] = agent
+            control_i[2, n] = kind
+
+    def end_off_phone(agent, now):
+        """Tally and record the span a reserve spent off the phones, ending now."""
+        group, start_at = agent_group[agent], agent_f[agent, _A_OFF_PHONE_SINCE]
+        add_span(agent_sums, slot_start_at, group, _OFF_PHONE_TIME, start_at, now)
+        if keep:
+            n = counters[N_OFF_PHONE]
+            if n == off_phone_f.shape[1]:
+                counters[STATUS] = STATUS_RECORDS_FULL
+                return
+            counters[N_OFF_PHONE] = n + 1
+            off_phone_f[0, n] = start_at
+            off_phone_f[1, n] = now
+            off_phone_i[0, n] = agent
+            off_phone_i[1, n] = group
 
     # -- idle lines: one per group, longest idle first; entries of agents who left are skipped
 
@@ -413,6 +583,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         ended_at = now + handle_s
         wait_s = now - call_f[call, _C_ARRIVED_AT]
         call_i[call, _C_STATE] = _ANSWERED
+        note_exit(k, wait_s <= threshold_s, now)
         call_counts[segment, k, _N_ANSWERED] += 1
         if wait_s <= threshold_s:
             call_counts[segment, k, _N_ANSWERED_T] += 1
@@ -440,6 +611,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         call = next_call_for(agent_group[agent], now)
         if call < 0:
             return False
+        waiting[call_i[call, _C_TYPE]] -= 1
         answer(call, agent, now)
         return True
 
@@ -449,12 +621,55 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             return
         call = next_call_for(group, now)
         if call >= 0:
+            waiting[call_i[call, _C_TYPE]] -= 1
             answer(call, pop_idle(group), now)
 
-    def free_agent(agent, now):
-        """Give a free agent on shift the next call, or put them in line."""
-        if not take_next_call(agent, now):
-            push_idle(agent)
+    def on_phones(agent):
+        """Whether the agent takes inbound calls (a reserve only when activated)."""
+        return agent_i[agent, _A_ACTIVE] == 1 or group_i[agent_group[agent], GROUP_KIND] != _RESERVE
+
+    # -- agents: outbound attempts, breaks, free agents, reserves (controls decide) ----------
+
+    def today(now):
+        return min(math.floor(now / SECONDS_PER_DAY), n_days - 1)
+
+    def dials(group, now):
+        """Whether a free agent of ``group`` dials now (see the SimPy centre's ``dials``)."""
+        if group_i[group, GROUP_KIND] != _BLENDED:
+            return False
+        if (
+            group_s[group, _GS_INBOUND]
+            and group_s[group, _GS_DIALLING] >= group_i[group, MIN_OUTBOUND]
+        ):
+            return False
+        size = group_i[group, LIST_SIZE]
+        return size < 0 or list_used[group, today(now)] < size
+
+    def start_attempt(agent, now):
+        """Dial the next record of the list: ring, and talk and wrap up when someone answers."""
+        group = agent_group[agent]
+        list_used[group, today(now)] += 1
+        attempt_s = group_f[group, ATTEMPT_S]
+        if take_outbound_draw(CONTACT_DRAWS, group) < group_f[group, CONTACT_PROBABILITY]:
+            variate = (
+                take_outbound_draw(TALK_DRAWS_ROW, group) if group_i[group, TALK_DRAWS] else 0.0
+            )
+            talk_s = _scale_variate(
+                group_i[group, TALK_CODE], group_f[group, TALK_P1], group_f[group, TALK_P2], variate
+            )
+            duration_s = attempt_s + talk_s + group_f[group, WRAP_S]
+            agent_i[agent, _A_ATTEMPT_OUTCOME] = _CONTACT
+        else:
+            talk_s = math.nan
+            duration_s = attempt_s
+            agent_i[agent, _A_ATTEMPT_OUTCOME] = _NO_CONTACT
+        agent_f[agent, _A_ATTEMPT_START_AT] = now
+        agent_f[agent, _A_ATTEMPT_TALK_S] = talk_s
+        agent_i[agent, _A_STATE] = _OUTBOUND
+        agent_i[agent, _A_ATTEMPT_TOKEN] += 1
+        group_s[group, _GS_DIALLING] += 1
+        token = agent_i[agent, _A_ATTEMPT_TOKEN]
+        schedule(now + duration_s, _OUTBOUND_END_RANK, _OUTBOUND_END, agent, token)
 
     def start_break(agent, now, end_at):
         agent_i[agent, _A_STATE] = _ON_BREAK
@@ -473,6 +688,218 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             break_f[1, n] = now
             break_i[0, n] = agent
             break_i[1, n] = group
+
+    def go_off_phone(agent, now):
+        agent_i[agent, _A_STATE] = _OFF_PHONE
+        agent_f[agent, _A_OFF_PHONE_SINCE] = now
+
+    def free_agent(agent, now, drain):
+        """Set a free agent to work: dial, go off the phones, answer, or wait in line.
+
+        With ``drain`` (their shift ended at a closing with drain) they only answer a waiting
+        call, or else leave.
+        """
+        if not drain and not on_phones(agent):
+            go_off_phone(agent, now)
+        elif not drain and dials(agent_group[agent], now):
+            start_attempt(agent, now)
+        elif on_phones(agent) and take_next_call(agent, now):
+            return
+        elif drain:
+            leave(now, agent)
+        else:
+            push_idle(agent)
+
+    def after_work(agent, now):
+        """Leave or take a break that fell due, after a call or an attempt.
+
+        Returns ``_DONE``, or ``_GO_ON`` / ``_DRAIN`` when the caller is to call
+        :func:`free_agent` (without / with drain). Numba inlines every call site of a closure,
+        so the big ones have few.
+        """
+        leaving = agent_i[agent, _A_LEAVING]
+        if leaving == _AFTER_CALL:
+            leave(now, agent)
+            return _DONE
+        if leaving == _WHEN_QUEUE_EMPTY:
+            return _DRAIN
+        if agent_f[agent, _A_BREAK_LENGTH_S] > 0.0:
+            if model.breaks_shorten:
+                # Written as now + delay, as SimPy schedules it, so both engines round alike.
+                end_at = now + (agent_f[agent, _A_BREAK_DUE_END_AT] - now)
+            else:
+                end_at = now + agent_f[agent, _A_BREAK_LENGTH_S]
+            if end_at > now:
+                start_break(agent, now, end_at)
+                return _DONE
+            agent_f[agent, _A_BREAK_LENGTH_S] = 0.0
+        return _GO_ON
+
+    def end_attempt(agent, now, cut):
+        """Tally and record the agent's outbound attempt as ending now (cut short or not)."""
+        group, start_at = agent_group[agent], agent_f[agent, _A_ATTEMPT_START_AT]
+        outcome = _CUT_OFF if cut else agent_i[agent, _A_ATTEMPT_OUTCOME]
+        agent_i[agent, _A_ATTEMPT_TOKEN] += 1
+        group_s[group, _GS_DIALLING] -= 1
+        add_span(agent_sums, slot_start_at, group, _OUTBOUND_TIME, start_at, now)
+        slot = max(np.searchsorted(slot_start_at, start_at, side="right") - 1, 0)
+        group_counts[slot, group, _ATTEMPTS] += 1
+        if outcome == _CONTACT:
+            group_counts[slot, group, _CONTACTS] += 1
+        if keep:
+            n = counters[N_OUTBOUND]
+            if n == outbound_f.shape[1]:
+                counters[STATUS] = STATUS_RECORDS_FULL
+                return
+            counters[N_OUTBOUND] = n + 1
+            outbound_f[_OB_START_AT, n] = start_at
+            outbound_f[_OB_END_AT, n] = now
+            outbound_f[_OB_TALK_S, n] = agent_f[agent, _A_ATTEMPT_TALK_S]
+            outbound_i[_OB_GROUP, n] = group
+            outbound_i[_OB_AGENT, n] = agent
+            outbound_i[_OB_OUTCOME, n] = outcome
+
+    def free_later(agent, drain):
+        """Leave an agent the controls set free to :func:`run_controls` (one call site).
+
+        The SimPy engine frees them at once; freeing them after the group's rules is the same:
+        those rules never look at them again (a switch to inbound cuts attempts, which only
+        depends on the agents still dialling; an activation is the group's last action).
+        """
+        n = counters[_N_PENDING]
+        pending[n, 0] = agent
+        pending[n, 1] = drain
+        counters[_N_PENDING] = n + 1
+
+    def activate(agent, now):
+        """Put a reserve who is off the phones on the phones."""
+        end_off_phone(agent, now)
+        group = agent_group[agent]
+        agent_i[agent, _A_ACTIVE] = 1
+        agent_f[agent, _A_ACTIVATED_AT] = now
+        group_s[group, _GS_ACTIVE] += 1
+        record_control(group, agent, _ACTIVATE, now)
+        free_later(agent, False)
+
+    def deactivate(agent, now):
+        """Release an active reserve: off the phones now if idle, else after the call or break."""
+        group = agent_group[agent]
+        agent_i[agent, _A_ACTIVE] = 0
+        group_s[group, _GS_ACTIVE] -= 1
+        record_control(group, agent, _DEACTIVATE, now)
+        if agent_i[agent, _A_STATE] == _IDLE:
+            go_off_phone(agent, now)  # as free_agent; its idle-line entry goes stale
+
+    # -- controls (see the SimPy engine's controls module) ----------------------------------
+
+    def queue_of(group, now):
+        """Return the group's queue length and the oldest wait in it (s)."""
+        n_waiting, oldest_wait_s = 0, 0.0
+        for k in range(n_types):
+            if skill_tier[group, k] >= 0 and waiting[k] > 0:
+                n_waiting += waiting[k]
+                oldest_wait_s = max(oldest_wait_s, now - call_f[head(k), _C_ARRIVED_AT])
+        return n_waiting, oldest_wait_s
+
+    def service_level_low(group, now):
+        """Whether the service level over the group's sliding window is below its threshold."""
+        window_s = group_f[group, SL_WINDOW_S]
+        if window_s <= 0.0:
+            return False
+        while group_s[group, _GS_WINDOW_NEXT] < counters[_N_EXITS]:
+            n = group_s[group, _GS_WINDOW_NEXT]
+            if skill_tier[group, exit_i[n, 0]] >= 0:
+                group_s[group, _GS_WINDOW_CALLS] += 1
+                group_s[group, _GS_WINDOW_GOOD] += exit_i[n, 1]
+            group_s[group, _GS_WINDOW_NEXT] = n + 1
+        since = now - window_s
+        while group_s[group, _GS_WINDOW_FIRST] < group_s[group, _GS_WINDOW_NEXT]:
+            n = group_s[group, _GS_WINDOW_FIRST]
+            if exit_at[n] > since:
+                break
+            if skill_tier[group, exit_i[n, 0]] >= 0:
+                group_s[group, _GS_WINDOW_CALLS] -= 1
+                group_s[group, _GS_WINDOW_GOOD] -= exit_i[n, 1]
+            group_s[group, _GS_WINDOW_FIRST] = n + 1
+        calls = group_s[group, _GS_WINDOW_CALLS]
+        return calls > 0 and group_s[group, _GS_WINDOW_GOOD] < group_f[group, SL_BELOW] * calls
+
+    def triggered(group, n_waiting, oldest_wait_s, now):
+        return (
+            n_waiting >= group_f[group, QUEUE_ON]
+            or oldest_wait_s >= group_f[group, WAIT_ON_S]
+            or service_level_low(group, now)
+        )
+
+    def calm_long_enough(group, n_waiting, now):
+        """Update the calm clock (trigger not holding) and say whether it ran ``calm_s``."""
+        if n_waiting > group_f[group, QUEUE_OFF]:
+            calm_since[group] = math.nan
+            return False
+        if math.isnan(calm_since[group]):
+            calm_since[group] = now
+        return now - calm_since[group] >= group_f[group, CALM_S]
+
+    def to_inbound(group, now):
+        group_s[group, _GS_INBOUND] = 1
+        calm_since[group] = math.nan
+        record_control(group, -1, _TO_INBOUND, now)
+        if not group_i[group, PREEMPT]:
+            return  # agents on outbound calls switch when each call ends
+        for agent in range(n_agents):
+            if group_s[group, _GS_DIALLING] <= group_i[group, MIN_OUTBOUND]:
+                break
+            if agent_group[agent] == group and agent_i[agent, _A_STATE] == _OUTBOUND:
+                end_attempt(agent, now, True)
+                then = after_work(agent, now)
+                if then != _DONE:
+                    free_later(agent, then == _DRAIN)
+
+    def control_blended(group, now):
+        n_waiting, oldest_wait_s = queue_of(group, now)
+        on = triggered(group, n_waiting, oldest_wait_s, now)
+        if not group_s[group, _GS_INBOUND]:
+            if on:
+                to_inbound(group, now)
+        elif on:
+            calm_since[group] = math.nan
+        elif calm_long_enough(group, n_waiting, now):
+            group_s[group, _GS_INBOUND] = 0
+            calm_since[group] = math.nan
+            record_control(group, -1, _TO_OUTBOUND, now)
+        while first_idle(group) >= 0 and dials(group, now):
+            start_attempt(pop_idle(group), now)
+
+    def control_reserve(group, now):
+        n_waiting, oldest_wait_s = queue_of(group, now)
+        if triggered(group, n_waiting, oldest_wait_s, now):
+            calm_since[group] = math.nan
+            if group_s[group, _GS_ACTIVE] < group_i[group, MAX_ACTIVE]:
+                for agent in range(n_agents):
+                    if agent_group[agent] == group and agent_i[agent, _A_STATE] == _OFF_PHONE:
+                        activate(agent, now)
+                        break
+        elif calm_long_enough(group, n_waiting, now):
+            min_stay_s = group_f[group, MIN_STAY_S]
+            for agent in range(n_agents):
+                if (
+                    agent_group[agent] == group
+                    and agent_i[agent, _A_ACTIVE]
+                    and now - agent_f[agent, _A_ACTIVATED_AT] >= min_stay_s
+                ):
+                    deactivate(agent, now)
+
+    def run_controls(now):
+        """Evaluate every controlled group's rules once, in group order."""
+        for group in range(n_groups):
+            kind = group_i[group, GROUP_KIND]
+            if kind == _BLENDED:
+                control_blended(group, now)
+            elif kind == _RESERVE:
+                control_reserve(group, now)
+            for n in range(counters[_N_PENDING]):
+                free_agent(pending[n, 0], now, pending[n, 1] == 1)
+            counters[_N_PENDING] = 0
 
     # -- calls arriving ---------------------------------------------------------------------
 
@@ -528,6 +955,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         slot = (q_pos[k, _HEAD] + q_pos[k, _COUNT]) % capacity
         queue[k, slot] = call
         q_pos[k, _COUNT] += 1
+        waiting[k] += 1
         for r in range(routing_group.shape[1]):
             group = routing_group[k, r]
             if group < 0:
@@ -550,80 +978,70 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
     # -- event handlers ---------------------------------------------------------------------
 
     def on_fresh_arrival(k, now):
+        """Create the next fresh call of type ``k`` (-1 if out of room) and draw the one after."""
         segment = next_i[k, _NEXT_SEGMENT]
         call = create_call(k, _FRESH, segment, now)
         schedule_fresh_arrival(k, now, segment)
-        if call >= 0:
-            route(call, now)
-
-    def on_service_end(agent, now):
-        """Free an agent after a call: leave, take a break that fell due, or take the next call."""
-        leaving = agent_i[agent, _A_LEAVING]
-        if leaving == _AFTER_CALL:
-            leave(now, agent)
-        elif leaving == _WHEN_QUEUE_EMPTY:
-            if not take_next_call(agent, now):
-                leave(now, agent)
-        elif agent_f[agent, _A_BREAK_LENGTH_S] > 0.0:
-            if model.breaks_shorten:
-                # Written as now + delay, as SimPy schedules it, so both engines round alike.
-                end_at = now + (agent_f[agent, _A_BREAK_DUE_END_AT] - now)
-            else:
-                end_at = now + agent_f[agent, _A_BREAK_LENGTH_S]
-            if end_at > now:
-                start_break(agent, now, end_at)
-            else:
-                agent_f[agent, _A_BREAK_LENGTH_S] = 0.0
-                free_agent(agent, now)
-        else:
-            free_agent(agent, now)
+        return call
 
     def on_heap_event(now):
+        """Handle the first heap event.
+
+        Returns whether it changed anything (a live event); the agent it leaves free to work
+        (-1 if none) and whether they drain; the call that arrived (-1 if none), to route.
+        """
         kind, a, b = payload_fields(heap_payload[0])
         counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_payload, counters[_HEAP_SIZE])
-        if kind == _SERVICE_END:
-            on_service_end(a, now)
-        elif kind == _ABANDON:
-            if call_i[a, _C_STATE] == _WAITING:
-                leave_queue(a, _ABANDONED, now)
-                k = call_i[a, _C_TYPE]
-                if (
-                    type_draws[k, _DRAWS_REDIAL]
-                    and call_f[a, _C_REDIAL_U] < type_f[k, REDIAL_PROBABILITY]
-                ):
-                    delay_s = type_f[k, REDIAL_DELAY_S] * call_f[a, _C_REDIAL_E]
-                    schedule(now + delay_s, _ARRIVAL_RANK, _ARRIVAL, k, _REDIAL)
+        if kind == _ABANDON:
+            if call_i[a, _C_STATE] != _WAITING:
+                return False, -1, False, -1
+            leave_queue(a, _ABANDONED, now)
+            k = call_i[a, _C_TYPE]
+            if (
+                type_draws[k, _DRAWS_REDIAL]
+                and call_f[a, _C_REDIAL_U] < type_f[k, REDIAL_PROBABILITY]
+            ):
+                delay_s = type_f[k, REDIAL_DELAY_S] * call_f[a, _C_REDIAL_E]
+                schedule(now + delay_s, _ARRIVAL_RANK, _ARRIVAL, k, _REDIAL)
         elif kind == _OVERFLOW:
-            if call_i[a, _C_STATE] == _WAITING:
-                offer_to_group(b, now)
+            if call_i[a, _C_STATE] != _WAITING:
+                return False, -1, False, -1
+            offer_to_group(b, now)
         elif kind == _ARRIVAL:
             segment = _segment_at(now, segment_start_at, segment_end_at)
-            if segment >= 0:  # redials and repeat calls due while the centre is closed are lost
-                call = create_call(a, b, segment, now)
-                if call >= 0:
-                    route(call, now)
-        elif agent_i[a, _A_STATE] == _ON_BREAK and agent_i[a, _A_BREAK_TOKEN] == b:
+            if segment < 0:  # redials and repeat calls due while the centre is closed are lost
+                return False, -1, False, -1
+            call = create_call(a, b, segment, now)
+            return call >= 0, -1, False, call
+        elif kind == _BREAK_END:
+            if agent_i[a, _A_STATE] != _ON_BREAK or agent_i[a, _A_BREAK_TOKEN] != b:
+                return False, -1, False, -1  # the shift ended meanwhile
             end_break(a, now)
-            free_agent(a, now)
+            return True, a, False, -1
+        else:  # the end of a call or of an outbound attempt
+            if kind == _OUTBOUND_END:
+                if agent_i[a, _A_STATE] != _OUTBOUND or agent_i[a, _A_ATTEMPT_TOKEN] != b:
+                    return False, -1, False, -1  # cut short meanwhile
+                end_attempt(a, now, False)
+            then = after_work(a, now)
+            if then != _DONE:
+                return True, a, then == _DRAIN, -1
+        return True, -1, False, -1
 
     def someone_to_serve():
         """Whether an agent on duty at closing will still take calls (not only finish one)."""
         for agent in range(n_agents):
             state = agent_i[agent, _A_STATE]
-            if state == _IDLE or (state == _BUSY and agent_i[agent, _A_LEAVING] != _AFTER_CALL):
+            if state == _IDLE or (
+                (state in (_BUSY, _OUTBOUND)) and agent_i[agent, _A_LEAVING] != _AFTER_CALL
+            ):
                 return True
         return False
 
-    def on_roster(now):
-        """Apply the next staffing event (events of absent agent-days were skipped)."""
-        r = counters[_ROSTER_NEXT]
-        counters[_ROSTER_NEXT] = r + 1
-        kind, agent = roster_i[r, ROSTER_KIND], roster_i[r, ROSTER_WHO]
-        if kind == _CLOSE:
-            if model.drops_at_close or not someone_to_serve():
-                drop_waiting(now)
-            return
+    def on_agent_roster(kind, agent, r, now):
+        """Apply a shift start, break or shift end; return the agent if now free to work."""
         state = agent_i[agent, _A_STATE]
+        working = state in (_BUSY, _OUTBOUND)
         if kind == _ON:
             if state != _OFF:
                 # Still on duty (say on a call from the previous shift): that shift's record
@@ -632,24 +1050,43 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
             agent_f[agent, _A_ON_AT] = now
             agent_i[agent, _A_LEAVING] = _STAYS
             if state == _OFF:
-                free_agent(agent, now)
+                return agent
         elif kind == _BREAK:
-            if state == _IDLE:
+            if state in (_IDLE, _OFF_PHONE):
+                if state == _OFF_PHONE:
+                    end_off_phone(agent, now)
                 start_break(agent, now, now + roster_length_s[r])
-            elif state == _BUSY and agent_i[agent, _A_LEAVING] == _STAYS:
+            elif working and agent_i[agent, _A_LEAVING] == _STAYS:
                 agent_f[agent, _A_BREAK_LENGTH_S] = roster_length_s[r]
                 agent_f[agent, _A_BREAK_DUE_END_AT] = now + roster_length_s[r]
         else:
             agent_f[agent, _A_OFF_AT] = now
             agent_f[agent, _A_BREAK_LENGTH_S] = 0.0
-            if state == _BUSY:
+            if working:
                 agent_i[agent, _A_LEAVING] = (
                     _WHEN_QUEUE_EMPTY if kind == _OFF_DRAIN else _AFTER_CALL
                 )
             elif state != _OFF:
-                if state == _ON_BREAK:
+                if state == _OFF_PHONE:
+                    end_off_phone(agent, now)
+                elif state == _ON_BREAK:
                     end_break(agent, now)
                 leave(now, agent)
+        return -1
+
+    def on_roster(now):
+        """Apply the next staffing event (events of absent agent-days were skipped).
+
+        Returns the agent it leaves free to work (-1 if none).
+        """
+        r = counters[_ROSTER_NEXT]
+        counters[_ROSTER_NEXT] = r + 1
+        kind, agent = roster_i[r, ROSTER_KIND], roster_i[r, ROSTER_WHO]
+        if kind == _CLOSE:
+            if model.drops_at_close or not someone_to_serve():
+                drop_waiting(now)
+            return -1
+        return on_agent_roster(kind, agent, r, now)
 
     # -- the event loop ---------------------------------------------------------------------
 
@@ -681,13 +1118,22 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         # Time only moves forward: keep the clock slot of `at` at hand for busy-time tallies.
         while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
             counters[_NOW_SLOT] += 1
+        # Every roster event and fresh arrival is live; heap events may be stale. The handlers
+        # leave routing a call and freeing an agent to here: one call site each.
+        live, free, drain, call = True, -1, False, -1
         if source == 0:
             roster_clock = at
-            on_roster(at)
+            free = on_roster(at)
         elif source == 1:
-            on_heap_event(at)
+            live, free, drain, call = on_heap_event(at)
         else:
-            on_fresh_arrival(source - 2, at)
+            call = on_fresh_arrival(source - 2, at)
+        if call >= 0:
+            route(call, at)
+        if free >= 0:
+            free_agent(free, at, drain)
+        if live and has_controls:
+            run_controls(at)
     if counters[STATUS] == STATUS_OK:
         drop_waiting(last_at)  # only calls nobody was ever going to serve are left
     _keep_alive(
@@ -705,6 +1151,14 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, out, capacity):
         owned_heap_payload,
         owned_next_at,
         owned_next_i,
+        owned_waiting,
+        owned_group_s,
+        owned_calm_since,
+        owned_list_used,
+        owned_outbound_drawn,
+        owned_exit_at,
+        owned_exit_i,
+        owned_pending,
     )
     return owned_counters
 

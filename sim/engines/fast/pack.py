@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.engines.sampling import takes_draw
 from sim.engines.tables import call_draws, eligible_after_s
 from sim.scenario.plan import Plan
 
@@ -14,6 +15,34 @@ from sim.scenario.plan import Plan
 PRIORITY, HANDLE_CODE, PATIENCE_CODE = range(3)
 REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
+# Plan fields with one entry per group, in the column order of FastModel.group_i (then whether
+# the talk distribution takes a draw) and group_f.
+GROUP_INT_TABLES = (
+    "group_kind",
+    "outbound_list_size",
+    "control_min_outbound",
+    "control_max_active",
+    "control_preempt",
+    "outbound_talk_code",
+)
+GROUP_FLOAT_TABLES = (
+    "outbound_attempt_s",
+    "outbound_contact_probability",
+    "outbound_talk_p1",
+    "outbound_talk_p2",
+    "outbound_wrap_s",
+    "control_queue_on",
+    "control_wait_on_s",
+    "control_sl_below",
+    "control_sl_window_s",
+    "control_queue_off",
+    "control_calm_s",
+    "control_min_stay_s",
+)
+GROUP_TABLES = GROUP_INT_TABLES + GROUP_FLOAT_TABLES
+GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE, TALK_DRAWS = range(7)
+ATTEMPT_S, CONTACT_PROBABILITY, TALK_P1, TALK_P2, WRAP_S = range(5)
+QUEUE_ON, WAIT_ON_S, SL_BELOW, SL_WINDOW_S, QUEUE_OFF, CALM_S, MIN_STAY_S = range(5, 12)
 
 
 class FastModel(NamedTuple):
@@ -43,6 +72,14 @@ class FastModel(NamedTuple):
         Overflow delay of each routing entry, seconds.
     agent_group : int64[A]
         Group of each agent.
+    group_i : int64[G, 7]
+        Kind (:class:`~sim.scenario.plan.GroupKind`), daily call-list size (-1: unlimited),
+        minimum agents kept outbound, most reserves active, pre-emption (0/1), outbound talk
+        distribution code, and whether that distribution takes a draw (0/1).
+    group_f : float64[G, 12]
+        Outbound attempt time (s), contact probability, talk parameters, wrap-up (s); control
+        thresholds: queue on, oldest wait on (s), service level below, its window (s), queue
+        off, calm time (s), minimum stay (s).
     roster_at : float64[E]
         Staffing event instants.
     roster_i : int64[E, 2]
@@ -57,6 +94,8 @@ class FastModel(NamedTuple):
         Service-level threshold and short-abandon limit, seconds.
     drops_at_close, breaks_shorten : bool
         Closing and break policies.
+    has_controls : bool
+        Whether some group is blended or a reserve.
     """
 
     segment_start_at: NDArray[np.float64]
@@ -76,6 +115,8 @@ class FastModel(NamedTuple):
     routing_group: NDArray[np.int64]
     routing_after_s: NDArray[np.float64]
     agent_group: NDArray[np.int64]
+    group_i: NDArray[np.int64]
+    group_f: NDArray[np.float64]
     roster_at: NDArray[np.float64]
     roster_i: NDArray[np.int64]
     roster_length_s: NDArray[np.float64]
@@ -85,10 +126,23 @@ class FastModel(NamedTuple):
     short_abandon_s: float
     drops_at_close: bool
     breaks_shorten: bool
+    has_controls: bool
 
 
 def pack(plan: Plan) -> FastModel:
-    """Copy the plan's tables into the kernel's layout."""
+    """Copy the plan's tables into the kernel's layout.
+
+    Raises
+    ------
+    ValueError
+        When a per-group table does not have one entry per group (the kernel does not check
+        its indices).
+    """
+    for name in GROUP_TABLES:
+        shape = np.shape(getattr(plan, name))
+        if shape != (plan.n_groups,):
+            message = f"plan.{name} has shape {shape}, expected ({plan.n_groups},): one per group"
+            raise ValueError(message)
 
     def f64(values: object) -> NDArray[np.float64]:
         return np.ascontiguousarray(values, dtype=np.float64)
@@ -116,6 +170,18 @@ def pack(plan: Plan) -> FastModel:
         routing_group=i64(plan.routing_group),
         routing_after_s=f64(plan.routing_after_s),
         agent_group=i64(plan.agent_group),
+        group_i=i64(
+            np.stack(
+                [getattr(plan, name) for name in GROUP_INT_TABLES]
+                + [[takes_draw(int(code)) for code in plan.outbound_talk_code]],
+                axis=1,
+            ).reshape(-1, len(GROUP_INT_TABLES) + 1)
+        ),
+        group_f=f64(
+            np.stack([getattr(plan, name) for name in GROUP_FLOAT_TABLES], axis=1).reshape(
+                -1, len(GROUP_FLOAT_TABLES)
+            )
+        ),
         roster_at=f64(plan.roster_at),
         roster_i=i64(np.stack([plan.roster_kind, plan.roster_who], axis=1).reshape(-1, 2)),
         roster_length_s=f64(plan.roster_length_s),
@@ -125,4 +191,5 @@ def pack(plan: Plan) -> FastModel:
         short_abandon_s=float(plan.short_abandon_s),
         drops_at_close=bool(plan.drops_at_close),
         breaks_shorten=bool(plan.breaks_shorten),
+        has_controls=plan.has_controls,
     )

@@ -5,11 +5,13 @@ Rules (``docs/background/model.md``):
 * an arriving call goes to the longest-idle agent of the first group in its routing order that
   has one; a group with an overflow delay may take it only once it has waited that long;
 * a freed agent takes, among the call types its group may take, the waiting call of the highest
-  priority, ties by longest wait;
-* at a shift end an idle agent leaves; a busy one finishes the call, then leaves; at closing with
-  *drain* the agents on duty stay while calls wait;
+  priority, ties by longest wait; a blended agent whose group dials instead starts an outbound
+  attempt, and a reserve agent who is not activated goes off the phones;
+* at a shift end an idle agent leaves; a busy one finishes the call (or outbound attempt), then
+  leaves; at closing with *drain* the agents on duty stay while calls wait;
 * a break that falls due during a call starts when the call ends;
-* at closing, waiting calls are dropped when the scenario drops them or nobody will serve them.
+* at closing, waiting calls are dropped when the scenario drops them or nobody will serve them;
+* after every event the controls of blended and reserve groups run (:mod:`.controls`).
 """
 
 from __future__ import annotations
@@ -18,48 +20,19 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 
+import numpy as np
 import simpy
 
-from sim.engines.base import EventRank, Origin, Outcome
+from sim.engines.base import ControlKind, EventRank, Origin, OutboundOutcome, Outcome
+from sim.engines.sampling import scale_variate, standard_variate, takes_draw
+from sim.engines.simpy.agents import Agent, Attempt, Leaving, State
+from sim.engines.simpy.controls import Controls
 from sim.engines.simpy.events import RankedTimeout
 from sim.engines.simpy.recorder import Recorder
 from sim.engines.tables import DRAW_REPEAT_DECISION, call_draws, eligible_after_s
-from sim.scenario.plan import Plan, RosterKind
-
-
-class State(Enum):
-    """Where an agent is."""
-
-    OFF = "off"
-    IDLE = "idle"
-    BUSY = "busy"
-    ON_BREAK = "on break"
-
-
-class Leaving(Enum):
-    """What a busy agent does when the current call ends."""
-
-    STAYS = "stays"  # on shift: take the next call
-    AFTER_CALL = "after call"  # shift over: leave
-    WHEN_QUEUE_EMPTY = "when queue empty"  # closing with drain: serve until nobody waits
-
-
-@dataclass(eq=False)
-class Agent:
-    """One agent and where they are in their shift."""
-
-    index: int
-    group: int
-    state: State = State.OFF
-    leaving: Leaving = Leaving.STAYS
-    on_at: float = math.nan
-    scheduled_off_at: float = math.nan
-    break_due_s: float = 0.0  # length of a break that fell due during a call
-    break_due_end_at: float = math.nan
-    break_started_at: float = math.nan
-    break_token: int = 0
+from sim.scenario.plan import GroupKind, Plan, RosterKind
+from sim.units import SECONDS_PER_DAY
 
 
 @dataclass(eq=False)
@@ -79,6 +52,14 @@ class Call:
     waiting: bool = True
 
 
+@dataclass(eq=False)
+class OutboundStreams:
+    """The draws of one blended group's outbound attempts, in the order attempts start."""
+
+    contact: np.random.Generator  # one uniform per attempt
+    talk: np.random.Generator  # one standard variate per contact
+
+
 class Centre:
     """Queues and agents of one replication.
 
@@ -92,6 +73,8 @@ class Centre:
         Where outcomes are written.
     call_arrives : callable
         ``call_arrives(call_type, origin)``: makes a redial or repeat call arrive now.
+    outbound_streams : dict of int to OutboundStreams
+        Streams of each blended group.
     """
 
     def __init__(
@@ -100,16 +83,26 @@ class Centre:
         plan: Plan,
         recorder: Recorder,
         call_arrives: Callable[[int, Origin], None],
+        outbound_streams: dict[int, OutboundStreams],
     ) -> None:
         self.env = env
         self.plan = plan
         self.recorder = recorder
         self.call_arrives = call_arrives
+        self.outbound_streams = outbound_streams
         self.agents = [Agent(index=i, group=int(g)) for i, g in enumerate(plan.agent_group)]
+        self.group_agents: list[list[Agent]] = [[] for _ in plan.groups]
+        for agent in self.agents:
+            self.group_agents[agent.group].append(agent)
         self.queues: list[deque[Call]] = [deque() for _ in plan.call_types]
         self.idle: list[deque[Agent]] = [deque() for _ in plan.groups]  # longest idle first
         self.eligible_after_s = eligible_after_s(plan)
         self.draws = call_draws(plan)
+        self.inbound = [kind != GroupKind.BLENDED for kind in plan.group_kind]
+        self.n_dialling = [0] * plan.n_groups
+        self.n_active = [0] * plan.n_groups
+        self.list_used = np.zeros((plan.n_groups, plan.n_days), dtype=np.int64)
+        self.controls = Controls(self) if plan.has_controls else None
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -119,6 +112,7 @@ class Centre:
         Returns True when answered; otherwise the call waits in its call type's queue.
         """
         k = call.call_type
+        answered = False
         for group, after_s in zip(
             self.plan.routing_group[k], self.plan.routing_after_s[k], strict=True
         ):
@@ -126,17 +120,22 @@ class Centre:
                 break
             if after_s == 0.0 and self.idle[group]:
                 self._answer(call, self.idle[group].popleft())
-                return True
-        self.queues[k].append(call)
-        return False
+                answered = True
+                break
+        if not answered:
+            self.queues[k].append(call)
+        self._after_event()
+        return answered
 
     def overflow(self, call: Call, group: int) -> None:
         """Let the longest-idle agent of ``group`` take the next call (a call became eligible)."""
-        if not call.waiting or not self.idle[group]:
+        if not call.waiting:
             return
-        best = self._pop_next_call_for(group)
-        if best is not None:
-            self._answer(best, self.idle[group].popleft())
+        if self.idle[group]:
+            best = self._pop_next_call_for(group)
+            if best is not None:
+                self._answer(best, self.idle[group].popleft())
+        self._after_event()
 
     def abandon(self, call: Call) -> None:
         """Take a caller whose patience ran out off the queue; maybe they redial later."""
@@ -145,18 +144,35 @@ class Centre:
         decision, delay = call.redial
         if self.plan.redial_probability[k] > 0.0 and decision < self.plan.redial_probability[k]:
             self._later(float(self.plan.redial_delay_s[k]) * delay, k, Origin.REDIAL)
+        self._after_event()
 
     def finish(self, agent: Agent) -> None:
-        """Free an agent after a call: leave, take a break that fell due, or take the next call."""
+        """Free an agent after a call."""
+        self._after_work(agent)
+        self._after_event()
+
+    def outbound_end(self, agent: Agent, token: int) -> None:
+        """End an outbound attempt (unless it was cut short meanwhile)."""
+        if agent.state is State.OUTBOUND and agent.attempt_token == token:
+            self._end_attempt(agent, cut=False)
+            self._after_work(agent)
+            self._after_event()
+
+    def _after_work(self, agent: Agent) -> None:
+        """Leave, take a break that fell due, or go on working, after a call or an attempt."""
         if agent.leaving is Leaving.AFTER_CALL:
             self._leave(agent)
         elif agent.leaving is Leaving.WHEN_QUEUE_EMPTY:
-            if not self._take_next_call(agent):
+            if not self._on_phones(agent) or not self._take_next_call(agent):
                 self._leave(agent)
         elif agent.break_due_s > 0.0:
             self._start_due_break(agent)
         else:
-            self._free(agent)
+            self.free(agent)
+
+    def _after_event(self) -> None:
+        if self.controls is not None:
+            self.controls.run()
 
     # -- roster -----------------------------------------------------------------------------
 
@@ -164,20 +180,22 @@ class Centre:
         """Apply one staffing event (``who`` is an agent, or a day for CLOSE)."""
         if kind is RosterKind.CLOSE:
             self._close()
-            return
-        agent = self.agents[who]
-        if kind is RosterKind.ON:
-            self._shift_start(agent)
-        elif kind is RosterKind.BREAK:
-            self._break_due(agent, length_s)
         else:
-            self._shift_end(agent, drain=kind is RosterKind.OFF_DRAIN)
+            agent = self.agents[who]
+            if kind is RosterKind.ON:
+                self._shift_start(agent)
+            elif kind is RosterKind.BREAK:
+                self._break_due(agent, length_s)
+            else:
+                self._shift_end(agent, drain=kind is RosterKind.OFF_DRAIN)
+        self._after_event()
 
     def break_end(self, agent: Agent, token: int) -> None:
-        """End a break (unless the shift ended meanwhile): back to the phones."""
+        """End a break (unless the shift ended meanwhile): back to work."""
         if agent.state is State.ON_BREAK and agent.break_token == token:
             self._record_break(agent)
-            self._free(agent)
+            self.free(agent)
+            self._after_event()
 
     def _shift_start(self, agent: Agent) -> None:
         on_duty = agent.state is not State.OFF
@@ -187,27 +205,33 @@ class Centre:
             self._record_shift(agent)
         agent.on_at, agent.leaving = self.env.now, Leaving.STAYS
         if not on_duty:
-            self._free(agent)
+            self.free(agent)
 
     def _shift_end(self, agent: Agent, *, drain: bool) -> None:
         agent.scheduled_off_at = self.env.now
         agent.break_due_s = 0.0
-        if agent.state is State.BUSY:
+        if agent.state in (State.BUSY, State.OUTBOUND):
             agent.leaving = Leaving.WHEN_QUEUE_EMPTY if drain else Leaving.AFTER_CALL
         elif agent.state is not State.OFF:
-            if agent.state is State.IDLE:
-                self.idle[agent.group].remove(agent)
-            else:
+            self._stop_waiting(agent)
+            if agent.state is State.ON_BREAK:
                 self._record_break(agent)
             self._leave(agent)
 
     def _break_due(self, agent: Agent, length_s: float) -> None:
-        if agent.state is State.IDLE:
-            self.idle[agent.group].remove(agent)
+        if agent.state in (State.IDLE, State.OFF_PHONE):
+            self._stop_waiting(agent)
             self._start_break(agent, length_s)
-        elif agent.state is State.BUSY and agent.leaving is Leaving.STAYS:
+        elif agent.state in (State.BUSY, State.OUTBOUND) and agent.leaving is Leaving.STAYS:
             agent.break_due_s = length_s
             agent.break_due_end_at = self.env.now + length_s
+
+    def _stop_waiting(self, agent: Agent) -> None:
+        """Take an idle agent out of line, or end a reserve's time off the phones."""
+        if agent.state is State.IDLE:
+            self.idle[agent.group].remove(agent)
+        elif agent.state is State.OFF_PHONE:
+            self._record_off_phone(agent)
 
     def _start_due_break(self, agent: Agent) -> None:
         if self.plan.breaks_shorten:
@@ -218,7 +242,7 @@ class Centre:
         if delay_s > 0.0:
             self._start_break(agent, delay_s)
         else:
-            self._free(agent)
+            self.free(agent)
 
     def _start_break(self, agent: Agent, delay_s: float) -> None:
         agent.state = State.ON_BREAK
@@ -232,7 +256,10 @@ class Centre:
     def _close(self) -> None:
         someone_to_serve = any(
             agent.state is State.IDLE
-            or (agent.state is State.BUSY and agent.leaving is not Leaving.AFTER_CALL)
+            or (
+                agent.state in (State.BUSY, State.OUTBOUND)
+                and agent.leaving is not Leaving.AFTER_CALL
+            )
             for agent in self.agents
         )
         if self.plan.drops_at_close or not someone_to_serve:
@@ -247,14 +274,28 @@ class Centre:
 
     def _leave(self, agent: Agent) -> None:
         self._record_shift(agent)
+        if agent.active:
+            agent.active = False
+            self.n_active[agent.group] -= 1
         agent.state = State.OFF
 
     # -- matching ---------------------------------------------------------------------------
 
-    def _free(self, agent: Agent) -> None:
-        if not self._take_next_call(agent):
+    def free(self, agent: Agent) -> None:
+        """Set a free agent on shift to work: dial, go off the phones, answer, or wait in line."""
+        group = agent.group
+        if not self._on_phones(agent):
+            agent.state = State.OFF_PHONE
+            agent.off_phone_since = self.env.now
+        elif self.dials(group):
+            self.start_attempt(agent)
+        elif not self._take_next_call(agent):
             agent.state = State.IDLE
-            self.idle[agent.group].append(agent)
+            self.idle[group].append(agent)
+
+    def _on_phones(self, agent: Agent) -> bool:
+        """Whether the agent takes inbound calls (a reserve only when activated)."""
+        return agent.active or self.plan.group_kind[agent.group] != GroupKind.RESERVE
 
     def _take_next_call(self, agent: Agent) -> bool:
         call = self._pop_next_call_for(agent.group)
@@ -306,7 +347,92 @@ class Centre:
         call.waiting = False
         self._record_call(call, outcome, left_at=self.env.now)
 
+    # -- outbound work and reserves (the controls decide, these act) ------------------------
+
+    def dials(self, group: int) -> bool:
+        """Whether a free agent of ``group`` dials now.
+
+        Agents of a blended group dial while it works outbound, or while fewer than its minimum
+        dial when it works inbound, as long as today's list has records left.
+        """
+        plan = self.plan
+        if plan.group_kind[group] != GroupKind.BLENDED:
+            return False
+        wants = not self.inbound[group] or self.n_dialling[group] < plan.control_min_outbound[group]
+        return wants and self.list_left(group)
+
+    def list_left(self, group: int) -> bool:
+        """Whether today's call list of ``group`` has a record left."""
+        size = int(self.plan.outbound_list_size[group])
+        return size < 0 or self.list_used[group, self._today()] < size
+
+    def _today(self) -> int:
+        return min(math.floor(self.env.now / SECONDS_PER_DAY), self.plan.n_days - 1)
+
+    def start_attempt(self, agent: Agent) -> None:
+        """Dial the next record of the list: ring, and talk and wrap up when someone answers."""
+        plan, group = self.plan, agent.group
+        self.list_used[group, self._today()] += 1
+        streams = self.outbound_streams[group]
+        attempt_s = float(plan.outbound_attempt_s[group])
+        if streams.contact.random() < plan.outbound_contact_probability[group]:
+            code = int(plan.outbound_talk_code[group])
+            p1, p2 = float(plan.outbound_talk_p1[group]), float(plan.outbound_talk_p2[group])
+            variate = standard_variate(streams.talk, code, p1) if takes_draw(code) else 0.0
+            talk_s = scale_variate(code, p1, p2, variate)
+            duration_s = attempt_s + talk_s + float(plan.outbound_wrap_s[group])
+            agent.attempt = Attempt(self.env.now, OutboundOutcome.CONTACT, talk_s)
+        else:
+            duration_s = attempt_s
+            agent.attempt = Attempt(self.env.now, OutboundOutcome.NO_CONTACT, math.nan)
+        agent.state = State.OUTBOUND
+        agent.attempt_token += 1
+        self.n_dialling[group] += 1
+        token = agent.attempt_token
+        end = RankedTimeout(self.env, duration_s, EventRank.OUTBOUND_END)
+        end.callbacks.append(lambda _: self.outbound_end(agent, token))
+
+    def cut_attempt(self, agent: Agent) -> None:
+        """Cut an outbound attempt short (pre-emption) and set the agent to work."""
+        self._end_attempt(agent, cut=True)
+        self._after_work(agent)
+
+    def _end_attempt(self, agent: Agent, *, cut: bool) -> None:
+        attempt = agent.attempt
+        assert attempt is not None
+        agent.attempt, agent.attempt_token = None, agent.attempt_token + 1
+        self.n_dialling[agent.group] -= 1
+        self.recorder.outbound(
+            group=agent.group,
+            agent=agent.index,
+            start_at=attempt.start_at,
+            end_at=self.env.now,
+            outcome=int(OutboundOutcome.CUT_OFF if cut else attempt.outcome),
+            talk_s=attempt.talk_s,
+        )
+
+    def activate(self, agent: Agent) -> None:
+        """Put a reserve who is off the phones on the phones."""
+        self._record_off_phone(agent)
+        agent.active, agent.activated_at = True, self.env.now
+        self.n_active[agent.group] += 1
+        self.record_control(agent.group, agent.index, ControlKind.ACTIVATE)
+        self.free(agent)
+
+    def deactivate(self, agent: Agent) -> None:
+        """Release an active reserve: off the phones now if idle, else after the call or break."""
+        agent.active = False
+        self.n_active[agent.group] -= 1
+        self.record_control(agent.group, agent.index, ControlKind.DEACTIVATE)
+        if agent.state is State.IDLE:
+            self.idle[agent.group].remove(agent)
+            self.free(agent)
+
     # -- records ----------------------------------------------------------------------------
+
+    def record_control(self, group: int, agent: int, kind: ControlKind) -> None:
+        """Record a control action taken now."""
+        self.recorder.control(group=group, agent=agent, at=self.env.now, kind=int(kind))
 
     def _record_call(
         self,
@@ -320,6 +446,10 @@ class Centre:
         day, interval = divmod(call.segment, self.plan.n_intervals)
         answered_at = self.env.now if agent is not None else math.nan
         group = agent.group if agent is not None else -1
+        if self.controls is not None and outcome is not Outcome.DROPPED:
+            wait_s = self.env.now - call.arrived_at
+            good = outcome is Outcome.ANSWERED and wait_s <= self.plan.threshold_s
+            self.controls.queue_exit(call.call_type, good)
         self.recorder.call(
             call_id=call.call_id,
             call_type=call.call_type,
@@ -352,5 +482,13 @@ class Centre:
             agent=agent.index,
             group=agent.group,
             start_at=agent.break_started_at,
+            end_at=self.env.now,
+        )
+
+    def _record_off_phone(self, agent: Agent) -> None:
+        self.recorder.off_phone(
+            agent=agent.index,
+            group=agent.group,
+            start_at=agent.off_phone_since,
             end_at=self.env.now,
         )

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import simpy
 
-from sim.engines.base import (
-    BreakRecords,
-    CallRecords,
-    EngineOutput,
-    ProgressCallback,
-    ShiftRecords,
-    concat_records,
-)
+from sim.engines.base import EngineOutput, ProgressCallback, Records
 from sim.engines.replication import draw_realisation
-from sim.engines.simpy.centre import Centre
+from sim.engines.simpy.centre import Centre, OutboundStreams
 from sim.engines.simpy.processes import CallFactory, fresh_arrivals, roster
 from sim.engines.simpy.recorder import Recorder
-from sim.rng import CALL_PURPOSES, call_streams
-from sim.scenario.plan import Plan
+from sim.rng import CALL_PURPOSES, Purpose, call_streams, stream
+from sim.scenario.plan import GroupKind, Plan
 
 
-def simulate_replication(
-    plan: Plan, seed: int, rep: int
-) -> tuple[CallRecords, ShiftRecords, BreakRecords]:
+def simulate_replication(plan: Plan, seed: int, rep: int) -> Records:
     """Run one replication to the end (the last call served or gone) and return its records.
 
     Parameters
@@ -36,8 +28,9 @@ def simulate_replication(
 
     Returns
     -------
-    tuple of (CallRecords, ShiftRecords, BreakRecords)
-        Calls sorted by call number; shifts and breaks by agent and start.
+    Records
+        Calls sorted by call number; shifts, breaks, outbound attempts and spans off the phones
+        by agent and start; control actions in the order they happened.
     """
     env = simpy.Environment()
     recorder = Recorder(rep)
@@ -46,14 +39,27 @@ def simulate_replication(
         purpose: call_streams(seed, rep, purpose, plan.n_call_types) for purpose in CALL_PURPOSES
     }
     # The centre makes redials and repeat calls arrive through the factory, which needs the centre.
-    centre = Centre(env, plan, recorder, lambda k, origin: factory.arrive_later_call(k, origin))  # noqa: PLW0108 (factory is made next)
+    outbound_streams = {
+        int(g): OutboundStreams(
+            contact=stream(seed, rep, Purpose.OUTBOUND_CONTACT, int(g)),
+            talk=stream(seed, rep, Purpose.OUTBOUND_TALK, int(g)),
+        )
+        for g in np.flatnonzero(plan.group_kind == GroupKind.BLENDED)
+    }
+    centre = Centre(
+        env,
+        plan,
+        recorder,
+        lambda k, origin: factory.arrive_later_call(k, origin),  # noqa: PLW0108 (factory is made next)
+        outbound_streams,
+    )
     factory = CallFactory(env, plan, streams, centre)
     env.process(roster(env, centre, plan, realisation))
     for call_type in range(plan.n_call_types):
         env.process(fresh_arrivals(env, factory, call_type, realisation.rate_per_s, streams))
     env.run()
     centre.drop_waiting()  # only calls nobody was ever going to serve are left
-    return recorder.calls(), recorder.shifts(), recorder.breaks()
+    return recorder.records()
 
 
 class SimpyEngine:
@@ -76,17 +82,9 @@ class SimpyEngine:
         ``keep_records`` and ``workers`` are accepted for the common interface; this engine
         always keeps records and runs in one thread.
         """
-        calls, shifts, breaks = [], [], []
+        parts = []
         for rep in range(reps):
-            rep_calls, rep_shifts, rep_breaks = simulate_replication(plan, seed, rep)
-            calls.append(rep_calls)
-            shifts.append(rep_shifts)
-            breaks.append(rep_breaks)
+            parts.append(simulate_replication(plan, seed, rep))
             if progress is not None:
                 progress(1)
-        return EngineOutput(
-            calls=concat_records(calls, CallRecords),
-            shifts=concat_records(shifts, ShiftRecords),
-            breaks=concat_records(breaks, BreakRecords),
-            tallies=None,
-        )
+        return EngineOutput(records=Records.concat(parts), tallies=None)

@@ -1,0 +1,79 @@
+"""Fast engine vs the project's SimPy engine on example scenarios, in one process.
+
+The examples: the multi-skill week, and the blended centre (buffer pool and supervisors).
+Both engines give identical records on the same seed, so the check before the ratio is exact:
+the replications simulated by both must have the same number of offered calls and outbound
+attempts. Target: the fast engine at least 50 times faster (per core) than the SimPy engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.scenario import Plan, build_plan, load_scenario
+from sim.simulation import simulate
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+EXAMPLES = ("multiskill_bank.yaml", "blended_centre.yaml")
+TARGET_RATIO = 50.0
+
+
+def timed_run(plan: Plan, engine: str, reps: int, seed: int) -> tuple[np.ndarray, float]:
+    """Simulate on one core; return offered calls and outbound attempts per replication
+    (shape ``[reps, 2]``), and seconds taken."""
+    start = time.perf_counter()
+    result = simulate(plan, reps=reps, seed=seed, engine=engine, workers=1)
+    seconds = time.perf_counter() - start
+    offered = result.tallies.count("offered").sum(axis=(1, 2, 3))
+    attempts = result.tallies.group_count("attempts").sum(axis=(1, 2, 3))
+    return np.stack([offered, attempts], axis=1), seconds
+
+
+def main() -> None:
+    """Measure and print calls per second of both engines and their ratio, per example."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reps-fast", type=int, default=40)
+    parser.add_argument("--reps-simpy", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    for name in EXAMPLES:
+        bench_example(name, args.reps_fast, args.reps_simpy, args.seed)
+
+
+def bench_example(name: str, reps_fast: int, reps_simpy: int, seed: int) -> None:
+    """Measure one example scenario and print its rates and the ratio."""
+    plan = build_plan(load_scenario(SCENARIOS / name))
+    simulate(plan, reps=2, seed=seed, engine="fast", workers=1)  # compile or load the kernel
+    fast_counts, fast_s = timed_run(plan, "fast", reps_fast, seed)
+    simpy_counts, simpy_s = timed_run(plan, "simpy", reps_simpy, seed)
+    shared = min(reps_fast, reps_simpy)
+    assert np.array_equal(fast_counts[:shared], simpy_counts[:shared]), (
+        "engines simulated different days"
+    )
+    fast_offered, simpy_offered = fast_counts[:, 0], simpy_counts[:, 0]
+    print(
+        f"{name}: {plan.n_days} days, {plan.n_agents} agents, "
+        f"{plan.n_call_types} call types, {plan.n_groups} groups"
+    )
+    print(
+        f"check: replications 0..{shared - 1} offered the same calls and made the same "
+        f"outbound attempts in both engines: {simpy_counts[:shared].tolist()}"
+    )
+    fast_rate = fast_offered.sum() / fast_s
+    simpy_rate = simpy_offered.sum() / simpy_s
+    for label, offered, seconds, rate in (
+        ("fast engine, 1 thread", fast_offered, fast_s, fast_rate),
+        ("SimPy engine", simpy_offered, simpy_s, simpy_rate),
+    ):
+        print(f"  {label:<22}  {offered.sum():>10,} calls in {seconds:7.3f} s -> {rate:>11,.0f}/s")
+    ratio = fast_rate / simpy_rate
+    verdict = "PASS" if ratio >= TARGET_RATIO else "MISS"
+    print(f"  fast / SimPy (per core) {ratio:8.1f}x   target >= {TARGET_RATIO:.0f}x: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
