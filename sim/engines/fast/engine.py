@@ -101,18 +101,22 @@ class _Capacity:
 
 
 def _attempts_bound(plan: Plan) -> int:
-    """Outbound attempts a blended group may make: its agents dialling without pause, all day.
+    """Outbound attempts a blended group may make: all its agents dialling all opening hours.
 
-    Returns 1 when no group dials.
+    Each attempt lasts at least its dial time and, on average, the wrap-up of its contacts (talk
+    time only adds). Returns 1 when no group dials; a replication that needs more is rerun.
     """
     blended = np.flatnonzero(plan.group_kind == GroupKind.BLENDED)
     if blended.size == 0:
         return 1
     open_s = float(np.sum(plan.segment_end_at - plan.segment_start_at))
     sizes = np.bincount(plan.agent_group, minlength=plan.n_groups)[blended]
-    # Agents work into the night only by finishing calls; twice the opening hours is ample.
-    per_group = sizes * 2.0 * open_s / plan.outbound_attempt_s[blended]
-    return int(min(float(per_group.max()), 5e6)) + 64
+    shortest_mean_s = (
+        plan.outbound_attempt_s[blended]
+        + plan.outbound_contact_probability[blended] * plan.outbound_wrap_s[blended]
+    )
+    most = float(np.max(sizes * open_s / shortest_mean_s))
+    return int(most + 8 * math.sqrt(most)) + 64
 
 
 class FastEngine:
@@ -220,13 +224,14 @@ class _ReplicationRunner:
     def _outbound_draws(self, rep: int, n: int) -> np.ndarray:
         """Draw ``n`` contact uniforms and talk variates for every blended group."""
         plan = self.plan
-        draws = np.zeros((2, plan.n_groups, n))
-        for group in np.flatnonzero(plan.group_kind == GroupKind.BLENDED):
+        blended = np.flatnonzero(plan.group_kind == GroupKind.BLENDED)
+        draws = np.zeros((2, max(1, blended.size), n))
+        for row, group in enumerate(blended):
             g = int(group)
-            draws[0, g] = stream(self.seed, rep, Purpose.OUTBOUND_CONTACT, g).random(n)
+            draws[0, row] = stream(self.seed, rep, Purpose.OUTBOUND_CONTACT, g).random(n)
             code, p1 = int(plan.outbound_talk_code[g]), float(plan.outbound_talk_p1[g])
             talk = stream(self.seed, rep, Purpose.OUTBOUND_TALK, g)
-            draws[1, g] = standard_variates(talk, code, p1, n)
+            draws[1, row] = standard_variates(talk, code, p1, n)
         return draws
 
     def _buffers(self, n_float: int, n_int: int, n: int) -> tuple[np.ndarray, np.ndarray]:

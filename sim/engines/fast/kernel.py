@@ -54,6 +54,7 @@ from sim.engines.fast.pack import (
     MAX_ACTIVE,
     MIN_OUTBOUND,
     MIN_STAY_S,
+    OUTBOUND_ROW,
     PATIENCE_CODE,
     PREEMPT,
     PRIORITY,
@@ -123,7 +124,7 @@ _INBOUND_KIND, _BLENDED, _RESERVE = (
     int(GroupKind.BLENDED),
     int(GroupKind.RESERVE),
 )
-# outbound_draws[purpose, group, i]
+# outbound_draws[purpose, the group's OUTBOUND_ROW, i]
 CONTACT_DRAWS, TALK_DRAWS_ROW = range(2)
 # fresh arrivals: next_i[k, :]
 _NEXT_SEGMENT, _NEXT_KEY = range(2)
@@ -256,9 +257,10 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     draws : float64[7, 2 * n_call_types, n_draws]
         Standard variates of the replication's per-call streams (see ``sim.rng``), each
         consumed in creation order of the calls of its stream.
-    outbound_draws : float64[2, n_groups, n_attempts]
-        Per blended group: a uniform per outbound attempt (contact or not) and a standard
-        variate per contact (talk time), each consumed in the order attempts start.
+    outbound_draws : float64[2, n_blended_groups, n_attempts]
+        Per blended group (at row ``OUTBOUND_ROW`` of its ``group_i``): a uniform per outbound
+        attempt (contact or not) and a standard variate per contact (talk time), each consumed
+        in the order attempts start.
     out : Output
         Zeroed tallies and record buffers.
     capacity : int
@@ -395,7 +397,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
             counters[STATUS] = STATUS_OUTBOUND_EXHAUSTED
             return 0.0
         outbound_drawn[row, group] = i + 1
-        return outbound_draws[row, group, i]
+        return outbound_draws[row, group_i[group, OUTBOUND_ROW], i]
 
     # -- records and tallies ----------------------------------------------------------------
 

@@ -9,14 +9,14 @@ from numpy.typing import NDArray
 
 from sim.engines.sampling import takes_draw
 from sim.engines.tables import call_draws, eligible_after_s
-from sim.scenario.plan import Plan
+from sim.scenario.plan import GroupKind, Plan
 
 # Columns of FastModel.type_i, type_f and roster_i.
 PRIORITY, HANDLE_CODE, PATIENCE_CODE = range(3)
 REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
 # Plan fields with one entry per group, in the column order of FastModel.group_i (then whether
-# the talk distribution takes a draw) and group_f.
+# the talk distribution takes a draw, and the group's row of outbound draws) and group_f.
 GROUP_INT_TABLES = (
     "group_kind",
     "outbound_list_size",
@@ -40,7 +40,8 @@ GROUP_FLOAT_TABLES = (
     "control_min_stay_s",
 )
 GROUP_TABLES = GROUP_INT_TABLES + GROUP_FLOAT_TABLES
-GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE, TALK_DRAWS = range(7)
+GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE = range(6)
+TALK_DRAWS, OUTBOUND_ROW = 6, 7
 ATTEMPT_S, CONTACT_PROBABILITY, TALK_P1, TALK_P2, WRAP_S = range(5)
 QUEUE_ON, WAIT_ON_S, SL_BELOW, SL_WINDOW_S, QUEUE_OFF, CALM_S, MIN_STAY_S = range(5, 12)
 
@@ -72,10 +73,11 @@ class FastModel(NamedTuple):
         Overflow delay of each routing entry, seconds.
     agent_group : int64[A]
         Group of each agent.
-    group_i : int64[G, 7]
+    group_i : int64[G, 8]
         Kind (:class:`~sim.scenario.plan.GroupKind`), daily call-list size (-1: unlimited),
         minimum agents kept outbound, most reserves active, pre-emption (0/1), outbound talk
-        distribution code, and whether that distribution takes a draw (0/1).
+        distribution code, whether that distribution takes a draw (0/1), and the group's row in
+        the outbound draws (:func:`outbound_rows`).
     group_f : float64[G, 12]
         Outbound attempt time (s), contact probability, talk parameters, wrap-up (s); control
         thresholds: queue on, oldest wait on (s), service level below, its window (s), queue
@@ -129,6 +131,12 @@ class FastModel(NamedTuple):
     has_controls: bool
 
 
+def outbound_rows(plan: Plan) -> NDArray[np.int64]:
+    """Row of each blended group in the kernel's outbound draws (in group order); -1 others."""
+    blended = plan.group_kind == GroupKind.BLENDED
+    return np.where(blended, np.cumsum(blended) - 1, -1).astype(np.int64)
+
+
 def pack(plan: Plan) -> FastModel:
     """Copy the plan's tables into the kernel's layout.
 
@@ -173,9 +181,10 @@ def pack(plan: Plan) -> FastModel:
         group_i=i64(
             np.stack(
                 [getattr(plan, name) for name in GROUP_INT_TABLES]
-                + [[takes_draw(int(code)) for code in plan.outbound_talk_code]],
+                + [[takes_draw(int(code)) for code in plan.outbound_talk_code]]
+                + [outbound_rows(plan)],
                 axis=1,
-            ).reshape(-1, len(GROUP_INT_TABLES) + 1)
+            ).reshape(-1, len(GROUP_INT_TABLES) + 2)
         ),
         group_f=f64(
             np.stack([getattr(plan, name) for name in GROUP_FLOAT_TABLES], axis=1).reshape(
