@@ -182,6 +182,28 @@ def console_table(summary: Summary, plan: Plan) -> str:
     return table
 
 
+# Console blocks of blended and reserve groups: title, then (column label, KPI, decimals).
+CONTROL_BLOCKS = {
+    GroupKind.BLENDED: (
+        "blended group",
+        (
+            ("outbound contacts", "outbound_contacts", 1),
+            ("outbound h", "outbound_h", 1),
+            ("switches to inbound", "switches_to_inbound", 1),
+            ("to outbound", "switches_to_outbound", 1),
+        ),
+    ),
+    GroupKind.RESERVE: (
+        "reserve group",
+        (
+            ("phone h", "phone_h", 1),
+            ("calls handled", "handled", 1),
+            ("reserve phone cost", "reserve_phone_cost", 0),
+        ),
+    ),
+}
+
+
 def _controls_console_table(summary: Summary, plan: Plan) -> str:
     """Whole-run outbound work of blended groups and phone time of reserves (means, 95% CIs)."""
     total = summary.groups.total
@@ -196,52 +218,12 @@ def _controls_console_table(summary: Summary, plan: Plan) -> str:
         return f"{mean:.{decimals}f}{ci}"
 
     blocks = []
-    blended = [
-        g for g, kind in zip(plan.groups, plan.group_kind, strict=True) if kind == GroupKind.BLENDED
-    ]
-    if blended:
-        rows = [
-            [
-                "blended group",
-                "outbound contacts (95% CI)",
-                "outbound h (95% CI)",
-                "switches to inbound (95% CI)",
-                "to outbound (95% CI)",
-            ]
-        ]
-        rows += [
-            [
-                name,
-                get(name, "outbound_contacts"),
-                get(name, "outbound_h"),
-                get(name, "switches_to_inbound"),
-                get(name, "switches_to_outbound"),
-            ]
-            for name in blended
-        ]
-        blocks.append(_aligned(rows))
-    reserves = [
-        g for g, kind in zip(plan.groups, plan.group_kind, strict=True) if kind == GroupKind.RESERVE
-    ]
-    if reserves:
-        rows = [
-            [
-                "reserve group",
-                "phone h (95% CI)",
-                "calls handled (95% CI)",
-                "reserve phone cost (95% CI)",
-            ]
-        ]
-        rows += [
-            [
-                name,
-                get(name, "phone_h"),
-                get(name, "handled"),
-                get(name, "reserve_phone_cost", decimals=0),
-            ]
-            for name in reserves
-        ]
-        blocks.append(_aligned(rows))
+    for kind, (title, columns) in CONTROL_BLOCKS.items():
+        names = [g for g, k in zip(plan.groups, plan.group_kind, strict=True) if k == kind]
+        if names:
+            rows = [[title, *(f"{label} (95% CI)" for label, _, _ in columns)]]
+            rows += [[name, *(get(name, kpi, d) for _, kpi, d in columns)] for name in names]
+            blocks.append(_aligned(rows))
     return "\n\n".join(blocks)
 
 

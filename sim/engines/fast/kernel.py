@@ -468,15 +468,22 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
             group_s[agent_group[agent], _GS_ACTIVE] -= 1
         agent_i[agent, _A_STATE] = _OFF
 
+    def record_row(counter, capacity):
+        """Take the next row of a record buffer: its index, or -1 (and a status) when full."""
+        n = counters[counter]
+        if n == capacity:
+            counters[STATUS] = STATUS_RECORDS_FULL
+            return -1
+        counters[counter] = n + 1
+        return n
+
     def record_control(group, agent, kind, now):
         """Count and record a control action taken now."""
         group_counts[counters[_NOW_SLOT], group, _CONTROL_COUNT_BASE + kind] += 1
         if keep:
-            n = counters[N_CONTROLS]
-            if n == control_f.shape[1]:
-                counters[STATUS] = STATUS_RECORDS_FULL
+            n = record_row(N_CONTROLS, control_f.shape[1])
+            if n < 0:
                 return
-            counters[N_CONTROLS] = n + 1
             control_f[0, n] = now
             control_i[0, n] = group
             control_i[1, n] = agent
@@ -487,11 +494,9 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         group, start_at = agent_group[agent], agent_f[agent, _A_OFF_PHONE_SINCE]
         add_span(agent_sums, slot_start_at, group, _OFF_PHONE_TIME, start_at, now)
         if keep:
-            n = counters[N_OFF_PHONE]
-            if n == off_phone_f.shape[1]:
-                counters[STATUS] = STATUS_RECORDS_FULL
+            n = record_row(N_OFF_PHONE, off_phone_f.shape[1])
+            if n < 0:
                 return
-            counters[N_OFF_PHONE] = n + 1
             off_phone_f[0, n] = start_at
             off_phone_f[1, n] = now
             off_phone_i[0, n] = agent
@@ -749,11 +754,9 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         if outcome == _CONTACT:
             group_counts[slot, group, _CONTACTS] += 1
         if keep:
-            n = counters[N_OUTBOUND]
-            if n == outbound_f.shape[1]:
-                counters[STATUS] = STATUS_RECORDS_FULL
+            n = record_row(N_OUTBOUND, outbound_f.shape[1])
+            if n < 0:
                 return
-            counters[N_OUTBOUND] = n + 1
             outbound_f[_OB_START_AT, n] = start_at
             outbound_f[_OB_END_AT, n] = now
             outbound_f[_OB_TALK_S, n] = agent_f[agent, _A_ATTEMPT_TALK_S]
