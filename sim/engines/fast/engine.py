@@ -24,8 +24,10 @@ from sim.engines.base import (
     OutboundRecords,
     ProgressCallback,
     Records,
+    RecordsT,
     ShiftRecords,
     Tallies,
+    column_dtype,
 )
 from sim.engines.fast.kernel import (
     N_BREAKS,
@@ -333,55 +335,51 @@ def _call_records(rep: int, out: Output, n_calls: int) -> CallRecords:
     )
 
 
-def _shift_records(rep: int, out: Output, n_shifts: int) -> ShiftRecords:
-    f, i = out.shift_f[:, :n_shifts], out.shift_i[:, :n_shifts]
-    order = np.lexsort((f[0], i[0]))  # by agent, then shift start, as the SimPy engine sorts
-    return ShiftRecords(
-        rep=np.full(n_shifts, rep, dtype=np.int32),
-        agent=i[0][order].astype(np.int32),
-        group=i[1][order].astype(np.int16),
-        on_at=f[0][order],
-        off_at=f[1][order],
-        scheduled_off_at=f[2][order],
+def _by_agent(
+    kind: type[RecordsT],
+    rep: int,
+    rows: tuple[np.ndarray, np.ndarray],
+    ints: tuple[str, ...],
+    floats: tuple[str, ...],
+) -> RecordsT:
+    """Build records of ``kind`` from the kernel's float and int rows.
+
+    ``floats`` and ``ints`` name the rows; records are sorted by agent, then by the first float
+    column (a start), as the SimPy engine sorts them.
+    """
+    f, i = rows
+    order = np.lexsort((f[0], i[ints.index("agent")]))
+    columns = {name: i[r][order].astype(column_dtype(kind, name)) for r, name in enumerate(ints)}
+    columns |= {name: f[r][order] for r, name in enumerate(floats)}
+    return kind(rep=np.full(len(order), rep, dtype=np.int32), **columns)
+
+
+def _shift_records(rep: int, out: Output, n: int) -> ShiftRecords:
+    rows = (out.shift_f[:, :n], out.shift_i[:, :n])
+    return _by_agent(
+        ShiftRecords, rep, rows, ("agent", "group"), ("on_at", "off_at", "scheduled_off_at")
     )
 
 
-def _break_records(rep: int, out: Output, n_breaks: int) -> BreakRecords:
-    f, i = out.break_f[:, :n_breaks], out.break_i[:, :n_breaks]
-    order = np.lexsort((f[0], i[0]))  # by agent, then start, as the SimPy engine sorts
-    return BreakRecords(
-        rep=np.full(n_breaks, rep, dtype=np.int32),
-        agent=i[0][order].astype(np.int32),
-        group=i[1][order].astype(np.int16),
-        start_at=f[0][order],
-        end_at=f[1][order],
-    )
+def _break_records(rep: int, out: Output, n: int) -> BreakRecords:
+    rows = (out.break_f[:, :n], out.break_i[:, :n])
+    return _by_agent(BreakRecords, rep, rows, ("agent", "group"), ("start_at", "end_at"))
 
 
 def _outbound_records(rep: int, out: Output, n: int) -> OutboundRecords:
-    f, i = out.outbound_f[:, :n], out.outbound_i[:, :n]
-    order = np.lexsort((f[0], i[1]))  # by agent, then start, as the SimPy engine sorts
-    return OutboundRecords(
-        rep=np.full(n, rep, dtype=np.int32),
-        group=i[0][order].astype(np.int16),
-        agent=i[1][order].astype(np.int32),
-        start_at=f[0][order],
-        end_at=f[1][order],
-        outcome=i[2][order].astype(np.int8),
-        talk_s=f[2][order],
+    rows = (out.outbound_f[:, :n], out.outbound_i[:, :n])
+    return _by_agent(
+        OutboundRecords,
+        rep,
+        rows,
+        ("group", "agent", "outcome"),
+        ("start_at", "end_at", "talk_s"),
     )
 
 
 def _off_phone_records(rep: int, out: Output, n: int) -> OffPhoneRecords:
-    f, i = out.off_phone_f[:, :n], out.off_phone_i[:, :n]
-    order = np.lexsort((f[0], i[0]))  # by agent, then start, as the SimPy engine sorts
-    return OffPhoneRecords(
-        rep=np.full(n, rep, dtype=np.int32),
-        agent=i[0][order].astype(np.int32),
-        group=i[1][order].astype(np.int16),
-        start_at=f[0][order],
-        end_at=f[1][order],
-    )
+    rows = (out.off_phone_f[:, :n], out.off_phone_i[:, :n])
+    return _by_agent(OffPhoneRecords, rep, rows, ("agent", "group"), ("start_at", "end_at"))
 
 
 def _control_records(rep: int, out: Output, n: int) -> ControlRecords:
