@@ -86,6 +86,7 @@ def simulate(
     keep_records: bool = False,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
+    first_rep: int = 0,
 ) -> SimulationResult:
     """Simulate ``reps`` replications of a scenario.
 
@@ -105,6 +106,9 @@ def simulate(
         Threads of the fast engine; never changes the numbers.
     progress : callable, optional
         Called with the number of replications just finished.
+    first_rep : int
+        Number of the first replication (>= 0): replications ``first_rep .. first_rep + reps - 1``
+        run, so a run can be extended in batches with the same numbers as one long run.
 
     Returns
     -------
@@ -115,14 +119,22 @@ def simulate(
         raise UsageError(f"reps must be at least 1 (got {reps})")
     if seed < 0:
         raise UsageError(f"seed must be >= 0 (got {seed})")
+    if first_rep < 0:
+        raise UsageError(f"first_rep must be >= 0 (got {first_rep})")
     plan = scenario if isinstance(scenario, Plan) else build_plan(scenario)
     output = get_engine(engine).run(
-        plan, seed=seed, reps=reps, keep_records=keep_records, workers=workers, progress=progress
+        plan,
+        seed=seed,
+        reps=reps,
+        keep_records=keep_records,
+        workers=workers,
+        progress=progress,
+        first_rep=first_rep,
     )
     tallies = output.tallies
     if tallies is None:
         assert output.records is not None
-        tallies = tally_records(output.records, plan, reps)
+        tallies = tally_records(output.records, plan, reps, first_rep)
     return SimulationResult(
         plan=plan,
         engine=engine,

@@ -108,3 +108,39 @@ def assert_parity(simpy: SimulationResult, fast: SimulationResult) -> None:
     for name in RECORD_KINDS:
         assert_same_records(getattr(simpy.records, name), getattr(fast.records, name))
     assert_same_tallies(simpy.tallies, fast.tallies)
+
+
+SMALL_CENTRE_YAML = """\
+name: small-centre
+calendar: {open: "08:00", close: "10:00", interval_minutes: 30}
+service_level: {threshold_s: 20, target: 0.8}
+call_types:
+  calls:
+    volume: {per_hour: 240}
+    handle_time: {dist: exponential, mean_s: 180}
+    patience: {dist: exponential, mean_s: 150}
+groups:
+  agents: {headcount: 12}
+"""
+"""A two-hour day of one queue: quick in both engines, busy enough for waits and abandons."""
+
+
+def write_experiment(folder: Path, body: str, scenario: str = SMALL_CENTRE_YAML) -> Path:
+    """Write ``centre.yaml`` and an experiment file ``experiment.yaml`` on it; return the latter.
+
+    ``body`` is the experiment file's text after its ``scenario: centre.yaml`` line.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "centre.yaml").write_text(scenario, encoding="utf-8")
+    path = folder / "experiment.yaml"
+    path.write_text("scenario: centre.yaml\n" + body, encoding="utf-8")
+    return path
+
+
+def assert_identical_tallies(expected: Tallies, actual: Tallies) -> None:
+    """Assert two tallies are bit for bit the same (same shapes, dtypes and values)."""
+    for field in fields(Tallies):
+        a, b = getattr(expected, field.name), getattr(actual, field.name)
+        assert a.dtype == b.dtype, f"{field.name}: dtype {a.dtype} vs {b.dtype}"
+        assert a.shape == b.shape, f"{field.name}: shape {a.shape} vs {b.shape}"
+        assert np.array_equal(a, b), f"{field.name}: values differ"

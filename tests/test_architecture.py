@@ -15,6 +15,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "sim.errors": ("sim.",),
     "sim.units": ("sim.",),
     "sim.rng": ("sim.",),
+    "sim.files": ("sim.",),
     "sim.analytic": (
         "sim.scenario",
         "sim.engines",

@@ -7,7 +7,7 @@ they were scheduled (first in, first out). ``docs/background/model.md`` explains
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from typing import Protocol, TypeVar
 
@@ -238,6 +238,19 @@ class Records:
     off_phone: OffPhoneRecords
     controls: ControlRecords
 
+    def renumbered(self, offset: int) -> Records:
+        """Return the records with ``offset`` added to every replication number."""
+        if offset == 0:
+            return self
+        return Records(
+            **{
+                name: replace(
+                    getattr(self, name), rep=(getattr(self, name).rep + offset).astype(np.int32)
+                )
+                for name in RECORD_KINDS
+            }
+        )
+
     @classmethod
     def concat(cls, parts: list[Records]) -> Records:
         """Concatenate the records of replications, kind by kind, in the given order."""
@@ -287,6 +300,20 @@ class Tallies:
             group_calls=np.zeros((*groups, len(GROUP_CALLS)), dtype=np.float64),
             group_counts=np.zeros((*agents[:4], len(GROUP_COUNTS)), dtype=np.int64),
         )
+
+    @classmethod
+    def concat(cls, parts: list[Tallies]) -> Tallies:
+        """Stack the tallies of consecutive batches of replications, in the given order."""
+        return cls(
+            **{
+                f.name: np.concatenate([getattr(part, f.name) for part in parts])
+                for f in fields(cls)
+            }
+        )
+
+    def head(self, reps: int) -> Tallies:
+        """Return the tallies of the first ``reps`` replications."""
+        return Tallies(**{f.name: getattr(self, f.name)[:reps] for f in fields(self)})
 
     @property
     def reps(self) -> int:
@@ -356,6 +383,7 @@ class Engine(Protocol):
         keep_records: bool,
         workers: int | None = None,
         progress: ProgressCallback | None = None,
+        first_rep: int = 0,
     ) -> EngineOutput:
         """Simulate ``reps`` replications; replication ``r`` uses the streams of ``(seed, r)``.
 
@@ -366,13 +394,16 @@ class Engine(Protocol):
         seed : int
             Run seed.
         reps : int
-            Number of replications.
+            Number of replications: ``first_rep .. first_rep + reps - 1``.
         keep_records : bool
             Return call and shift records (always true for engines without native tallies).
         workers : int, optional
             Threads or processes; never changes the numbers.
         progress : callable, optional
             Called with the number of replications just finished.
+        first_rep : int
+            Number of the first replication, so that a run can be extended in batches: records
+            carry the replication's number, tallies are indexed from 0 (``r - first_rep``).
 
         Returns
         -------

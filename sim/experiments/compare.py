@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.engines.base import Tallies
 from sim.errors import UsageError
 from sim.results.kpis import ALL, replication_kpis
 from sim.results.summary import Summary, mean_ci, summarize
@@ -58,7 +59,7 @@ class Comparison:
         ``kpi``, ``mean``, ``ci_low``, ``ci_high``, ``p_meet``.
     differences : pandas.DataFrame
         Paired differences against the baseline, replication by replication: ``scenario``,
-        ``kpi``, ``mean``, ``ci_low``, ``ci_high`` (95% Student t), ``sd``.
+        ``kpi``, ``mean``, ``ci_low``, ``ci_high`` (95% Student t), ``sd``, ``n_pairs``.
     """
 
     names: tuple[str, ...]
@@ -102,11 +103,10 @@ def compare_scenarios(
         for name, scenario in scenarios.items()
     }
     plans = {name: result.plan for name, result in results.items()}
-    _check_same_layout(plans)
+    check_same_layout(plans)
     kpis = compared_kpis(plans)
     per_rep = {
-        name: _centre_totals(replication_kpis(result.tallies, result.plan, "total"), kpis)
-        for name, result in results.items()
+        name: centre_totals(result.tallies, result.plan, kpis) for name, result in results.items()
     }
     summaries = {name: summarize(result.tallies, result.plan) for name, result in results.items()}
     names = tuple(scenarios)
@@ -115,11 +115,13 @@ def compare_scenarios(
         plans=plans,
         summaries=summaries,
         table=_side_by_side(summaries, kpis),
-        differences=_paired_differences(per_rep, names, kpis),
+        differences=paired_differences(per_rep, names, kpis).rename(columns={"point": "scenario"}),
     )
 
 
-def _centre_totals(frame: pd.DataFrame, kpis: tuple[str, ...]) -> pd.DataFrame:
+def centre_totals(tallies: Tallies, plan: Plan, kpis: tuple[str, ...]) -> pd.DataFrame:
+    """Return whole-run, whole-centre KPIs per replication: a row per ``rep``, a column per KPI."""
+    frame = replication_kpis(tallies, plan, "total")
     rows = frame[frame["call_type"] == ALL].set_index("rep").sort_index()
     return rows[list(kpis)]
 
@@ -142,30 +144,51 @@ def _side_by_side(summaries: dict[str, Summary], kpis: tuple[str, ...]) -> pd.Da
     ).reset_index(drop=True)
 
 
-def _paired_differences(
+def paired_differences(
     per_rep: dict[str, pd.DataFrame], names: tuple[str, ...], kpis: tuple[str, ...]
 ) -> pd.DataFrame:
+    """Return each point's KPIs minus the baseline's (``names[0]``), replication by replication.
+
+    Parameters
+    ----------
+    per_rep : dict of str to pandas.DataFrame
+        Per-replication KPIs of each point (:func:`centre_totals`), indexed by ``rep``.
+    names : tuple of str
+        The baseline, then the points to compare with it.
+    kpis : tuple of str
+        KPI columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``point``, ``kpi``, ``mean``, ``ci_low``, ``ci_high`` (95% Student t), ``sd`` and
+        ``n_pairs``: the replications both have (same numbers, hence the same calls) where the
+        KPI is defined in both.
+    """
     baseline = per_rep[names[0]]
     rows = []
     for name in names[1:]:
-        difference = per_rep[name] - baseline
+        difference = per_rep[name] - baseline  # aligned on rep; reps only one side has are NaN
         for kpi in kpis:
             values = difference[kpi].to_numpy(dtype=float)
-            mean, low, high, sd = mean_ci(values[~np.isnan(values)])
+            values = values[~np.isnan(values)]
+            mean, low, high, sd = mean_ci(values)
             rows.append(
                 {
-                    "scenario": name,
+                    "point": name,
                     "kpi": kpi,
                     "mean": mean,
                     "ci_low": low,
                     "ci_high": high,
                     "sd": sd,
+                    "n_pairs": len(values),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def _check_same_layout(plans: dict[str, Plan]) -> None:
+def check_same_layout(plans: dict[str, Plan]) -> None:
+    """Raise a :class:`UsageError` unless every plan has the same days and intervals."""
     layouts = {
         name: (plan.n_days, plan.n_intervals, plan.interval_s) for name, plan in plans.items()
     }

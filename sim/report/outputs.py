@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.files import new_file_mode
 from sim.report.plots import (
     asa_by_interval,
     compare_service_level,
@@ -78,7 +79,7 @@ def write_all(directory: str | Path, writers: dict[str, Callable[[Path], None]])
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    mode = _new_file_mode()
+    mode = new_file_mode()
     staged: list[tuple[Path, Path]] = []
     try:
         for name, write in writers.items():
@@ -100,13 +101,6 @@ def write_all(directory: str | Path, writers: dict[str, Callable[[Path], None]])
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, float_format="%.6g")
-
-
-def _new_file_mode() -> int:
-    """Return the mode ``open()`` would give a new file: ``0o666`` less the process umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _save(figure: Figure, path: Path) -> None:

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.report.tables import interval_label
 from sim.results.kpis import ALL
 from sim.results.summary import Summary
 from sim.scenario.plan import Plan
@@ -208,7 +207,7 @@ def _series(intervals: pd.DataFrame, call_type: str, kpis: tuple[str, ...]) -> p
 
 
 def _labels(series: pd.DataFrame, plan: Plan) -> list[str]:
-    return [interval_label(plan, int(day), int(interval)) for day, interval in series.index]
+    return [plan.interval_label(int(day), int(interval)) for day, interval in series.index]
 
 
 def _x_labels(axes: object, x: np.ndarray, labels: list[str]) -> None:

@@ -11,7 +11,6 @@ import pandas as pd
 from sim.results.kpis import ALL
 from sim.results.summary import Summary
 from sim.scenario.plan import GroupKind, Plan
-from sim.units import SECONDS_PER_DAY, s_to_clock
 
 JSON_KPIS = (
     "service_level",
@@ -60,7 +59,7 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
         2,
         "start",
         [
-            interval_label(plan, int(d), int(j))
+            plan.interval_label(int(d), int(j))
             for d, j in zip(wide["day"], wide["interval"], strict=True)
         ],
     )
@@ -93,22 +92,13 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     intervals = groups.intervals.assign(
         period="interval",
         start=[
-            interval_label(plan, int(d), int(j))
+            plan.interval_label(int(d), int(j))
             for d, j in zip(groups.intervals["day"], groups.intervals["interval"], strict=True)
         ],
     )
     table = pd.concat([total, days, intervals], ignore_index=True)
     columns = ["period", "day", "interval", "start", "group", "call_type", "kpi"]
     return table.reindex(columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps"])
-
-
-def interval_label(plan: Plan, day: int, interval: int) -> str:
-    """Clock label of an interval start (``"08:30"``, or ``"d2 08:30"`` beyond day 0)."""
-    start_at = float(plan.open_at[day]) + interval * plan.interval_s
-    if plan.steady_state:
-        return f"{start_at / 3600.0:g}h"
-    clock = s_to_clock(start_at - day * SECONDS_PER_DAY)
-    return clock if plan.n_days == 1 else f"d{day} {clock}"
 
 
 def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
@@ -301,7 +291,7 @@ def comparison_table(table: pd.DataFrame, differences: pd.DataFrame) -> pd.DataF
     """
     renamed = differences.rename(
         columns={"mean": "diff_mean", "ci_low": "diff_ci_low", "ci_high": "diff_ci_high"}
-    ).drop(columns="sd")
+    ).drop(columns=["sd", "n_pairs"])
     return table.merge(renamed, on=["scenario", "kpi"], how="left")
 
 

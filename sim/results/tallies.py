@@ -25,17 +25,19 @@ from sim.engines.base import (
 from sim.scenario.plan import Plan
 
 
-def tally_records(records: Records, plan: Plan, reps: int) -> Tallies:
+def tally_records(records: Records, plan: Plan, reps: int, first_rep: int = 0) -> Tallies:
     """Tally the records of ``reps`` replications.
 
     Parameters
     ----------
     records : Records
-        Records of replications ``0 .. reps-1``.
+        Records of replications ``first_rep .. first_rep + reps - 1``.
     plan : Plan
         The plan that produced them (for the interval and slot layout).
     reps : int
         Number of replications.
+    first_rep : int
+        Number of the first replication; it goes into the tallies' slot 0.
 
     Returns
     -------
@@ -45,6 +47,7 @@ def tally_records(records: Records, plan: Plan, reps: int) -> Tallies:
         day, clock slot and group.
     """
     tallies = Tallies.zeros(plan, reps)
+    records = records.renumbered(-first_rep)
     _tally_calls(tallies, records.calls, plan)
     _tally_group_calls(tallies, records.calls)
     _tally_agent_time(tallies, records, plan)

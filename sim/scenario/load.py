@@ -47,7 +47,7 @@ def load_scenario(path: str | Path) -> Scenario:
         On unreadable files, YAML syntax errors and invalid fields.
     """
     source = str(path)
-    raw = _read_yaml(Path(path), source)
+    raw = read_yaml(Path(path), source)
     return scenario_from_dict(raw, source=source, base_dir=Path(path).parent)
 
 
@@ -76,15 +76,45 @@ def scenario_from_dict(
     profiles = _ProfileReader(base_dir or Path.cwd())
     inputs = InputReader(base_dir or Path.cwd())
     resolved = inputs.resolve(profiles.resolve(raw, source), source)
-    try:
-        scenario = Scenario.model_validate(resolved)
-    except ValidationError as error:
-        raise _first_problem(error, source, inputs) from None
+    scenario = validate_fields(Scenario, resolved, source, inputs)
     profiles.check_interval_starts(scenario)
     return scenario
 
 
-def _read_yaml(path: Path, source: str) -> Any:
+ModelT = typing.TypeVar("ModelT", bound=BaseModel)
+
+
+def validate_fields(
+    model: type[ModelT], raw: Any, source: str, inputs: InputReader | None = None
+) -> ModelT:
+    """Validate plain data against a pydantic model, the first problem as a one-line error.
+
+    Parameters
+    ----------
+    model : type
+        The pydantic model of the document (a scenario, an experiment file).
+    raw : Any
+        The parsed document.
+    source : str
+        File named in the error.
+    inputs : InputReader, optional
+        CSV inputs the document was resolved from, so that a bad CSV value names its file,
+        line and column.
+
+    Raises
+    ------
+    ScenarioError
+        ``FILE: FIELD.PATH: what is wrong (got VALUE)``, with the closest known field for a
+        misspelt key.
+    """
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise _first_problem(error, source, model, inputs) from None
+
+
+def read_yaml(path: Path, source: str) -> Any:
+    """Parse a YAML file (plain data only, no duplicate keys); problems as one-line errors."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -217,7 +247,9 @@ def _weight(text: str, csv_name: str, line: int, column: str) -> float:
     return value
 
 
-def _first_problem(error: ValidationError, source: str, inputs: InputReader) -> ScenarioError:
+def _first_problem(
+    error: ValidationError, source: str, model: type[BaseModel], inputs: InputReader | None
+) -> ScenarioError:
     detail = _first_detail(error.errors(include_url=False))
     path = ".".join(_path_parts(detail["loc"]))
     problem = detail.get("ctx", {}).get("error")
@@ -227,9 +259,10 @@ def _first_problem(error: ValidationError, source: str, inputs: InputReader) -> 
     else:
         message = _message(detail)
         if detail["type"] == "extra_forbidden":
-            message += _suggestion(_path_parts(detail["loc"]))
+            message += _suggestion(model, _path_parts(detail["loc"]))
     path = _bracket_indices(path)
-    file, where = inputs.locate(path) or (source, path)
+    located = inputs.locate(path) if inputs is not None else None
+    file, where = located or (source, path)
     return ScenarioError(file, where, message)
 
 
@@ -252,18 +285,22 @@ def _first_detail(details: list[ErrorDetails]) -> ErrorDetails:
     return next(misspelt, detail)
 
 
-def _suggestion(parts: list[str]) -> str:
+def _suggestion(root: type[BaseModel], parts: list[str]) -> str:
     """Name the closest known field (or all of them) for a misspelt key at ``parts``."""
-    known = _known_fields(parts[:-1])
+    known = known_fields(root, parts[:-1])
     close = difflib.get_close_matches(parts[-1], known, n=1)
     if close:
         return f" (did you mean {close[0]!r}?)"
     return f" (known fields: {', '.join(known)})" if known else ""
 
 
-def _known_fields(parts: list[str]) -> list[str]:
-    """Return the field names of the model found by following ``parts`` down from Scenario."""
-    model: Any = Scenario
+def known_fields(root: type[BaseModel], parts: list[str]) -> list[str]:
+    """Return the field names of the model found by following ``parts`` down from ``root``.
+
+    Names the user chooses (call types, groups) and list indices may be any part; an empty list
+    means ``parts`` do not lead to a model.
+    """
+    model: Any = root
     for part in parts:
         model = _container(model)
         if isinstance(model, type) and issubclass(model, BaseModel):

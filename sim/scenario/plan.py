@@ -20,7 +20,7 @@ from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import HandleTime, Patience, dist_parameters
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
 from sim.scenario.schema import ForecastRow, Scenario
-from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE
+from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
 
 __all__ = ["GroupKind", "Plan", "RosterKind", "build_plan"]
 
@@ -266,6 +266,14 @@ class Plan:
         """Agent-time slots per day: the intervals plus the after-close slot."""
         return self.n_intervals + 1
 
+    def interval_label(self, day: int, interval: int) -> str:
+        """Clock label of an interval start (``"08:30"``, or ``"d2 08:30"`` beyond day 0)."""
+        start_at = float(self.open_at[day]) + interval * self.interval_s
+        if self.steady_state:
+            return f"{start_at / 3600.0:g}h"
+        clock = s_to_clock(start_at - day * SECONDS_PER_DAY)
+        return clock if self.n_days == 1 else f"d{day} {clock}"
+
     def expected_calls(self) -> float:
         """Return the expected number of fresh calls of one replication (no redials, repeats)."""
         return float(np.sum(self.rate_per_s * (self.segment_end_at - self.segment_start_at)))
@@ -314,7 +322,7 @@ def build_plan(scenario: Scenario) -> Plan:
         close_at=close_at,
         segment_start_at=segment_start_at,
         segment_end_at=segment_start_at + interval_s,
-        rate_per_s=_calls_per_segment(scenario) / interval_s,
+        rate_per_s=_calls_per_segment(scenario) * scenario.busyness.multiplier / interval_s,
         day_cv_shared=scenario.busyness.day_cv,
         day_cv=np.array([c.volume.day_cv for c in call_types], dtype=np.float64),
         priority=np.array([c.priority for c in call_types], dtype=np.int64),

@@ -159,9 +159,13 @@ class Busyness(Frozen):
     ----------
     day_cv : float
         CV of a gamma volume multiplier with mean 1, drawn once per day (0: none).
+    multiplier : float
+        Fixed factor on every call type's expected volume (1.1: 10% above the forecast), for
+        what-if runs and experiments.
     """
 
     day_cv: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    multiplier: float = Field(default=1.0, ge=0, allow_inf_nan=False)
 
 
 class Volume(Frozen):

@@ -26,7 +26,7 @@ from sim.report import (
     write_run_report,
 )
 from sim.report.plots import asa_by_interval, offered_vs_agents, service_level_by_interval
-from sim.report.tables import INTERVAL_KPIS, JSON_KPIS, group_table, interval_label
+from sim.report.tables import INTERVAL_KPIS, JSON_KPIS, group_table
 from sim.results.kpis import AGENT_KPIS, ALL, GROUP_CALL_KPIS
 from sim.results.summary import STAT_COLUMNS, Summary, summarize
 from sim.scenario import Plan, build_plan
@@ -183,7 +183,7 @@ class TestIntervalTable:
         """interval_label gives the clock time of an interval start."""
         plan = calendar_plan(days=3)
         expected = ("08:30", "d2 08:30")
-        actual = (interval_label(calendar_plan(), 0, 1), interval_label(plan, 2, 1))
+        actual = (calendar_plan().interval_label(0, 1), plan.interval_label(2, 1))
         assert expected == actual
 
     def test_values_match_the_summary(self, summary: Summary, plan: Plan) -> None:

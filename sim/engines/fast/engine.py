@@ -135,6 +135,7 @@ class FastEngine:
         keep_records: bool = False,
         workers: int | None = None,
         progress: ProgressCallback | None = None,
+        first_rep: int = 0,
     ) -> EngineOutput:
         """Simulate ``reps`` replications (see :class:`sim.engines.base.Engine`).
 
@@ -143,7 +144,7 @@ class FastEngine:
         """
         model = pack(plan)
         tallies = Tallies.zeros(plan, reps)
-        runner = _ReplicationRunner(plan, model, seed, tallies, keep_records)
+        runner = _ReplicationRunner(plan, model, seed, tallies, keep_records, first_rep)
         records: list[Records | None] = [None] * reps
         n_workers = max(1, min(workers or os.cpu_count() or 1, reps))
         if reps > 0:
@@ -164,31 +165,36 @@ class FastEngine:
 
 
 class _ReplicationRunner:
-    """Runs one replication into its slice of the tallies, growing buffers when needed."""
+    """Runs one replication into its slice of the tallies, growing buffers when needed.
+
+    Slot ``i`` of the tallies holds replication ``first_rep + i``.
+    """
 
     def __init__(
-        self, plan: Plan, model: FastModel, seed: int, tallies: Tallies, keep: bool
+        self, plan: Plan, model: FastModel, seed: int, tallies: Tallies, keep: bool, first_rep: int
     ) -> None:
         self.plan = plan
         self.model = model
         self.seed = seed
         self.tallies = tallies
         self.keep = keep
+        self.first_rep = first_rep
         self.capacity = _Capacity.for_plan(plan)
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
 
-    def run_all(self, reps: range) -> list[Records | None]:
-        """Simulate the replications ``reps`` one after another."""
-        return [self.run(rep) for rep in reps]
+    def run_all(self, slots: range) -> list[Records | None]:
+        """Simulate the replications of tally slots ``slots`` one after another."""
+        return [self.run(slot) for slot in slots]
 
-    def run(self, rep: int) -> Records | None:
-        """Simulate replication ``rep``; return its records when kept."""
+    def run(self, slot: int) -> Records | None:
+        """Simulate the replication of tally slot ``slot``; return its records when kept."""
+        rep = self.first_rep + slot
         capacity = replace(self.capacity)
         realisation = draw_realisation(self.plan, self.seed, rep)
         while True:
-            out = self._output(rep, capacity)
+            out = self._output(slot, capacity)
             counters = simulate_replication(
                 self.model,
                 realisation.rate_per_s,
@@ -241,14 +247,14 @@ class _ReplicationRunner:
             return _no_records(n_float, n_int)
         return np.empty((n_float, n)), np.empty((n_int, n), dtype=np.int64)
 
-    def _output(self, rep: int, capacity: _Capacity) -> Output:
+    def _output(self, slot: int, capacity: _Capacity) -> Output:
         t = self.tallies
         for array in (
-            t.call_counts[rep],
-            t.call_sums[rep],
-            t.agent_sums[rep],
-            t.group_calls[rep],
-            t.group_counts[rep],
+            t.call_counts[slot],
+            t.call_sums[slot],
+            t.agent_sums[slot],
+            t.group_calls[slot],
+            t.group_counts[slot],
         ):
             array[...] = 0
         plan = self.plan
@@ -261,12 +267,12 @@ class _ReplicationRunner:
         off_phone_f, off_phone_i = self._buffers(2, 2, capacity.records)
         control_f, control_i = self._buffers(1, 3, capacity.records)
         return Output(
-            call_counts=t.call_counts[rep].reshape(segments, plan.n_call_types, -1),
-            call_sums=t.call_sums[rep].reshape(segments, plan.n_call_types, -1),
-            agent_sums=t.agent_sums[rep].reshape(
+            call_counts=t.call_counts[slot].reshape(segments, plan.n_call_types, -1),
+            call_sums=t.call_sums[slot].reshape(segments, plan.n_call_types, -1),
+            agent_sums=t.agent_sums[slot].reshape(
                 plan.n_days * plan.n_slots, plan.n_groups, len(AGENT_SUMS)
             ),
-            group_calls=t.group_calls[rep].reshape(segments, plan.n_groups, plan.n_call_types, -1),
+            group_calls=t.group_calls[slot].reshape(segments, plan.n_groups, plan.n_call_types, -1),
             keep=self.keep,
             rec_f=rec_f,
             rec_i=rec_i,
@@ -274,7 +280,7 @@ class _ReplicationRunner:
             shift_i=shift_i,
             break_f=break_f,
             break_i=break_i,
-            group_counts=t.group_counts[rep].reshape(
+            group_counts=t.group_counts[slot].reshape(
                 plan.n_days * plan.n_slots, plan.n_groups, len(GROUP_COUNTS)
             ),
             outbound_f=outbound_f,

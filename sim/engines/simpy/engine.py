@@ -76,6 +76,7 @@ class SimpyEngine:
         keep_records: bool = True,
         workers: int | None = None,
         progress: ProgressCallback | None = None,
+        first_rep: int = 0,
     ) -> EngineOutput:
         """Simulate ``reps`` replications (see :class:`sim.engines.base.Engine`).
 
@@ -83,7 +84,7 @@ class SimpyEngine:
         always keeps records and runs in one thread.
         """
         parts = []
-        for rep in range(reps):
+        for rep in range(first_rep, first_rep + reps):
             parts.append(simulate_replication(plan, seed, rep))
             if progress is not None:
                 progress(1)

@@ -1,0 +1,149 @@
+"""An experiment's stored results as tables: KPIs per point, paired differences, intervals.
+
+Every statistic comes from the points' stored tallies with the functions a single run uses
+(:mod:`sim.results`), so a point's numbers are those ``ccsim run`` would print for its scenario
+with the same seed and replications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.engines.base import Tallies
+from sim.errors import UsageError
+from sim.experiments.compare import centre_totals, paired_differences
+from sim.experiments.design import DesignPoint, Experiment
+from sim.experiments.store import ResultStore
+from sim.results.kpis import ALL
+from sim.results.summary import summarize_period
+
+TABLE_COLUMNS = ("point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_reps")
+INTERVAL_COLUMNS = ("point", "day", "interval", "label", "mean", "ci_low", "ci_high")
+
+
+@dataclass(frozen=True)
+class ExperimentTables:
+    """What an experiment report shows (the field names of the report's own dataclass).
+
+    Attributes
+    ----------
+    name, source, description, engine : str
+        The experiment, its file, its description and engine.
+    seed : int
+        Its seed.
+    baseline : str
+        Point the differences are taken against.
+    factors : pandas.DataFrame
+        ``point`` and one column per factor (``variant`` first for variant designs): the label
+        of each point's level, design order.
+    table : pandas.DataFrame
+        :data:`TABLE_COLUMNS`: whole-run, whole-centre KPIs with 95% CIs.
+    differences : pandas.DataFrame
+        Paired differences from the baseline on common replications: ``point``, ``kpi``,
+        ``mean``, ``ci_low``, ``ci_high``, ``sd``, ``n_pairs``.
+    intervals : pandas.DataFrame
+        :data:`INTERVAL_COLUMNS`: service level by interval of the experiment's interval points.
+    sl_target : float
+        The baseline's service-level target (fraction).
+    kpis : tuple of str
+        KPIs shown, in order.
+    precision : dict of str to float
+        Precision targets (KPI -> 95% CI half-width) of the experiment file.
+    missing : tuple of str
+        Points without results yet (left out of the tables).
+    """
+
+    name: str
+    source: str
+    description: str
+    engine: str
+    seed: int
+    baseline: str
+    factors: pd.DataFrame
+    table: pd.DataFrame
+    differences: pd.DataFrame
+    intervals: pd.DataFrame
+    sl_target: float
+    kpis: tuple[str, ...]
+    precision: dict[str, float]
+    missing: tuple[str, ...]
+
+
+def experiment_tables(
+    experiment: Experiment, store: ResultStore, precision: dict[str, float] | None = None
+) -> ExperimentTables:
+    """Build the tables of an experiment from its store.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        The loaded experiment.
+    store : ResultStore
+        Its results.
+    precision : dict of str to float, optional
+        Precision targets to show (default: the experiment file's).
+
+    Returns
+    -------
+    ExperimentTables
+        The points with results, in design order.
+
+    Raises
+    ------
+    UsageError
+        When the baseline point has no results yet.
+    """
+    stored = {p.name: store.read(p.fingerprint) for p in experiment.points}
+    results = {name: t for name, t in stored.items() if t is not None}
+    if experiment.baseline not in results:
+        raise UsageError(
+            f"{experiment.source}: the baseline point {experiment.baseline!r} has no results in "
+            f"{store.folder} yet: run `ccsim experiment run {experiment.source}` first"
+        )
+    points = [p for p in experiment.points if p.name in results]
+    kpis = experiment.kpis
+    per_rep = {p.name: centre_totals(results[p.name], p.plan, kpis) for p in points}
+    others = tuple(p.name for p in points if p.name != experiment.baseline)
+    spec = experiment.spec
+    return ExperimentTables(
+        name=spec.name,
+        source=experiment.source,
+        description=spec.description,
+        engine=spec.engine,
+        seed=spec.seed,
+        baseline=experiment.baseline,
+        factors=pd.DataFrame([{"point": p.name, **p.levels} for p in points]),
+        table=pd.concat([_point_table(p, results[p.name], kpis) for p in points]),
+        differences=paired_differences(per_rep, (experiment.baseline, *others), kpis).reindex(
+            columns=["point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_pairs"]
+        ),
+        intervals=pd.concat(
+            [
+                _interval_table(p, results[p.name])
+                for p in points
+                if p.name in experiment.interval_points
+            ]
+        ).reset_index(drop=True),
+        sl_target=experiment.point(experiment.baseline).plan.sl_target,
+        kpis=kpis,
+        precision=dict(precision if precision is not None else spec.precision),
+        missing=tuple(name for name, t in stored.items() if t is None),
+    )
+
+
+def _point_table(point: DesignPoint, tallies: Tallies, kpis: tuple[str, ...]) -> pd.DataFrame:
+    total = summarize_period(tallies, point.plan, "total")
+    rows = total[(total["call_type"] == ALL) & total["kpi"].isin(kpis)].set_index("kpi")
+    rows = rows.reindex(list(kpis)).reset_index()
+    return rows.assign(point=point.name)[list(TABLE_COLUMNS)].reset_index(drop=True)
+
+
+def _interval_table(point: DesignPoint, tallies: Tallies) -> pd.DataFrame:
+    intervals = summarize_period(tallies, point.plan, "interval")
+    rows = intervals[(intervals["call_type"] == ALL) & (intervals["kpi"] == "service_level")]
+    rows = rows.sort_values(["day", "interval"])
+    cells = zip(rows["day"], rows["interval"], strict=True)
+    labels = [point.plan.interval_label(int(day), int(interval)) for day, interval in cells]
+    return rows.assign(point=point.name, label=labels)[list(INTERVAL_COLUMNS)]
