@@ -6,8 +6,10 @@ Statistical tolerances come from standard errors of independent replications, ne
 
 from __future__ import annotations
 
+import io
 import math
 import os
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import numpy as np
 import pytest
 from numpy.typing import ArrayLike
 
+from sim.cli import main
 from sim.engines.base import RECORD_KINDS, RecordsT, Tallies
 from sim.scenario import Scenario, scenario_from_dict
 from sim.simulation import SimulationResult
@@ -144,3 +147,23 @@ def assert_identical_tallies(expected: Tallies, actual: Tallies) -> None:
         assert a.dtype == b.dtype, f"{field.name}: dtype {a.dtype} vs {b.dtype}"
         assert a.shape == b.shape, f"{field.name}: shape {a.shape} vs {b.shape}"
         assert np.array_equal(a, b), f"{field.name}: values differ"
+
+
+class Terminal(io.StringIO):
+    """A text stream that claims to be a terminal."""
+
+    def isatty(self) -> bool:
+        """Pretend to be a TTY."""
+        return True
+
+
+def invoke(*args: str, stderr: io.StringIO | None = None) -> tuple[int, str, str]:
+    """Run ``sim.cli.main`` in-process; return exit code, stdout and stderr."""
+    out, err = io.StringIO(), stderr if stderr is not None else io.StringIO()
+    code: Any = 0
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as done:
+            code = done.code
+    return int(code or 0), out.getvalue(), err.getvalue()

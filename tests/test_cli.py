@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import PUBLIC_CASES, REPO
+from helpers import PUBLIC_CASES, REPO, Terminal, invoke
 
 from sim import __version__
 from sim.analytic import erlang_a, erlang_c
@@ -50,26 +48,6 @@ call_types:
 groups:
   agents: {headcount: 4}
 """
-
-
-class Terminal(io.StringIO):
-    """A text stream that claims to be a terminal."""
-
-    def isatty(self) -> bool:
-        """Pretend to be a TTY."""
-        return True
-
-
-def invoke(*args: str, stderr: io.StringIO | None = None) -> tuple[int, str, str]:
-    """Run ``sim.cli.main`` in-process; return exit code, stdout and stderr."""
-    out, err = io.StringIO(), stderr if stderr is not None else io.StringIO()
-    code: Any = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as done:
-            code = done.code
-    return int(code or 0), out.getvalue(), err.getvalue()
 
 
 def ccsim(*args: str) -> subprocess.CompletedProcess[str]:

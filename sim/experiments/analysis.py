@@ -37,7 +37,8 @@ class ExperimentTables:
         Point the differences are taken against.
     factors : pandas.DataFrame
         ``point`` and one column per factor (``variant`` first for variant designs): the label
-        of each point's level, design order.
+        of each point's level (a number when all of a factor's labels are numbers), design
+        order.
     table : pandas.DataFrame
         :data:`TABLE_COLUMNS`: whole-run, whole-centre KPIs with 95% CIs.
     differences : pandas.DataFrame
@@ -114,7 +115,7 @@ def experiment_tables(
         engine=spec.engine,
         seed=spec.seed,
         baseline=experiment.baseline,
-        factors=pd.DataFrame([{"point": p.name, **p.levels} for p in points]),
+        factors=_factor_levels(points),
         table=pd.concat([_point_table(p, results[p.name], kpis) for p in points]),
         differences=paired_differences(per_rep, (experiment.baseline, *others), kpis).reindex(
             columns=["point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_pairs"]
@@ -131,6 +132,16 @@ def experiment_tables(
         precision=dict(precision if precision is not None else spec.precision),
         missing=tuple(name for name, t in stored.items() if t is None),
     )
+
+
+def _factor_levels(points: list[DesignPoint]) -> pd.DataFrame:
+    """Each point's level labels; a factor whose labels are all numbers as numbers."""
+    frame = pd.DataFrame([{"point": p.name, **p.levels} for p in points])
+    for column in frame.columns[1:]:
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if numbers.notna().all():
+            frame[column] = numbers
+    return frame
 
 
 def _point_table(point: DesignPoint, tallies: Tallies, kpis: tuple[str, ...]) -> pd.DataFrame:

@@ -34,6 +34,8 @@ from sim.scenario import Plan
 from sim.simulation import simulate
 
 LOCAL_CLUSTER = "local"
+CONNECT_TIMEOUT_S = 10.0
+"""How long to try reaching a dask scheduler before giving up."""
 
 
 @dataclass(frozen=True)
@@ -505,7 +507,7 @@ def _dask_client(address: str, workers: int | None) -> Iterator[Any]:
             yield client
         return
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as error:
         raise UsageError(f"cannot reach the dask scheduler at {address} ({error})") from None
     with client:

@@ -99,38 +99,6 @@ COMPARE_PANELS = (
 )
 
 
-def kpis_by_scenario(table: pd.DataFrame, names: tuple[str, ...]) -> Figure:
-    """Whole-run KPIs of scenarios side by side: a panel per KPI of :data:`COMPARE_PANELS`.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        A comparison table (``scenario``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``).
-    names : tuple of str
-        Scenarios in the order to show.
-
-    Returns
-    -------
-    Figure
-        One panel per KPI present in ``table``: each scenario's mean with its 95% CI.
-    """
-    panels_shown = [p for p in COMPARE_PANELS if (table["kpi"] == p[0]).any()]
-    figure = Figure(figsize=(4 * len(panels_shown), 4.5), layout="constrained")
-    panels = np.atleast_1d(figure.subplots(1, len(panels_shown)))
-    x = np.arange(len(names))
-    for axes, (kpi, label, scale) in zip(panels, panels_shown, strict=True):
-        rows = table[table["kpi"] == kpi].set_index("scenario").loc[list(names)]
-        mean = scale * rows["mean"].to_numpy(dtype=float)
-        low, high = (scale * rows[c].to_numpy(dtype=float) for c in ("ci_low", "ci_high"))
-        axes.errorbar(x, mean, yerr=np.vstack([mean - low, high - mean]), fmt="o", capsize=4)
-        axes.set_xticks(x, list(names), rotation=30, ha="right", fontsize="small")
-        axes.set_ylabel(label)
-        axes.set_ylim(bottom=0)
-        axes.grid(axis="y", alpha=0.3)
-    panels[0].set_title("whole run: mean and 95% CI", loc="left")
-    return figure
-
-
 def _compare_panels(
     names: tuple[str, ...], summaries: dict[str, Summary], plans: dict[str, Plan]
 ) -> Figure:
