@@ -56,7 +56,7 @@ def load_short(path: Path) -> Scenario:
     return scenario_from_dict(raw, source=str(path), base_dir=path.parent)
 
 
-SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml")) + sorted((REPO / "experiments").rglob("*.yaml"))
+SCENARIO_FILES = sorted(SCENARIOS.glob("*.yaml")) + sorted((REPO / "experiments").glob("*/*.yaml"))
 
 
 class TestScenarioFiles:
