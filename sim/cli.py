@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,6 +20,9 @@ from sim.engines import ENGINE_NAMES
 from sim.engines.base import ProgressCallback
 from sim.errors import CcsimError
 from sim.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from sim.experiments import Progress
 
 _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
 
@@ -240,34 +244,43 @@ def experiment_run(
     quiet: bool,
 ) -> None:
     """Run what the design points of FILE still need; points already done are skipped."""
-    from sim.experiments import ResultStore, load_experiment, run_experiment, run_settings  # noqa: PLC0415
+    from sim.experiments import (  # noqa: PLC0415
+        ResultStore,
+        load_experiment,
+        run_experiment,
+        run_settings,
+    )
 
     loaded = load_experiment(file)
     settings = run_settings(
         loaded, replications=reps, precision=precision, max_replications=max_reps
     )
     store = ResultStore(store_dir or _default_store(loaded.spec.name))
-    bar = _ExperimentBar() if not quiet and sys.stderr.isatty() else None
+    bar = _ExperimentBar(enabled=not quiet and sys.stderr.isatty())
+
+    def report(progress: Progress) -> None:
+        stop_if_interrupted()
+        bar.show(progress)
+
     try:
-        states = run_experiment(
-            loaded,
-            store,
-            settings,
-            cluster=cluster,
-            workers=workers,
-            restart=restart,
-            progress=bar.show if bar is not None else None,
-        )
+        with _ctrl_c_seen() as stop_if_interrupted:
+            states = run_experiment(
+                loaded,
+                store,
+                settings,
+                cluster=cluster,
+                workers=workers,
+                restart=restart,
+                progress=report,
+            )
     except KeyboardInterrupt:
-        if bar is not None:
-            bar.close()
+        bar.close()
         click.echo(
             f"interrupted: finished points are kept in {store.folder}; run again to resume",
             err=True,
         )
         sys.exit(130)
-    if bar is not None:
-        bar.close()
+    bar.close()
     click.echo(
         f"{loaded.spec.name}: {len(states)} points, engine {loaded.spec.engine}, seed "
         f"{loaded.spec.seed}, results in {store.folder}"
@@ -314,16 +327,13 @@ def experiment_status(
 def experiment_report(*, file: str, store_dir: str | None, out_dir: str | None) -> None:
     """Write the table (CSV, Markdown), plots and a self-contained HTML page of FILE's results."""
     from sim.experiments import ResultStore, experiment_tables, load_experiment  # noqa: PLC0415
-    from sim.report import ExperimentReport, markdown_table, write_experiment_report  # noqa: PLC0415
+    from sim.report import markdown_table, write_experiment_report  # noqa: PLC0415
 
     loaded = load_experiment(file)
     store = ResultStore(store_dir or _default_store(loaded.spec.name))
     tables = experiment_tables(loaded, store)
-    report = ExperimentReport(
-        **{name: getattr(tables, name) for name in ExperimentReport.__dataclass_fields__}
-    )
-    written = write_experiment_report(out_dir or store.folder / "report", report)
-    click.echo(markdown_table(report))
+    written = write_experiment_report(out_dir or store.folder / "report", tables)
+    click.echo(markdown_table(tables))
     if tables.missing:
         click.echo(
             f"note: {len(tables.missing)} point(s) have no results yet: {', '.join(tables.missing)}"
@@ -357,13 +367,45 @@ def _states_table(states: Sequence[Any], precision: dict[str, float]) -> str:
     )
 
 
+@contextmanager
+def _ctrl_c_seen() -> Iterator[Callable[[], None]]:
+    """Make Ctrl-C stop a run even when the first KeyboardInterrupt is lost.
+
+    Python raises KeyboardInterrupt wherever the main thread is; inside some library code (an
+    attribute lookup that numpy makes on a comparison, say) it can be swallowed. The handler
+    also records the request, and the function yielded raises it again at the next progress
+    report. A SIGINT ignored by the parent (a background job) stays ignored.
+    """
+    requested: list[int] = []
+
+    def on_sigint(signum: int, _frame: object) -> None:
+        requested.append(signum)
+        raise KeyboardInterrupt
+
+    def check() -> None:
+        if requested:
+            raise KeyboardInterrupt
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield check
+        return
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 class _ExperimentBar:
     """One status line on stderr: points and replications done, elapsed time and ETA."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
         self.width = 0
 
-    def show(self, progress: Any) -> None:
+    def show(self, progress: Progress) -> None:
+        if not self.enabled:
+            return
         eta = progress.eta_s
         line = (
             f"points {progress.points_done}/{progress.points_total}  "

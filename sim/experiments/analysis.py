@@ -7,8 +7,6 @@ with the same seed and replications.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
 from sim.engines.base import Tallies
@@ -16,60 +14,12 @@ from sim.errors import UsageError
 from sim.experiments.compare import centre_totals, paired_differences
 from sim.experiments.design import DesignPoint, Experiment
 from sim.experiments.store import ResultStore
+from sim.results.experiment import ExperimentTables
 from sim.results.kpis import ALL
 from sim.results.summary import summarize_period
 
 TABLE_COLUMNS = ("point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_reps")
 INTERVAL_COLUMNS = ("point", "day", "interval", "label", "mean", "ci_low", "ci_high")
-
-
-@dataclass(frozen=True)
-class ExperimentTables:
-    """What an experiment report shows (the field names of the report's own dataclass).
-
-    Attributes
-    ----------
-    name, source, description, engine : str
-        The experiment, its file, its description and engine.
-    seed : int
-        Its seed.
-    baseline : str
-        Point the differences are taken against.
-    factors : pandas.DataFrame
-        ``point`` and one column per factor (``variant`` first for variant designs): the label
-        of each point's level (a number when all of a factor's labels are numbers), design
-        order.
-    table : pandas.DataFrame
-        :data:`TABLE_COLUMNS`: whole-run, whole-centre KPIs with 95% CIs.
-    differences : pandas.DataFrame
-        Paired differences from the baseline on common replications: ``point``, ``kpi``,
-        ``mean``, ``ci_low``, ``ci_high``, ``sd``, ``n_pairs``.
-    intervals : pandas.DataFrame
-        :data:`INTERVAL_COLUMNS`: service level by interval of the experiment's interval points.
-    sl_target : float
-        The baseline's service-level target (fraction).
-    kpis : tuple of str
-        KPIs shown, in order.
-    precision : dict of str to float
-        Precision targets (KPI -> 95% CI half-width) of the experiment file.
-    missing : tuple of str
-        Points without results yet (left out of the tables).
-    """
-
-    name: str
-    source: str
-    description: str
-    engine: str
-    seed: int
-    baseline: str
-    factors: pd.DataFrame
-    table: pd.DataFrame
-    differences: pd.DataFrame
-    intervals: pd.DataFrame
-    sl_target: float
-    kpis: tuple[str, ...]
-    precision: dict[str, float]
-    missing: tuple[str, ...]
 
 
 def experiment_tables(

@@ -2,7 +2,6 @@
 
 from sim.report.experiment_report import (
     EXPERIMENT_REPORT_FILES,
-    ExperimentReport,
     markdown_table,
     write_experiment_report,
 )
@@ -21,7 +20,6 @@ __all__ = [
     "COMPARE_FILES",
     "EXPERIMENT_REPORT_FILES",
     "RUN_FILES",
-    "ExperimentReport",
     "comparison_console",
     "comparison_table",
     "console_table",

@@ -2,7 +2,7 @@
 
 An experiment is a base scenario plus design points (a grid of factors or named variants) run
 on common random numbers; :mod:`sim.experiments` computes every statistic and hands them over
-as an :class:`ExperimentReport`. This module computes nothing statistical: it formats, plots
+as an :class:`ExperimentTables`. This module computes nothing statistical: it formats, plots
 and writes.
 
 Conventions shared by every output:
@@ -22,7 +22,6 @@ import html
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +29,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.report.outputs import _csv, _save, write_all
-from sim.report.plots import _x_labels
+from sim.report.outputs import save_png, write_all, write_csv
+from sim.report.plots import x_labels
+from sim.results.experiment import ExperimentTables
 
 EXPERIMENT_REPORT_FILES = (
     "table.csv",
@@ -50,73 +50,7 @@ PANEL_COLUMNS = 4  # most KPI panels per row of the plots
 FIGURE_WIDTH = 11.0  # widest figure, inches (1210 px at the 110 dpi of the PNG files)
 
 
-@dataclass(frozen=True)
-class ExperimentReport:
-    """Everything an experiment report shows; built by :mod:`sim.experiments`.
-
-    Attributes
-    ----------
-    name : str
-        Experiment name.
-    source : str
-        Experiment file path, as the user gave it.
-    description : str
-        Free text of the experiment file (``''`` when none); blank lines separate paragraphs.
-    engine : str
-        ``"fast"`` or ``"simpy"``.
-    seed : int
-        The seed every point shares (common random numbers).
-    baseline : str
-        Name of the baseline point.
-    factors : pandas.DataFrame
-        One row per point in design order: ``point``, then one column per factor holding its
-        levels (numbers or strings). May hold ``point`` only.
-    table : pandas.DataFrame
-        Whole-run, whole-centre KPIs: ``point``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``,
-        ``sd``, ``n_reps``; a row per point and reported KPI, design order then KPI order.
-        Fractions are fractions (0.8, not 80), times in the KPI's unit.
-    differences : pandas.DataFrame
-        Paired difference point - baseline: ``point``, ``kpi``, ``mean``, ``ci_low``,
-        ``ci_high``, ``sd``, ``n_pairs``; no rows for the baseline.
-    intervals : pandas.DataFrame
-        Service level (fraction) by interval of chosen points: ``point``, ``label`` (interval
-        start, say ``"08:00"`` or ``"d2 08:00"``), ``mean``, ``ci_low``, ``ci_high``; rows in
-        time order per point, every point on the same labels.
-    sl_target : float
-        The scenario's service-level target, fraction.
-    kpis : tuple of str
-        Reported KPIs, in order.
-    precision : dict of str to float
-        KPI -> target 95% CI half-width in the KPI's unit (fraction for fractions); ``{}``
-        when none were asked.
-    """
-
-    name: str
-    source: str
-    description: str
-    engine: str
-    seed: int
-    baseline: str
-    factors: pd.DataFrame
-    table: pd.DataFrame
-    differences: pd.DataFrame
-    intervals: pd.DataFrame
-    sl_target: float
-    kpis: tuple[str, ...]
-    precision: dict[str, float]
-
-    @property
-    def points(self) -> list[str]:
-        """Point names in design order."""
-        return [str(point) for point in self.factors["point"]]
-
-    @property
-    def factor_names(self) -> list[str]:
-        """Factor columns of :attr:`factors` (every column but ``point``)."""
-        return [str(column) for column in self.factors.columns if column != "point"]
-
-
-def write_experiment_report(directory: str | Path, report: ExperimentReport) -> list[Path]:
+def write_experiment_report(directory: str | Path, report: ExperimentTables) -> list[Path]:
     """Write the files of :data:`EXPERIMENT_REPORT_FILES` into a folder, all or nothing.
 
     Each figure is rendered once: its PNG file is written, then the same bytes are embedded in
@@ -126,7 +60,7 @@ def write_experiment_report(directory: str | Path, report: ExperimentReport) -> 
     ----------
     directory : str or Path
         Folder to write into; created when missing.
-    report : ExperimentReport
+    report : ExperimentTables
         The experiment's tables.
 
     Returns
@@ -144,13 +78,13 @@ def write_experiment_report(directory: str | Path, report: ExperimentReport) -> 
 
     def figure_writer(name: str) -> Callable[[Path], None]:
         def write(path: Path) -> None:
-            _save(FIGURE_MAKERS[name](report), path)
+            save_png(FIGURE_MAKERS[name](report), path)
             pngs[name] = path.read_bytes()
 
         return write
 
     writers: dict[str, Callable[[Path], None]] = {
-        "table.csv": lambda path: _csv(experiment_table(report), path),
+        "table.csv": lambda path: write_csv(experiment_table(report), path),
         "table.md": lambda path: _text(markdown_table(report) + "\n", path),
         **{name: figure_writer(name) for name in FIGURE_MAKERS},
         "report.html": lambda path: _text(html_report(report, pngs), path),
@@ -162,7 +96,7 @@ def _text(text: str, path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def check_report(report: ExperimentReport) -> None:
+def check_report(report: ExperimentTables) -> None:
     """Raise ``ValueError`` when a table of ``report`` lacks a column the report reads.
 
     Also rejects factor names that clash with the columns of ``table.csv`` and a baseline
@@ -188,7 +122,7 @@ def check_report(report: ExperimentReport) -> None:
 # --- tables ------------------------------------------------------------------------------
 
 
-def experiment_table(report: ExperimentReport) -> pd.DataFrame:
+def experiment_table(report: ExperimentTables) -> pd.DataFrame:
     """Return ``table.csv``: one row per point and KPI, with the paired difference.
 
     Columns: ``point``, the factor columns, ``kpi``, ``mean``, ``ci_low``, ``ci_high``,
@@ -209,7 +143,7 @@ def _csv_columns(factor_names: list[str]) -> list[str]:
     return ["point", *factor_names, "kpi", *STATS, "n_reps", *diffs]
 
 
-def markdown_table(report: ExperimentReport) -> str:
+def markdown_table(report: ExperimentTables) -> str:
     """Return ``table.md``: a header line, then a GitHub Markdown table with a row per point.
 
     Columns: ``point``, the factors, each KPI as ``mean [low, high]``, then ``Δ kpi`` for each
@@ -228,7 +162,7 @@ def _markdown_row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
-def summary_line(report: ExperimentReport) -> str:
+def summary_line(report: ExperimentTables) -> str:
     """Return ``Experiment NAME: engine E, seed S, N replications per point``."""
     return (
         f"Experiment {report.name}: engine {report.engine}, seed {report.seed}, "
@@ -236,7 +170,7 @@ def summary_line(report: ExperimentReport) -> str:
     )
 
 
-def replications_text(report: ExperimentReport) -> str:
+def replications_text(report: ExperimentTables) -> str:
     """Return the replications per point, ``"200"``, or ``"100 to 400"`` when they differ."""
     counts = pd.to_numeric(report.table["n_reps"], errors="coerce").dropna()
     if counts.empty:
@@ -245,7 +179,7 @@ def replications_text(report: ExperimentReport) -> str:
     return str(low) if low == high else f"{low} to {high}"
 
 
-def table_cells(report: ExperimentReport) -> tuple[list[str], list[list[str]]]:
+def table_cells(report: ExperimentTables) -> tuple[list[str], list[list[str]]]:
     """Return the header and the rows of the report table as formatted text cells.
 
     The same cells make ``table.md`` and the table of ``report.html``.
@@ -340,7 +274,7 @@ def format_estimate(
 # --- plots -------------------------------------------------------------------------------
 
 
-def kpis_figure(report: ExperimentReport) -> Figure:
+def kpis_figure(report: ExperimentTables) -> Figure:
     """Whole-run KPIs of every point: a panel per KPI, each point's mean with its 95% CI.
 
     The x axis is the factor level when the design has one numeric factor (a line), the first
@@ -410,7 +344,7 @@ def _errorbar(
     axes.errorbar(x, mean, yerr=errors, fmt=fmt, capsize=3, markersize=5, label=label)
 
 
-def differences_figure(report: ExperimentReport) -> Figure:
+def differences_figure(report: ExperimentTables) -> Figure:
     """Paired differences point - baseline: a panel per KPI, horizontal 95% CI error bars.
 
     Points are listed top to bottom in design order, with a vertical line at zero. With a
@@ -442,7 +376,7 @@ def differences_figure(report: ExperimentReport) -> Figure:
     return figure
 
 
-def interval_figure(report: ExperimentReport) -> Figure:
+def interval_figure(report: ExperimentTables) -> Figure:
     """Service level by interval of arrival: a line per point with its 95% CI band, target."""
     if report.intervals.empty:
         return _note_figure("no interval results", "service level by interval")
@@ -455,7 +389,7 @@ def interval_figure(report: ExperimentReport) -> Figure:
         line = axes.plot(x, mean, marker=".", label=str(point))[0]
         axes.fill_between(x, low, high, color=line.get_color(), alpha=0.2)
         labels = labels or [str(label) for label in rows["label"]]
-    _x_labels(axes, np.arange(len(labels)), labels)
+    x_labels(axes, np.arange(len(labels)), labels)
     _target_line(axes, report.sl_target)
     axes.set_ylim(0, 102)
     axes.set_ylabel("service level %")
@@ -520,7 +454,7 @@ def _numeric_factors(factors: pd.DataFrame) -> list[str]:
 
 
 # The figures of the report by file name, in EXPERIMENT_REPORT_FILES order.
-FIGURE_MAKERS: dict[str, Callable[[ExperimentReport], Figure]] = {
+FIGURE_MAKERS: dict[str, Callable[[ExperimentTables], Figure]] = {
     "kpis.png": kpis_figure,
     "differences.png": differences_figure,
     "service_level_by_interval.png": interval_figure,
@@ -582,12 +516,12 @@ figcaption { color: #4a5561; font-size: 0.92em; margin-top: 4px; }
 """
 
 
-def html_report(report: ExperimentReport, pngs: dict[str, bytes]) -> str:
+def html_report(report: ExperimentTables, pngs: dict[str, bytes]) -> str:
     """Return ``report.html``: one self-contained page (inline style, images as data URIs).
 
     Parameters
     ----------
-    report : ExperimentReport
+    report : ExperimentTables
         The experiment's tables.
     pngs : dict of str to bytes
         PNG bytes by file name, for every figure of :data:`FIGURES`.
@@ -614,7 +548,7 @@ def html_report(report: ExperimentReport, pngs: dict[str, bytes]) -> str:
     return "\n".join(parts)
 
 
-def _html_meta(report: ExperimentReport) -> str:
+def _html_meta(report: ExperimentTables) -> str:
     """Return the definition list of the experiment's settings and description."""
     items = [
         ("experiment file", report.source),
@@ -641,7 +575,7 @@ def precision_text(precision: dict[str, float]) -> str:
     )
 
 
-def _html_table(report: ExperimentReport) -> str:
+def _html_table(report: ExperimentTables) -> str:
     """Return the cells of :func:`table_cells` as one HTML table, half as wide.
 
     The KPI columns come once: a first section of rows holds each point's means, a second

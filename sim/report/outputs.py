@@ -43,12 +43,12 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
         The files written, in :data:`RUN_FILES` order (see :func:`write_all` for how).
     """
     writers: list[Callable[[Path], None]] = [
-        lambda path: _csv(interval_table(summary, plan), path),
-        lambda path: _csv(summary_table(summary), path),
-        lambda path: _csv(group_table(summary, plan), path),
-        lambda path: _save(service_level_by_interval(summary, plan), path),
-        lambda path: _save(asa_by_interval(summary, plan), path),
-        lambda path: _save(offered_vs_agents(summary, plan), path),
+        lambda path: write_csv(interval_table(summary, plan), path),
+        lambda path: write_csv(summary_table(summary), path),
+        lambda path: write_csv(group_table(summary, plan), path),
+        lambda path: save_png(service_level_by_interval(summary, plan), path),
+        lambda path: save_png(asa_by_interval(summary, plan), path),
+        lambda path: save_png(offered_vs_agents(summary, plan), path),
     ]
     return write_all(directory, dict(zip(RUN_FILES, writers, strict=True)))
 
@@ -65,8 +65,8 @@ def write_comparison_report(
     ``tables`` are the comparison's side-by-side KPIs and paired differences.
     """
     writers: list[Callable[[Path], None]] = [
-        lambda path: _csv(comparison_table(*tables), path),
-        lambda path: _save(compare_service_level(names, summaries, plans), path),
+        lambda path: write_csv(comparison_table(*tables), path),
+        lambda path: save_png(compare_service_level(names, summaries, plans), path),
     ]
     return write_all(directory, dict(zip(COMPARE_FILES, writers, strict=True)))
 
@@ -99,9 +99,11 @@ def write_all(directory: str | Path, writers: dict[str, Callable[[Path], None]])
     return [target for _, target in staged]
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> None:
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as CSV without its index, numbers to 6 significant digits."""
     frame.to_csv(path, index=False, float_format="%.6g")
 
 
-def _save(figure: Figure, path: Path) -> None:
+def save_png(figure: Figure, path: Path) -> None:
+    """Save a figure as PNG at the reports' resolution (110 dpi)."""
     figure.savefig(path, dpi=110, format="png")

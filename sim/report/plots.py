@@ -55,7 +55,7 @@ def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
         )
     agents_axes.set_ylabel("agents (mean over the interval)")
     agents_axes.set_ylim(bottom=0)
-    _x_labels(axes, x, labels)
+    x_labels(axes, x, labels)
     axes.set_title(f"{plan.name}: offered calls and agents")
     figure.legend(loc="upper right", fontsize="small")
     return figure
@@ -83,7 +83,7 @@ def compare_service_level(
             x, 100 * sl["ci_low"], 100 * sl["ci_high"], color=line.get_color(), alpha=0.2
         )
     labels = _labels(_series(summaries[names[0]].intervals, ALL, ("service_level",)), baseline)
-    _x_labels(axes, np.arange(len(labels)), labels)
+    x_labels(axes, np.arange(len(labels)), labels)
     axes.axhline(100 * baseline.sl_target, color="black", linestyle="--", linewidth=1)
     axes.set_ylim(0, 102)
     axes.set_ylabel("service level %")
@@ -126,7 +126,7 @@ def _compare_panels(
     panels[0].set_title("by interval (mean, 95% CI), same seed")
     panels[0].legend(fontsize="small")
     labels = _labels(_series(summaries[names[0]].intervals, ALL, ("service_level",)), baseline)
-    _x_labels(panels[-1], np.arange(len(labels)), labels)
+    x_labels(panels[-1], np.arange(len(labels)), labels)
     return figure
 
 
@@ -149,7 +149,7 @@ def _kpi_by_interval(
             alpha=0.2,
         )
     labels = _labels(_series(summary.intervals, ALL, (kpi,)), plan)
-    _x_labels(axes, np.arange(len(labels)), labels)
+    x_labels(axes, np.arange(len(labels)), labels)
     axes.set_ylabel(label + (" %" if percent and "%" not in label else ""))
     axes.set_title(f"{plan.name}: {label} by interval of arrival (mean, 95% CI)")
     if len(names) > 1:
@@ -178,7 +178,8 @@ def _labels(series: pd.DataFrame, plan: Plan) -> list[str]:
     return [plan.interval_label(int(day), int(interval)) for day, interval in series.index]
 
 
-def _x_labels(axes: object, x: np.ndarray, labels: list[str]) -> None:
+def x_labels(axes: object, x: np.ndarray, labels: list[str]) -> None:
+    """Label the x axis at ``x``, at most about 16 labels shown, rotated."""
     step = max(1, len(labels) // 16)
     axes.set_xticks(x[::step], labels[::step], rotation=45, ha="right")  # type: ignore[attr-defined]
     axes.set_xlabel("interval start")  # type: ignore[attr-defined]

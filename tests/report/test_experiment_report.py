@@ -19,11 +19,11 @@ from helpers import REPO
 
 from sim.report import (
     EXPERIMENT_REPORT_FILES,
-    ExperimentReport,
     markdown_table,
     write_experiment_report,
 )
 from sim.report import experiment_report as module
+from sim.results.experiment import ExperimentTables
 
 KPIS = ("service_level", "asa_s", "abandon_rate", "occupancy", "offered", "staffed_h")
 # Per KPI: baseline mean, change per point, CI half-width (fractions as fractions).
@@ -45,7 +45,7 @@ def make_report(
     points: list[str] | None = None,
     baseline: str | None = None,
     reps: tuple[int, ...] = (200,),
-) -> ExperimentReport:
+) -> ExperimentTables:
     """An experiment report of made-up KPIs: point i moves each KPI by i steps from the first.
 
     ``factors`` maps factor names to levels (one per point; ``{}`` for a single unnamed point);
@@ -67,7 +67,7 @@ def make_report(
                 differences.append(
                     (point, kpi, diff, diff - half / 5, diff + half / 5, 0.1, n_reps)
                 )
-    return ExperimentReport(
+    return ExperimentTables(
         name="staffing <study>",
         source="experiments/staffing.yaml",
         description="Agents from 60 to 68.\n\nSame seed for every point.",
@@ -95,17 +95,17 @@ def interval_frame(points: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(module.INTERVAL_COLUMNS))
 
 
-def one_factor() -> ExperimentReport:
+def one_factor() -> ExperimentTables:
     """Three points on one numeric factor, agents = 60, 64, 68."""
     return make_report({"agents": [60, 64, 68]})
 
 
-def grid() -> ExperimentReport:
+def grid() -> ExperimentTables:
     """A 2 x 2 grid: agents (numeric) by routing (names)."""
     return make_report({"agents": [60, 60, 64, 64], "routing": ["skills", "pooled"] * 2})
 
 
-def single() -> ExperimentReport:
+def single() -> ExperimentTables:
     """One point, no factors, hence no differences."""
     return make_report({})
 
@@ -311,7 +311,7 @@ class TestAllOrNothing:
         """A table without ci_high raises before anything is written."""
         (tmp_path / "keep.txt").write_text("earlier")
         report = one_factor()
-        broken = ExperimentReport(
+        broken = ExperimentTables(
             **{**report.__dict__, "table": report.table.drop(columns="ci_high")}
         )
         with pytest.raises(ValueError, match="ci_high"):
