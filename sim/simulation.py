@@ -15,6 +15,7 @@ from sim.engines.base import (
     Records,
     ShiftRecords,
     Tallies,
+    Trace,
 )
 from sim.errors import UsageError
 from sim.results.tallies import tally_records
@@ -87,6 +88,7 @@ def simulate(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     first_rep: int = 0,
+    trace: Trace | None = None,
 ) -> SimulationResult:
     """Simulate ``reps`` replications of a scenario.
 
@@ -109,6 +111,9 @@ def simulate(
     first_rep : int
         Number of the first replication (>= 0): replications ``first_rep .. first_rep + reps - 1``
         run, so a run can be extended in batches with the same numbers as one long run.
+    trace : Trace, optional
+        Variates that replace the draws of some per-call streams: recorded arrivals and handle
+        times for a trace-driven run (see :mod:`sim.engines.sampling`).
 
     Returns
     -------
@@ -130,6 +135,7 @@ def simulate(
         workers=workers,
         progress=progress,
         first_rep=first_rep,
+        trace=trace,
     )
     tallies = output.tallies
     if tallies is None:

@@ -342,6 +342,28 @@ class Tallies:
 
 
 @dataclass(frozen=True, eq=False)
+class Trace:
+    """Fixed standard variates that replace the draws of some per-call streams.
+
+    A trace-driven run replays recorded calls: the arrival stream of a call type yields the unit
+    exponentials that put its fresh calls at the recorded instants (then ``inf``: no more
+    calls), and its handle-time stream the standard variates of the recorded handle times.
+    Every replication uses the same trace; streams it does not name draw as usual.
+
+    Attributes
+    ----------
+    variates : dict of (int, int) to float64 array
+        ``(purpose, index)`` (see :func:`sim.rng.stream`) -> the variates, consumed in order.
+    """
+
+    variates: dict[tuple[int, int], NDArray[np.float64]]
+
+    def longest(self) -> int:
+        """Return the length of the longest variate sequence (0 for an empty trace)."""
+        return max((len(values) for values in self.variates.values()), default=0)
+
+
+@dataclass(frozen=True, eq=False)
 class EngineOutput:
     """What an engine returns: records when kept, tallies when the engine makes them itself."""
 
@@ -384,6 +406,7 @@ class Engine(Protocol):
         workers: int | None = None,
         progress: ProgressCallback | None = None,
         first_rep: int = 0,
+        trace: Trace | None = None,
     ) -> EngineOutput:
         """Simulate ``reps`` replications; replication ``r`` uses the streams of ``(seed, r)``.
 
@@ -404,6 +427,8 @@ class Engine(Protocol):
         first_rep : int
             Number of the first replication, so that a run can be extended in batches: records
             carry the replication's number, tallies are indexed from 0 (``r - first_rep``).
+        trace : Trace, optional
+            Variates that replace the draws of some per-call streams (trace-driven runs).
 
         Returns
         -------

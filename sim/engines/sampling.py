@@ -28,7 +28,7 @@ def takes_draw(code: int) -> bool:
     return code in (_EXPONENTIAL, _LOGNORMAL, _GAMMA)
 
 
-def standard_variate(rng: np.random.Generator, code: int, p1: float) -> float:
+def standard_variate(rng: np.random.Generator | TraceVariates, code: int, p1: float) -> float:
     """Draw one standard variate for the distribution ``code`` (0.0 when it takes no draw)."""
     if code == _EXPONENTIAL:
         return rng.standard_exponential()
@@ -67,6 +67,23 @@ def scale_variate(code, p1, p2, variate):
     if code == _DETERMINISTIC:
         return p1
     return math.inf
+
+
+def unscale_variates(
+    code: int, p1: float, p2: float, values: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Return the standard variates that :func:`scale_variate` turns into ``values`` (seconds).
+
+    The inverse of :func:`scale_variate`, for distributions that take a draw: a trace-driven run
+    gives each recorded duration to the call it belongs to through its stream.
+    """
+    if code == _EXPONENTIAL:
+        return values / p1
+    if code == _LOGNORMAL:
+        return (np.log(values) - p1) / p2
+    if code == _GAMMA:
+        return values / p2
+    raise ValueError(f"distribution code {code} takes no draw")
 
 
 def segment_at(at, start_at, end_at):
@@ -116,3 +133,71 @@ def next_arrival_delay(now, segment, unit_exponential, start_at, end_at, rate_pe
             remaining = max(remaining - (end_at[segment] - t) * rate, 0.0)
         segment += 1
     return math.inf, n_segments
+
+
+class TraceVariates:
+    """A stream that yields fixed variates in order, whatever kind of variate is asked for.
+
+    Stands in for a :class:`numpy.random.Generator` in the SimPy engine when a trace gives the
+    draws of a stream (see :class:`sim.engines.base.Trace`).
+    """
+
+    def __init__(self, values: NDArray[np.float64]) -> None:
+        self.values = values
+        self.taken = 0
+
+    def next(self) -> float:
+        """Return the next variate; a trace too short for its calls is an internal error."""
+        if self.taken >= len(self.values):
+            raise IndexError(f"the trace holds {len(self.values)} variates, more were drawn")
+        value = float(self.values[self.taken])
+        self.taken += 1
+        return value
+
+    def standard_exponential(self) -> float:
+        """Return the next variate (a unit exponential in the trace)."""
+        return self.next()
+
+    def standard_normal(self) -> float:
+        """Return the next variate (a standard normal in the trace)."""
+        return self.next()
+
+    def standard_gamma(self, _shape: float) -> float:
+        """Return the next variate (a standard gamma of the stream's shape in the trace)."""
+        return self.next()
+
+    def random(self) -> float:
+        """Return the next variate (a uniform in the trace)."""
+        return self.next()
+
+
+def unit_exponentials_at(arrived_at, start_at, end_at, rate_per_s):
+    """Return the unit exponentials that :func:`next_arrival_delay` turns into ``arrived_at``.
+
+    The inverse of the time change: the cumulative rate between consecutive arrivals, skipping
+    closed hours. A last ``inf`` ends the arrivals. Every arrival must fall in a segment with a
+    positive rate.
+
+    Parameters
+    ----------
+    arrived_at : float64[n]
+        Arrival instants in increasing order, seconds.
+    start_at, end_at, rate_per_s : float64[n_segments]
+        Segment bounds (s) and arrival rates (calls per second), as in the plan.
+
+    Returns
+    -------
+    float64[n + 1]
+        The unit exponentials, then ``inf``.
+    """
+    lengths = (end_at - start_at) * rate_per_s
+    cumulative_at_start = np.concatenate([[0.0], np.cumsum(lengths)[:-1]])
+    segments = np.searchsorted(start_at, arrived_at, side="right") - 1
+    if np.any(segments < 0) or np.any(arrived_at >= end_at[segments]):
+        raise ValueError("an arrival falls outside the opening hours")
+    if np.any(rate_per_s[segments] <= 0.0):
+        raise ValueError("an arrival falls in a segment with no arrival rate")
+    cumulative = (
+        cumulative_at_start[segments] + (arrived_at - start_at[segments]) * (rate_per_s[segments])
+    )
+    return np.concatenate([np.diff(cumulative, prepend=0.0), [math.inf]])

@@ -27,6 +27,7 @@ from sim.engines.base import (
     RecordsT,
     ShiftRecords,
     Tallies,
+    Trace,
     column_dtype,
 )
 from sim.engines.fast.kernel import (
@@ -136,6 +137,7 @@ class FastEngine:
         workers: int | None = None,
         progress: ProgressCallback | None = None,
         first_rep: int = 0,
+        trace: Trace | None = None,
     ) -> EngineOutput:
         """Simulate ``reps`` replications (see :class:`sim.engines.base.Engine`).
 
@@ -144,7 +146,7 @@ class FastEngine:
         """
         model = pack(plan)
         tallies = Tallies.zeros(plan, reps)
-        runner = _ReplicationRunner(plan, model, seed, tallies, keep_records, first_rep)
+        runner = _ReplicationRunner(plan, model, seed, tallies, keep_records, first_rep, trace)
         records: list[Records | None] = [None] * reps
         n_workers = max(1, min(workers or os.cpu_count() or 1, reps))
         if reps > 0:
@@ -171,7 +173,14 @@ class _ReplicationRunner:
     """
 
     def __init__(
-        self, plan: Plan, model: FastModel, seed: int, tallies: Tallies, keep: bool, first_rep: int
+        self,
+        plan: Plan,
+        model: FastModel,
+        seed: int,
+        tallies: Tallies,
+        keep: bool,
+        first_rep: int,
+        trace: Trace | None,
     ) -> None:
         self.plan = plan
         self.model = model
@@ -179,7 +188,10 @@ class _ReplicationRunner:
         self.tallies = tallies
         self.keep = keep
         self.first_rep = first_rep
+        self.trace = trace
         self.capacity = _Capacity.for_plan(plan)
+        if trace is not None:
+            self.capacity.draws = max(self.capacity.draws, trace.longest() + 1)
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
@@ -227,6 +239,8 @@ class _ReplicationRunner:
             purpose = CALL_PURPOSES[row]
             rng = stream(self.seed, rep, purpose, int(index))
             draws[row, index] = _variates(plan, purpose, int(index) % plan.n_call_types, rng, n)
+        for (traced, index), values in (self.trace.variates if self.trace else {}).items():
+            draws[CALL_PURPOSES.index(Purpose(traced)), index, : len(values)] = values
         return draws
 
     def _outbound_draws(self, rep: int, n: int) -> np.ndarray:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.engines.base import EngineOutput, ProgressCallback, Records
+from sim.engines.base import EngineOutput, ProgressCallback, Records, Trace
 from sim.engines.replication import draw_realisation
+from sim.engines.sampling import TraceVariates
 from sim.engines.simpy.centre import Centre, OutboundStreams
-from sim.engines.simpy.processes import CallFactory, fresh_arrivals, roster
+from sim.engines.simpy.processes import CallFactory, Streams, fresh_arrivals, roster
 from sim.engines.simpy.recorder import Recorder
 from sim.rng import CALL_PURPOSES, Purpose, call_streams, stream
 from sim.scenario.plan import GroupKind, Plan
 
 
-def simulate_replication(plan: Plan, seed: int, rep: int) -> Records:
+def simulate_replication(plan: Plan, seed: int, rep: int, trace: Trace | None = None) -> Records:
     """Run one replication to the end (the last call served or gone) and return its records.
 
     Parameters
@@ -25,6 +26,8 @@ def simulate_replication(plan: Plan, seed: int, rep: int) -> Records:
         Run seed; the replication draws from the streams of ``(seed, rep)``.
     rep : int
         Replication number.
+    trace : Trace, optional
+        Variates that replace the draws of some per-call streams.
 
     Returns
     -------
@@ -35,9 +38,7 @@ def simulate_replication(plan: Plan, seed: int, rep: int) -> Records:
     env = simpy.Environment()
     recorder = Recorder(rep)
     realisation = draw_realisation(plan, seed, rep)
-    streams = {
-        purpose: call_streams(seed, rep, purpose, plan.n_call_types) for purpose in CALL_PURPOSES
-    }
+    streams = _call_streams(plan, seed, rep, trace)
     # The centre makes redials and repeat calls arrive through the factory, which needs the centre.
     outbound_streams = {
         int(g): OutboundStreams(
@@ -62,6 +63,18 @@ def simulate_replication(plan: Plan, seed: int, rep: int) -> Records:
     return recorder.records()
 
 
+def _call_streams(plan: Plan, seed: int, rep: int, trace: Trace | None) -> Streams:
+    """Return the per-call streams of a replication, those a trace names replaced."""
+    streams: Streams = {
+        purpose: call_streams(seed, rep, purpose, plan.n_call_types) for purpose in CALL_PURPOSES
+    }
+    for (purpose, index), values in (trace.variates if trace is not None else {}).items():
+        replaced = list(streams[Purpose(purpose)])
+        replaced[index] = TraceVariates(values)
+        streams[Purpose(purpose)] = tuple(replaced)
+    return streams
+
+
 class SimpyEngine:
     """Replications one after another in SimPy; always returns records."""
 
@@ -77,6 +90,7 @@ class SimpyEngine:
         workers: int | None = None,
         progress: ProgressCallback | None = None,
         first_rep: int = 0,
+        trace: Trace | None = None,
     ) -> EngineOutput:
         """Simulate ``reps`` replications (see :class:`sim.engines.base.Engine`).
 
@@ -85,7 +99,7 @@ class SimpyEngine:
         """
         parts = []
         for rep in range(first_rep, first_rep + reps):
-            parts.append(simulate_replication(plan, seed, rep))
+            parts.append(simulate_replication(plan, seed, rep, trace))
             if progress is not None:
                 progress(1)
         return EngineOutput(records=Records.concat(parts), tallies=None)

@@ -11,7 +11,13 @@ import simpy
 
 from sim.engines.base import EventRank, Origin
 from sim.engines.replication import Realisation
-from sim.engines.sampling import next_arrival_delay, scale_variate, segment_at, standard_variate
+from sim.engines.sampling import (
+    TraceVariates,
+    next_arrival_delay,
+    scale_variate,
+    segment_at,
+    standard_variate,
+)
 from sim.engines.simpy.centre import Call, Centre
 from sim.engines.simpy.events import RankedTimeout
 from sim.engines.tables import (
@@ -24,7 +30,7 @@ from sim.rng import Purpose
 from sim.scenario.plan import Plan, RosterKind
 
 Process = Generator[simpy.Event, object, None]
-Streams = dict[Purpose, tuple[np.random.Generator, ...]]
+Streams = dict[Purpose, tuple[np.random.Generator | TraceVariates, ...]]
 
 
 class CallFactory:
