@@ -85,8 +85,13 @@ def experiment_tables(
 
 
 def _factor_levels(points: list[DesignPoint]) -> pd.DataFrame:
-    """Each point's level labels; a factor whose labels are all numbers as numbers."""
+    """Each point's level labels; a factor whose labels are all numbers as numbers.
+
+    A design of variants alone names each point by its variant: no column repeats the name.
+    """
     frame = pd.DataFrame([{"point": p.name, **p.levels} for p in points])
+    if list(frame.columns) == ["point", "variant"]:
+        frame = frame[["point"]]
     for column in frame.columns[1:]:
         numbers = pd.to_numeric(frame[column], errors="coerce")
         if numbers.notna().all():
