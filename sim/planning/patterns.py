@@ -32,7 +32,7 @@ def _check_whole_minutes(path: str, hours: float) -> None:
     """Raise a :class:`FieldError` unless ``hours`` is a whole number of minutes."""
     minutes = hours * 60.0
     if abs(minutes - round(minutes)) > 1e-6:
-        raise FieldError(path, f"must be a whole number of minutes (got {hours} h)")
+        raise FieldError(path, f"must be a whole number of minutes (got {hours:g} h)")
 
 
 class Starts(Frozen):
@@ -138,7 +138,7 @@ class Family(Frozen):
             raise FieldError("length_h", message)
         if (self.gap_h is None) != (self.segments_h is None):
             message = "is required with segments_h and only with them"
-            raise FieldError("gap_h", f"{message} (got {self.gap_h})")
+            raise FieldError("gap_h", f"{message} (got {self.gap_h:g})")
 
     def _check_minutes(self) -> None:
         if self.length_h is not None:
@@ -155,11 +155,12 @@ class Family(Frozen):
         previous_end_s = 0.0
         for i, pause in enumerate(self.breaks):
             offset_s, length_s = pause.window_s()
+            got = f"(got after_h {pause.after_h:g})"
             if offset_s < previous_end_s:
-                message = f"must start after the previous break ends (got after_h {pause.after_h})"
+                message = f"must start after the previous break ends {got}"
                 raise FieldError(f"breaks[{i}]", message)
             if not any(a <= offset_s and offset_s + length_s <= b for a, b in self.offsets_s()):
-                message = f"must lie inside one segment of the shift (got after_h {pause.after_h})"
+                message = f"must lie inside one segment of the shift {got}"
                 raise FieldError(f"breaks[{i}]", message)
             previous_end_s = offset_s + length_s
 
