@@ -13,10 +13,10 @@ with a mean patience; :func:`sim.analytic.agents_required`); agents to schedule 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -75,14 +75,16 @@ class RequirementRow(DayRow):
 
 
 class _GridRow(Protocol):
+    """A row of a planner's file: a call type's value in one interval of one day or every day."""
+
     @property
     def interval_start(self) -> str: ...
 
     @property
+    def call_type(self) -> str: ...
+
+    @property
     def day(self) -> int | None: ...
-
-
-RowT = TypeVar("RowT", bound=_GridRow)
 
 
 @dataclass(frozen=True)
@@ -213,11 +215,11 @@ def read_forecast(
     """
     source = str(path)
     rows = read_rows(path, FORECAST_COLUMNS, ForecastRow)
-    grid = grid_of(rows, source, interval_minutes)
+    grid = _grid_of(rows, source, interval_minutes)
     call_types = tuple(dict.fromkeys(row.call_type for _, row in rows))
     shape = (len(grid.days), len(call_types), grid.n_intervals)
     volume, aht_s = np.zeros(shape), np.full(shape, np.nan)
-    cells = place_rows(rows, grid, source, key=lambda row: row.call_type)
+    cells = _place_rows(rows, grid, source)
     for (line, row), (days, interval) in zip(rows, cells, strict=True):
         kind = call_types.index(row.call_type)
         volume[days, kind, interval] = row.volume
@@ -258,15 +260,15 @@ def read_requirements(path: str | Path, *, interval_minutes: int | None = None) 
     """
     source = str(path)
     rows = read_rows(path, REQUIREMENT_COLUMNS, RequirementRow)
-    grid = grid_of(rows, source, interval_minutes)
+    grid = _grid_of(rows, source, interval_minutes)
     agents = np.zeros((len(grid.days), grid.n_intervals))
-    cells = place_rows(rows, grid, source, key=lambda row: row.call_type)
+    cells = _place_rows(rows, grid, source)
     for (_, row), (days, interval) in zip(rows, cells, strict=True):
         agents[days, interval] += row.scheduled
     return RequiredAgents(source, grid, agents)
 
 
-def grid_of(
+def _grid_of(
     rows: Sequence[tuple[int, _GridRow]], source: str, interval_minutes: int | None
 ) -> IntervalGrid:
     """Return the interval grid of a planner's file: from its first interval start to its last.
@@ -308,10 +310,13 @@ def _interval_s(starts_s: list[float], source: str, interval_minutes: int | None
     return interval_minutes * SECONDS_PER_MINUTE
 
 
-def place_rows(
-    rows: Sequence[tuple[int, RowT]], grid: IntervalGrid, source: str, key: Callable[[RowT], str]
+def _place_rows(
+    rows: Sequence[tuple[int, _GridRow]], grid: IntervalGrid, source: str
 ) -> list[tuple[list[int], int]]:
-    """Return the day indices and the interval index of each row, refusing overlapping rows.
+    """Return the day indices and the interval index of each row, refusing repeated rows.
+
+    Two rows may not give the same call type for the same day and interval (a row without a
+    day gives it for every day).
 
     Parameters
     ----------
@@ -321,9 +326,6 @@ def place_rows(
         The grid the rows lie on.
     source : str
         The file, for messages.
-    key : callable
-        ``key(row)`` names what one row gives (its call type): two rows may not give the same
-        key for the same day and interval.
 
     Raises
     ------
@@ -337,10 +339,10 @@ def place_rows(
         interval = _interval_index(row.interval_start, grid, source, line)
         days = list(range(len(grid.days))) if row.day is None else [row.day]
         for day in days:
-            earlier = seen.setdefault((day, interval, key(row)), line)
+            earlier = seen.setdefault((day, interval, row.call_type), line)
             if earlier != line:
                 message = (
-                    f"gives {key(row)} at {row.interval_start} on day {grid.days[day]} again "
+                    f"gives {row.call_type} at {row.interval_start} on day {grid.days[day]} again "
                     f"(line {earlier} gave it; a row without day holds every day)"
                 )
                 raise ScenarioError(source, f"line {line}", message)

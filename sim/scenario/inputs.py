@@ -290,7 +290,7 @@ def rebased_inputs(raw: dict[str, Any], from_dir: Path, to_dir: Path) -> dict[st
 
 
 def _with_text(spec: Any, path: tuple[str, ...], change: Callable[[str], str]) -> Any:
-    """Return a copy of ``spec`` with the text at ``path`` (keys of nested mappings) changed."""
+    """Return ``spec`` with the text at ``path`` (keys of nested mappings) changed, as a copy."""
     if not isinstance(spec, dict) or path[0] not in spec:
         return spec
     value = spec[path[0]]
