@@ -216,10 +216,11 @@ def optimise_schedule(
     Days are independent programs. Agents on the phones are counted as the mean over each
     interval, so a 15-minute break in a 30-minute interval removes half an agent.
     """
-    grid, demand = _opening_grid(required, patterns, source)
+    grid = _opening_grid(required, patterns, source)
+    demand = _demand_on(grid, required, source)
     variants = shift_variants(patterns, source, grid.open_s, grid.close_s)
     costs = np.array([variant.cost for variant in variants])
-    limits = limits or patterns.limits
+    limits = patterns.limits if limits is None else limits
     program = _Program(
         coverage=np.column_stack(
             [variant.on_phones(grid.starts_s(), grid.interval_s) for variant in variants]
@@ -245,10 +246,8 @@ def _schedule_day(program: _Program, day: int | None, required: NDArray[np.float
     return DaySchedule(day, agents, required, on_phones, unmet, cost, lp_bound)
 
 
-def _opening_grid(
-    required: RequiredAgents, patterns: Patterns, source: str
-) -> tuple[IntervalGrid, NDArray[np.float64]]:
-    """Return the opening hours' grid and the requirement on it (float64[D, I], 0 elsewhere)."""
+def _opening_grid(required: RequiredAgents, patterns: Patterns, source: str) -> IntervalGrid:
+    """Return the opening hours (the patterns file's, else the requirements') cut in intervals."""
     given = required.grid
     open_s = clock_to_s(patterns.open) if patterns.open is not None else given.open_s
     close_s = clock_to_s(patterns.close) if patterns.close is not None else given.close_s
@@ -261,19 +260,24 @@ def _opening_grid(
             f"(got requirements from {s_to_clock(given.open_s)})"
         )
         raise ScenarioError(source, "open", message)
-    grid = IntervalGrid(open_s, given.interval_s, round(n_intervals), given.days)
-    columns = round(first) + np.arange(given.n_intervals)
+    return IntervalGrid(open_s, given.interval_s, round(n_intervals), given.days)
+
+
+def _demand_on(grid: IntervalGrid, required: RequiredAgents, source: str) -> NDArray[np.float64]:
+    """Return the requirement on the opening hours' grid (float64[D, I]; 0 where not given)."""
+    given = required.grid
+    columns = round((given.open_s - grid.open_s) / grid.interval_s) + np.arange(given.n_intervals)
     inside = (columns >= 0) & (columns < grid.n_intervals)
     outside = np.flatnonzero(~inside & (required.agents > 0).any(axis=0))
     if outside.size:
         message = (
             f"needs agents at {given.labels()[outside[0]]}, outside the opening hours "
-            f"{s_to_clock(open_s)}-{s_to_clock(close_s)} of {source}"
+            f"{s_to_clock(grid.open_s)}-{s_to_clock(grid.close_s)} of {source}"
         )
         raise ScenarioError(required.source, "", message)
     demand = np.zeros((len(grid.days), grid.n_intervals))
     demand[:, columns[inside]] = required.agents[:, inside]
-    return grid, demand
+    return demand
 
 
 def shift_table(schedule: Schedule) -> pd.DataFrame:

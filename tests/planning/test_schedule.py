@@ -339,6 +339,18 @@ class TestRosterScenario:
             folder / profile
         ).resolve()
 
+    def test_other_groups_and_inputs_are_kept(self, tmp_path: Path) -> None:
+        """Staffing one group of several keeps its skills, the other groups and the forecast."""
+        schedule = optimise_schedule(required(SHORT_DAY), patterns({"full": FULL}), "p.yaml")
+        rows = roster_rows(schedule)
+        base = SCENARIOS / "forecast_roster_example.yaml"
+        document = yaml.safe_load(scenario_with_roster(base, "team", tmp_path, rows))
+        original = yaml.safe_load(base.read_text())
+        team = {**original["groups"]["team"], "roster": "roster.csv"}
+        assert {**original["groups"], "team": team} == document["groups"]
+        forecast = (tmp_path / document["forecast"]).resolve()
+        assert (base.parent / original["forecast"]).resolve() == forecast
+
     def test_unknown_group(self, bank_schedule: Schedule, tmp_path: Path) -> None:
         """Staffing a group the base does not have is one line naming the groups."""
         base = SCENARIOS / "retail_bank_day.yaml"
