@@ -479,7 +479,7 @@ class TestVersionAndHelp:
         code, stdout, _ = invoke("--help")
         expected_code = 0
         assert expected_code == code
-        for command in ("validate", "run", "erlang", "staff"):
+        for command in ("validate", "run", "erlang", "staff", "plan"):
             assert command in stdout
 
     def test_bare_command_shows_the_help(self) -> None:

@@ -164,7 +164,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('service_level', 'p_meet'):.2f}",
             ]
         )
-    table = _aligned(rows)
+    table = aligned_rows(rows)
     if plan.n_groups > 1:
         table += "\n\n" + _group_console_table(summary, plan)
     if plan.has_controls:
@@ -213,7 +213,7 @@ def _controls_console_table(summary: Summary, plan: Plan) -> str:
         if names:
             rows = [[title, *(f"{label} (95% CI)" for label, _, _ in columns)]]
             rows += [[name, *(get(name, kpi, d) for _, kpi, d in columns)] for name in names]
-            blocks.append(_aligned(rows))
+            blocks.append(aligned_rows(rows))
     return "\n\n".join(blocks)
 
 
@@ -251,10 +251,10 @@ def _group_console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('aht_s'):.1f}",
             ]
         )
-    return _aligned(rows)
+    return aligned_rows(rows)
 
 
-def _aligned(rows: list[list[str]]) -> str:
+def aligned_rows(rows: list[list[str]]) -> str:
     """Left-align the first column, right-align the others."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
@@ -314,7 +314,7 @@ def comparison_console(
                 _with_ci(kpi, row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], sign=True)
             )
         rows.append(cells)
-    return _aligned(rows)
+    return aligned_rows(rows)
 
 
 def _with_ci(kpi: str, mean: float, low: float, high: float, *, sign: bool = False) -> str:

@@ -10,7 +10,9 @@ Each row remembers its line, so that a problem found in a row is reported on the
 from __future__ import annotations
 
 import csv
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,30 @@ def read_csv(path: Path, field: str, source: str, what: str) -> list[list[str]]:
         raise ScenarioError(str(path), "", not_utf8(error)) from None
     except csv.Error as error:
         raise ScenarioError(str(path), "", f"is not a readable CSV file ({error})") from None
+
+
+def read_table(path: Path, columns: Columns) -> tuple[list[Record], list[int]]:
+    """Read a CSV input given on its own, not named by a scenario (a planner's forecast).
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    columns : Columns
+        The columns expected.
+
+    Returns
+    -------
+    tuple of (list of dict, list of int)
+        One mapping per data row (empty cells left out, numeric cells as numbers) and the
+        line each came from (1 is the header).
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be read, or its header or a row's cell count is wrong.
+    """
+    return _parse_table(read_csv(path, "", str(path), columns.what), str(path), columns)
 
 
 def _parse_table(
@@ -229,3 +255,45 @@ class InputReader:
                 column = match.group(2)
                 return csv_name, f"{where}, column {column}" if column else where
         return None
+
+
+def rebased_inputs(raw: dict[str, Any], from_dir: Path, to_dir: Path) -> dict[str, Any]:
+    """Return a raw scenario whose CSV file names resolve from ``to_dir`` as they did before.
+
+    A scenario names its inputs (``forecast``, ``call_types.*.volume.profile``,
+    ``groups.*.roster``) relative to its own folder; a copy written elsewhere needs them
+    relative to its new folder. Absolute names and fields that are not file names are kept.
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed scenario (not validated).
+    from_dir : Path
+        Folder of the scenario file the names were written for.
+    to_dir : Path
+        Folder of the copy.
+    """
+
+    def moved(name: str) -> str:
+        if Path(name).is_absolute():
+            return name
+        return Path(os.path.relpath(from_dir.absolute() / name, to_dir.absolute())).as_posix()
+
+    resolved = dict(_with_text(raw, ("forecast",), moved))
+    for section, path in (("call_types", ("volume", "profile")), ("groups", ("roster",))):
+        entries = raw.get(section)
+        if isinstance(entries, dict):
+            resolved[section] = {
+                name: _with_text(spec, path, moved) for name, spec in entries.items()
+            }
+    return resolved
+
+
+def _with_text(spec: Any, path: tuple[str, ...], change: Callable[[str], str]) -> Any:
+    """Return ``spec`` with the text at ``path`` (keys of nested mappings) changed, as a copy."""
+    if not isinstance(spec, dict) or path[0] not in spec:
+        return spec
+    value = spec[path[0]]
+    if len(path) > 1:
+        return {**spec, path[0]: _with_text(value, path[1:], change)}
+    return {**spec, path[0]: change(value)} if isinstance(value, str) else spec

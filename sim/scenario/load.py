@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.errors import ScenarioError
-from sim.scenario.inputs import InputReader, read_csv
+from sim.scenario.inputs import Columns, InputReader, read_csv, read_table
 from sim.scenario.problems import FieldError, not_utf8
 from sim.scenario.schema import Scenario
 from sim.units import clock_to_s, s_to_clock
@@ -111,6 +111,40 @@ def validate_fields(
         return model.model_validate(raw)
     except ValidationError as error:
         raise _first_problem(error, source, model, inputs) from None
+
+
+def read_rows(path: str | Path, columns: Columns, model: type[ModelT]) -> list[tuple[int, ModelT]]:
+    """Read a CSV file given on its own into validated rows, each with its line.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file (a planner's forecast or requirements).
+    columns : Columns
+        The columns expected.
+    model : type
+        The pydantic model of one row.
+
+    Returns
+    -------
+    list of (int, model)
+        Line number (1 is the header) and validated row, in file order.
+
+    Raises
+    ------
+    ScenarioError
+        ``FILE: line N, column C: what is wrong (got VALUE)`` for the first bad cell.
+    """
+    source = str(path)
+    records, lines = read_table(Path(path), columns)
+    rows = []
+    for record, line in zip(records, lines, strict=True):
+        try:
+            rows.append((line, validate_fields(model, record, source)))
+        except ScenarioError as error:
+            where = f"line {line}, column {error.path}" if error.path else f"line {line}"
+            raise ScenarioError(source, where, error.message) from None
+    return rows
 
 
 def read_yaml(path: Path, source: str) -> Any:

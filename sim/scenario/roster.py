@@ -234,11 +234,11 @@ def scheduled_time(
     for group, week in zip(staff.agent_group, staff.weeks, strict=True):
         for duty, days in _days_by_duty(week).items():
             for start, end in duty.segments:
-                agents[days, :, group] += _coverage(
+                agents[days, :, group] += span_coverage(
                     start, end, interval_starts, scenario.interval_s
                 )
             for start, length in duty.breaks:
-                cover = _coverage(start, start + length, interval_starts, scenario.interval_s)
+                cover = span_coverage(start, start + length, interval_starts, scenario.interval_s)
                 breaks[days, :, group] += cover
     return agents, breaks
 
@@ -251,9 +251,24 @@ def _days_by_duty(week: Week) -> dict[Duty, list[int]]:
     return days
 
 
-def _coverage(
+def span_coverage(
     start: float, end: float, interval_starts: NDArray[np.float64], interval_s: float
 ) -> NDArray[np.float64]:
-    """Return the fraction of each interval that the span ``[start, end)`` covers."""
+    """Return the fraction of each interval that the span ``[start, end)`` covers.
+
+    Parameters
+    ----------
+    start, end : float
+        The span, seconds after midnight.
+    interval_starts : float64[I]
+        Starts of the intervals, seconds after midnight.
+    interval_s : float
+        Length of every interval, seconds.
+
+    Returns
+    -------
+    float64[I]
+        Share of each interval inside the span, in [0, 1].
+    """
     overlap = np.minimum(end, interval_starts + interval_s) - np.maximum(start, interval_starts)
     return np.clip(overlap, 0.0, None) / interval_s

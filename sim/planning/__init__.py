@@ -1,0 +1,48 @@
+"""Planning tools: interval requirements from a forecast, and shift schedules at least cost."""
+
+from sim.planning.patterns import Limits, Patterns, ShiftVariant, load_patterns
+from sim.planning.requirements import (
+    Forecast,
+    IntervalGrid,
+    RequiredAgents,
+    ServiceGoal,
+    interval_requirements,
+    read_forecast,
+    read_requirements,
+    scheduled_agents,
+    write_requirements,
+)
+from sim.planning.schedule import (
+    DaySchedule,
+    Schedule,
+    interval_table,
+    optimise_schedule,
+    roster_rows,
+    roster_table,
+    scenario_with_roster,
+    shift_table,
+)
+
+__all__ = [
+    "DaySchedule",
+    "Forecast",
+    "IntervalGrid",
+    "Limits",
+    "Patterns",
+    "RequiredAgents",
+    "Schedule",
+    "ServiceGoal",
+    "ShiftVariant",
+    "interval_requirements",
+    "interval_table",
+    "load_patterns",
+    "optimise_schedule",
+    "read_forecast",
+    "read_requirements",
+    "roster_rows",
+    "roster_table",
+    "scenario_with_roster",
+    "scheduled_agents",
+    "shift_table",
+    "write_requirements",
+]
