@@ -184,8 +184,8 @@ def calibrate(
     interval_minutes : {15, 30, 60}
         Planning interval length.
     weekdays : sequence of str, optional
-        Weekdays to use (``mon`` ... ``sun``). Default: those whose mean daily volume is at
-        least half the busiest weekday's (leaves out short days such as a weekend).
+        Weekdays to use (``mon`` ... ``sun``, any case). Default: those whose mean daily volume
+        is at least half the busiest weekday's (leaves out short days such as a weekend).
 
     Returns
     -------
@@ -248,10 +248,11 @@ def _cut_days(log: CallLog, interval_s: float) -> _Days:
 def _select_days(days: _Days, offered: NDArray[np.bool_], names: Sequence[str] | None) -> _Days:
     """Keep the dates of the weekdays named, or of the busy weekdays (see :func:`calibrate`)."""
     if names is not None:
-        if not names or any(name not in WEEKDAYS for name in names):
+        wanted = [name.strip().lower() for name in names]
+        if not wanted or any(name not in WEEKDAYS for name in wanted):
             expected = ", ".join(WEEKDAYS)
             raise UsageError(f"weekdays must be some of {expected} (got {','.join(names)!r})")
-        selected = [WEEKDAYS.index(name) for name in names]
+        selected = [WEEKDAYS.index(name) for name in wanted]
     else:
         daily = daily_volume_by_weekday(days.counts(offered), days.weekday)
         busiest = max(daily.values())
