@@ -254,7 +254,7 @@ def _select_days(days: _Days, offered: NDArray[np.bool_], names: Sequence[str] |
             raise UsageError(f"weekdays must be some of {expected} (got {','.join(names)!r})")
         selected = [WEEKDAYS.index(name) for name in wanted]
     else:
-        daily = daily_volume_by_weekday(days.counts(offered), days.weekday)
+        daily = _daily_volume_by_weekday(days.counts(offered), days.weekday)
         busiest = max(daily.values())
         selected = [w for w, volume in daily.items() if volume >= BUSY_SHARE * busiest]
     used = np.isin(days.weekday, selected)
@@ -264,7 +264,7 @@ def _select_days(days: _Days, offered: NDArray[np.bool_], names: Sequence[str] |
     return replace(days, used=used)
 
 
-def daily_volume_by_weekday(
+def _daily_volume_by_weekday(
     counts: NDArray[np.float64], weekday: NDArray[np.int64]
 ) -> dict[int, float]:
     """Return the mean calls per day of each weekday present.

@@ -190,6 +190,7 @@ def read_call_log(path: str | Path) -> CallLog:
 
 
 def _check_names(table: TextTable) -> None:
+    """Refuse missing or repeated call ids and call types that cannot name a call type."""
     table.require("call_id")
     ids = table.text("call_id")
     repeated = ids.duplicated().to_numpy()

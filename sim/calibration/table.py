@@ -39,9 +39,6 @@ class TextTable:
     cells: pd.DataFrame
     lines: NDArray[np.int64]
 
-    def __len__(self) -> int:
-        return len(self.lines)
-
     def text(self, column: str) -> pd.Series:
         """Return a column's cells (empty string where the cell is empty)."""
         return self.cells[column]
