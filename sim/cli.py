@@ -157,6 +157,58 @@ def compare(
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
 
 
+@cli.command(name="calibrate")
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Scenario YAML file to write.",
+)
+@click.option(
+    "--format",
+    "log_format",
+    type=click.Choice(("auto", "ccsim", "bank")),
+    default="auto",
+    show_default=True,
+    help="Call-log format: the documented CSV (ccsim), the Anonymous Bank's TSV, or by header.",
+)
+@click.option(
+    "--interval-minutes",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Planning interval: 15, 30 or 60.",
+)
+@click.option(
+    "--weekdays",
+    default=None,
+    metavar="DAYS",
+    help="Weekdays to use, e.g. sun,mon,tue,wed,thu [those with at least half the busiest "
+    "weekday's volume].",
+)
+def calibrate_command(
+    *, log: str, out_path: str, log_format: str, interval_minutes: int, weekdays: str | None
+) -> None:
+    """Estimate a scenario from a call log, write it to OUT and print what was estimated."""
+    from sim.calibration import (  # noqa: PLC0415 (pandas and scipy load late)
+        calibrate,
+        calibration_report,
+        read_any_log,
+        write_scenario,
+    )
+
+    calibration = calibrate(
+        read_any_log(log, log_format),
+        interval_minutes=interval_minutes,
+        weekdays=weekdays.split(",") if weekdays is not None else None,
+    )
+    write_scenario(calibration, out_path)
+    click.echo(calibration_report(calibration))
+    click.echo(f"wrote {out_path}")
+
+
 @cli.group()
 def experiment() -> None:
     """Experiment files: design points on common random numbers, resumable results, reports."""

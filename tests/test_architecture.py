@@ -84,6 +84,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "sim.simulation": ("sim.report", "sim.cli"),
     "sim.experiments": ("sim.report", "sim.cli"),
     "sim.planning": ("sim.report", "sim.cli"),
+    "sim.calibration": ("sim.report", "sim.cli"),
 }
 
 

@@ -51,15 +51,20 @@ def _check_time_form(scenario: Scenario) -> None:
         raise FieldError(subpath="calendar", message=message)
 
 
+NAME_RULE = "names start with a letter and use letters, digits, '_' or '-', and 'all' is reserved"
+"""What :func:`is_valid_name` checks, for messages."""
+
+
+def is_valid_name(name: str) -> bool:
+    """Tell whether a name may name a tier, call type, break pattern, shift or group."""
+    return _NAME.match(name) is not None and name not in RESERVED_NAMES
+
+
 def _check_names(scenario: Scenario) -> None:
     for section in NAMED_SECTIONS:
         for name in getattr(scenario, section) or {}:
-            if not _NAME.match(name) or name in RESERVED_NAMES:
-                raise FieldError(
-                    f"{section}.{name}",
-                    "names start with a letter and use letters, digits, '_' or '-', "
-                    f"and 'all' is reserved (got {name!r})",
-                )
+            if not is_valid_name(name):
+                raise FieldError(f"{section}.{name}", f"{NAME_RULE} (got {name!r})")
 
 
 def _check_lengths(scenario: Scenario) -> None:

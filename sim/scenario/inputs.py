@@ -53,7 +53,9 @@ FORECAST_COLUMNS = Columns(
 ROSTER_COLUMNS = Columns("roster", ("agent", "start", "end"), ("day", "breaks"), frozenset({"day"}))
 
 
-def read_csv(path: Path, field: str, source: str, what: str) -> list[list[str]]:
+def read_csv(
+    path: Path, field: str, source: str, what: str, *, delimiter: str = ","
+) -> list[list[str]]:
     """Read the rows of a CSV file that a scenario field names.
 
     Parameters
@@ -66,6 +68,8 @@ def read_csv(path: Path, field: str, source: str, what: str) -> list[list[str]]:
         The scenario file, for messages.
     what : str
         What the file holds (``profile``, ``forecast``, ``roster``), for messages.
+    delimiter : str
+        Cell separator (``","``; a tab for tab-separated files).
 
     Returns
     -------
@@ -80,7 +84,7 @@ def read_csv(path: Path, field: str, source: str, what: str) -> list[list[str]]:
     try:
         # utf-8-sig: spreadsheet programs start CSV files with a byte-order mark.
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return list(csv.reader(handle))
+            return list(csv.reader(handle, delimiter=delimiter))
     except OSError as error:
         message = f"cannot read {what} {str(path)!r} ({error.strerror})"
         raise ScenarioError(source, field, message) from None
@@ -139,7 +143,7 @@ def _parse_table(
     if not rows:
         raise ScenarioError(csv_name, "", f"the {columns.what} is empty")
     header = [cell.strip() for cell in rows[0]]
-    _check_header(header, csv_name, columns)
+    check_header(header, csv_name, columns)
     records, lines = [], []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -157,7 +161,18 @@ def _parse_table(
     return records, lines
 
 
-def _check_header(header: list[str], csv_name: str, columns: Columns) -> None:
+def check_header(header: list[str], csv_name: str, columns: Columns) -> None:
+    """Raise unless the header names every required column, only known ones, each once.
+
+    Parameters
+    ----------
+    header : list of str
+        The header row, cells stripped.
+    csv_name : str
+        The file, for messages.
+    columns : Columns
+        The columns expected.
+    """
     missing = [name for name in columns.required if name not in header]
     if missing:
         message = f"needs columns {', '.join(columns.required)} (got {','.join(header)})"
