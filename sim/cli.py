@@ -666,6 +666,86 @@ def _clock(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
+@cli.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "log_format",
+    type=click.Choice(["auto", "ccsim", "bank"]),
+    default="auto",
+    show_default=True,
+    help="Call-log format.",
+)
+@click.option(
+    "--interval-minutes",
+    type=click.Choice(["15", "30", "60"]),
+    default="60",
+    show_default=True,
+    help="Interval of the comparison.",
+)
+@click.option(
+    "--staffing",
+    type=click.Choice(["busy", "serving"]),
+    default="busy",
+    show_default=True,
+    help="Agents on the phones per 15 minutes: busy time rounded up (a lower bound) or those "
+    "seen serving (an upper bound).",
+)
+@click.option(
+    "--reps", type=click.IntRange(min=1), default=20, show_default=True, help="Replications a day."
+)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed.")
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="out/replay",
+    show_default=True,
+    help="Folder for replay.csv, replay_errors.csv and replay.png.",
+)
+def replay(
+    *,
+    log: str,
+    log_format: str,
+    interval_minutes: str,
+    staffing: str,
+    reps: int,
+    seed: int,
+    engine: str,
+    out_dir: str,
+) -> None:
+    """Simulate each day of LOG with its own calls and compare with what happened.
+
+    Every day runs with its recorded arrivals and handle times, the agents on the phones
+    estimated for each 15 minutes, and the patience estimated from the log; the per-interval
+    Erlang A prediction is shown beside it.
+    """
+    from sim.calibration import read_any_log  # noqa: PLC0415
+    from sim.calibration.replay import replay as replay_days  # noqa: PLC0415
+    from sim.report.replay import errors_text, write_replay_report  # noqa: PLC0415
+
+    calls = read_any_log(log, log_format)
+    result = replay_days(
+        calls,
+        staffing=staffing,
+        compare_minutes=int(interval_minutes),
+        reps=reps,
+        seed=seed,
+        engine=engine,
+    )
+    title = (
+        f"{Path(log).name}: {result.days} days replayed, {reps} replications each, "
+        f"staffing: agents {staffing}"
+    )
+    written = write_replay_report(out_dir, result.table, result.errors, title)
+    click.echo(title)
+    if result.left_out:
+        click.echo(f"{result.left_out} calls outside the opening hours were not replayed")
+    click.echo(errors_text(result.errors))
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
 def _queue_options(function: Any) -> Any:
     options = [
         click.option(
