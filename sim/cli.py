@@ -157,6 +157,16 @@ def compare(
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
 
 
+_log_format_option = click.option(
+    "--format",
+    "log_format",
+    type=click.Choice(("auto", "ccsim", "bank")),
+    default="auto",
+    show_default=True,
+    help="Call-log format: the documented CSV (ccsim), the Anonymous Bank's TSV, or by header.",
+)
+
+
 @cli.command(name="calibrate")
 @click.argument("log", type=click.Path(dir_okay=False))
 @click.option(
@@ -166,14 +176,7 @@ def compare(
     required=True,
     help="Scenario YAML file to write.",
 )
-@click.option(
-    "--format",
-    "log_format",
-    type=click.Choice(("auto", "ccsim", "bank")),
-    default="auto",
-    show_default=True,
-    help="Call-log format: the documented CSV (ccsim), the Anonymous Bank's TSV, or by header.",
-)
+@_log_format_option
 @click.option(
     "--interval-minutes",
     type=int,
@@ -188,8 +191,22 @@ def compare(
     help="Weekdays to use, e.g. sun,mon,tue,wed,thu [those with at least half the busiest "
     "weekday's volume].",
 )
+@click.option(
+    "--handle",
+    type=click.Choice(("lognormal", "empirical")),
+    default="lognormal",
+    show_default=True,
+    help="Handle-time distribution: a lognormal with the data's mean and CV, or the data's "
+    "own shape (200 quantiles).",
+)
 def calibrate_command(
-    *, log: str, out_path: str, log_format: str, interval_minutes: int, weekdays: str | None
+    *,
+    log: str,
+    out_path: str,
+    log_format: str,
+    interval_minutes: int,
+    weekdays: str | None,
+    handle: str,
 ) -> None:
     """Estimate a scenario from a call log, write it to OUT and print what was estimated."""
     from sim.calibration import (  # noqa: PLC0415 (pandas and scipy load late)
@@ -204,7 +221,7 @@ def calibrate_command(
         interval_minutes=interval_minutes,
         weekdays=weekdays.split(",") if weekdays is not None else None,
     )
-    write_scenario(calibration, out_path)
+    write_scenario(calibration, out_path, handle=handle)
     click.echo(calibration_report(calibration))
     click.echo(f"wrote {out_path}")
 
@@ -668,14 +685,7 @@ def _clock(seconds: float) -> str:
 
 @cli.command()
 @click.argument("log", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "log_format",
-    type=click.Choice(["auto", "ccsim", "bank"]),
-    default="auto",
-    show_default=True,
-    help="Call-log format.",
-)
+@_log_format_option
 @click.option(
     "--interval-minutes",
     type=click.Choice(["15", "30", "60"]),

@@ -27,6 +27,7 @@ from sim.calibration.estimate import (
     PatienceEstimates,
     agent_activity,
     busyness_cv,
+    duration_quantiles,
     estimate_patience,
     fit_lognormal,
     interval_means,
@@ -42,6 +43,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INTERVAL_MINUTES = (15, 30, 60)
 ALL_CALLS = "all"
 GROUP = "agents"
+HANDLE_FORMS = ("lognormal", "empirical")
+"""Forms of the calibrated handle-time distributions."""
 BUSY_SHARE = 0.5
 """By default, the weekdays used are those with at least this share of the busiest one's volume."""
 
@@ -67,6 +70,9 @@ class CallTypeCalibration:
         days of a weekday.
     handle : LognormalFit or None
         Lognormal fit of handle times of answered calls (None with too few).
+    handle_quantiles_s : tuple of float
+        200 equally spaced quantiles of those handle times (fewer with less data), seconds:
+        the empirical distribution of ``--handle empirical``.
     patience : PatienceEstimates
         Mean patience: censored maximum likelihood, naive, Kaplan-Meier.
     """
@@ -79,6 +85,7 @@ class CallTypeCalibration:
     rates_by_weekday: dict[str, IntervalMeans]
     day_cv: float
     handle: LognormalFit | None
+    handle_quantiles_s: tuple[float, ...]
     patience: PatienceEstimates
 
 
@@ -291,6 +298,7 @@ def _call_type(
     """Run every estimator on the offered calls ``calls`` (of the days used, but by weekday)."""
     frame = log.calls[calls & days.used[days.day]]
     abandoned = (frame["outcome"] == "abandoned").to_numpy()
+    handle_s = frame["handle_s"].to_numpy(dtype=np.float64)[~abandoned]
     counts = days.counts(calls)
     return CallTypeCalibration(
         name=name,
@@ -302,7 +310,8 @@ def _call_type(
             WEEKDAYS[w]: interval_means(counts[days.weekday == w]) for w in np.unique(days.weekday)
         },
         day_cv=busyness_cv(counts[days.used].sum(axis=1), days.weekday[days.used]),
-        handle=fit_lognormal(frame["handle_s"].to_numpy(dtype=np.float64)[~abandoned]),
+        handle=fit_lognormal(handle_s),
+        handle_quantiles_s=duration_quantiles(handle_s),
         patience=estimate_patience(frame["wait_s"].to_numpy(dtype=np.float64), abandoned),
     )
 
@@ -349,14 +358,16 @@ def headcount(calibration: Calibration) -> list[int]:
     return [int(n) for n in np.where(traffic, np.maximum(agents, 1), agents)]
 
 
-def scenario_document(calibration: Calibration) -> dict[str, Any]:
+def scenario_document(calibration: Calibration, *, handle: str = "lognormal") -> dict[str, Any]:
     """Turn a calibration into a one-day scenario (plain data, as YAML would give).
 
     Per call type: volume per interval (mean over the days used) and its day CV; a lognormal
     handle time with the mean and CV of the observed handle times (all call types together
     where a type has too few answered calls): matching the moments keeps the offered load
     (calls x mean handle time) right even where the lognormal shape fits badly, which the
-    report's maximum-likelihood fit and KS distance show; exponential patience with the
+    report's maximum-likelihood fit and KS distance show — or, with ``handle="empirical"``, an
+    empirical distribution over 200 quantiles of the observed handle times, which keeps their
+    shape as well; exponential patience with the
     censored maximum-likelihood mean (none when nobody
     abandoned). One group ``agents`` with every skill and the :func:`headcount` per interval.
     Numbers are rounded to 4 significant digits.
@@ -365,12 +376,16 @@ def scenario_document(calibration: Calibration) -> dict[str, Any]:
     ----------
     calibration : Calibration
         The estimates.
+    handle : {"lognormal", "empirical"}
+        Form of the handle-time distributions.
 
     Returns
     -------
     dict
         A scenario that ``sim.scenario.scenario_from_dict`` accepts.
     """
+    if handle not in HANDLE_FORMS:
+        raise ValueError(f"handle must be one of {', '.join(HANDLE_FORMS)} (got {handle!r})")
     window = calibration.opening
     weekdays = ",".join(calibration.weekdays)
     return {
@@ -386,7 +401,7 @@ def scenario_document(calibration: Calibration) -> dict[str, Any]:
             "interval_minutes": calibration.interval_minutes,
         },
         "call_types": {
-            name: _call_type_document(estimates, calibration.all_calls.handle, window)
+            name: _call_type_document(estimates, calibration.all_calls, window, handle)
             for name, estimates in calibration.call_types.items()
         },
         "groups": {
@@ -399,21 +414,27 @@ def scenario_document(calibration: Calibration) -> dict[str, Any]:
 
 
 def _call_type_document(
-    estimates: CallTypeCalibration, fallback: LognormalFit | None, window: slice
+    estimates: CallTypeCalibration, pooled: CallTypeCalibration, window: slice, form: str
 ) -> dict[str, Any]:
-    handle = estimates.handle or fallback
+    own = estimates.handle is not None
+    handle = estimates.handle if own else pooled.handle
     assert handle is not None  # calibrate() refuses a log without any
+    quantiles = estimates.handle_quantiles_s if own else pooled.handle_quantiles_s
     patience = estimates.patience.censored.value
     return {
         "volume": {
             "per_interval": [_rounded(v) for v in estimates.rates.mean[window]],
             "day_cv": _rounded(0.0 if math.isnan(estimates.day_cv) else estimates.day_cv),
         },
-        "handle_time": {
-            "dist": "lognormal",
-            "mean_s": _rounded(handle.data_mean_s),
-            "cv": _rounded(handle.data_cv),
-        },
+        "handle_time": (
+            {"dist": "empirical", "values_s": [_rounded(q) for q in quantiles]}
+            if form == "empirical"
+            else {
+                "dist": "lognormal",
+                "mean_s": _rounded(handle.data_mean_s),
+                "cv": _rounded(handle.data_cv),
+            }
+        ),
         "patience": (
             {"dist": "exponential", "mean_s": _rounded(patience)}
             if math.isfinite(patience)
@@ -426,7 +447,9 @@ def _rounded(value: float) -> float:
     return float(f"{value:.4g}")
 
 
-def write_scenario(calibration: Calibration, path: str | Path) -> None:
+def write_scenario(
+    calibration: Calibration, path: str | Path, *, handle: str = "lognormal"
+) -> None:
     """Write the calibrated scenario as YAML, whole or not at all (folders are created).
 
     Parameters
@@ -435,10 +458,11 @@ def write_scenario(calibration: Calibration, path: str | Path) -> None:
         The estimates.
     path : str or Path
         Target YAML file.
+    handle : {"lognormal", "empirical"}
+        Form of the handle-time distributions (see :func:`scenario_document`).
     """
-    text = yaml.safe_dump(
-        scenario_document(calibration), sort_keys=False, default_flow_style=None, width=100
-    )
+    document = scenario_document(calibration, handle=handle)
+    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=100)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, lambda temporary: temporary.write_text(text, encoding="utf-8"))

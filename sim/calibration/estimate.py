@@ -193,6 +193,19 @@ def fit_lognormal(durations_s: NDArray[np.float64]) -> LognormalFit | None:
     )
 
 
+def duration_quantiles(durations_s: NDArray[np.float64], n: int = 200) -> tuple[float, ...]:
+    """Return ``n`` equally spaced quantiles of positive durations, seconds (fewer with less data).
+
+    The quantiles at ``(i + 0.5) / n``: an empirical distribution that takes each with
+    probability ``1 / n`` has the data's shape without carrying every observation.
+    """
+    positive = np.sort(durations_s[np.isfinite(durations_s) & (durations_s > 0)])
+    if positive.size == 0:
+        return ()
+    levels = (np.arange(min(n, positive.size)) + 0.5) / min(n, positive.size)
+    return tuple(float(q) for q in np.quantile(positive, levels))
+
+
 @dataclass(frozen=True, eq=False)
 class KaplanMeier:
     """Kaplan-Meier estimate of the patience distribution from censored waits.

@@ -21,11 +21,13 @@ _EXPONENTIAL = int(DistCode.EXPONENTIAL)
 _LOGNORMAL = int(DistCode.LOGNORMAL)
 _GAMMA = int(DistCode.GAMMA)
 _DETERMINISTIC = int(DistCode.DETERMINISTIC)
+_EMPIRICAL = int(DistCode.EMPIRICAL)
+EMPIRICAL = _EMPIRICAL
 
 
 def takes_draw(code: int) -> bool:
     """Return whether the distribution ``code`` consumes a draw (deterministic and none do not)."""
-    return code in (_EXPONENTIAL, _LOGNORMAL, _GAMMA)
+    return code in (_EXPONENTIAL, _LOGNORMAL, _GAMMA, _EMPIRICAL)
 
 
 def standard_variate(rng: np.random.Generator | TraceVariates, code: int, p1: float) -> float:
@@ -36,6 +38,8 @@ def standard_variate(rng: np.random.Generator | TraceVariates, code: int, p1: fl
         return rng.standard_normal()
     if code == _GAMMA:
         return rng.standard_gamma(p1)
+    if code == _EMPIRICAL:
+        return rng.random()
     return 0.0
 
 
@@ -49,6 +53,8 @@ def standard_variates(
         return rng.standard_normal(n)
     if code == _GAMMA:
         return rng.standard_gamma(p1, n)
+    if code == _EMPIRICAL:
+        return rng.random(n)
     return np.zeros(n)
 
 
@@ -83,7 +89,17 @@ def unscale_variates(
         return (np.log(values) - p1) / p2
     if code == _GAMMA:
         return values / p2
-    raise ValueError(f"distribution code {code} takes no draw")
+    raise ValueError(f"distribution code {code} cannot be inverted")
+
+
+def empirical_value(p1, p2, variate, values):
+    """Turn a uniform variate into a value of an empirical distribution, seconds.
+
+    ``p1`` scales the values, ``p2`` is how many there are: the variate picks
+    ``values[floor(variate * p2)]`` (the values sorted), so each is equally likely. Engines call
+    this instead of :func:`scale_variate` for :attr:`DistCode.EMPIRICAL` talk times.
+    """
+    return p1 * values[min(int(variate * p2), int(p2) - 1)]
 
 
 def segment_at(at, start_at, end_at):

@@ -182,7 +182,8 @@ def _check_demand_sources(scenario: Scenario) -> None:
                 "or forecast rows (got none)",
             )
         handle = call_type.handle_time
-        if handle.mean_s is None and not (rows and all(row.aht_s is not None for row in rows)):
+        forecast_aht = rows and all(row.aht_s is not None for row in rows)
+        if handle.mean_s is None and handle.values_s is None and not forecast_aht:
             message = (
                 f"is required for dist {handle.dist!r} unless every forecast row gives aht_s "
                 "(got none)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from enum import IntEnum
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -24,6 +24,7 @@ class DistCode(IntEnum):
     LOGNORMAL = 2  # p1 = mu, p2 = sigma of the underlying normal
     GAMMA = 3  # p1 = shape, p2 = scale
     DETERMINISTIC = 4  # p1 = value: no draw
+    EMPIRICAL = 5  # p1 = scale on the values, p2 = number of values (a uniform draw picks one)
 
 
 class _Spec(Frozen):
@@ -64,25 +65,49 @@ class HandleTime(_Spec):
 
     Attributes
     ----------
-    dist : {"exponential", "lognormal", "gamma", "deterministic"}
-        Shape of the talk time.
+    dist : {"exponential", "lognormal", "gamma", "deterministic", "empirical"}
+        Shape of the talk time; ``empirical``: each call takes one of ``values_s`` at random.
     mean_s : float or list of float, optional
         Mean talk time, seconds: one value, or one per planning interval of a day (by the
         call's arrival interval). Optional only when every forecast row of the call type gives
-        ``aht_s`` (checked by the scenario).
+        ``aht_s`` (checked by the scenario), or for ``empirical``, whose values are scaled to
+        the mean when one is given (their own mean otherwise).
     cv : float, optional
         Coefficient of variation (lognormal and gamma only).
+    values_s : list of float, optional
+        The talk times an ``empirical`` distribution draws from, equally likely, seconds (> 0):
+        observed durations, or their quantiles.
     acw_s : float
         After-call work, seconds: the agent stays busy, the caller has left.
     """
 
-    dist: Literal["exponential", "lognormal", "gamma", "deterministic"]
+    dist: Literal["exponential", "lognormal", "gamma", "deterministic", "empirical"]
+    values_s: Annotated[list[Positive], Field(min_length=1)] | None = None
     acw_s: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _parameters_fit_dist(self) -> Self:
+        if self.dist == "empirical":
+            if self.values_s is None:
+                raise FieldError("values_s", "is required for dist 'empirical'")
+            if self.cv is not None:
+                raise FieldError("cv", f"is not used by dist 'empirical' (got {self.cv})")
+            return self
+        if self.values_s is not None:
+            raise FieldError(
+                "values_s", f"is used by dist 'empirical' only (got {len(self.values_s)} values)"
+            )
         self._check_parameters(self.dist, mean_required=False)
         return self
+
+    def means_per_interval(self, n_intervals: int) -> list[float | None]:
+        """Return the mean of each planning interval of a day, seconds (see :class:`_Spec`).
+
+        An empirical distribution without ``mean_s`` has the mean of its values.
+        """
+        if self.mean_s is None and self.values_s is not None:
+            return [math.fsum(self.values_s) / len(self.values_s)] * n_intervals
+        return super().means_per_interval(n_intervals)
 
 
 class TalkTime(_Spec):

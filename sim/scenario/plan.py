@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
-from sim.scenario.distributions import HandleTime, Patience, dist_parameters
+from sim.scenario.distributions import DistCode, HandleTime, Patience, dist_parameters
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
 from sim.scenario.schema import ForecastRow, Scenario
 from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
@@ -76,6 +76,8 @@ class Plan:
         Talk time distribution (see :class:`~sim.scenario.distributions.DistCode`).
     handle_p1, handle_p2 : float64[K, S]
         Its parameters for calls arriving in each segment.
+    handle_values : float64[K, M]
+        The values of empirical talk times, sorted (``handle_p2`` of them; zeros after).
     acw_s : float64[K, S]
         After-call work, seconds, by segment of arrival.
     patience_code : int64[K]
@@ -194,6 +196,7 @@ class Plan:
     handle_code: NDArray[np.int64]
     handle_p1: NDArray[np.float64]
     handle_p2: NDArray[np.float64]
+    handle_values: NDArray[np.float64]
     acw_s: NDArray[np.float64]
     patience_code: NDArray[np.int64]
     patience_p1: NDArray[np.float64]
@@ -327,6 +330,7 @@ def build_plan(scenario: Scenario) -> Plan:
         day_cv=np.array([c.volume.day_cv for c in call_types], dtype=np.float64),
         priority=np.array([c.priority for c in call_types], dtype=np.int64),
         handle_code=handle.code,
+        handle_values=_empirical_values([c.handle_time for c in call_types]),
         handle_p1=handle.p1,
         handle_p2=handle.p2,
         acw_s=np.repeat(acw_s[:, None], n_days * n_intervals, axis=1),
@@ -429,6 +433,9 @@ class _DistTable:
 def _dist_table(specs: Sequence[HandleTime | Patience], means: NDArray[np.float64]) -> _DistTable:
     """Convert each call type's distribution with each segment's mean to engine parameters.
 
+    An empirical distribution gets the scale that brings its values' mean to the segment's
+    mean (``p1``, 1 without ``mean_s``) and the number of its values (``p2``).
+
     Parameters
     ----------
     specs : list of HandleTime or Patience
@@ -439,11 +446,26 @@ def _dist_table(specs: Sequence[HandleTime | Patience], means: NDArray[np.float6
     codes = np.zeros(len(specs), dtype=np.int64)
     p1, p2 = np.zeros(means.shape), np.zeros(means.shape)
     for k, spec in enumerate(specs):
+        values = getattr(spec, "values_s", None)
+        if values is not None:
+            codes[k] = DistCode.EMPIRICAL
+            p1[k] = means[k] / (math.fsum(values) / len(values))
+            p2[k] = len(values)
+            continue
         for segment, mean in enumerate(means[k]):
             mean_s = None if math.isnan(mean) else float(mean)
             code, p1[k, segment], p2[k, segment] = dist_parameters(spec.dist, mean_s, spec.cv)
             codes[k] = code
     return _DistTable(codes, p1, p2)
+
+
+def _empirical_values(specs: Sequence[HandleTime]) -> NDArray[np.float64]:
+    """Return each call type's empirical values, sorted, one row each (0 past the last)."""
+    rows = [sorted(spec.values_s or []) for spec in specs]
+    table = np.zeros((len(rows), max(1, *(len(row) for row in rows))))
+    for k, row in enumerate(rows):
+        table[k, : len(row)] = row
+    return table
 
 
 def _skill_table(

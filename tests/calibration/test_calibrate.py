@@ -159,3 +159,36 @@ class TestCommand:
         """The document is a valid scenario with one group holding every skill."""
         scenario = scenario_from_dict(scenario_document(calibrate(simulated.log)))
         assert {"sales": "standard", "service": "standard"} == scenario.groups["agents"].skills
+
+
+class TestEmpiricalHandle:
+    """``--handle empirical``: the data's own shape, as 200 quantiles."""
+
+    def test_quantiles_keep_the_data_mean(self, simulated: Simulated) -> None:
+        """The values are the answered handle times' quantiles; their mean is the data's."""
+        calibration = calibrate(simulated.log)
+        document = scenario_document(calibration, handle="empirical")
+        handle = document["call_types"]["sales"]["handle_time"]
+        assert "empirical" == handle["dist"]
+        assert 200 == len(handle["values_s"])
+        assert handle["values_s"] == sorted(handle["values_s"])
+        fit = calibration.call_types["sales"].handle
+        assert fit is not None
+        mean = sum(handle["values_s"]) / len(handle["values_s"])
+        assert abs(mean - fit.data_mean_s) < 0.02 * fit.data_mean_s  # 200 quantiles, not all
+        scenario = scenario_from_dict(document)
+        assert "empirical" == scenario.call_types["sales"].handle_time.dist
+
+    def test_command_option(self, log_file: Path, tmp_path: Path) -> None:
+        """``ccsim calibrate --handle empirical`` writes a scenario the engines run."""
+        out = tmp_path / "empirical.yaml"
+        code, _, _ = invoke("calibrate", str(log_file), f"--out={out}", "--handle=empirical")
+        assert 0 == code
+        scenario = load_scenario(out)
+        assert "empirical" == scenario.call_types["service"].handle_time.dist
+        assert simulate(scenario, reps=1, seed=1, engine="simpy").tallies.reps == 1
+
+    def test_unknown_form_is_refused(self, simulated: Simulated) -> None:
+        """Only the two forms."""
+        with pytest.raises(ValueError, match="handle must be one of lognormal, empirical"):
+            scenario_document(calibrate(simulated.log), handle="gamma")

@@ -74,12 +74,19 @@ from sim.engines.fast.pack import (
     WAIT_ON_S,
     WRAP_S,
 )
-from sim.engines.sampling import next_arrival_delay, scale_variate, segment_at
+from sim.engines.sampling import (
+    EMPIRICAL,
+    empirical_value,
+    next_arrival_delay,
+    scale_variate,
+    segment_at,
+)
 from sim.scenario.distributions import DistCode
 from sim.scenario.plan import GroupKind, RosterKind
 from sim.units import SECONDS_PER_DAY
 
 _scale_variate = njit(cache=True, inline="always")(scale_variate)
+_empirical_value = njit(cache=True, inline="always")(empirical_value)
 _next_arrival_delay = njit(cache=True, inline="always")(next_arrival_delay)
 _segment_at = njit(cache=True, inline="always")(segment_at)
 
@@ -285,6 +292,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         borrow(model.handle_p2),
         borrow(model.acw_s),
     )
+    handle_values = borrow(model.handle_values)
     patience_p1, patience_p2 = borrow(model.patience_p1), borrow(model.patience_p2)
     tier_factor, tier_fcr = borrow(model.tier_factor), borrow(model.tier_fcr)
     eligible_after_s, skill_tier = borrow(model.eligible_after_s), borrow(model.skill_tier)
@@ -923,9 +931,14 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         call_f[call, _C_ARRIVED_AT] = now
         code = type_i[k, HANDLE_CODE]
         variate = take_draw(HANDLE_DRAWS, stream) if type_draws[k, _DRAWS_HANDLE] else 0.0
-        call_f[call, _C_TALK_S] = _scale_variate(
-            code, handle_p1[k, segment], handle_p2[k, segment], variate
-        )
+        if code == EMPIRICAL:
+            call_f[call, _C_TALK_S] = _empirical_value(
+                handle_p1[k, segment], handle_p2[k, segment], variate, handle_values[k]
+            )
+        else:
+            call_f[call, _C_TALK_S] = _scale_variate(
+                code, handle_p1[k, segment], handle_p2[k, segment], variate
+            )
         code = type_i[k, PATIENCE_CODE]
         variate = take_draw(PATIENCE_DRAWS, stream) if type_draws[k, _DRAWS_PATIENCE] else 0.0
         call_f[call, _C_PATIENCE_S] = _scale_variate(

@@ -61,6 +61,8 @@ class FastModel(NamedTuple):
         Which per-call draws a call takes (see :func:`sim.engines.sampling.call_draws`).
     handle_p1, handle_p2, acw_s, patience_p1, patience_p2 : float64[K, S]
         Distribution parameters and after-call work by segment of arrival.
+    handle_values : float64[K, M]
+        Values of empirical talk times (see :attr:`sim.scenario.Plan.handle_values`).
     skill_tier : int64[G, K]
         Tier of each group's skill (-1: none).
     tier_factor, tier_fcr : float64[G, K]
@@ -107,6 +109,7 @@ class FastModel(NamedTuple):
     type_draws: NDArray[np.bool_]
     handle_p1: NDArray[np.float64]
     handle_p2: NDArray[np.float64]
+    handle_values: NDArray[np.float64]
     acw_s: NDArray[np.float64]
     patience_p1: NDArray[np.float64]
     patience_p2: NDArray[np.float64]
@@ -168,6 +171,7 @@ def pack(plan: Plan) -> FastModel:
         type_draws=np.ascontiguousarray(call_draws(plan)),
         handle_p1=f64(plan.handle_p1),
         handle_p2=f64(plan.handle_p2),
+        handle_values=f64(plan.handle_values),
         acw_s=f64(plan.acw_s),
         patience_p1=f64(plan.patience_p1),
         patience_p2=f64(plan.patience_p2),

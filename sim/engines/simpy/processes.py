@@ -12,7 +12,9 @@ import simpy
 from sim.engines.base import EventRank, Origin
 from sim.engines.replication import Realisation
 from sim.engines.sampling import (
+    EMPIRICAL,
     TraceVariates,
+    empirical_value,
     next_arrival_delay,
     scale_variate,
     segment_at,
@@ -57,6 +59,8 @@ class CallFactory:
 
         def draw(purpose: Purpose, code: int, p1: float, p2: float, taken: bool) -> float:
             variate = standard_variate(self.streams[purpose][index], code, p1) if taken else 0.0
+            if code == EMPIRICAL:  # talk times only
+                return empirical_value(p1, p2, variate, plan.handle_values[k])
             return scale_variate(code, p1, p2, variate)
 
         def pair(decision: Purpose, delay: Purpose, taken: bool) -> tuple[float, float]:
