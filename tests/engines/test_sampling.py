@@ -20,9 +20,15 @@ from helpers import make_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engines.fast.kernel import _next_arrival_delay, _scale_variate, _segment_at
+from sim.engines.fast.kernel import (
+    _empirical_value,
+    _next_arrival_delay,
+    _scale_variate,
+    _segment_at,
+)
 from sim.engines.replication import draw_realisation
 from sim.engines.sampling import (
+    empirical_value,
     next_arrival_delay,
     scale_variate,
     segment_at,
@@ -94,15 +100,36 @@ class TestStandardVariates:
             assert standard_variate(_generator(3), int(code), p1) == 0.0
 
     def test_takes_draw_codes(self) -> None:
-        """Exponential, lognormal and gamma take a draw; deterministic and none do not."""
+        """Exponential, lognormal, gamma, empirical take a draw; deterministic and none do not."""
         expected = {
             DistCode.NONE: False,
             DistCode.EXPONENTIAL: True,
             DistCode.LOGNORMAL: True,
             DistCode.GAMMA: True,
             DistCode.DETERMINISTIC: False,
+            DistCode.EMPIRICAL: True,
         }
         assert expected == {code: takes_draw(int(code)) for code in DistCode}
+
+
+class TestEmpirical:
+    """Empirical talk times: a uniform picks a value by rank, in both engines alike."""
+
+    def test_block_equals_one_at_a_time(self) -> None:
+        """The uniforms of a block are the single draws, in order."""
+        code = int(DistCode.EMPIRICAL)
+        single = _generator(5)
+        one_by_one = np.array([standard_variate(single, code, 0.0) for _ in range(300)])
+        assert np.array_equal(one_by_one, standard_variates(_generator(5), code, 0.0, 300))
+
+    @given(st.floats(min_value=0.0, max_value=1.0, exclude_max=True))
+    @settings(max_examples=200, deadline=None)
+    def test_compiled_equals_python_and_picks_by_rank(self, uniform: float) -> None:
+        """Value floor(u * n) of the sorted values, scaled; numba and Python agree."""
+        values = np.array([10.0, 20.0, 30.0, 40.0, 0.0])  # one padding zero after the 4 values
+        expected = 1.5 * values[int(uniform * 4)]
+        assert expected == empirical_value(1.5, 4.0, uniform, values)
+        assert expected == _empirical_value(1.5, 4.0, uniform, values)
 
 
 class TestScaleVariate:
