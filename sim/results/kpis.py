@@ -19,7 +19,12 @@ calls count in the interval in which they arrived:
   ``outbound_contacts``, ``switches_to_inbound``, ``switches_to_outbound``, ``activations``;
   ``contacts_per_agent_h`` = outbound contacts / outbound hours;
 * costs: ``wage_cost`` = staffed hours x the group's wage; ``reserve_phone_cost`` = phone hours
-  x wage of reserve groups (0 for other groups).
+  x wage of reserve groups (0 for other groups); ``overtime_cost`` = overtime hours x wage x
+  the overtime premium;
+* money of the whole centre, by day and run (:data:`COST_KPIS`): ``seats`` (the day's peak of
+  agents present, rounded up), ``seat_cost``, ``total_cost`` (wages, overtime premium, seats),
+  ``revenue`` (price per answered call and per staffed hour), ``sla_penalty`` (a share of the
+  revenue of a period whose service level is below the contract's) and ``margin``.
 
 A ratio with a zero denominator is NaN (no calls, no agents). Arrivals in a steady-state
 warm-up are left out, and in steady state the drain after the horizon is left out of agent time.
@@ -78,6 +83,16 @@ AGENT_KPIS = (
     "wage_cost",
     "reserve_phone_cost",
 )
+COST_KPIS = (
+    "overtime_cost",
+    "seats",
+    "seat_cost",
+    "total_cost",
+    "revenue",
+    "sla_penalty",
+    "margin",
+)
+"""Money KPIs of the whole centre, by day and for the run (NaN per interval)."""
 # Agent KPIs undefined (NaN) for groups without outbound work, kept apart from AGENT_KPIS, which
 # are defined wherever the group exists.
 OUTBOUND_RATE_KPIS = ("contacts_per_agent_h",)
@@ -140,8 +155,8 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     pandas.DataFrame
         Columns ``rep``, the period keys (``day``, ``interval``), ``call_type`` (categorical,
         the scenario's call types then ``"all"``), then :data:`CALL_KPIS` and
-        :data:`AGENT_KPIS` and :data:`OUTBOUND_RATE_KPIS` of the whole centre (on ``"all"`` rows
-        only).
+        :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` and :data:`COST_KPIS` of the whole centre
+        (on ``"all"`` rows only).
     """
     weights = _measured_intervals(plan)[None, None, :, None]
     counts = {
@@ -159,8 +174,50 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
         {"call_type": [*plan.call_types, ALL]},
     )
     centre = {name: values[..., -1] for name, values in _agent_kpis(tallies, plan, period).items()}
+    centre |= _cost_kpis(tallies, plan, period)
     _fill_total_rows(frame, "call_type", centre)
     return frame
+
+
+def _cost_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
+    """Money KPIs of the whole centre (see :data:`COST_KPIS` and ``docs/reference/kpis.md``).
+
+    Worked out day by day: wages, the overtime premium, seats for the day's peak of agents
+    present, revenue (price per answered call and per staffed hour) and the penalty when the
+    day's service level is below the contract's; the run sums its days, except that a penalty
+    judged on the whole run takes the run's service level. Per interval they are NaN.
+    """
+    weights = _measured_intervals(plan)[None, None, :, None]
+    counts = {
+        name: _reduce_calls(tallies.count(name) * weights, "day").sum(axis=-1)
+        for name in _COUNT_INPUTS
+    }  # [reps, days], all call types
+    groups = _agent_kpis(tallies, plan, "day")  # [reps, days, groups + "all"]
+    day = {name: values[..., -1] for name, values in groups.items()}
+    overtime_cost = (groups["overtime_h"][..., :-1] @ plan.wage_per_hour) * plan.overtime_premium
+    staffed_s = tallies.agent_sum("staffed_s")[:, :, plan.warmup_intervals : plan.n_intervals]
+    seats = np.ceil(staffed_s.sum(axis=-1).max(axis=-1) / plan.interval_s - 1e-9)
+    revenue = plan.price_per_call * counts["answered"] + plan.price_per_hour * day["staffed_h"]
+    missed = service_level(counts, plan.sl_definition) < plan.penalty_below
+    costs = {
+        "overtime_cost": overtime_cost,
+        "seats": seats,
+        "seat_cost": seats * plan.seat_per_day,
+        "total_cost": day["wage_cost"] + overtime_cost + seats * plan.seat_per_day,
+        "revenue": revenue,
+        "sla_penalty": np.where(missed, plan.penalty_share * revenue, 0.0),
+    }
+    if period == "interval":
+        shape = (tallies.reps, plan.n_days, plan.n_intervals)
+        return {name: np.full(shape, np.nan) for name in COST_KPIS}
+    if period == "total":
+        costs = {name: values.sum(axis=1) for name, values in costs.items()}
+        if not plan.penalty_by_day:
+            run = {name: values.sum(axis=1) for name, values in counts.items()}
+            missed_run = service_level(run, plan.sl_definition) < plan.penalty_below
+            costs["sla_penalty"] = np.where(missed_run, plan.penalty_share * costs["revenue"], 0.0)
+    costs["margin"] = costs["revenue"] - costs["total_cost"] - costs["sla_penalty"]
+    return costs
 
 
 def group_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
@@ -253,6 +310,7 @@ def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array
     sums["phone_s"] = phone_s
     sums["reserve_phone_s"] = phone_s * reserve
     sums["wage_cost"] = sums["staffed_s"] / 3600.0 * plan.wage_per_hour
+    sums["overtime_cost"] = sums["overtime_s"] / 3600.0 * plan.wage_per_hour * plan.overtime_premium
     sums["reserve_phone_cost"] = sums["reserve_phone_s"] / 3600.0 * plan.wage_per_hour
     sums = {name: _with_total(array) for name, array in sums.items()}
     scheduled = _with_total(

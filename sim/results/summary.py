@@ -12,6 +12,7 @@ from sim.engines.base import Tallies
 from sim.results.kpis import (
     AGENT_KPIS,
     CALL_KPIS,
+    COST_KPIS,
     GROUP_CALL_KPIS,
     OUTBOUND_RATE_KPIS,
     PERIOD_KEYS,
@@ -80,7 +81,7 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     return _summarize(
         frame,
         [*PERIOD_KEYS[period], "call_type"],
-        [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS],
+        [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *COST_KPIS],
         plan.sl_target,
     )
 

@@ -172,6 +172,15 @@ class Plan:
         Whether calls still waiting at closing are dropped.
     steady_state : bool
         One stationary period: the drain after the horizon is left out of agent KPIs.
+    seat_per_day, overtime_premium : float
+        Cost of a seat for a day, and the overtime premium (fraction of the wage).
+    price_per_call, price_per_hour : float
+        Contract revenue per answered call and per staffed agent hour (0 without a contract).
+    penalty_below, penalty_share : float
+        Service level below which the penalty applies, and the share of the revenue it takes
+        (0: no penalty).
+    penalty_by_day : bool
+        The penalty is judged day by day (else on the whole run).
     """
 
     name: str
@@ -243,6 +252,13 @@ class Plan:
     sl_definition: str
     drops_at_close: bool
     steady_state: bool
+    seat_per_day: float = 0.0
+    overtime_premium: float = 0.0
+    price_per_call: float = 0.0
+    price_per_hour: float = 0.0
+    penalty_below: float = 0.0
+    penalty_share: float = 0.0
+    penalty_by_day: bool = True
 
     @property
     def n_call_types(self) -> int:
@@ -364,6 +380,7 @@ def build_plan(scenario: Scenario) -> Plan:
         sl_definition=sl.definition,
         drops_at_close=scenario.drops_at_close,
         steady_state=scenario.steady_state is not None,
+        **_money_terms(scenario),
     )
 
 
@@ -387,6 +404,21 @@ def _calls_per_segment(scenario: Scenario) -> NDArray[np.float64]:
         for row, segment in _forecast_segments(scenario, name):
             calls[k, segment] = row.volume
     return calls
+
+
+def _money_terms(scenario: Scenario) -> dict[str, Any]:
+    """Seat cost, overtime premium, prices and the penalty of a scenario (zeros when absent)."""
+    contract, costs = scenario.contract, scenario.costs
+    penalty = contract.sl_penalty if contract is not None else None
+    return {
+        "seat_per_day": costs.seat_per_day,
+        "overtime_premium": costs.overtime_premium,
+        "price_per_call": (contract.price_per_handled_call or 0.0) if contract else 0.0,
+        "price_per_hour": (contract.price_per_hour or 0.0) if contract else 0.0,
+        "penalty_below": penalty.below if penalty is not None else 0.0,
+        "penalty_share": penalty.percent_of_invoice / 100.0 if penalty is not None else 0.0,
+        "penalty_by_day": penalty is None or penalty.period == "day",
+    }
 
 
 def _talk_means(scenario: Scenario) -> NDArray[np.float64]:

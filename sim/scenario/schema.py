@@ -113,6 +113,69 @@ class SteadyState(Frozen):
         return self
 
 
+class Costs(Frozen):
+    """Costs beyond wages (wages are per group, ``groups.NAME.wage_per_hour``).
+
+    Attributes
+    ----------
+    seat_per_day : float
+        Cost of one seat (workstation) for a day; a day needs as many seats as the most agents
+        present at once (the peak over its intervals of the mean agents present, rounded up).
+    overtime_premium : float
+        Extra pay for overtime hours, a fraction of the wage (0.5: time and a half).
+    """
+
+    seat_per_day: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    overtime_premium: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+
+
+class SlPenalty(Frozen):
+    """A service-level penalty: part of the invoice is lost when the service level is short.
+
+    Attributes
+    ----------
+    below : float
+        The penalty applies when the service level of the period is below this (a fraction).
+    period : {"day", "run"}
+        Each day on its own, or the whole run.
+    percent_of_invoice : float
+        Share of the period's revenue lost, percent.
+    """
+
+    below: float = Field(gt=0, le=1)
+    period: Literal["day", "run"] = "day"
+    percent_of_invoice: float = Field(ge=0, le=100, allow_inf_nan=False)
+
+
+class Contract(Frozen):
+    """What the client pays: per handled call or per staffed agent hour, less penalties.
+
+    Attributes
+    ----------
+    price_per_handled_call : float, optional
+        Revenue per answered call.
+    price_per_hour : float, optional
+        Revenue per staffed agent hour (all groups).
+    sl_penalty : SlPenalty, optional
+        Penalty for a short service level.
+    """
+
+    price_per_handled_call: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    price_per_hour: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sl_penalty: SlPenalty | None = None
+
+    @model_validator(mode="after")
+    def _one_price(self) -> Self:
+        prices = [p for p in (self.price_per_handled_call, self.price_per_hour) if p is not None]
+        if len(prices) != 1:
+            raise FieldError(
+                "",
+                "give exactly one of price_per_handled_call and price_per_hour "
+                f"(got {len(prices)})",
+            )
+        return self
+
+
 class ServiceLevel(Frozen):
     """Service-level threshold, target and definition (see ``docs/reference/kpis.md``).
 
@@ -490,6 +553,10 @@ class Scenario(Frozen):
         Shift patterns that groups are staffed with.
     groups : dict of str to Group
         Agent groups, in scenario order.
+    costs : Costs
+        Seat cost and overtime premium (wages are per group).
+    contract : Contract, optional
+        Price and service-level penalty, for revenue and margin.
     """
 
     name: str = Field(min_length=1)
@@ -505,6 +572,8 @@ class Scenario(Frozen):
     break_policy: Literal["delay", "shorten"] = "delay"
     shifts: dict[str, Shift] = Field(default_factory=dict)
     groups: dict[str, Group] = Field(min_length=1)
+    costs: Costs = Costs()
+    contract: Contract | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

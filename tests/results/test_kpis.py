@@ -16,6 +16,7 @@ from sim.results.kpis import (
     AGENT_KPIS,
     ALL,
     CALL_KPIS,
+    COST_KPIS,
     GROUP_CALL_KPIS,
     OUTBOUND_RATE_KPIS,
     group_kpis,
@@ -385,7 +386,15 @@ class TestPeriods:
         expected_keys = {"interval": ["day", "interval"], "day": ["day"], "total": []}
         for period, keys in expected_keys.items():
             frame = replication_kpis(tallies, plan, period)
-            expected = ["rep", *keys, "call_type", *CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS]
+            expected = [
+                "rep",
+                *keys,
+                "call_type",
+                *CALL_KPIS,
+                *AGENT_KPIS,
+                *OUTBOUND_RATE_KPIS,
+                *COST_KPIS,
+            ]
             assert expected == list(frame.columns), period
             assert expected_rows[period] == len(frame), period
 

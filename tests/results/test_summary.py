@@ -13,7 +13,7 @@ from helpers import make_scenario
 from scipy import stats
 
 from sim.engines.base import Tallies
-from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS, GROUP_CALL_KPIS
+from sim.results.kpis import AGENT_KPIS, ALL, CALL_KPIS, COST_KPIS, GROUP_CALL_KPIS
 from sim.results.summary import (
     STAT_COLUMNS,
     GroupSummary,
@@ -234,7 +234,7 @@ class TestLayout:
         summary = summarize(tallies, plan)
         total = summary.total
         assert set(CALL_KPIS) == set(total.loc[total["call_type"] == "calls", "kpi"])
-        expected = set(CALL_KPIS) | (set(AGENT_KPIS) - INTERVAL_ONLY)
+        expected = set(CALL_KPIS) | (set(AGENT_KPIS) - INTERVAL_ONLY) | set(COST_KPIS)
         assert expected == set(total.loc[total["call_type"] == ALL, "kpi"])
         intervals = summary.intervals
         expected_intervals = set(CALL_KPIS) | set(AGENT_KPIS)
