@@ -169,7 +169,26 @@ def console_table(summary: Summary, plan: Plan) -> str:
         table += "\n\n" + _group_console_table(summary, plan)
     if plan.has_controls:
         table += "\n\n" + _controls_console_table(summary, plan)
+    if plan.has_money:
+        table += "\n\n" + _money_console_table(summary)
     return table
+
+
+MONEY_COLUMNS = ("wage_cost", "overtime_cost", "seat_cost", "revenue", "sla_penalty", "margin")
+
+
+def _money_console_table(summary: Summary) -> str:
+    """Whole-run money of the centre: costs, revenue, penalty and margin (means, 95% CIs)."""
+    total = summary.total
+    rows = total[(total["call_type"] == ALL) & total["kpi"].isin(MONEY_COLUMNS)].set_index("kpi")
+    cells = []
+    for kpi in MONEY_COLUMNS:
+        stats: Any = rows.loc[kpi, ["mean", "ci_low", "ci_high"]]
+        mean, low, high = (float(value) for value in stats)
+        ci = "" if math.isnan(low) else f" [{low:,.0f}, {high:,.0f}]"
+        cells.append(f"{mean:,.0f}{ci}")
+    header = ["money", *(f"{kpi.replace('_', ' ')} (95% CI)" for kpi in MONEY_COLUMNS)]
+    return aligned_rows([header, ["run", *cells]])
 
 
 # Console blocks of blended and reserve groups: title, then (column label, KPI, decimals).

@@ -281,6 +281,12 @@ class Plan:
         return bool(np.any(self.group_kind != GroupKind.INBOUND))
 
     @property
+    def has_money(self) -> bool:
+        """Whether the scenario gives seat or overtime costs, or a contract."""
+        terms = (self.seat_per_day, self.overtime_premium, self.price_per_call, self.price_per_hour)
+        return any(value > 0 for value in terms)
+
+    @property
     def n_slots(self) -> int:
         """Agent-time slots per day: the intervals plus the after-close slot."""
         return self.n_intervals + 1

@@ -11,7 +11,8 @@ import pytest
 from helpers import make_scenario
 
 from sim.errors import ScenarioError
-from sim.results import replication_kpis
+from sim.report import console_table
+from sim.results import replication_kpis, summarize
 from sim.results.kpis import ALL, COST_KPIS
 from sim.simulation import SimulationResult, simulate
 
@@ -138,3 +139,14 @@ def test_contract_errors(contract: dict[str, Any], message: str) -> None:
     with pytest.raises(ScenarioError) as error:
         make_scenario(contract=contract)
     assert message in error.value.line()
+
+
+def test_console_money_block(result: SimulationResult) -> None:
+    """`ccsim run` prints the run's money with CIs when the scenario has costs or a contract."""
+    text = console_table(summarize(result.tallies, result.plan), result.plan)
+    header, row = text.splitlines()[-2:]
+    assert header.startswith("money")
+    assert "margin (95% CI)" in header
+    assert row.startswith("run")
+    plain = run()
+    assert "money" not in console_table(summarize(plain.tallies, plain.plan), plain.plan)
