@@ -27,6 +27,14 @@ if TYPE_CHECKING:
 _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
 
 
+_seed_option = click.option(
+    "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed."
+)
+_engine_option = click.option(
+    "--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ccsim")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
@@ -52,8 +60,8 @@ def validate(scenario: str) -> None:
 @click.option(
     "--reps", type=click.IntRange(min=1), default=100, show_default=True, help="Replications."
 )
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed.")
-@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True)
+@_seed_option
+@_engine_option
 @click.option(
     "--out",
     "out_dir",
@@ -116,7 +124,7 @@ def run(
 @click.option(
     "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed, shared."
 )
-@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True)
+@_engine_option
 @click.option(
     "--out",
     "out_dir",
@@ -704,8 +712,8 @@ def _clock(seconds: float) -> str:
 @click.option(
     "--reps", type=click.IntRange(min=1), default=20, show_default=True, help="Replications a day."
 )
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed.")
-@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True)
+@_seed_option
+@_engine_option
 @click.option(
     "--out",
     "out_dir",
