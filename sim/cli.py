@@ -510,6 +510,76 @@ def plan_requirements(
     click.echo(f"wrote {out_file}")
 
 
+@plan.command(name="staff")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--group", required=True, help="Group to staff (headcount per interval).")
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=None,
+    help="Service level per interval [the scenario's target].",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="Share of replications in which every interval must reach the target.",
+)
+@click.option(
+    "--reps", type=click.IntRange(min=10), default=200, show_default=True, help="Replications."
+)
+@_seed_option
+@_engine_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="out/staff",
+    show_default=True,
+    help="Folder for staffing.csv and scenario.yaml.",
+)
+def plan_staff(
+    *,
+    scenario: str,
+    group: str,
+    target: float | None,
+    confidence: float,
+    reps: int,
+    seed: int,
+    engine: str,
+    out_dir: str,
+) -> None:
+    """Staff a group per interval from Erlang, adding agents where the simulation misses."""
+    from sim.planning.staffing import simulated_staffing, staffed_scenario_yaml  # noqa: PLC0415
+    from sim.report.planning import staffing_console, write_staffing  # noqa: PLC0415
+    from sim.scenario.load import read_yaml  # noqa: PLC0415
+
+    result = simulated_staffing(
+        read_yaml(Path(scenario), scenario),
+        group=group,
+        target=target,
+        confidence=confidence,
+        reps=reps,
+        seed=seed,
+        engine=engine,
+        source=scenario,
+        base_dir=Path(scenario).parent,
+    )
+    scenario_yaml = staffed_scenario_yaml(result, Path(scenario).parent, Path(out_dir))
+    written = write_staffing(out_dir, result.intervals, scenario_yaml)
+    click.echo(
+        staffing_console(
+            result.intervals,
+            rounds=result.rounds,
+            met=result.met,
+            validated=result.validated,
+            interval_s=result.interval_s,
+        )
+    )
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
 @plan.command(name="schedule")
 @click.argument("requirements", type=click.Path(dir_okay=False))
 @click.option(

@@ -206,3 +206,45 @@ def write_schedule_report(
 
 def _write_text(text: str, path: Path) -> None:
     path.write_text(text, encoding="utf-8")
+
+
+STAFFING_FILES = ("staffing.csv", SCENARIO_FILE)
+
+
+def write_staffing(
+    directory: str | Path, intervals: pd.DataFrame, scenario_yaml: str
+) -> list[Path]:
+    """Write the staffing table and the staffed scenario, all or nothing."""
+    files: list[Callable[[Path], None]] = [
+        lambda path: write_csv(intervals, path),
+        lambda path: _write_text(scenario_yaml, path),
+    ]
+    return write_all(directory, dict(zip(STAFFING_FILES, files, strict=True)))
+
+
+def staffing_console(
+    intervals: pd.DataFrame, *, rounds: int, met: bool, validated: bool, interval_s: float
+) -> str:
+    """Per interval: Erlang agents, agents found, uplift, shares reached; then a summary line."""
+    rows = [["interval", "Erlang", "agents", "uplift", "P search", "P fresh seed"]]
+    rows += [
+        [
+            str(row.interval),
+            str(row.erlang),
+            str(row.agents),
+            f"{row.uplift:+d}",
+            f"{row.p_search:.2f}",
+            f"{row.p_fresh:.2f}",
+        ]
+        for row in intervals.itertuples(index=False)
+    ]
+    hours = interval_s / 3600.0
+    erlang_h = float(intervals["erlang"].sum()) * hours
+    extra_h = float(intervals["uplift"].sum()) * hours
+    share = extra_h / erlang_h if erlang_h else float("nan")
+    summary = (
+        f"rounds: {rounds}; uplift over Erlang: {extra_h:g} agent-hours ({100 * share:.1f}%); "
+        f"target {'met' if met else 'NOT met'} on the search seed, "
+        f"{'holds' if validated else 'does NOT hold'} on a fresh seed"
+    )
+    return aligned_rows(rows) + "\n" + summary

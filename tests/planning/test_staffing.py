@@ -1,0 +1,106 @@
+"""Simulation-based staffing: Erlang's start, agents added where the simulation misses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from helpers import invoke
+
+from sim.errors import UsageError
+from sim.planning.staffing import interval_shares, search_confidence, simulated_staffing
+from sim.scenario import build_plan, load_scenario, scenario_from_dict
+
+DAY: dict[str, Any] = {
+    "name": "staffing-day",
+    "calendar": {"days": 1, "open": "08:00", "close": "10:00", "interval_minutes": 30},
+    "service_level": {"threshold_s": 20, "target": 0.8},
+    "call_types": {
+        "calls": {
+            "volume": {"per_interval": [60, 120, 150, 90]},
+            "handle_time": {"dist": "lognormal", "mean_s": 240, "cv": 1.0},
+            "patience": {"dist": "exponential", "mean_s": 180},
+        }
+    },
+    "groups": {"agents": {"headcount": 10}},
+}
+
+
+@pytest.fixture(scope="module")
+def staffed() -> Any:
+    """The day staffed for 80/20 in 90% of 100 replications."""
+    return simulated_staffing(DAY, group="agents", reps=100, seed=3)
+
+
+class TestSearch:
+    """The headcount found meets the criterion, from Erlang upwards."""
+
+    def test_every_interval_passes_on_the_search_seed(self, staffed: Any) -> None:
+        """Each interval reaches the target in the share the search asks for."""
+        assert staffed.met
+        assert (staffed.intervals["p_search"] >= search_confidence(0.9, 100)).all()
+
+    def test_agents_only_added(self, staffed: Any) -> None:
+        """Never fewer agents than Erlang asks for; uplift = agents - Erlang."""
+        frame = staffed.intervals
+        assert (frame["agents"] >= frame["erlang"]).all()
+        assert (frame["uplift"] == frame["agents"] - frame["erlang"]).all()
+        assert staffed.rounds == 0 or frame["uplift"].max() > 0
+
+    def test_shares_are_those_of_the_staffing_found(self, staffed: Any) -> None:
+        """Re-simulating the document found on the search seed gives the same shares."""
+        plan = build_plan(scenario_from_dict(staffed.document))
+        shares = interval_shares(plan, 0.8, reps=100, seed=3, engine="fast")
+        np.testing.assert_array_equal(shares, staffed.intervals["p_search"].to_numpy())
+
+    def test_checked_on_a_fresh_seed(self, staffed: Any) -> None:
+        """The fresh seed's shares differ from the search's and are reported as such."""
+        frame = staffed.intervals
+        assert not np.array_equal(frame["p_fresh"], frame["p_search"])
+        assert staffed.validated == bool((frame["p_fresh"] >= 0.9).all())
+
+
+class TestErrors:
+    """Only a headcount on one calendar day can be staffed this way."""
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            ({"group": "team"}, r"no group 'team' \(groups: agents\)"),
+            ({"days": 2}, "plans one calendar day"),
+        ],
+    )
+    def test_refused(self, change: dict[str, Any], message: str) -> None:
+        """A missing group, or more than one day."""
+        raw = {**DAY, "calendar": {**DAY["calendar"], "days": change.get("days", 1)}}
+        with pytest.raises(UsageError, match=message):
+            simulated_staffing(raw, group=change.get("group", "agents"), reps=10)
+
+    def test_shift_staffed_group_is_refused(self) -> None:
+        """A group on shift patterns has no headcount to set."""
+        raw = {
+            **DAY,
+            "shifts": {"day": {"start": "08:00", "length_h": 2}},
+            "groups": {"agents": {"shifts": {"day": 10}}},
+        }
+        with pytest.raises(UsageError, match="staffed by shifts or a roster"):
+            simulated_staffing(raw, group="agents", reps=10)
+
+
+def test_command_writes_a_scenario_that_runs(tmp_path: Path) -> None:
+    """`ccsim plan staff`: the table, a summary, staffing.csv and a scenario with the headcount."""
+    scenario = tmp_path / "day.yaml"
+    scenario.write_text(yaml.safe_dump(DAY))
+    out = tmp_path / "out"
+    code, stdout, _ = invoke(
+        "plan", "staff", str(scenario), "--group=agents", "--reps=50", f"--out={out}"
+    )
+    assert 0 == code
+    assert "uplift over Erlang" in stdout
+    table = pd.read_csv(out / "staffing.csv")
+    loaded = load_scenario(out / "scenario.yaml")
+    assert table["agents"].tolist() == loaded.groups["agents"].headcount
