@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -524,10 +524,23 @@ def plan_requirements(
     type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
     default=0.9,
     show_default=True,
-    help="Share of replications in which every interval must reach the target.",
+    help="Share of replications in which every interval (or the day) must reach the target.",
+)
+@click.option(
+    "--criterion",
+    type=click.Choice(["interval", "day"]),
+    default="interval",
+    show_default=True,
+    help="What must reach the target: every interval's service level, or the day's.",
 )
 @click.option(
     "--reps", type=click.IntRange(min=10), default=200, show_default=True, help="Replications."
+)
+@click.option(
+    "--validation-seed",
+    type=int,
+    default=None,
+    help="Seed of the check on fresh random numbers [seed + 1000].",
 )
 @_seed_option
 @_engine_option
@@ -545,7 +558,9 @@ def plan_staff(
     group: str,
     target: float | None,
     confidence: float,
+    criterion: Literal["interval", "day"],
     reps: int,
+    validation_seed: int | None,
     seed: int,
     engine: str,
     out_dir: str,
@@ -560,8 +575,10 @@ def plan_staff(
         group=group,
         target=target,
         confidence=confidence,
+        criterion=criterion,
         reps=reps,
         seed=seed,
+        validation_seed=validation_seed,
         engine=engine,
         source=scenario,
         base_dir=Path(scenario).parent,
@@ -575,6 +592,7 @@ def plan_staff(
             met=result.met,
             validated=result.validated,
             interval_s=result.interval_s,
+            day_shares=(result.day_search, result.day_fresh),
         )
     )
     click.echo(f"wrote {', '.join(str(path) for path in written)}")

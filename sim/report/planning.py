@@ -223,9 +223,30 @@ def write_staffing(
 
 
 def staffing_console(
-    intervals: pd.DataFrame, *, rounds: int, met: bool, validated: bool, interval_s: float
+    intervals: pd.DataFrame,
+    *,
+    rounds: int,
+    met: bool,
+    validated: bool,
+    interval_s: float,
+    day_shares: tuple[float, float] | None = None,
 ) -> str:
-    """Per interval: Erlang agents, agents found, uplift, shares reached; then a summary line."""
+    """Per interval: Erlang agents, agents found, uplift, shares reached; then a summary.
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        ``interval``, ``erlang``, ``agents``, ``uplift``, ``p_search``, ``p_fresh``.
+    rounds : int
+        Rounds of adding agents.
+    met, validated : bool
+        The criterion holds on the search seed, on the fresh seed.
+    interval_s : float
+        Interval length, seconds (agent-hours = agents x interval_s / 3600).
+    day_shares : tuple of float, optional
+        Share of replications whose day service level reaches the target, on the search and the
+        fresh seed: printed as a second summary line when given.
+    """
     rows = [["interval", "Erlang", "agents", "uplift", "P search", "P fresh seed"]]
     rows += [
         [
@@ -247,4 +268,9 @@ def staffing_console(
         f"target {'met' if met else 'NOT met'} on the search seed, "
         f"{'holds' if validated else 'does NOT hold'} on a fresh seed"
     )
+    if day_shares is not None:
+        summary += (
+            f"\nday service level reaches the target in {day_shares[0]:.2f} of replications "
+            f"(search seed), {day_shares[1]:.2f} (fresh seed)"
+        )
     return aligned_rows(rows) + "\n" + summary

@@ -12,7 +12,13 @@ import yaml
 from helpers import invoke
 
 from sim.errors import UsageError
-from sim.planning.staffing import interval_shares, search_confidence, simulated_staffing
+from sim.planning.staffing import (
+    Shares,
+    interval_shares,
+    search_confidence,
+    short_intervals,
+    simulated_staffing,
+)
 from sim.scenario import build_plan, load_scenario, scenario_from_dict
 
 DAY: dict[str, Any] = {
@@ -63,6 +69,59 @@ class TestSearch:
         assert not np.array_equal(frame["p_fresh"], frame["p_search"])
         assert staffed.validated == bool((frame["p_fresh"] >= 0.9).all())
 
+    def test_fresh_seed_can_be_chosen(self) -> None:
+        """`validation_seed` replaces seed + 1000; the search is unchanged by it."""
+        chosen = simulated_staffing(DAY, group="agents", reps=50, seed=3, validation_seed=11)
+        default = simulated_staffing(DAY, group="agents", reps=50, seed=3)
+        assert (chosen.fresh_seed, default.fresh_seed) == (11, 1003)
+        pd.testing.assert_series_equal(
+            chosen.intervals["agents"], default.intervals["agents"], check_names=False
+        )
+        assert not np.array_equal(chosen.intervals["p_fresh"], default.intervals["p_fresh"])
+
+
+class TestDayCriterion:
+    """The day's service level must reach the target in the share asked for."""
+
+    def test_met_on_the_search_seed_and_checked_on_a_fresh_one(self) -> None:
+        """Erlang's start, agents added until the day passes; both seeds' day shares reported."""
+        found = simulated_staffing(DAY, group="agents", criterion="day", reps=50, seed=3)
+        assert found.met
+        assert found.day_search >= search_confidence(0.9, 50)
+        assert found.validated == (found.day_fresh >= 0.9)
+        assert (found.intervals["agents"] >= found.intervals["erlang"]).all()
+
+    def test_a_day_that_already_passes_keeps_erlang(self) -> None:
+        """A loose target: zero rounds, no uplift."""
+        found = simulated_staffing(
+            DAY, group="agents", target=0.6, confidence=0.5, criterion="day", reps=50
+        )
+        assert found.rounds == 0
+        assert found.met
+        assert (found.intervals["uplift"] == 0).all()
+
+    @pytest.mark.parametrize(
+        ("day", "levels", "expected"),
+        [
+            (0.95, [0.5, 0.9], [False, False]),
+            (0.5, [0.7, 0.9, 0.75], [True, False, True]),
+            (0.5, [0.85, 0.82, 0.9], [False, True, False]),
+        ],
+    )
+    def test_intervals_that_get_an_agent(
+        self, day: float, levels: list[float], expected: list[bool]
+    ) -> None:
+        """None when the day passes; else those below the target, else the lowest."""
+        shares = Shares(interval=np.ones(len(levels)), day=day, mean_level=np.array(levels))
+        assert short_intervals(shares, "day", 0.9, 0.8).tolist() == expected
+
+
+def test_enough_agents_already_keeps_erlang() -> None:
+    """When Erlang's headcount already passes every interval, no round is taken."""
+    found = simulated_staffing(DAY, group="agents", target=0.5, confidence=0.5, reps=50)
+    assert found.rounds == 0
+    assert (found.intervals["agents"] == found.intervals["erlang"]).all()
+
 
 class TestErrors:
     """Only a headcount on one calendar day can be staffed this way."""
@@ -101,6 +160,32 @@ def test_command_writes_a_scenario_that_runs(tmp_path: Path) -> None:
     )
     assert 0 == code
     assert "uplift over Erlang" in stdout
+    assert "day service level reaches the target" in stdout
     table = pd.read_csv(out / "staffing.csv")
     loaded = load_scenario(out / "scenario.yaml")
     assert table["agents"].tolist() == loaded.groups["agents"].headcount
+    code, _, _ = invoke("run", str(out / "scenario.yaml"), "--reps=3", f"--out={tmp_path / 'run'}")
+    assert 0 == code
+
+
+def test_command_day_criterion_and_one_line_error(tmp_path: Path) -> None:
+    """`--criterion day` says so in the scenario written; an unknown group is one line, exit 2."""
+    scenario = tmp_path / "day.yaml"
+    scenario.write_text(yaml.safe_dump(DAY))
+    out = tmp_path / "out"
+    code, _, _ = invoke(
+        "plan",
+        "staff",
+        str(scenario),
+        "--group=agents",
+        "--criterion=day",
+        "--reps=20",
+        "--validation-seed=5",
+        f"--out={out}",
+    )
+    assert 0 == code
+    assert "over the day" in (out / "scenario.yaml").read_text().splitlines()[0]
+    code, _, stderr = invoke("plan", "staff", str(scenario), "--group=team", "--reps=20")
+    assert 2 == code
+    assert "no group 'team'" in stderr
+    assert len(stderr.strip().splitlines()) == 1
