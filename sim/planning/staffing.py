@@ -14,8 +14,8 @@ staffing found is then checked on a fresh seed.
 With the ``"day"`` criterion it is the whole day's service level that must reach the target in
 that share of replications; while it does not, one agent is added to every interval whose mean
 service level (over the replications) is below the target, or to the lowest interval when none
-is. Erlang's start already holds the target in every interval on average, so the day criterion
-mostly keeps it, and may keep intervals that miss on many days.
+is. It asks far fewer agents than the interval criterion and keeps intervals that miss the
+target on many days.
 """
 
 from __future__ import annotations
