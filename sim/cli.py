@@ -27,6 +27,18 @@ if TYPE_CHECKING:
 _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
 
 
+def _out_dir_option(default: str, help_text: str) -> Any:
+    """Return the ``--out`` folder option of a command that writes files there."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 _seed_option = click.option(
     "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed."
 )
@@ -62,14 +74,7 @@ def validate(scenario: str) -> None:
 )
 @_seed_option
 @_engine_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default="out",
-    show_default=True,
-    help="Folder for tables and plots.",
-)
+@_out_dir_option("out", "Folder for tables and plots.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
 @click.option(
     "--workers",
@@ -125,14 +130,7 @@ def run(
     "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed, shared."
 )
 @_engine_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default="out/compare",
-    show_default=True,
-    help="Folder for compare.csv and the plot.",
-)
+@_out_dir_option("out/compare", "Folder for compare.csv and the plot.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (fast engine).")
 def compare(
     *,
@@ -544,14 +542,7 @@ def plan_requirements(
 )
 @_seed_option
 @_engine_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default="out/staff",
-    show_default=True,
-    help="Folder for staffing.csv and scenario.yaml.",
-)
+@_out_dir_option("out/staff", "Folder for staffing.csv and scenario.yaml.")
 def plan_staff(
     *,
     scenario: str,
@@ -607,13 +598,9 @@ def plan_staff(
     required=True,
     help="Shift patterns file (YAML).",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default="out/schedule",
-    show_default=True,
-    help="Folder for roster.csv, shifts.csv, intervals.csv, coverage.png (and scenario.yaml).",
+@_out_dir_option(
+    "out/schedule",
+    "Folder for roster.csv, shifts.csv, intervals.csv, coverage.png (and scenario.yaml).",
 )
 @click.option(
     "--scenario",
@@ -802,14 +789,7 @@ def _clock(seconds: float) -> str:
 )
 @_seed_option
 @_engine_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    default="out/replay",
-    show_default=True,
-    help="Folder for replay.csv, replay_errors.csv and replay.png.",
-)
+@_out_dir_option("out/replay", "Folder for replay.csv, replay_errors.csv and replay.png.")
 def replay(
     *,
     log: str,
