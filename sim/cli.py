@@ -510,7 +510,13 @@ def plan_requirements(
 
 @plan.command(name="staff")
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--group", required=True, help="Group to staff (headcount per interval).")
+@click.option(
+    "--group",
+    "groups",
+    required=True,
+    multiple=True,
+    help="Group to staff (headcount per interval, or agents per shift); repeat for several.",
+)
 @click.option(
     "--target",
     type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
@@ -546,7 +552,7 @@ def plan_requirements(
 def plan_staff(
     *,
     scenario: str,
-    group: str,
+    groups: tuple[str, ...],
     target: float | None,
     confidence: float,
     criterion: Literal["interval", "day"],
@@ -556,14 +562,14 @@ def plan_staff(
     engine: str,
     out_dir: str,
 ) -> None:
-    """Staff a group per interval from Erlang, adding agents where the simulation misses."""
+    """Staff groups from Erlang, adding agents where the simulation misses the target."""
     from sim.planning.staffing import simulated_staffing, staffed_scenario_yaml  # noqa: PLC0415
     from sim.report.planning import staffing_console, write_staffing  # noqa: PLC0415
     from sim.scenario.load import read_yaml  # noqa: PLC0415
 
     result = simulated_staffing(
         read_yaml(Path(scenario), scenario),
-        group=group,
+        group=groups,
         target=target,
         confidence=confidence,
         criterion=criterion,
@@ -575,7 +581,7 @@ def plan_staff(
         base_dir=Path(scenario).parent,
     )
     scenario_yaml = staffed_scenario_yaml(result, Path(scenario).parent, Path(out_dir))
-    written = write_staffing(out_dir, result.intervals, scenario_yaml)
+    written = write_staffing(out_dir, result.intervals, scenario_yaml, result.shifts)
     click.echo(
         staffing_console(
             result.intervals,
@@ -584,6 +590,7 @@ def plan_staff(
             validated=result.validated,
             interval_s=result.interval_s,
             day_shares=(result.day_search, result.day_fresh),
+            shifts=result.shifts,
         )
     )
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
@@ -678,6 +685,90 @@ def plan_schedule(
         click.echo(
             f"to run it, staff a scenario group with: roster: {Path(out_dir) / 'roster.csv'}"
         )
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+_price_type = click.FloatRange(min=0, min_open=True)
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option(
+    "--sl-target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=None,
+    help="Contractual service level over the day [the contract's sl_penalty.below, else the "
+    "scenario's target].",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+    help="Share of days whose service level must reach the target.",
+)
+@click.option("--price-per-call", type=_price_type, default=None, help="Price per handled call.")
+@click.option(
+    "--price-per-hour", type=_price_type, default=None, help="Price per staffed agent hour."
+)
+@click.option("--group", default=None, help="Group to staff [the only group of role agent].")
+@click.option(
+    "--markup",
+    type=click.FloatRange(min=0),
+    default=0.15,
+    show_default=True,
+    help="Share on top of the mean cost when the price is quoted (no price given anywhere).",
+)
+@click.option(
+    "--reps", type=click.IntRange(min=10), default=200, show_default=True, help="Replications."
+)
+@click.option(
+    "--validation-seed",
+    type=int,
+    default=None,
+    help="Seed of the volume cases, fresh random numbers [seed + 1000].",
+)
+@_seed_option
+@_engine_option
+@_out_dir_option("out/bid", "Folder for bid.csv, groups.csv, scenario.yaml and bid.png.")
+def bid(
+    *,
+    scenario: str,
+    sl_target: float | None,
+    confidence: float,
+    price_per_call: float | None,
+    price_per_hour: float | None,
+    group: str | None,
+    markup: float,
+    reps: int,
+    validation_seed: int | None,
+    seed: int,
+    engine: str,
+    out_dir: str,
+) -> None:
+    """Size an outsourcing bid: least staffing for the contract, its cost, price and margin."""
+    from sim.planning.bid import bid_scenario_yaml, size_bid  # noqa: PLC0415
+    from sim.report.bid import bid_console, write_bid  # noqa: PLC0415
+    from sim.scenario.load import read_yaml  # noqa: PLC0415
+
+    result = size_bid(
+        read_yaml(Path(scenario), scenario),
+        group=group,
+        sl_target=sl_target,
+        confidence=confidence,
+        price_per_call=price_per_call,
+        price_per_hour=price_per_hour,
+        markup=markup,
+        reps=reps,
+        seed=seed,
+        validation_seed=validation_seed,
+        engine=engine,
+        source=scenario,
+        base_dir=Path(scenario).parent,
+    )
+    scenario_yaml = bid_scenario_yaml(result, Path(scenario).parent, Path(out_dir))
+    written = write_bid(out_dir, result, scenario_yaml)
+    click.echo(bid_console(result))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
 
 

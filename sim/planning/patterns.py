@@ -315,12 +315,12 @@ class ShiftVariant:
     def on_phones(self, interval_starts_s: NDArray[np.float64], interval_s: float) -> NDArray:
         """Return the share of each interval the agent works, breaks deducted (float64[I])."""
         pauses = [(start, start + length) for start, length in self.duty.breaks]
-        return _covered(self.duty.segments, interval_starts_s, interval_s) - _covered(
+        return spans_coverage(self.duty.segments, interval_starts_s, interval_s) - spans_coverage(
             pauses, interval_starts_s, interval_s
         )
 
 
-def _covered(
+def spans_coverage(
     spans: tuple[tuple[float, float], ...] | list[tuple[float, float]],
     interval_starts_s: NDArray[np.float64],
     interval_s: float,

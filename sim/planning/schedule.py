@@ -127,8 +127,8 @@ class Schedule:
 
 
 @dataclass(frozen=True)
-class _Program:
-    """The parts of the integer program that every day shares.
+class CoverProgram:
+    """The covering integer program: agents per shift variant for a requirement per interval.
 
     Attributes
     ----------
@@ -151,15 +151,30 @@ class _Program:
     limits: Limits
 
     def solve(
-        self, required: NDArray[np.float64], *, integral: bool
+        self,
+        required: NDArray[np.float64],
+        *,
+        integral: bool,
+        fewest: NDArray[np.float64] | None = None,
     ) -> tuple[NDArray[np.float64], float]:
-        """Return the agents per variant and the objective, integral or LP relaxation."""
+        """Return the agents per variant and the objective, integral or LP relaxation.
+
+        Parameters
+        ----------
+        required : float64[I]
+            Agents to have on the phones in each interval.
+        integral : bool
+            Whole agents (the integer program), or its LP relaxation.
+        fewest : float64[P], optional
+            Fewest agents on each variant (default 0).
+        """
         n_intervals, n_variants = self.coverage.shape
         objective = np.concatenate([self.costs, np.full(n_intervals, self.penalty)])
+        lower = np.zeros(n_variants) if fewest is None else fewest
         result = milp(
             objective,
             integrality=np.concatenate([np.full(n_variants, int(integral)), np.zeros(n_intervals)]),
-            bounds=Bounds(0, np.inf),
+            bounds=Bounds(np.concatenate([lower, np.zeros(n_intervals)]), np.inf),
             constraints=self._constraints(required),
             options={"mip_rel_gap": MIP_REL_GAP, "time_limit": TIME_LIMIT_S},
         )
@@ -221,7 +236,7 @@ def optimise_schedule(
     variants = shift_variants(patterns, source, grid.open_s, grid.close_s)
     costs = np.array([variant.cost for variant in variants])
     limits = patterns.limits if limits is None else limits
-    program = _Program(
+    program = CoverProgram(
         coverage=np.column_stack(
             [variant.on_phones(grid.starts_s(), grid.interval_s) for variant in variants]
         ),
@@ -237,7 +252,9 @@ def optimise_schedule(
     return Schedule(grid, variants, days, program.penalty)
 
 
-def _schedule_day(program: _Program, day: int | None, required: NDArray[np.float64]) -> DaySchedule:
+def _schedule_day(
+    program: CoverProgram, day: int | None, required: NDArray[np.float64]
+) -> DaySchedule:
     agents = np.rint(program.solve(required, integral=True)[0]).astype(np.int64)
     _, lp_bound = program.solve(required, integral=False)
     on_phones = program.coverage @ agents

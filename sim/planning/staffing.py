@@ -16,25 +16,33 @@ that share of replications; while it does not, one agent is added to every inter
 service level (over the replications) is below the target, or to the lowest interval when none
 is. It asks far fewer agents than the interval criterion and keeps intervals that miss the
 target on many days.
+
+A group on shifts (:mod:`sim.planning.shift_staffing`) starts from the least paid hours of its
+shift starts that cover Erlang's requirement less the other groups' agents; each round raises
+the requirement by one agent on the phones where the simulation misses and solves the schedule
+again, no start losing agents. The calendar may then have several days: each day's interval is
+one cell of the criterion.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analytic import agents_required
 from sim.errors import UsageError
-from sim.results.kpis import ALL, Period, replication_kpis
+from sim.planning.demand import short_by_group, start_requirements
+from sim.planning.shift_staffing import ShiftStaffer
+from sim.results.kpis import ALL, replication_kpis
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.scenario.inputs import rebased_inputs
-from sim.simulation import SimulationResult, simulate
+from sim.simulation import simulate
 
 VALIDATION_SEED_OFFSET = 1000
 """The fresh seed of the check, unless given: the search seed plus this."""
@@ -56,42 +64,51 @@ class Shares:
         Share of replications whose service level over the day reaches it.
     mean_level : numpy.ndarray
         Per interval, the service level averaged over the replications (1.0 without calls).
+    type_levels : numpy.ndarray
+        Per call type and interval, float64[K, D * I], the service level averaged over the
+        replications that had calls of the type there (NaN when none had).
     """
 
     interval: np.ndarray
     day: float
     mean_level: np.ndarray
+    type_levels: np.ndarray
 
 
 @dataclass(frozen=True)
 class StaffingResult:
-    """The headcount found and how it performs.
+    """The staffing found and how it performs.
 
     Attributes
     ----------
     intervals : pandas.DataFrame
-        One row per interval of a day: ``interval`` (clock label), ``erlang`` (agents Erlang
-        asks for), ``agents`` (the headcount found), ``uplift`` (agents - erlang), ``p_search``
-        and ``p_fresh`` (share of replications whose interval service level reaches the target,
-        on the search seed and on the fresh seed).
+        One row per interval (and ``day``, on a calendar of several days): ``interval`` (clock
+        label), ``erlang`` (the group's agents at Erlang's staffing), ``agents`` (at the
+        staffing found), ``uplift`` (agents - erlang), ``p_search`` and ``p_fresh`` (share of
+        replications whose interval service level reaches the target, on the search seed and
+        on the fresh seed). A headcount group's agents are its headcount; a group on shifts
+        has its agents on the phones (breaks deducted, before absence), in agents.
     rounds : int
-        Rounds of adding agents.
+        Rounds of adding agents, and tries at taking agents off (with ``trim``).
     met : bool
         The criterion reaches the search's share (:func:`search_confidence`) on its seed.
     validated : bool
         It reaches ``confidence`` on the fresh seed.
     target, confidence : float
         The service level asked for, and the share of replications that must reach it.
+    interval_s : float
+        Interval length, seconds.
+    document : dict
+        The scenario with the staffing found (plain data).
     criterion : {"interval", "day"}
         Every interval's service level must reach the target, or the day's.
     day_search, day_fresh : float
         Share of replications whose day service level reaches the target, on each seed.
     fresh_seed : int
         The seed of the check.
-    interval_s : float
-        Interval length, seconds.
-    document : dict
-        The scenario with the headcount found (plain data).
+    shifts : pandas.DataFrame, optional
+        A group on shifts: per shift start ``shift``, ``start``, ``erlang``, ``agents``,
+        ``uplift`` and ``paid_h_per_agent`` (hours over the calendar). None for headcount.
     """
 
     intervals: pd.DataFrame
@@ -106,12 +123,68 @@ class StaffingResult:
     day_search: float = math.nan
     day_fresh: float = math.nan
     fresh_seed: int = 0
+    shifts: pd.DataFrame | None = None
+
+
+class _Staffer(Protocol):
+    """The staffing of one group, grown round by round."""
+
+    def add(self, short: np.ndarray) -> bool:
+        """Add agents where ``short`` (per day and interval); return whether any were added."""
+        ...
+
+    def on_duty(self) -> np.ndarray:
+        """Return the group's agents per day and interval."""
+        ...
+
+    def staffed(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Return the scenario (plain data) with the group's current staffing."""
+        ...
+
+    def reach(self) -> np.ndarray:
+        """Return the days' intervals where the group can add agents, bool[D * I]."""
+        ...
+
+
+class HeadcountStaffer:
+    """Headcount per interval of one group on a one-day calendar.
+
+    Parameters
+    ----------
+    group : str
+        The group staffed by ``headcount``.
+    required : float64[I]
+        Agents it must have per interval (Erlang's start), rounded up.
+    """
+
+    def __init__(self, group: str, required: np.ndarray) -> None:
+        self._group = group
+        self.agents = np.ceil(required - 1e-9).astype(np.int64)
+
+    def add(self, short: np.ndarray) -> bool:
+        """Add one agent to every interval where ``short``."""
+        self.agents = self.agents + short
+        return bool(short.any())
+
+    def on_duty(self) -> np.ndarray:
+        """Return the headcount per interval."""
+        return self.agents
+
+    def reach(self) -> np.ndarray:
+        """Return every interval: a headcount can grow anywhere."""
+        return np.ones(self.agents.shape, dtype=bool)
+
+    def staffed(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Return the scenario with the group's headcount per interval."""
+        groups = document["groups"]
+        staffed = {**groups[self._group], "headcount": self.agents.tolist()}
+        return {**document, "groups": {**groups, self._group: staffed}}
 
 
 def simulated_staffing(
     raw: dict[str, Any],
     *,
-    group: str,
+    group: str | Sequence[str],
     target: float | None = None,
     confidence: float = 0.9,
     criterion: Criterion = "interval",
@@ -122,16 +195,17 @@ def simulated_staffing(
     engine: str = "fast",
     source: str = "<scenario>",
     base_dir: Path | None = None,
+    trim: bool = False,
 ) -> StaffingResult:
-    """Find the headcount per interval of ``group`` that meets the target with confidence.
+    """Find the staffing of one or more groups that meets the target with confidence.
 
     Parameters
     ----------
     raw : dict
-        The scenario as parsed from YAML; ``group`` must be staffed by ``headcount`` and the
-        calendar must be one day.
-    group : str
-        The group to staff.
+        The scenario as parsed from YAML, on a finite calendar. Each group to staff is staffed
+        by ``headcount`` (then the calendar must be one day) or by ``shifts``.
+    group : str or sequence of str
+        The group, or groups, to staff.
     target : float, optional
         Service level per interval (default: the scenario's target).
     confidence : float
@@ -151,52 +225,161 @@ def simulated_staffing(
         File named in errors.
     base_dir : Path, optional
         Folder of the scenario's CSV inputs.
+    trim : bool
+        One group staffed by headcount: once the criterion holds, take agents off where the
+        service level is highest while it still holds (:func:`trimmed_headcount`), so that a
+        start above need comes down. Groups on shifts are not trimmed.
 
     Returns
     -------
     StaffingResult
-        The headcount, the Erlang start and the shares reached.
+        The staffing, the Erlang start and the shares reached.
     """
+    groups = [group] if isinstance(group, str) else list(dict.fromkeys(group))
     scenario = scenario_from_dict(raw, source=source, base_dir=base_dir)
-    _check_group(scenario, group, source)
+    for name in groups:
+        _check_group(scenario, name, source)
     goal = target if target is not None else scenario.service_level.target
-    erlang = erlang_agents(scenario, build_plan(scenario), goal)
-    agents = erlang.copy()
+    required = start_requirements(scenario, build_plan(scenario), goal, groups)
+    staffers: dict[str, _Staffer] = {
+        name: HeadcountStaffer(name, required[name])
+        if scenario.groups[name].headcount is not None
+        else ShiftStaffer(scenario, name, required[name], source)
+        for name in groups
+    }
+    start_agents = _agents_on_duty(staffers)
     asked = search_confidence(confidence, reps)
     rounds = 0
     while True:
-        plan = _staffed_plan(raw, group, agents, source, base_dir)
+        document = _staffed_document(raw, staffers)
+        plan = build_plan(scenario_from_dict(document, source=source, base_dir=base_dir))
         shares = service_shares(plan, goal, reps=reps, seed=seed, engine=engine)
         short = short_intervals(shares, criterion, asked, goal)
         if not short.any() or rounds == max_rounds:
             break
-        agents[short] += 1
+        reach = {name: staffer.reach() for name, staffer in staffers.items()}
+        masks = short_by_group(scenario, short, shares.type_levels, goal, reach)
+        added = [staffers[name].add(mask) for name, mask in masks.items()]
+        if not any(added):
+            break
         rounds += 1
+    only = next(iter(staffers.values())) if len(staffers) == 1 else None
+    if trim and not short.any() and isinstance(only, HeadcountStaffer):
+
+        def evaluate() -> tuple[Plan, Shares]:
+            staffed = _staffed_document(raw, staffers)
+            trial = build_plan(scenario_from_dict(staffed, source=source, base_dir=base_dir))
+            return trial, service_shares(trial, goal, reps=reps, seed=seed, engine=engine)
+
+        plan, shares, trims = trimmed_headcount(
+            only,
+            (plan, shares),
+            evaluate,
+            lambda s: not short_intervals(s, criterion, asked, goal).any(),
+        )
+        rounds += trims
+        document = _staffed_document(raw, staffers)
     fresh_seed = seed + VALIDATION_SEED_OFFSET if validation_seed is None else validation_seed
     fresh = service_shares(plan, goal, reps=reps, seed=fresh_seed, engine=engine)
-    intervals = pd.DataFrame(
-        {
-            "interval": [plan.interval_label(0, j) for j in range(plan.n_intervals)],
-            "erlang": erlang,
-            "agents": agents,
-            "uplift": agents - erlang,
-            "p_search": shares.interval,
-            "p_fresh": fresh.interval,
-        }
-    )
+    shift_tables = [s.shift_table() for s in staffers.values() if isinstance(s, ShiftStaffer)]
     return StaffingResult(
-        intervals=intervals,
+        intervals=_interval_table(plan, start_agents, _agents_on_duty(staffers), shares, fresh),
         rounds=rounds,
         met=not short.any(),
         validated=not short_intervals(fresh, criterion, confidence, goal).any(),
         target=goal,
         confidence=confidence,
         interval_s=plan.interval_s,
-        document=_with_headcount(raw, group, agents),
+        document=document,
         criterion=criterion,
         day_search=shares.day,
         day_fresh=fresh.day,
         fresh_seed=fresh_seed,
+        shifts=pd.concat(shift_tables, ignore_index=True) if shift_tables else None,
+    )
+
+
+def trimmed_headcount(
+    staffer: HeadcountStaffer,
+    kept: tuple[Plan, Shares],
+    evaluate: Callable[[], tuple[Plan, Shares]],
+    passes: Callable[[Shares], bool],
+    max_tries: int = 30,
+) -> tuple[Plan, Shares, int]:
+    """Take agents off a headcount that meets the criterion, while it still does.
+
+    Each try takes one agent off the ``size`` intervals with the highest mean service level
+    (first ``size`` = half the staffed intervals) and simulates on the search seed: kept when
+    the criterion still holds, undone and ``size`` halved otherwise, until a single interval
+    fails or ``max_tries`` simulations are spent.
+
+    Parameters
+    ----------
+    staffer : HeadcountStaffer
+        The headcount found, changed in place.
+    kept : tuple of (Plan, Shares)
+        Its plan and its shares on the search seed.
+    evaluate : callable
+        Simulates the staffer's current headcount: its plan and shares.
+    passes : callable
+        Whether shares meet the criterion.
+    max_tries : int
+        Most simulations.
+
+    Returns
+    -------
+    tuple of (Plan, Shares, int)
+        The plan and shares of the headcount kept, and the tries.
+    """
+    plan, shares = kept
+    size = max(1, int(np.count_nonzero(staffer.agents)) // 2)
+    tries = 0
+    while tries < max_tries:
+        staffed = np.flatnonzero(staffer.agents > 0)
+        cells = staffed[np.argsort(-shares.mean_level[staffed], kind="stable")[:size]]
+        fewer = np.zeros(staffer.agents.shape, dtype=np.int64)
+        fewer[cells] = 1
+        staffer.agents = staffer.agents - fewer
+        trial_plan, trial = evaluate()
+        tries += 1
+        if passes(trial):
+            plan, shares = trial_plan, trial
+            continue
+        staffer.agents = staffer.agents + fewer
+        if size == 1:
+            break
+        size //= 2
+    return plan, shares, tries
+
+
+def _agents_on_duty(staffers: dict[str, _Staffer]) -> np.ndarray:
+    """Return the agents of every group being staffed, summed, per day and interval."""
+    return np.sum([staffer.on_duty() for staffer in staffers.values()], axis=0)
+
+
+def _staffed_document(raw: dict[str, Any], staffers: dict[str, _Staffer]) -> dict[str, Any]:
+    document = raw
+    for staffer in staffers.values():
+        document = staffer.staffed(document)
+    return document
+
+
+def _interval_table(
+    plan: Plan, erlang: np.ndarray, agents: np.ndarray, search: Shares, fresh: Shares
+) -> pd.DataFrame:
+    """Return the staffing table: one row per day and interval (``day`` when several)."""
+    cells = [(d, j) for d in range(plan.n_days) for j in range(plan.n_intervals)]
+    days = {"day": [d for d, _ in cells]} if plan.n_days > 1 else {}
+    return pd.DataFrame(
+        {
+            **days,
+            "interval": [plan.interval_label(d, j) for d, j in cells],
+            "erlang": erlang,
+            "agents": agents,
+            "uplift": agents - erlang,
+            "p_search": search.interval,
+            "p_fresh": fresh.interval,
+        }
     )
 
 
@@ -233,49 +416,6 @@ def search_confidence(confidence: float, reps: int) -> float:
     return min(1.0, confidence + 1.645 * math.sqrt(confidence * (1.0 - confidence) / reps))
 
 
-def erlang_agents(scenario: Scenario, plan: Plan, target: float) -> np.ndarray:
-    """Return agents per interval of day 0 for the target: Erlang A (exponential patience) or C.
-
-    Call types are pooled: the interval's total volume, the volume-weighted mean handle time
-    (talk and after-call work) and, for Erlang A, the volume-weighted mean patience.
-    """
-    calls = plan.rate_per_s[:, : plan.n_intervals] * plan.interval_s  # [call type, interval]
-    types = list(scenario.call_types.values())
-    handle_s = np.array(
-        [
-            [
-                (mean or 0.0) + c.handle_time.acw_s
-                for mean in c.handle_time.means_per_interval(plan.n_intervals)
-            ]
-            for c in types
-        ]
-    )
-    erlang_a = all(c.patience.dist == "exponential" for c in types)
-    patience_s = np.array(
-        [
-            c.patience.means_per_interval(plan.n_intervals)
-            if erlang_a
-            else [math.inf] * plan.n_intervals
-            for c in types
-        ],
-        dtype=float,
-    )
-    agents = np.zeros(plan.n_intervals, dtype=np.int64)
-    for j in range(plan.n_intervals):
-        volume = float(calls[:, j].sum())
-        if volume == 0.0:
-            continue
-        weights = calls[:, j] / volume
-        agents[j] = agents_required(
-            calls_per_hour=volume * 3600.0 / plan.interval_s,
-            aht_s=float(weights @ handle_s[:, j]),
-            threshold_s=plan.threshold_s,
-            target=target,
-            patience_s=float(weights @ patience_s[:, j]) if erlang_a else None,
-        ).agents
-    return agents
-
-
 def interval_shares(plan: Plan, target: float, *, reps: int, seed: int, engine: str) -> np.ndarray:
     """Return the share of replications whose interval service level reaches the target.
 
@@ -299,41 +439,37 @@ def service_shares(plan: Plan, target: float, *, reps: int, seed: int, engine: s
         Engine.
     """
     result = simulate(plan, reps=reps, seed=seed, engine=engine)
-    levels = _centre_levels(result, "interval").reshape(reps, -1)
-    day = _centre_levels(result, "day")
-    reached = np.isnan(levels) | (levels >= target)
-    answered = ~np.isnan(levels).all(axis=0)
-    mean_level = np.ones(levels.shape[1])
-    mean_level[answered] = np.nanmean(levels[:, answered], axis=0)
+    frame = replication_kpis(result.tallies, result.plan, "interval")
+    levels = _levels(frame, ALL, reps)
+    day_frame = replication_kpis(result.tallies, result.plan, "day")
+    day = day_frame.loc[day_frame["call_type"] == ALL, "service_level"].to_numpy(dtype=float)
     return Shares(
-        interval=reached.mean(axis=0),
+        interval=(np.isnan(levels) | (levels >= target)).mean(axis=0),
         day=float(np.mean(np.isnan(day) | (day >= target))),
-        mean_level=mean_level,
+        mean_level=np.nan_to_num(_mean_levels(levels), nan=1.0),
+        type_levels=np.array([_mean_levels(_levels(frame, k, reps)) for k in plan.call_types]),
     )
 
 
-def _centre_levels(result: SimulationResult, period: Period) -> np.ndarray:
-    frame = replication_kpis(result.tallies, result.plan, period)
-    return frame.loc[frame["call_type"] == ALL, "service_level"].to_numpy(dtype=float)
+def _levels(frame: pd.DataFrame, call_type: str, reps: int) -> np.ndarray:
+    """Return the service level of a call type (or ``all``) per replication and interval."""
+    rows = frame["call_type"] == call_type
+    return frame.loc[rows, "service_level"].to_numpy(dtype=float).reshape(reps, -1)
 
 
-def _staffed_plan(
-    raw: dict[str, Any], group: str, agents: np.ndarray, source: str, base_dir: Path | None
-) -> Plan:
-    document = _with_headcount(raw, group, agents)
-    return build_plan(scenario_from_dict(document, source=source, base_dir=base_dir))
-
-
-def _with_headcount(raw: dict[str, Any], group: str, agents: np.ndarray) -> dict[str, Any]:
-    groups = {**raw["groups"], group: {**raw["groups"][group], "headcount": agents.tolist()}}
-    return {**raw, "groups": groups}
+def _mean_levels(levels: np.ndarray) -> np.ndarray:
+    """Return the mean over replications of each interval's levels, NaN where none had calls."""
+    answered = ~np.isnan(levels).all(axis=0)
+    means = np.full(levels.shape[1], np.nan)
+    means[answered] = np.nanmean(levels[:, answered], axis=0)
+    return means
 
 
 def staffed_scenario_yaml(result: StaffingResult, from_dir: Path, to_dir: Path) -> str:
-    """Return the scenario with the headcount found as YAML, its CSV names valid from ``to_dir``."""
+    """Return the scenario with the staffing found as YAML, its CSV names valid from ``to_dir``."""
     document = rebased_inputs(result.document, from_dir, to_dir)
     header = (
-        f"# Headcount of simulation-based staffing: target {result.target:g} in at least "
+        f"# Simulation-based staffing: target {result.target:g} in at least "
         f"{result.confidence:g} of replications, "
         f"{'every interval' if result.criterion == 'interval' else 'over the day'}.\n"
     )
@@ -344,10 +480,16 @@ def _check_group(scenario: Scenario, group: str, source: str) -> None:
     if group not in scenario.groups:
         known = ", ".join(scenario.groups)
         raise UsageError(f"{source}: no group {group!r} (groups: {known})")
-    if scenario.groups[group].headcount is None:
+    spec = scenario.groups[group]
+    if spec.roster is not None:
         raise UsageError(
-            f"{source}: group {group!r} is staffed by shifts or a roster; simulation-based "
-            "staffing sets a headcount per interval"
+            f"{source}: group {group!r} works a roster; simulation-based staffing sets a "
+            "headcount per interval or agents per shift"
         )
-    if scenario.n_days != 1 or scenario.steady_state is not None:
-        raise UsageError(f"{source}: simulation-based staffing plans one calendar day")
+    if scenario.steady_state is not None:
+        raise UsageError(f"{source}: simulation-based staffing plans calendar days")
+    if spec.headcount is not None and scenario.n_days != 1:
+        raise UsageError(
+            f"{source}: a headcount is the same every day; simulation-based staffing of group "
+            f"{group!r} by headcount plans one calendar day (got {scenario.n_days} days)"
+        )

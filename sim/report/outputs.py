@@ -104,6 +104,11 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, float_format="%.6g")
 
 
+def write_text(text: str, path: Path) -> None:
+    """Write text (a scenario, a report) as UTF-8."""
+    path.write_text(text, encoding="utf-8")
+
+
 def save_png(figure: Figure, path: Path) -> None:
     """Save a figure as PNG at the reports' resolution (110 dpi)."""
     figure.savefig(path, dpi=110, format="png")

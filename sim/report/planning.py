@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.report.outputs import save_png, write_all, write_csv
+from sim.report.outputs import save_png, write_all, write_csv, write_text
 from sim.report.plots import x_labels
 from sim.report.tables import aligned_rows
 
@@ -200,26 +200,29 @@ def write_schedule_report(
     ]
     writers = dict(zip(SCHEDULE_FILES, files, strict=True))
     if scenario_yaml is not None:
-        writers[SCENARIO_FILE] = lambda path: _write_text(scenario_yaml, path)
+        writers[SCENARIO_FILE] = lambda path: write_text(scenario_yaml, path)
     return write_all(directory, writers)
 
 
-def _write_text(text: str, path: Path) -> None:
-    path.write_text(text, encoding="utf-8")
-
-
 STAFFING_FILES = ("staffing.csv", SCENARIO_FILE)
+SHIFT_STAFFING_FILE = "shifts.csv"
 
 
 def write_staffing(
-    directory: str | Path, intervals: pd.DataFrame, scenario_yaml: str
+    directory: str | Path,
+    intervals: pd.DataFrame,
+    scenario_yaml: str,
+    shifts: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Write the staffing table and the staffed scenario, all or nothing."""
+    """Write the staffing table, the staffed scenario and any shift table, all or nothing."""
     files: list[Callable[[Path], None]] = [
         lambda path: write_csv(intervals, path),
-        lambda path: _write_text(scenario_yaml, path),
+        lambda path: write_text(scenario_yaml, path),
     ]
-    return write_all(directory, dict(zip(STAFFING_FILES, files, strict=True)))
+    writers = dict(zip(STAFFING_FILES, files, strict=True))
+    if shifts is not None:
+        writers[SHIFT_STAFFING_FILE] = lambda path: write_csv(shifts, path)
+    return write_all(directory, writers)
 
 
 def staffing_console(
@@ -230,13 +233,15 @@ def staffing_console(
     validated: bool,
     interval_s: float,
     day_shares: tuple[float, float] | None = None,
+    shifts: pd.DataFrame | None = None,
 ) -> str:
-    """Per interval: Erlang agents, agents found, uplift, shares reached; then a summary.
+    """Per interval (or per shift and day): Erlang's staffing, the one found, shares reached.
 
     Parameters
     ----------
     intervals : pandas.DataFrame
-        ``interval``, ``erlang``, ``agents``, ``uplift``, ``p_search``, ``p_fresh``.
+        ``interval``, ``erlang``, ``agents``, ``uplift``, ``p_search``, ``p_fresh`` (and
+        ``day`` on several days).
     rounds : int
         Rounds of adding agents.
     met, validated : bool
@@ -246,7 +251,42 @@ def staffing_console(
     day_shares : tuple of float, optional
         Share of replications whose day service level reaches the target, on the search and the
         fresh seed: printed as a second summary line when given.
+    shifts : pandas.DataFrame, optional
+        Groups on shifts: agents per shift start (``group``, ``shift``, ``start``, ``erlang``,
+        ``agents``, ``uplift``, ``paid_h_per_agent``); then the table shows the shift starts
+        and one line per day instead of every interval.
     """
+    hours = interval_s / 3600.0
+    erlang_h = float(intervals["erlang"].sum()) * hours
+    extra_h = float(intervals["uplift"].sum()) * hours
+    share = extra_h / erlang_h if erlang_h else float("nan")
+    if shifts is None:
+        table = _interval_staffing_rows(intervals)
+        uplift = f"{extra_h:g} agent-hours ({100 * share:.1f}%)"
+    else:
+        table = _shift_staffing_rows(shifts) + "\n\n" + _day_staffing_rows(intervals, hours)
+        paid_erlang = float((shifts["erlang"] * shifts["paid_h_per_agent"]).sum())
+        paid = float((shifts["agents"] * shifts["paid_h_per_agent"]).sum())
+        uplift = (
+            f"{int(shifts['uplift'].sum()):+d} agents ({int(shifts['erlang'].sum())} -> "
+            f"{int(shifts['agents'].sum())}), {paid - paid_erlang:+,.0f} paid hours "
+            f"({100 * (paid - paid_erlang) / paid_erlang:+.1f}%), {extra_h:+,.1f} agent-hours "
+            f"on the phones ({100 * share:+.1f}%)"
+        )
+    summary = (
+        f"rounds: {rounds}; uplift over Erlang: {uplift}; "
+        f"target {'met' if met else 'NOT met'} on the search seed, "
+        f"{'holds' if validated else 'does NOT hold'} on a fresh seed"
+    )
+    if day_shares is not None:
+        summary += (
+            f"\nday service level reaches the target in {day_shares[0]:.2f} of replications "
+            f"(search seed), {day_shares[1]:.2f} (fresh seed)"
+        )
+    return table + "\n" + summary
+
+
+def _interval_staffing_rows(intervals: pd.DataFrame) -> str:
     rows = [["interval", "Erlang", "agents", "uplift", "P search", "P fresh seed"]]
     rows += [
         [
@@ -259,18 +299,38 @@ def staffing_console(
         ]
         for row in intervals.itertuples(index=False)
     ]
-    hours = interval_s / 3600.0
-    erlang_h = float(intervals["erlang"].sum()) * hours
-    extra_h = float(intervals["uplift"].sum()) * hours
-    share = extra_h / erlang_h if erlang_h else float("nan")
-    summary = (
-        f"rounds: {rounds}; uplift over Erlang: {extra_h:g} agent-hours ({100 * share:.1f}%); "
-        f"target {'met' if met else 'NOT met'} on the search seed, "
-        f"{'holds' if validated else 'does NOT hold'} on a fresh seed"
-    )
-    if day_shares is not None:
-        summary += (
-            f"\nday service level reaches the target in {day_shares[0]:.2f} of replications "
-            f"(search seed), {day_shares[1]:.2f} (fresh seed)"
-        )
-    return aligned_rows(rows) + "\n" + summary
+    return aligned_rows(rows)
+
+
+def _shift_staffing_rows(shifts: pd.DataFrame) -> str:
+    rows = [["group", "shift", "start", "paid h", "Erlang", "agents", "uplift"]]
+    rows += [
+        [
+            str(row.group),
+            str(row.shift),
+            str(row.start),
+            f"{row.paid_h_per_agent:g}",
+            str(row.erlang),
+            str(row.agents),
+            f"{row.uplift:+d}",
+        ]
+        for row in shifts.itertuples(index=False)
+    ]
+    return aligned_rows(rows)
+
+
+def _day_staffing_rows(intervals: pd.DataFrame, hours: float) -> str:
+    """One line per day: agent-hours on the phones at Erlang's staffing and the one found."""
+    frame = intervals if "day" in intervals else intervals.assign(day=0)
+    rows = [["day", "Erlang h", "agents h", "lowest P search", "lowest P fresh seed"]]
+    rows += [
+        [
+            f"d{day}",
+            f"{cells['erlang'].sum() * hours:.1f}",
+            f"{cells['agents'].sum() * hours:.1f}",
+            f"{cells['p_search'].min():.2f}",
+            f"{cells['p_fresh'].min():.2f}",
+        ]
+        for day, cells in frame.groupby("day")
+    ]
+    return aligned_rows(rows)

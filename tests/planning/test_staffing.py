@@ -112,8 +112,27 @@ class TestDayCriterion:
         self, day: float, levels: list[float], expected: list[bool]
     ) -> None:
         """None when the day passes; else those below the target, else the lowest."""
-        shares = Shares(interval=np.ones(len(levels)), day=day, mean_level=np.array(levels))
+        shares = Shares(
+            interval=np.ones(len(levels)),
+            day=day,
+            mean_level=np.array(levels),
+            type_levels=np.array([levels]),
+        )
         assert short_intervals(shares, "day", 0.9, 0.8).tolist() == expected
+
+
+def test_trim_takes_agents_off_while_the_criterion_holds() -> None:
+    """A loose target: trimming goes below Erlang and the headcount kept still passes."""
+    loose = {"target": 0.6, "confidence": 0.5, "criterion": "day", "reps": 50, "seed": 3}
+    kept = simulated_staffing(DAY, group="agents", **loose)
+    trimmed = simulated_staffing(DAY, group="agents", trim=True, **loose)
+    assert trimmed.met
+    assert trimmed.intervals["agents"].sum() < kept.intervals["agents"].sum()
+    assert (trimmed.intervals["agents"] <= kept.intervals["agents"]).all()
+    plan = build_plan(scenario_from_dict(trimmed.document))
+    shares = interval_shares(plan, 0.6, reps=50, seed=3, engine="fast")
+    np.testing.assert_array_equal(shares, trimmed.intervals["p_search"].to_numpy())
+    assert trimmed.day_search >= search_confidence(0.5, 50)
 
 
 def test_enough_agents_already_keeps_erlang() -> None:
@@ -124,7 +143,7 @@ def test_enough_agents_already_keeps_erlang() -> None:
 
 
 class TestErrors:
-    """Only a headcount on one calendar day can be staffed this way."""
+    """A missing group, or a headcount on more than one day, is refused."""
 
     @pytest.mark.parametrize(
         ("change", "message"),
@@ -138,16 +157,6 @@ class TestErrors:
         raw = {**DAY, "calendar": {**DAY["calendar"], "days": change.get("days", 1)}}
         with pytest.raises(UsageError, match=message):
             simulated_staffing(raw, group=change.get("group", "agents"), reps=10)
-
-    def test_shift_staffed_group_is_refused(self) -> None:
-        """A group on shift patterns has no headcount to set."""
-        raw = {
-            **DAY,
-            "shifts": {"day": {"start": "08:00", "length_h": 2}},
-            "groups": {"agents": {"shifts": {"day": 10}}},
-        }
-        with pytest.raises(UsageError, match="staffed by shifts or a roster"):
-            simulated_staffing(raw, group="agents", reps=10)
 
 
 def test_command_writes_a_scenario_that_runs(tmp_path: Path) -> None:

@@ -1,0 +1,464 @@
+"""Outsourcing bid sizing: the staffing that holds the contract, what it costs, what to charge.
+
+The scenario's inbound group is staffed by :func:`sim.planning.staffing.simulated_staffing`
+with the day criterion: Erlang's headcount per interval, then agents added until the day's
+service level reaches the contractual target in ``confidence`` of the replications of the
+search seed, then agents taken off while it still does (``trim``). The price is the one
+given, else the scenario contract's, else a quote: the staffed scenario (which then has no
+contract) is simulated on the search seed and priced per handled call at its mean total cost
+times ``1 + markup`` over its mean answered calls. The staffed, priced scenario is then
+simulated on the fresh seed of the staffing check at 90%, 100% and 110% of the forecast
+(``busyness.multiplier`` times the scenario's own), with the same seed for the three (common
+random numbers), so the numbers reported are not those the search was tuned on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UsageError
+from sim.planning.staffing import StaffingResult, simulated_staffing, staffed_scenario_yaml
+from sim.results.kpis import ALL, group_kpis, replication_kpis
+from sim.results.summary import mean_ci
+from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
+from sim.simulation import SimulationResult, simulate
+
+VOLUME_FACTORS = (0.9, 1.0, 1.1)
+"""Volume cases of a bid, as factors on the forecast."""
+DEFAULT_MARKUP = 0.15
+"""Share added to the mean total cost when the price is quoted."""
+INBOUND_ROLE = "agent"
+"""The role of plain inbound groups, the ones a bid staffs by default."""
+PRICE_FIELDS = ("price_per_handled_call", "price_per_hour")
+COST_COMPONENTS = ("base_wage_cost", "reserve_phone_cost", "overtime_cost", "seat_cost")
+"""Parts of the total cost: wages other than reserves' phone time, that time, the overtime
+premium and seats (they sum to ``total_cost``)."""
+REPLICATION_KPIS = (
+    "offered",
+    "answered",
+    "service_level",
+    "p_day_sl_met",
+    "staffed_h",
+    "seats",
+    *COST_COMPONENTS,
+    "total_cost",
+    *PRICE_FIELDS,
+    "revenue",
+    "sla_penalty",
+    "margin",
+)
+"""Per replication of a volume case: the whole run of the centre (``docs/reference/kpis.md``)."""
+BID_KPIS = (*REPLICATION_KPIS, "margin_pct")
+"""The rows of a volume case in :attr:`BidResult.cases`."""
+NORMAL_975 = 1.959964
+"""97.5% quantile of the standard normal (two-sided 95% intervals)."""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A price per handled call quoted from the staffed scenario's cost.
+
+    Attributes
+    ----------
+    total_cost : float
+        Mean total cost of the run (wages, overtime premium, seats), currency units.
+    answered : float
+        Mean answered calls of the run.
+    markup : float
+        Share added to the cost (0.15: 15%).
+    seed : int
+        The seed of the simulation quoted on (the search seed).
+    """
+
+    total_cost: float
+    answered: float
+    markup: float
+    seed: int
+
+    @property
+    def price_per_call(self) -> float:
+        """Price per handled call: total cost x (1 + markup) / answered calls, currency units."""
+        return self.total_cost * (1.0 + self.markup) / self.answered
+
+
+@dataclass(frozen=True)
+class BidResult:
+    """The staffing of a bid, its price and how it does at three volumes.
+
+    Attributes
+    ----------
+    name : str
+        Scenario name.
+    group : str
+        The group staffed.
+    staffing : StaffingResult
+        The staffing search (Erlang start, headcount found, day shares on both seeds).
+    price_per_call, price_per_hour : float
+        The contract's price per handled call and per staffed agent hour, currency units (the
+        one not charged is 0).
+    quote : Quote or None
+        How the price was quoted; None when it was given or the scenario's.
+    headcount : dict of str to int
+        Per group, the peak over the day of agents scheduled.
+    replications : pandas.DataFrame
+        One row per volume case and replication: ``volume_pct`` (percent of the forecast),
+        ``rep`` and :data:`REPLICATION_KPIS`.
+    cases : pandas.DataFrame
+        One row per volume case and KPI of :data:`BID_KPIS`: ``volume_pct``, ``kpi``, ``mean``,
+        ``ci_low``, ``ci_high`` (95% Student-t interval; Wilson for ``p_day_sl_met``, the delta
+        method for ``margin_pct``).
+    groups : pandas.DataFrame
+        One row per volume case and group: ``volume_pct``, ``group``, ``headcount`` (peak
+        agents), ``paid_h`` (staffed hours), ``wage_cost``, ``phone_h`` (means over the
+        replications).
+    document : dict
+        The staffed scenario with the price (plain data), at the forecast volume.
+    reps, seed : int
+        Replications and search seed (the cases run on ``staffing.fresh_seed``).
+    engine : str
+        Engine.
+    """
+
+    name: str
+    group: str
+    staffing: StaffingResult
+    price_per_call: float
+    price_per_hour: float
+    quote: Quote | None
+    headcount: dict[str, int]
+    replications: pd.DataFrame
+    cases: pd.DataFrame
+    groups: pd.DataFrame
+    document: dict[str, Any]
+    reps: int
+    seed: int
+    engine: str
+
+    @property
+    def erlang_h(self) -> float:
+        """Agent-hours of the staffed group that Erlang asks for over the day."""
+        return self._agent_h("erlang")
+
+    @property
+    def staffed_group_h(self) -> float:
+        """Agent-hours of the staffed group in the staffing found, over the day."""
+        return self._agent_h("agents")
+
+    def _agent_h(self, column: str) -> float:
+        return float(self.staffing.intervals[column].sum()) * self.staffing.interval_s / 3600.0
+
+
+def size_bid(
+    raw: dict[str, Any],
+    *,
+    group: str | None = None,
+    sl_target: float | None = None,
+    confidence: float = 0.95,
+    price_per_call: float | None = None,
+    price_per_hour: float | None = None,
+    markup: float = DEFAULT_MARKUP,
+    reps: int = 200,
+    seed: int = 1,
+    validation_seed: int | None = None,
+    engine: str = "fast",
+    source: str = "<scenario>",
+    base_dir: Path | None = None,
+) -> BidResult:
+    """Staff, price and check a bid on a one-day scenario.
+
+    Parameters
+    ----------
+    raw : dict
+        The scenario as parsed from YAML (one calendar day; the group staffed by headcount).
+    group : str, optional
+        The group to staff (default: the only group of role ``agent``).
+    sl_target : float, optional
+        Service level the day must reach, in (0, 1) (default: the contract's
+        ``sl_penalty.below``, else ``service_level.target``).
+    confidence : float
+        Share of days (replications) that must reach it, in (0, 1).
+    price_per_call, price_per_hour : float, optional
+        Price per handled call or per staffed agent hour, currency units (at most one); replaces
+        the scenario contract's price and keeps its penalty.
+    markup : float
+        Share added to the mean total cost when the price is quoted (no price given or in the
+        scenario).
+    reps, seed : int
+        Replications of every simulation, and the search seed.
+    validation_seed : int, optional
+        Seed of the volume cases (default: seed + 1000).
+    engine : {"fast", "simpy"}
+        Engine.
+    source : str
+        File named in errors.
+    base_dir : Path, optional
+        Folder of the scenario's CSV inputs.
+
+    Returns
+    -------
+    BidResult
+        The staffing, the price and the volume cases.
+    """
+    price = given_price(price_per_call, price_per_hour)
+    scenario = scenario_from_dict(raw, source=source, base_dir=base_dir)
+    target = sl_target if sl_target is not None else contract_target(scenario)
+    _check_fraction("the service-level target", target, source)
+    _check_fraction("the confidence", confidence, source)
+    chosen = group if group is not None else inbound_group(scenario, source)
+    if price is None and scenario.contract is None:
+        _check_costs(scenario, source)
+    staffing = simulated_staffing(
+        raw,
+        group=chosen,
+        target=target,
+        confidence=confidence,
+        criterion="day",
+        reps=reps,
+        seed=seed,
+        validation_seed=validation_seed,
+        engine=engine,
+        source=source,
+        base_dir=base_dir,
+        trim=True,
+    )
+    runs = _Runs(reps=reps, engine=engine, source=source, base_dir=base_dir)
+    quote = None
+    if price is None and scenario.contract is None:
+        quote = quote_price(runs, staffing.document, markup=markup, seed=seed)
+        price = {"price_per_handled_call": quote.price_per_call}
+    document = with_price(staffing.document, price)
+    results = volume_runs(runs, document, scenario.busyness.multiplier, staffing.fresh_seed)
+    plan = results[100].plan
+    headcount = peak_agents(plan)
+    replications = _per_case(results, lambda result: case_replications(result, target))
+    return BidResult(
+        name=scenario.name,
+        group=chosen,
+        staffing=staffing,
+        price_per_call=plan.price_per_call,
+        price_per_hour=plan.price_per_hour,
+        quote=quote,
+        headcount=headcount,
+        replications=replications,
+        cases=case_table(replications),
+        groups=_per_case(results, lambda result: group_means(result, headcount)),
+        document=document,
+        reps=reps,
+        seed=seed,
+        engine=engine,
+    )
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """How every simulation of a bid runs: replications, engine, and where inputs are."""
+
+    reps: int
+    engine: str
+    source: str
+    base_dir: Path | None
+
+    def simulate(self, document: dict[str, Any], seed: int) -> SimulationResult:
+        scenario = scenario_from_dict(document, source=self.source, base_dir=self.base_dir)
+        return simulate(build_plan(scenario), reps=self.reps, seed=seed, engine=self.engine)
+
+
+def quote_price(runs: _Runs, document: dict[str, Any], *, markup: float, seed: int) -> Quote:
+    """Simulate the staffed scenario (no contract) and quote a price per handled call on it."""
+    kpis = case_replications(runs.simulate(document, seed), target=1.0)  # days met: unused
+    return Quote(
+        total_cost=float(kpis["total_cost"].mean()),
+        answered=float(kpis["answered"].mean()),
+        markup=markup,
+        seed=seed,
+    )
+
+
+def volume_runs(
+    runs: _Runs, document: dict[str, Any], multiplier: float, seed: int
+) -> dict[int, SimulationResult]:
+    """Simulate the scenario at each of :data:`VOLUME_FACTORS`, on one seed; keys: percent.
+
+    The factor multiplies ``multiplier``, the scenario's own ``busyness.multiplier``.
+    """
+    return {
+        round(100 * factor): runs.simulate(with_volume(document, factor * multiplier), seed)
+        for factor in VOLUME_FACTORS
+    }
+
+
+def _per_case(
+    results: dict[int, SimulationResult], frame_of: Callable[[SimulationResult], pd.DataFrame]
+) -> pd.DataFrame:
+    """Stack one frame per volume case, ``volume_pct`` first."""
+    frames = [frame_of(result).assign(volume_pct=volume) for volume, result in results.items()]
+    stacked = pd.concat(frames, ignore_index=True)
+    return stacked[["volume_pct", *(c for c in stacked.columns if c != "volume_pct")]]
+
+
+def given_price(
+    price_per_call: float | None, price_per_hour: float | None
+) -> dict[str, float] | None:
+    """Return the contract price field given (None: none given); refuse both at once."""
+    if price_per_call is not None and price_per_hour is not None:
+        raise UsageError("give one price, per handled call or per hour (got both)")
+    if price_per_call is not None:
+        return {"price_per_handled_call": price_per_call}
+    if price_per_hour is not None:
+        return {"price_per_hour": price_per_hour}
+    return None
+
+
+def contract_target(scenario: Scenario) -> float:
+    """Return the contract's penalty threshold, else the scenario's service-level target."""
+    contract = scenario.contract
+    if contract is not None and contract.sl_penalty is not None:
+        return contract.sl_penalty.below
+    return scenario.service_level.target
+
+
+def inbound_group(scenario: Scenario, source: str) -> str:
+    """Return the scenario's only plain inbound group (role ``agent``); refuse none or several."""
+    inbound = [name for name, group in scenario.groups.items() if group.role == INBOUND_ROLE]
+    if len(inbound) != 1:
+        known = ", ".join(f"{name} ({group.role})" for name, group in scenario.groups.items())
+        raise UsageError(
+            f"{source}: {len(inbound)} groups of role {INBOUND_ROLE}; name the group to staff "
+            f"with --group (groups: {known})"
+        )
+    return inbound[0]
+
+
+def with_price(document: dict[str, Any], price: dict[str, float] | None) -> dict[str, Any]:
+    """Return the scenario with its contract's price replaced (None: as it is), penalty kept."""
+    if price is None:
+        return document
+    kept = {k: v for k, v in document.get("contract", {}).items() if k not in PRICE_FIELDS}
+    return {**document, "contract": {**kept, **price}}
+
+
+def with_volume(document: dict[str, Any], multiplier: float) -> dict[str, Any]:
+    """Return the scenario with ``busyness.multiplier`` set to ``multiplier``."""
+    return {**document, "busyness": {**document.get("busyness", {}), "multiplier": multiplier}}
+
+
+def case_replications(result: SimulationResult, target: float) -> pd.DataFrame:
+    """Return the centre's KPIs per replication of a run: ``rep`` and :data:`REPLICATION_KPIS`.
+
+    ``p_day_sl_met`` is the share of the replication's days whose service level reaches
+    ``target`` (a day without calls counts as reaching it); ``base_wage_cost`` is the wage cost
+    less the reserves' phone cost; the prices are the plan's.
+    """
+    plan = result.plan
+    total = _centre(replication_kpis(result.tallies, plan, "total"))
+    days = _centre(replication_kpis(result.tallies, plan, "day"))
+    level = days["service_level"].to_numpy(dtype=float)
+    met = pd.Series(np.isnan(level) | (level >= target)).groupby(days["rep"].to_numpy()).mean()
+    frame = total[["rep", "offered", "answered", "service_level", "staffed_h", "seats"]].copy()
+    frame["p_day_sl_met"] = met.reindex(frame["rep"]).to_numpy(dtype=float)
+    frame["base_wage_cost"] = total["wage_cost"] - total["reserve_phone_cost"]
+    for name in ("reserve_phone_cost", "overtime_cost", "seat_cost", "total_cost"):
+        frame[name] = total[name]
+    frame["price_per_handled_call"] = plan.price_per_call
+    frame["price_per_hour"] = plan.price_per_hour
+    for name in ("revenue", "sla_penalty", "margin"):
+        frame[name] = total[name]
+    return frame[["rep", *REPLICATION_KPIS]].reset_index(drop=True)
+
+
+def case_table(replications: pd.DataFrame) -> pd.DataFrame:
+    """Return the mean and 95% CI of every KPI of each volume case (:attr:`BidResult.cases`)."""
+    rows = []
+    for volume_pct, case in replications.groupby("volume_pct", sort=True):
+        for kpi in REPLICATION_KPIS:
+            values = case[kpi].to_numpy(dtype=float)
+            if kpi == "p_day_sl_met":
+                rows.append((volume_pct, kpi, *share_ci(values)))
+            else:
+                rows.append((volume_pct, kpi, *mean_ci(values)[:3]))
+        mean, low, high = margin_pct(case["margin"].to_numpy(), case["revenue"].to_numpy())
+        rows.append((volume_pct, "margin_pct", mean, low, high))
+    return pd.DataFrame(rows, columns=["volume_pct", "kpi", "mean", "ci_low", "ci_high"])
+
+
+def share_ci(values: np.ndarray) -> tuple[float, float, float]:
+    """Return the mean of 0/1 values (days meeting the target) and its 95% Wilson interval."""
+    n, share = len(values), float(values.mean())
+    z2 = NORMAL_975**2
+    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+    half = NORMAL_975 * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    # The interval holds the share and lies in [0, 1]; only rounding could say otherwise.
+    return (share, min(share, max(0.0, centre - half)), max(share, min(1.0, centre + half)))
+
+
+def margin_pct(margin: np.ndarray, revenue: np.ndarray) -> tuple[float, float, float]:
+    """Return 100 x mean margin / mean revenue and its 95% CI (delta method); NaN without revenue.
+
+    The ratio of means R has the CI of the mean of ``R + (margin_i - R revenue_i) / mean
+    revenue``, whose mean is R.
+    """
+    mean_revenue = float(revenue.mean())
+    if mean_revenue == 0.0:
+        return (math.nan, math.nan, math.nan)
+    ratio = float(margin.mean()) / mean_revenue
+    linear = ratio + (margin - ratio * revenue) / mean_revenue
+    _, low, high, _ = mean_ci(100.0 * linear)
+    return (100.0 * ratio, low, high)
+
+
+def peak_agents(plan: Plan) -> dict[str, int]:
+    """Return per group the most agents scheduled in any interval (rounded up)."""
+    peaks = plan.scheduled_agents.max(axis=(0, 1))
+    return {
+        name: math.ceil(float(peak) - 1e-9) for name, peak in zip(plan.groups, peaks, strict=True)
+    }
+
+
+def group_means(result: SimulationResult, headcount: dict[str, int]) -> pd.DataFrame:
+    """Return per group its headcount and mean paid hours, wage cost and phone hours."""
+    frame = group_kpis(result.tallies, result.plan, "total")
+    rows = frame[(frame["call_type"] == ALL) & (frame["group"] != ALL)]
+    means = rows.groupby("group", observed=True)[["staffed_h", "wage_cost", "phone_h"]].mean()
+    means = means.reindex(list(headcount)).rename(columns={"staffed_h": "paid_h"})
+    means.insert(0, "headcount", list(headcount.values()))
+    return means.rename_axis("group").reset_index()
+
+
+def bid_scenario_yaml(result: BidResult, from_dir: Path, to_dir: Path) -> str:
+    """Return the staffed, priced scenario as YAML, its CSV names valid from ``to_dir``."""
+    if result.quote is not None:
+        priced = (
+            f"# Price quoted: mean total cost x {1 + result.quote.markup:g} / mean answered "
+            f"calls = {result.price_per_call:.4f} per handled call.\n"
+        )
+    else:
+        priced = "# Priced as the bid: the contract below.\n"
+    staffed = dataclasses.replace(result.staffing, document=result.document)
+    return priced + staffed_scenario_yaml(staffed, from_dir, to_dir)
+
+
+def _centre(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["call_type"] == ALL].reset_index(drop=True)
+
+
+def _check_costs(scenario: Scenario, source: str) -> None:
+    """Refuse to quote a price when nothing costs anything (no wages, no seats)."""
+    wages = [group.wage_per_hour for group in scenario.groups.values()]
+    if not any(wages) and not scenario.costs.seat_per_day:
+        raise UsageError(
+            f"{source}: no price to charge and no costs to quote one from: give a price per "
+            "handled call or per hour, or wages (groups.*.wage_per_hour) or costs.seat_per_day"
+        )
+
+
+def _check_fraction(what: str, value: float, source: str) -> None:
+    if not 0.0 < value < 1.0:
+        raise UsageError(f"{source}: {what} must be in (0, 1) (got {value:g})")

@@ -1,0 +1,241 @@
+"""The console table, the figure and the files of a bid (``ccsim bid``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.report.outputs import save_png, write_all, write_csv, write_text
+from sim.report.tables import aligned_rows
+
+if TYPE_CHECKING:
+    from sim.planning.bid import BidResult
+
+BID_FILES = ("bid.csv", "groups.csv", "scenario.yaml", "bid.png")
+
+# Rows of the console's volume table: label, KPI, how its value is written (see _FORMATS).
+CASE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("offered calls", "offered", "count"),
+    ("answered calls", "answered", "count"),
+    ("service level", "service_level", "fraction"),
+    ("P(day SL >= target)", "p_day_sl_met", "share"),
+    ("paid hours", "staffed_h", "count"),
+    ("seats", "seats", "count"),
+    ("wages", "base_wage_cost", "money"),
+    ("reserves' phone time", "reserve_phone_cost", "money"),
+    ("overtime premium", "overtime_cost", "money"),
+    ("seat cost", "seat_cost", "money"),
+    ("total cost", "total_cost", "money"),
+    ("price", "", "price"),
+    ("revenue", "revenue", "money"),
+    ("expected SLA penalty", "sla_penalty", "money"),
+    ("margin", "margin", "money"),
+    ("margin %", "margin_pct", "percent"),
+)
+_FORMATS: dict[str, Callable[[float], str]] = {
+    "count": lambda value: f"{value:,.1f}",
+    "fraction": lambda value: f"{100 * value:.1f}%",
+    "share": lambda value: f"{value:.2f}",
+    "money": lambda value: f"{value:,.0f}",
+    "price": lambda value: f"{value:,.4f}",
+    "percent": lambda value: f"{value:.1f}%",
+}
+# Stacked parts of the cost bars: KPI, legend label, colour.
+COST_STACK = (
+    ("base_wage_cost", "wages", "tab:blue"),
+    ("reserve_phone_cost", "reserves' phone time", "tab:cyan"),
+    ("overtime_cost", "overtime premium", "tab:orange"),
+    ("seat_cost", "seats", "tab:gray"),
+    ("sla_penalty", "expected SLA penalty", "tab:red"),
+)
+
+
+def bid_console(result: BidResult) -> str:
+    """Return the headline block and the volume cases side by side, ready to paste."""
+    return headline(result) + "\n\n" + case_console(result.cases, price_kpi(result))
+
+
+def headline(result: BidResult) -> str:
+    """Return what was found: staffing, uplift over Erlang, day shares on both seeds, price."""
+    staffing = result.staffing
+    target = f"{100 * staffing.target:g}%"
+    uplift_h = result.staffed_group_h - result.erlang_h
+    share = uplift_h / result.erlang_h if result.erlang_h else float("nan")
+    heads = ", ".join(f"{name} {count}" for name, count in result.headcount.items())
+    lines = [
+        f"{result.name}: bid for service level >= {target} over the day on "
+        f"{100 * staffing.confidence:g}% of days; {result.reps} replications, "
+        f"engine {result.engine}",
+        f"staffing found: {result.group} {result.staffed_group_h:g} agent-hours, peak "
+        f"{result.headcount[result.group]} agents ({staffing.rounds} rounds from Erlang)",
+        f"Erlang vs simulation: Erlang asks {result.erlang_h:g} agent-hours; uplift "
+        f"{uplift_h:+g} agent-hours ({100 * share:+.1f}%)",
+        f"headcount (peak agents): {heads}",
+        f"P(day SL >= {target}): {staffing.day_search:.2f} on the search seed {result.seed} "
+        f"(target {'met' if staffing.met else 'NOT met'}), {staffing.day_fresh:.2f} on the fresh "
+        f"seed {staffing.fresh_seed} ({'holds' if staffing.validated else 'does NOT hold'})",
+        price_line(result),
+        f"volume cases on the fresh seed {staffing.fresh_seed}: the same calls at 90%, 100% and "
+        "110% of the forecast; means [95% CI], money per day",
+    ]
+    return "\n".join(lines)
+
+
+def price_kpi(result: BidResult) -> str:
+    """Return the KPI of the price charged: per staffed hour or per handled call."""
+    return "price_per_hour" if result.price_per_hour > 0 else "price_per_handled_call"
+
+
+def price_line(result: BidResult) -> str:
+    """Return the price charged and where it comes from."""
+    if result.quote is not None:
+        quote = result.quote
+        return (
+            f"price: {result.price_per_call:,.4f} per handled call, QUOTED: mean total cost "
+            f"{quote.total_cost:,.2f} x (1 + markup {quote.markup:g}) / mean answered calls "
+            f"{quote.answered:,.1f} (search seed {quote.seed})"
+        )
+    if price_kpi(result) == "price_per_hour":
+        return f"price: {result.price_per_hour:,.4f} per staffed agent hour"
+    return f"price: {result.price_per_call:,.4f} per handled call"
+
+
+def case_console(cases: pd.DataFrame, price: str) -> str:
+    """Return one row per KPI, one column per volume case: mean [95% CI].
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        ``volume_pct``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``.
+    price : str
+        The KPI of the price charged (``price_per_handled_call`` or ``price_per_hour``).
+    """
+    volumes = sorted(cases["volume_pct"].unique())
+    table = cases.set_index(["kpi", "volume_pct"])
+    rows = [["volume", *(f"{volume}% of forecast" for volume in volumes)]]
+    for label, kpi, style in CASE_ROWS:
+        stats = [table.loc[(kpi or price, volume)] for volume in volumes]
+        rows.append([label, *(_cell(row, _FORMATS[style]) for row in stats)])
+    return aligned_rows(rows)
+
+
+def _cell(row: pd.Series, write: Callable[[float], str]) -> str:
+    mean, low, high = (float(row[name]) for name in ("mean", "ci_low", "ci_high"))
+    if np.isnan(mean):
+        return "n/a"
+    if np.isnan(low) or low == high:
+        return write(mean)
+    return f"{write(mean)} [{write(low)}, {write(high)}]"
+
+
+def bid_figure(result: BidResult) -> Figure:
+    """Per volume case: stacked costs with revenue and margin; service level and P(met) vs target.
+
+    Left, one bar per volume case: the mean cost components (wages, reserves' phone time,
+    overtime premium, seats) and the expected SLA penalty stacked, the mean revenue as a black
+    line; the gap between them is the margin, written above. Right: the mean service level with
+    its 95% CI and the share of days reaching the target, against the target and the
+    confidence asked.
+    """
+    figure = Figure(figsize=(11, 4.8), layout="constrained")
+    money, service = figure.subplots(1, 2, width_ratios=(3, 2))
+    _money_panel(money, result)
+    _service_panel(service, result)
+    return figure
+
+
+def _money_panel(axes: Axes, result: BidResult) -> None:
+    means = result.cases.set_index(["kpi", "volume_pct"])["mean"]
+    volumes, x = _volume_axis(axes, result.cases)
+    bottom = np.zeros(len(volumes))
+    for kpi, label, colour in COST_STACK:
+        values = np.array([means[(kpi, volume)] for volume in volumes])
+        axes.bar(x, values, 0.6, bottom=bottom, color=colour, label=label)
+        bottom += values
+    revenue = np.array([means[("revenue", volume)] for volume in volumes])
+    axes.hlines(revenue, x - 0.38, x + 0.38, color="black", linewidth=2.5, label="revenue")
+    for position, volume, top in zip(x, volumes, np.maximum(bottom, revenue), strict=True):
+        axes.annotate(
+            f"margin {means[('margin', volume)]:,.0f}\n({means[('margin_pct', volume)]:.1f}%)",
+            (float(position), float(top)),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize="small",
+        )
+    axes.set_ylim(0, 1.18 * max(bottom.max(), revenue.max()) or 1.0)
+    axes.set_ylabel("per day, currency units (means)")
+    axes.set_title(f"{result.name}: cost, revenue and margin")
+    _legend_below(axes, columns=3)
+
+
+def _service_panel(axes: Axes, result: BidResult) -> None:
+    cases = result.cases.set_index(["kpi", "volume_pct"])
+    volumes, x = _volume_axis(axes, result.cases)
+    level = cases.loc["service_level"].loc[volumes]
+    met = cases.loc["p_day_sl_met"].loc[volumes, "mean"].to_numpy()
+    target, confidence = result.staffing.target, result.staffing.confidence
+    axes.bar(x, 100 * met, 0.6, color="tab:green", alpha=0.35, label="P(day SL >= target)")
+    axes.errorbar(
+        x,
+        100 * level["mean"].to_numpy(),
+        yerr=100 * np.vstack([level["mean"] - level["ci_low"], level["ci_high"] - level["mean"]]),
+        fmt="o",
+        color="tab:blue",
+        capsize=4,
+        label="service level (95% CI)",
+    )
+    axes.axhline(
+        100 * target, color="black", linestyle="--", linewidth=1, label=f"target {100 * target:g}%"
+    )
+    axes.axhline(
+        100 * confidence,
+        color="tab:green",
+        linestyle=":",
+        linewidth=1.2,
+        label=f"confidence asked {100 * confidence:g}%",
+    )
+    axes.set_ylim(0, 105)
+    axes.set_ylabel("percent")
+    axes.set_title("service level over the day; days meeting it")
+    _legend_below(axes, columns=2)
+
+
+def _legend_below(axes: Axes, *, columns: int) -> None:
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=columns, fontsize="small")
+
+
+def _volume_axis(axes: Axes, cases: pd.DataFrame) -> tuple[list[int], np.ndarray]:
+    """Label the x axis with the volume cases; return them and their positions."""
+    volumes = sorted(int(volume) for volume in cases["volume_pct"].unique())
+    x = np.arange(len(volumes))
+    axes.set_xticks(x, [f"{volume}% volume" for volume in volumes])
+    return volumes, x
+
+
+def write_bid(directory: str | Path, result: BidResult, scenario_yaml: str) -> list[Path]:
+    """Write ``bid.csv``, ``groups.csv``, ``scenario.yaml`` and ``bid.png``, all or nothing.
+
+    Parameters
+    ----------
+    directory : str or Path
+        The folder (made when missing).
+    result : BidResult
+        The bid.
+    scenario_yaml : str
+        The staffed, priced scenario as YAML, its CSV names valid from ``directory``.
+    """
+    files: list[Callable[[Path], None]] = [
+        lambda path: write_csv(result.cases, path),
+        lambda path: write_csv(result.groups, path),
+        lambda path: write_text(scenario_yaml, path),
+        lambda path: save_png(bid_figure(result), path),
+    ]
+    return write_all(directory, dict(zip(BID_FILES, files, strict=True)))
