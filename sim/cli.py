@@ -47,6 +47,24 @@ _engine_option = click.option(
 )
 
 
+def _search_options(validation_help: str) -> Any:
+    """Return the options of a simulation-based search: replications and the fresh seed."""
+
+    def decorate(function: Any) -> Any:
+        function = click.option("--validation-seed", type=int, default=None, help=validation_help)(
+            function
+        )
+        return click.option(
+            "--reps",
+            type=click.IntRange(min=10),
+            default=200,
+            show_default=True,
+            help="Replications.",
+        )(function)
+
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ccsim")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
@@ -537,15 +555,7 @@ def plan_requirements(
     show_default=True,
     help="What must reach the target: every interval's service level, or the day's.",
 )
-@click.option(
-    "--reps", type=click.IntRange(min=10), default=200, show_default=True, help="Replications."
-)
-@click.option(
-    "--validation-seed",
-    type=int,
-    default=None,
-    help="Seed of the check on fresh random numbers [seed + 1000].",
-)
+@_search_options("Seed of the check on fresh random numbers [seed + 1000].")
 @_seed_option
 @_engine_option
 @_out_dir_option("out/staff", "Folder for staffing.csv and scenario.yaml.")
@@ -719,15 +729,7 @@ _price_type = click.FloatRange(min=0, min_open=True)
     show_default=True,
     help="Share on top of the mean cost when the price is quoted (no price given anywhere).",
 )
-@click.option(
-    "--reps", type=click.IntRange(min=10), default=200, show_default=True, help="Replications."
-)
-@click.option(
-    "--validation-seed",
-    type=int,
-    default=None,
-    help="Seed of the volume cases, fresh random numbers [seed + 1000].",
-)
+@_search_options("Seed of the volume cases, fresh random numbers [seed + 1000].")
 @_seed_option
 @_engine_option
 @_out_dir_option("out/bid", "Folder for bid.csv, groups.csv, scenario.yaml and bid.png.")

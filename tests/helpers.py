@@ -34,6 +34,22 @@ def stat_reps(base: int) -> int:
     return max(2, round(base * float(os.environ.get("CCSIM_STAT_REPS", "1"))))
 
 
+STAFFING_DAY: dict[str, Any] = {
+    "name": "staffing-day",
+    "calendar": {"days": 1, "open": "08:00", "close": "10:00", "interval_minutes": 30},
+    "service_level": {"threshold_s": 20, "target": 0.8},
+    "call_types": {
+        "calls": {
+            "volume": {"per_interval": [60, 120, 150, 90]},
+            "handle_time": {"dist": "lognormal", "mean_s": 240, "cv": 1.0},
+            "patience": {"dist": "exponential", "mean_s": 180},
+        }
+    },
+    "groups": {"agents": {"headcount": 10}},
+}
+"""Two hours of one queue staffed by headcount: the day the planning searches run on."""
+
+
 def make_scenario(**sections: Any) -> Scenario:
     """Build a one-queue scenario in code; keyword arguments replace top-level sections."""
     raw: dict[str, Any] = {

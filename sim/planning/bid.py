@@ -25,11 +25,16 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UsageError
-from sim.planning.staffing import StaffingResult, simulated_staffing, staffed_scenario_yaml
+from sim.planning.staffing import (
+    DocumentRuns,
+    StaffingResult,
+    simulated_staffing,
+    staffed_scenario_yaml,
+)
 from sim.results.kpis import ALL, group_kpis, replication_kpis
 from sim.results.summary import mean_ci
-from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
-from sim.simulation import SimulationResult, simulate
+from sim.scenario import Plan, Scenario, scenario_from_dict
+from sim.simulation import SimulationResult
 
 VOLUME_FACTORS = (0.9, 1.0, 1.1)
 """Volume cases of a bid, as factors on the forecast."""
@@ -229,7 +234,7 @@ def size_bid(
         base_dir=base_dir,
         trim=True,
     )
-    runs = _Runs(reps=reps, engine=engine, source=source, base_dir=base_dir)
+    runs = DocumentRuns(reps=reps, engine=engine, source=source, base_dir=base_dir)
     quote = None
     if price is None and scenario.contract is None:
         quote = quote_price(runs, staffing.document, markup=markup, seed=seed)
@@ -257,21 +262,7 @@ def size_bid(
     )
 
 
-@dataclass(frozen=True)
-class _Runs:
-    """How every simulation of a bid runs: replications, engine, and where inputs are."""
-
-    reps: int
-    engine: str
-    source: str
-    base_dir: Path | None
-
-    def simulate(self, document: dict[str, Any], seed: int) -> SimulationResult:
-        scenario = scenario_from_dict(document, source=self.source, base_dir=self.base_dir)
-        return simulate(build_plan(scenario), reps=self.reps, seed=seed, engine=self.engine)
-
-
-def quote_price(runs: _Runs, document: dict[str, Any], *, markup: float, seed: int) -> Quote:
+def quote_price(runs: DocumentRuns, document: dict[str, Any], *, markup: float, seed: int) -> Quote:
     """Simulate the staffed scenario (no contract) and quote a price per handled call on it."""
     kpis = case_replications(runs.simulate(document, seed), target=1.0)  # days met: unused
     return Quote(
@@ -283,7 +274,7 @@ def quote_price(runs: _Runs, document: dict[str, Any], *, markup: float, seed: i
 
 
 def volume_runs(
-    runs: _Runs, document: dict[str, Any], multiplier: float, seed: int
+    runs: DocumentRuns, document: dict[str, Any], multiplier: float, seed: int
 ) -> dict[int, SimulationResult]:
     """Simulate the scenario at each of :data:`VOLUME_FACTORS`, on one seed; keys: percent.
 

@@ -42,7 +42,7 @@ from sim.planning.shift_staffing import ShiftStaffer
 from sim.results.kpis import ALL, replication_kpis
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.scenario.inputs import rebased_inputs
-from sim.simulation import simulate
+from sim.simulation import SimulationResult, simulate
 
 VALIDATION_SEED_OFFSET = 1000
 """The fresh seed of the check, unless given: the search seed plus this."""
@@ -124,6 +124,45 @@ class StaffingResult:
     day_fresh: float = math.nan
     fresh_seed: int = 0
     shifts: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRuns:
+    """How a search simulates scenario documents: replications, engine and where inputs are.
+
+    Attributes
+    ----------
+    reps : int
+        Replications of every simulation.
+    engine : {"fast", "simpy"}
+        Engine.
+    source : str
+        File named in errors.
+    base_dir : Path, optional
+        Folder of the scenario's CSV inputs.
+    """
+
+    reps: int
+    engine: str
+    source: str
+    base_dir: Path | None
+
+    def plan(self, document: dict[str, Any]) -> Plan:
+        """Return the plan of a scenario document (validated)."""
+        return build_plan(scenario_from_dict(document, source=self.source, base_dir=self.base_dir))
+
+    def simulate(self, document: dict[str, Any], seed: int) -> SimulationResult:
+        """Simulate a scenario document on a seed."""
+        return simulate(self.plan(document), reps=self.reps, seed=seed, engine=self.engine)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One staffing simulated on the search seed: its document, plan and shares."""
+
+    document: dict[str, Any]
+    plan: Plan
+    shares: Shares
 
 
 class _Staffer(Protocol):
@@ -248,37 +287,35 @@ def simulated_staffing(
         for name in groups
     }
     start_agents = _agents_on_duty(staffers)
+    runs = DocumentRuns(reps=reps, engine=engine, source=source, base_dir=base_dir)
+
+    def evaluate() -> Trial:
+        document = _staffed_document(raw, staffers)
+        plan = runs.plan(document)
+        return Trial(
+            document, plan, service_shares(plan, goal, reps=reps, seed=seed, engine=engine)
+        )
+
     asked = search_confidence(confidence, reps)
     rounds = 0
     while True:
-        document = _staffed_document(raw, staffers)
-        plan = build_plan(scenario_from_dict(document, source=source, base_dir=base_dir))
-        shares = service_shares(plan, goal, reps=reps, seed=seed, engine=engine)
-        short = short_intervals(shares, criterion, asked, goal)
+        trial = evaluate()
+        short = short_intervals(trial.shares, criterion, asked, goal)
         if not short.any() or rounds == max_rounds:
             break
         reach = {name: staffer.reach() for name, staffer in staffers.items()}
-        masks = short_by_group(scenario, short, shares.type_levels, goal, reach)
+        masks = short_by_group(scenario, short, trial.shares.type_levels, goal, reach)
         added = [staffers[name].add(mask) for name, mask in masks.items()]
         if not any(added):
             break
         rounds += 1
     only = next(iter(staffers.values())) if len(staffers) == 1 else None
     if trim and not short.any() and isinstance(only, HeadcountStaffer):
-
-        def evaluate() -> tuple[Plan, Shares]:
-            staffed = _staffed_document(raw, staffers)
-            trial = build_plan(scenario_from_dict(staffed, source=source, base_dir=base_dir))
-            return trial, service_shares(trial, goal, reps=reps, seed=seed, engine=engine)
-
-        plan, shares, trims = trimmed_headcount(
-            only,
-            (plan, shares),
-            evaluate,
-            lambda s: not short_intervals(s, criterion, asked, goal).any(),
+        trial, trims = trimmed_headcount(
+            only, trial, evaluate, lambda s: not short_intervals(s, criterion, asked, goal).any()
         )
         rounds += trims
-        document = _staffed_document(raw, staffers)
+    plan, shares = trial.plan, trial.shares
     fresh_seed = seed + VALIDATION_SEED_OFFSET if validation_seed is None else validation_seed
     fresh = service_shares(plan, goal, reps=reps, seed=fresh_seed, engine=engine)
     shift_tables = [s.shift_table() for s in staffers.values() if isinstance(s, ShiftStaffer)]
@@ -290,7 +327,7 @@ def simulated_staffing(
         target=goal,
         confidence=confidence,
         interval_s=plan.interval_s,
-        document=document,
+        document=trial.document,
         criterion=criterion,
         day_search=shares.day,
         day_fresh=fresh.day,
@@ -301,11 +338,11 @@ def simulated_staffing(
 
 def trimmed_headcount(
     staffer: HeadcountStaffer,
-    kept: tuple[Plan, Shares],
-    evaluate: Callable[[], tuple[Plan, Shares]],
+    kept: Trial,
+    evaluate: Callable[[], Trial],
     passes: Callable[[Shares], bool],
     max_tries: int = 30,
-) -> tuple[Plan, Shares, int]:
+) -> tuple[Trial, int]:
     """Take agents off a headcount that meets the criterion, while it still does.
 
     Each try takes one agent off the ``size`` intervals with the highest mean service level
@@ -317,10 +354,10 @@ def trimmed_headcount(
     ----------
     staffer : HeadcountStaffer
         The headcount found, changed in place.
-    kept : tuple of (Plan, Shares)
-        Its plan and its shares on the search seed.
+    kept : Trial
+        Its document, plan and shares on the search seed.
     evaluate : callable
-        Simulates the staffer's current headcount: its plan and shares.
+        Simulates the staffer's current headcount on the search seed.
     passes : callable
         Whether shares meet the criterion.
     max_tries : int
@@ -328,28 +365,27 @@ def trimmed_headcount(
 
     Returns
     -------
-    tuple of (Plan, Shares, int)
-        The plan and shares of the headcount kept, and the tries.
+    tuple of (Trial, int)
+        The headcount kept, simulated, and the tries.
     """
-    plan, shares = kept
     size = max(1, int(np.count_nonzero(staffer.agents)) // 2)
     tries = 0
     while tries < max_tries:
         staffed = np.flatnonzero(staffer.agents > 0)
-        cells = staffed[np.argsort(-shares.mean_level[staffed], kind="stable")[:size]]
+        cells = staffed[np.argsort(-kept.shares.mean_level[staffed], kind="stable")[:size]]
         fewer = np.zeros(staffer.agents.shape, dtype=np.int64)
         fewer[cells] = 1
         staffer.agents = staffer.agents - fewer
-        trial_plan, trial = evaluate()
+        trial = evaluate()
         tries += 1
-        if passes(trial):
-            plan, shares = trial_plan, trial
+        if passes(trial.shares):
+            kept = trial
             continue
         staffer.agents = staffer.agents + fewer
         if size == 1:
             break
         size //= 2
-    return plan, shares, tries
+    return kept, tries
 
 
 def _agents_on_duty(staffers: dict[str, _Staffer]) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SCENARIOS, assert_within_se, invoke, mean_and_se, stat_reps
+from helpers import SCENARIOS, STAFFING_DAY, assert_within_se, invoke, mean_and_se, stat_reps
 
 from sim.errors import UsageError
 from sim.planning.bid import (
@@ -28,16 +28,8 @@ from sim.simulation import simulate
 REPS = stat_reps(40)
 MARKUP = 0.15
 DAY: dict[str, Any] = {
+    **STAFFING_DAY,
     "name": "bid-day",
-    "calendar": {"days": 1, "open": "08:00", "close": "10:00", "interval_minutes": 30},
-    "service_level": {"threshold_s": 20, "target": 0.8},
-    "call_types": {
-        "calls": {
-            "volume": {"per_interval": [60, 120, 150, 90]},
-            "handle_time": {"dist": "lognormal", "mean_s": 240, "cv": 1.0},
-            "patience": {"dist": "exponential", "mean_s": 180},
-        }
-    },
     "groups": {
         "agents": {"skills": {"calls": "standard"}, "headcount": 10, "wage_per_hour": 20.0},
         "supervisors": {

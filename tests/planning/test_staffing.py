@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from helpers import invoke
+from helpers import STAFFING_DAY, invoke
 
 from sim.errors import UsageError
 from sim.planning.staffing import (
@@ -21,19 +21,7 @@ from sim.planning.staffing import (
 )
 from sim.scenario import build_plan, load_scenario, scenario_from_dict
 
-DAY: dict[str, Any] = {
-    "name": "staffing-day",
-    "calendar": {"days": 1, "open": "08:00", "close": "10:00", "interval_minutes": 30},
-    "service_level": {"threshold_s": 20, "target": 0.8},
-    "call_types": {
-        "calls": {
-            "volume": {"per_interval": [60, 120, 150, 90]},
-            "handle_time": {"dist": "lognormal", "mean_s": 240, "cv": 1.0},
-            "patience": {"dist": "exponential", "mean_s": 180},
-        }
-    },
-    "groups": {"agents": {"headcount": 10}},
-}
+DAY = STAFFING_DAY
 
 
 @pytest.fixture(scope="module")
