@@ -217,6 +217,17 @@ class TestVolumeCases:
         np.testing.assert_allclose(total, wages, rtol=1e-9)
 
 
+def test_bid_is_the_same_in_both_engines() -> None:
+    """Both engines give identical records: the same staffing, price and volume cases."""
+    bids = {
+        engine: size_bid(WITH_CONTRACT, reps=10, seed=5, engine=engine)
+        for engine in ("simpy", "fast")
+    }
+    pd.testing.assert_frame_equal(bids["simpy"].cases, bids["fast"].cases)
+    pd.testing.assert_frame_equal(bids["simpy"].staffing.intervals, bids["fast"].staffing.intervals)
+    assert bids["simpy"].document == bids["fast"].document
+
+
 class TestDefaults:
     """The group staffed and the target, when not given."""
 

@@ -305,3 +305,14 @@ def test_command_prints_shift_starts_and_writes_shifts_csv(tmp_path: Path) -> No
     desk = loaded.groups["desk"].shifts
     assert desk == {row.shift: row.agents for row in shifts.itertuples() if row.agents}
     assert len(pd.read_csv(out / "staffing.csv")) == 16
+
+
+def test_search_is_the_same_in_both_engines() -> None:
+    """Both engines give identical records, so the search finds the same staffing and shares."""
+    found = {
+        engine: simulated_staffing(WEEK, group="desk", reps=10, seed=5, engine=engine)
+        for engine in ("simpy", "fast")
+    }
+    pd.testing.assert_frame_equal(found["simpy"].intervals, found["fast"].intervals)
+    pd.testing.assert_frame_equal(found["simpy"].shifts, found["fast"].shifts)
+    assert found["simpy"].rounds == found["fast"].rounds
