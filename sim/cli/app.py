@@ -1,0 +1,63 @@
+"""The ``ccsim`` group and its entry point: user errors become one line and exit code 2."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from sim import __version__
+from sim.cli import bid, calllog, experiment, plan, queue, run
+from sim.errors import CcsimError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ccsim")
+@click.option("--debug", is_flag=True, help="Show the traceback of errors.")
+def cli(debug: bool) -> None:
+    """Contact-centre simulator: Erlang yardsticks and two simulation engines."""
+
+
+for _command in (
+    run.validate,
+    run.run,
+    run.compare,
+    calllog.calibrate_command,
+    experiment.experiment,
+    plan.plan,
+    bid.bid,
+    calllog.replay,
+    queue.erlang,
+    queue.staff,
+):
+    cli.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line; user errors print one line and exit with code 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=args, prog_name="ccsim", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        _show_click_error(error)
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except CcsimError as error:
+        if "--debug" in args:
+            raise
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+def _show_click_error(error: click.ClickException) -> None:
+    """Print an invalid option or argument as one ``error:`` line, like every user error."""
+    message = error.format_message()
+    if "\n" in message:  # a bare ``ccsim``: click's NoArgsIsHelpError carries the help text
+        error.show()
+        return
+    click.echo(f"error: {message}", err=True)

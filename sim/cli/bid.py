@@ -1,0 +1,84 @@
+"""``ccsim bid``: size and price an outsourcing bid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sim.cli.options import engine_option, out_dir_option, search_options, seed_option
+
+_price_type = click.FloatRange(min=0, min_open=True)
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option(
+    "--sl-target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=None,
+    help="Contractual service level over the day [the contract's sl_penalty.below, else the "
+    "scenario's target].",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+    help="Share of days whose service level must reach the target.",
+)
+@click.option("--price-per-call", type=_price_type, default=None, help="Price per handled call.")
+@click.option(
+    "--price-per-hour", type=_price_type, default=None, help="Price per staffed agent hour."
+)
+@click.option("--group", default=None, help="Group to staff [the only group of role agent].")
+@click.option(
+    "--markup",
+    type=click.FloatRange(min=0),
+    default=0.15,
+    show_default=True,
+    help="Share on top of the mean cost when the price is quoted (no price given anywhere).",
+)
+@search_options("Seed of the volume cases, fresh random numbers [seed + 1000].")
+@seed_option
+@engine_option
+@out_dir_option("out/bid", "Folder for bid.csv, groups.csv, scenario.yaml and bid.png.")
+def bid(
+    *,
+    scenario: str,
+    sl_target: float | None,
+    confidence: float,
+    price_per_call: float | None,
+    price_per_hour: float | None,
+    group: str | None,
+    markup: float,
+    reps: int,
+    validation_seed: int | None,
+    seed: int,
+    engine: str,
+    out_dir: str,
+) -> None:
+    """Size an outsourcing bid: least staffing for the contract, its cost, price and margin."""
+    from sim.planning.bid import bid_scenario_yaml, size_bid  # noqa: PLC0415
+    from sim.report.bid import bid_console, write_bid  # noqa: PLC0415
+    from sim.scenario.load import read_yaml  # noqa: PLC0415
+
+    result = size_bid(
+        read_yaml(Path(scenario), scenario),
+        group=group,
+        sl_target=sl_target,
+        confidence=confidence,
+        price_per_call=price_per_call,
+        price_per_hour=price_per_hour,
+        markup=markup,
+        reps=reps,
+        seed=seed,
+        validation_seed=validation_seed,
+        engine=engine,
+        source=scenario,
+        base_dir=Path(scenario).parent,
+    )
+    scenario_yaml = bid_scenario_yaml(result, Path(scenario).parent, Path(out_dir))
+    written = write_bid(out_dir, result, scenario_yaml)
+    click.echo(bid_console(result))
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")

@@ -1,0 +1,275 @@
+"""``ccsim plan requirements|staff|schedule``: agents per interval, staffing and shift schedules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import click
+
+from sim.cli.options import engine_option, out_dir_option, search_options, seed_option
+from sim.errors import UsageError
+
+
+@click.group()
+def plan() -> None:
+    """Planning: agents needed per interval, and shift schedules at least cost."""
+
+
+@plan.command(name="requirements")
+@click.argument("forecast", type=click.Path(dir_okay=False))
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    required=True,
+    help="Service-level target (fraction answered within the threshold).",
+)
+@click.option(
+    "--threshold-s",
+    type=click.FloatRange(min=0),
+    default=20.0,
+    show_default=True,
+    help="Service-level threshold, seconds.",
+)
+@click.option(
+    "--patience-s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Mean patience, seconds: Erlang A instead of Erlang C.",
+)
+@click.option(
+    "--shrinkage",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Share of scheduled time off the phones (absence, training; not scheduled breaks).",
+)
+@click.option("--by-call-type", is_flag=True, help="Size each call type apart (no pooling).")
+@click.option(
+    "--aht-s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="AHT, seconds, of forecast rows whose aht_s is empty.",
+)
+@click.option(
+    "--interval-minutes",
+    type=click.Choice(["15", "30", "60"]),
+    default=None,
+    help="Interval length [default: the gap between the forecast's interval starts].",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    default="out/requirements.csv",
+    show_default=True,
+    help="Requirements CSV to write.",
+)
+def plan_requirements(
+    *,
+    forecast: str,
+    target: float,
+    threshold_s: float,
+    patience_s: float | None,
+    shrinkage: float,
+    by_call_type: bool,
+    aht_s: float | None,
+    interval_minutes: str | None,
+    out_file: str,
+) -> None:
+    """Agents needed per interval of FORECAST: Erlang C (or A), then shrinkage."""
+    from sim.planning import (  # noqa: PLC0415 (pandas and scipy load late)
+        ServiceGoal,
+        interval_requirements,
+        read_forecast,
+        write_requirements,
+    )
+    from sim.report.planning import requirements_console  # noqa: PLC0415
+
+    loaded = read_forecast(
+        forecast,
+        interval_minutes=int(interval_minutes) if interval_minutes else None,
+        default_aht_s=aht_s,
+    )
+    goal = ServiceGoal(target=target, threshold_s=threshold_s, patience_s=patience_s)
+    frame = interval_requirements(loaded, goal, shrinkage=shrinkage, by_call_type=by_call_type)
+    write_requirements(frame, out_file)
+    formula = "Erlang C" if patience_s is None else f"Erlang A (patience {patience_s:g} s)"
+    click.echo(
+        f"{forecast}: {formula}, target {100 * target:g}% within {threshold_s:g} s, "
+        f"shrinkage {100 * shrinkage:g}%"
+    )
+    click.echo(requirements_console(frame, loaded.grid.interval_s))
+    click.echo(f"wrote {out_file}")
+
+
+@plan.command(name="staff")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option(
+    "--group",
+    "groups",
+    required=True,
+    multiple=True,
+    help="Group to staff (headcount per interval, or agents per shift); repeat for several.",
+)
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=None,
+    help="Service level per interval [the scenario's target].",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="Share of replications in which every interval (or the day) must reach the target.",
+)
+@click.option(
+    "--criterion",
+    type=click.Choice(["interval", "day"]),
+    default="interval",
+    show_default=True,
+    help="What must reach the target: every interval's service level, or the day's.",
+)
+@search_options("Seed of the check on fresh random numbers [seed + 1000].")
+@seed_option
+@engine_option
+@out_dir_option("out/staff", "Folder for staffing.csv and scenario.yaml.")
+def plan_staff(
+    *,
+    scenario: str,
+    groups: tuple[str, ...],
+    target: float | None,
+    confidence: float,
+    criterion: Literal["interval", "day"],
+    reps: int,
+    validation_seed: int | None,
+    seed: int,
+    engine: str,
+    out_dir: str,
+) -> None:
+    """Staff groups from Erlang, adding agents where the simulation misses the target."""
+    from sim.planning.staffing import simulated_staffing, staffed_scenario_yaml  # noqa: PLC0415
+    from sim.report.planning import staffing_console, write_staffing  # noqa: PLC0415
+    from sim.scenario.load import read_yaml  # noqa: PLC0415
+
+    result = simulated_staffing(
+        read_yaml(Path(scenario), scenario),
+        group=groups,
+        target=target,
+        confidence=confidence,
+        criterion=criterion,
+        reps=reps,
+        seed=seed,
+        validation_seed=validation_seed,
+        engine=engine,
+        source=scenario,
+        base_dir=Path(scenario).parent,
+    )
+    scenario_yaml = staffed_scenario_yaml(result, Path(scenario).parent, Path(out_dir))
+    written = write_staffing(out_dir, result.intervals, scenario_yaml, result.shifts)
+    click.echo(
+        staffing_console(
+            result.intervals,
+            rounds=result.rounds,
+            met=result.met,
+            validated=result.validated,
+            interval_s=result.interval_s,
+            day_shares=(result.day_search, result.day_fresh),
+            shifts=result.shifts,
+        )
+    )
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+@plan.command(name="schedule")
+@click.argument("requirements", type=click.Path(dir_okay=False))
+@click.option(
+    "--patterns",
+    "patterns_file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Shift patterns file (YAML).",
+)
+@out_dir_option(
+    "out/schedule",
+    "Folder for roster.csv, shifts.csv, intervals.csv, coverage.png (and scenario.yaml).",
+)
+@click.option(
+    "--scenario",
+    "base",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Base scenario: also write OUT/scenario.yaml, a copy whose group works the roster.",
+)
+@click.option("--group", default=None, help="Group of --scenario to staff [its only group].")
+@click.option(
+    "--max-part-time",
+    type=click.FloatRange(min=0, max=1),
+    default=None,
+    help="Largest share of agents on part-time shifts [patterns file's].",
+)
+@click.option(
+    "--min-agents",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Fewest agents on the phones in every interval [patterns file's].",
+)
+@click.option(
+    "--max-agents",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Most agents in a day [patterns file's].",
+)
+def plan_schedule(
+    *,
+    requirements: str,
+    patterns_file: str,
+    out_dir: str,
+    base: str | None,
+    group: str | None,
+    max_part_time: float | None,
+    min_agents: int | None,
+    max_agents: int | None,
+) -> None:
+    """Least-cost shifts covering REQUIREMENTS: a roster the simulator runs."""
+    from sim.planning import (  # noqa: PLC0415 (pandas and scipy load late)
+        interval_table,
+        load_patterns,
+        optimise_schedule,
+        read_requirements,
+        roster_rows,
+        roster_table,
+        scenario_with_roster,
+        shift_table,
+    )
+    from sim.report.planning import schedule_console, write_schedule_report  # noqa: PLC0415
+
+    if group is not None and base is None:
+        raise UsageError("--group names a group of --scenario; give --scenario too")
+    patterns = load_patterns(patterns_file)
+    limits = patterns.limits.overridden(
+        max_part_time_share=max_part_time, min_agents=min_agents, max_agents=max_agents
+    )
+    required = read_requirements(requirements, interval_minutes=patterns.interval_minutes)
+    schedule = optimise_schedule(required, patterns, patterns_file, limits)
+    rows = roster_rows(schedule)
+    scenario = scenario_with_roster(base, group, out_dir, rows) if base is not None else None
+    shifts, intervals = shift_table(schedule), interval_table(schedule)
+    written = write_schedule_report(out_dir, shifts, intervals, roster_table(rows), scenario)
+    click.echo(
+        schedule_console(
+            shifts,
+            intervals,
+            cost=schedule.cost,
+            objective=schedule.objective,
+            lp_bound=schedule.lp_bound,
+            gap=schedule.gap,
+        )
+    )
+    if scenario is None:
+        click.echo(
+            f"to run it, staff a scenario group with: roster: {Path(out_dir) / 'roster.csv'}"
+        )
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")

@@ -1,0 +1,133 @@
+"""``ccsim erlang`` and ``ccsim staff``: one queue in steady state, by formula."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from typing import Any
+
+import click
+
+from sim.analytic import QueueKpis, agents_required, queue_kpis
+
+_ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
+
+
+def _queue_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--calls-per-hour",
+            type=click.FloatRange(min=0),
+            required=True,
+            help="Offered calls per hour.",
+        ),
+        click.option(
+            "--aht-s",
+            type=click.FloatRange(min=0, min_open=True),
+            required=True,
+            help="Average handle time, seconds.",
+        ),
+        click.option(
+            "--threshold-s",
+            type=click.FloatRange(min=0),
+            default=20.0,
+            show_default=True,
+            help="Service-level threshold, seconds.",
+        ),
+        click.option(
+            "--patience-s",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Mean patience, seconds (Erlang A).",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.command()
+@_queue_options
+@click.option("--agents", type=click.IntRange(min=1), required=True, help="Agents on the phones.")
+def erlang(
+    *,
+    calls_per_hour: float,
+    aht_s: float,
+    threshold_s: float,
+    patience_s: float | None,
+    as_json: bool,
+    agents: int,
+) -> None:
+    """Steady-state KPIs of one queue: Erlang C, or Erlang A with --patience-s."""
+    kpis = queue_kpis(
+        calls_per_hour=calls_per_hour,
+        aht_s=aht_s,
+        agents=agents,
+        threshold_s=threshold_s,
+        patience_s=patience_s,
+    )
+    _print_queue(kpis, patience_s, as_json)
+
+
+@click.command()
+@_queue_options
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    required=True,
+    help="Service-level target (fraction).",
+)
+def staff(
+    *,
+    calls_per_hour: float,
+    aht_s: float,
+    threshold_s: float,
+    patience_s: float | None,
+    as_json: bool,
+    target: float,
+) -> None:
+    """Fewest agents whose service level reaches the target (Erlang C, or A with --patience-s)."""
+    staffing = agents_required(
+        calls_per_hour=calls_per_hour,
+        aht_s=aht_s,
+        threshold_s=threshold_s,
+        target=target,
+        patience_s=patience_s,
+    )
+    _print_queue(staffing.kpis, patience_s, as_json)
+
+
+def _print_queue(kpis: QueueKpis, patience_s: float | None, as_json: bool) -> None:
+    names = (
+        "agents",
+        "offered_load_erlangs",
+        *_ERLANG_KPIS,
+        *(("p_abandon",) if patience_s is not None else ()),
+        "stable",
+    )
+    values = {name: asdict(kpis)[name] for name in names}
+    if as_json:
+        click.echo(
+            json.dumps({name: _json_number(value) for name, value in values.items()}, indent=2)
+        )
+        return
+    for name, value in values.items():
+        click.echo(f"{name:>22}  {_format(value)}")
+    if not kpis.stable:
+        click.echo(
+            f"note: offered load {kpis.offered_load_erlangs:g} erlangs >= {kpis.agents} agents: "
+            "without abandonment the queue grows without bound (no steady state)"
+        )
+
+
+def _format(value: object) -> str:
+    if isinstance(value, bool | int):
+        return str(value)
+    assert isinstance(value, float)
+    return "inf" if math.isinf(value) else f"{value:.6g}"
+
+
+def _json_number(value: object) -> object:
+    return None if isinstance(value, float) and not math.isfinite(value) else value

@@ -1,0 +1,121 @@
+"""``ccsim validate``, ``ccsim run`` and ``ccsim compare``: one scenario, or several at once."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from sim.cli.options import engine_option, out_dir_option, progress_bar, seed_option
+from sim.scenario import load_scenario
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+def validate(scenario: str) -> None:
+    """Check a scenario file and print what it describes."""
+    loaded = load_scenario(scenario)
+    mode = "steady state" if loaded.steady_state is not None else f"{loaded.n_days} day(s)"
+    click.echo(
+        f"{scenario}: valid — {loaded.name}: {len(loaded.call_types)} call type(s), "
+        f"{len(loaded.groups)} group(s), {mode}, {loaded.n_intervals} intervals of "
+        f"{loaded.interval_s / 60:g} min"
+    )
+
+
+@click.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option(
+    "--reps", type=click.IntRange(min=1), default=100, show_default=True, help="Replications."
+)
+@seed_option
+@engine_option
+@out_dir_option("out", "Folder for tables and plots.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads (fast engine); never changes the numbers.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run(
+    *,
+    scenario: str,
+    reps: int,
+    seed: int,
+    engine: str,
+    out_dir: str,
+    as_json: bool,
+    workers: int | None,
+    quiet: bool,
+) -> None:
+    """Simulate a scenario, print its KPIs and write tables and plots to OUT."""
+    # Imported here so that the other commands start without pandas, scipy and matplotlib.
+    from sim.report import console_table, kpis_json, write_run_report  # noqa: PLC0415
+    from sim.results import summarize  # noqa: PLC0415
+    from sim.simulation import simulate  # noqa: PLC0415
+
+    loaded = load_scenario(scenario)
+    with progress_bar(reps, enabled=not quiet and sys.stderr.isatty()) as progress:
+        result = simulate(
+            loaded, reps=reps, seed=seed, engine=engine, workers=workers, progress=progress
+        )
+    summary = summarize(result.tallies, result.plan)
+    written = write_run_report(out_dir, summary, result.plan)
+    if as_json:
+        document = {
+            "engine": engine,
+            "reps": reps,
+            "seed": seed,
+            "kpis": kpis_json(summary, result.plan),
+        }
+        click.echo(json.dumps(document, indent=2))
+        return
+    click.echo(f"{loaded.name}: {reps} replications, engine {engine}, seed {seed}")
+    click.echo(console_table(summary, result.plan))
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+@click.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--reps", type=click.IntRange(min=2), default=100, show_default=True, help="Replications."
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed, shared."
+)
+@engine_option
+@out_dir_option("out/compare", "Folder for compare.csv and the plot.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (fast engine).")
+def compare(
+    *,
+    scenarios: tuple[str, ...],
+    reps: int,
+    seed: int,
+    engine: str,
+    out_dir: str,
+    workers: int | None,
+) -> None:
+    """Compare scenarios on the same seed: KPIs side by side and paired differences.
+
+    The first scenario is the baseline; every replication of every scenario sees the same
+    arrivals, handle times and patience, so differences are measured with little noise.
+    """
+    from sim.experiments import compare_scenarios  # noqa: PLC0415 (pandas and numba load late)
+    from sim.report import comparison_console, write_comparison_report  # noqa: PLC0415
+
+    loaded = {}
+    for path in scenarios:
+        scenario = load_scenario(path)
+        loaded[scenario.name if scenario.name not in loaded else Path(path).stem] = scenario
+    comparison = compare_scenarios(loaded, reps=reps, seed=seed, engine=engine, workers=workers)
+    tables = (comparison.table, comparison.differences)
+    written = write_comparison_report(
+        out_dir, comparison.names, comparison.summaries, comparison.plans, tables
+    )
+    click.echo(f"{len(loaded)} scenarios, {reps} replications each, engine {engine}, seed {seed}")
+    click.echo(comparison_console(comparison.names, *tables))
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
