@@ -24,13 +24,24 @@ class ScenarioError(CcsimError, ValueError):
     def __init__(self, file: str, path: str, message: str) -> None:
         self.file = file
         self.path = path
-        self.message = message
+        self.message = _cut(message)
         super().__init__(self.line())
 
     def line(self) -> str:
         """Return the one-line form ``FILE: PATH: MESSAGE``."""
         parts = [self.file, self.path, self.message] if self.path else [self.file, self.message]
         return ": ".join(parts)
+
+
+_LONGEST_MESSAGE = 400
+"""Characters of a message kept: a bad value of a megabyte must not become the message."""
+
+
+def _cut(message: str) -> str:
+    """Cut a message longer than :data:`_LONGEST_MESSAGE` characters, saying how long it was."""
+    if len(message) <= _LONGEST_MESSAGE:
+        return message
+    return f"{message[: _LONGEST_MESSAGE - 100]}... (message of {len(message):,} characters cut)"
 
 
 class EngineError(CcsimError, RuntimeError):

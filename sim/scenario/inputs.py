@@ -10,6 +10,7 @@ Each row remembers its line, so that a problem found in a row is reported on the
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
+from sim.files import InputRefused, read_bounded
+from sim.scenario.limits import MAX_CSV_BYTES
 from sim.scenario.problems import not_utf8
 
 Record = dict[str, Any]
@@ -79,15 +82,18 @@ def read_csv(
     Raises
     ------
     ScenarioError
-        When the file cannot be read, is not UTF-8 or is not CSV.
+        When the file cannot be read, is not a regular file, is larger than
+        :data:`~sim.scenario.limits.MAX_CSV_BYTES`, is not UTF-8 or is not CSV.
     """
     try:
         # utf-8-sig: spreadsheet programs start CSV files with a byte-order mark.
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return list(csv.reader(handle, delimiter=delimiter))
+        text = read_bounded(path, MAX_CSV_BYTES).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except OSError as error:
         message = f"cannot read {what} {str(path)!r} ({error.strerror})"
         raise ScenarioError(source, field, message) from None
+    except InputRefused as error:
+        raise ScenarioError(str(path), "", str(error)) from None
     except UnicodeDecodeError as error:
         raise ScenarioError(str(path), "", not_utf8(error)) from None
     except csv.Error as error:

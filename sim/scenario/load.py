@@ -19,8 +19,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from sim.errors import ScenarioError
+from sim.files import InputRefused, read_bounded
 from sim.scenario.inputs import Columns, InputReader, read_csv, read_table
-from sim.scenario.problems import FieldError, not_utf8
+from sim.scenario.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_VALUES
+from sim.scenario.problems import FieldError, not_utf8, shown
 from sim.scenario.schema import Scenario
 from sim.units import clock_to_s, s_to_clock
 
@@ -148,13 +150,20 @@ def read_rows(path: str | Path, columns: Columns, model: type[ModelT]) -> list[t
 
 
 def read_yaml(path: Path, source: str) -> Any:
-    """Parse a YAML file (plain data only, no duplicate keys); problems as one-line errors."""
+    """Parse a YAML file (plain data only, no duplicate keys); problems as one-line errors.
+
+    The file is read only if it is a regular file within :data:`MAX_YAML_BYTES`; documents
+    nested deeper than :data:`MAX_YAML_DEPTH` or holding more than :data:`MAX_YAML_VALUES`
+    values once aliases are expanded (an alias bomb) are refused before they are built.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_YAML_BYTES).decode("utf-8")
     except OSError as error:
         raise ScenarioError(
             source, "", f"cannot read the file ({error.strerror or error})"
         ) from None
+    except InputRefused as error:
+        raise ScenarioError(source, "", str(error)) from None
     except UnicodeDecodeError as error:
         raise ScenarioError(source, "", not_utf8(error)) from None
     try:
@@ -167,7 +176,51 @@ def read_yaml(path: Path, source: str) -> Any:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loader that refuses a key given twice in a mapping (PyYAML silently keeps the last)."""
+    """Safe loader that refuses a key given twice in a mapping (PyYAML silently keeps the last).
+
+    It also bounds the document: nesting depth while composing (PyYAML composes recursively,
+    so 1,000 ``[`` would end in a RecursionError), and the number of values with every alias
+    expanded, counted on the composed graph before any Python object is built.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                problem = f"nested deeper than the limit of {MAX_YAML_DEPTH} levels"
+                raise yaml.composer.ComposerError(None, None, problem, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def compose_document(self) -> yaml.Node | None:
+        node = super().compose_document()
+        if node is not None and _expanded_values(node, {}, 0) > MAX_YAML_VALUES:
+            problem = f"holds more than {MAX_YAML_VALUES:,} values once its aliases are expanded"
+            raise yaml.composer.ComposerError(None, None, problem, node.start_mark)
+        return node
+
+
+def _expanded_values(node: yaml.Node, counted: dict[int, int], depth: int) -> int:
+    """Count the values under ``node``, a node reached through several aliases each time."""
+    if id(node) in counted:
+        return counted[id(node)]
+    if depth > MAX_YAML_DEPTH:  # only an alias can lead this deep: a recursive anchor
+        return MAX_YAML_VALUES + 1
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded_values(item, counted, depth + 1) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(
+            _expanded_values(key, counted, depth + 1) + _expanded_values(value, counted, depth + 1)
+            for key, value in node.value
+        )
+    counted[id(node)] = min(total, MAX_YAML_VALUES + 1)
+    return counted[id(node)]
 
 
 def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Iterator[Any]:
@@ -411,7 +464,7 @@ _SIZES = {
 
 def _message(detail: ErrorDetails) -> str:
     kind, ctx, value = detail["type"], detail.get("ctx", {}), detail.get("input")
-    got = f" (got {value!r})"
+    got = f" (got {shown(value)})"
     if kind in _WITHOUT_VALUE:
         return _WITHOUT_VALUE[kind]
     if kind in _WRONG_TYPE:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sim.scenario.limits import MAX_SHOWN_CHARS
+
 
 class FieldError(ValueError):
     """Raised inside validators to point at a field below the model being validated.
@@ -20,6 +22,14 @@ class FieldError(ValueError):
         self.subpath = subpath
         self.message = message
         super().__init__(message)
+
+
+def shown(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """Return ``repr(value)`` cut to ``limit`` characters, so a huge bad value stays short."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def not_utf8(error: UnicodeDecodeError) -> str:
