@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
 import stat
 import tempfile
@@ -16,20 +18,64 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     """Write ``target`` through ``write(temporary_path)``, flush it to disk, rename it into place.
 
     A reader sees the old file or the new one, never part of one; on an error the temporary
-    file is removed and the old file is untouched.
+    file is removed and the old file is untouched. Temporary files a kill left behind for this
+    target are removed first.
+
+    Raises
+    ------
+    OSError
+        When the target cannot be written (a folder in its place, no permission, a full disk),
+        with the target as its file name.
     """
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix)
-    os.close(handle)
-    temporary = Path(name)
+    remove_leftovers(target.parent, target.name)
+    temporary = staged_file(target)
     try:
         write(temporary)
         with temporary.open("rb+") as stream:
             os.fsync(stream.fileno())
-        os.chmod(temporary, new_file_mode())  # mkstemp files are private (0o600); results are not
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise on_target(error, target) from error
         raise
+
+
+def staged_file(target: Path) -> Path:
+    """Create the temporary file beside ``target`` that is written before renaming it into place.
+
+    Its name is :data:`TEMP_PREFIX`, the target's name and a random part, so that leftovers of a
+    killed run are found by name; its mode is that of a new file (``mkstemp`` makes it private).
+
+    Raises
+    ------
+    IsADirectoryError
+        When ``target`` is a folder: the rename would fail after all the work.
+    """
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f"{TEMP_PREFIX}{target.name}.", suffix=target.suffix
+    )
+    os.close(handle)
+    os.chmod(name, new_file_mode())
+    return Path(name)
+
+
+def remove_leftovers(folder: Path, name: str) -> None:
+    """Remove the temporary files of target ``name`` that a killed run left in ``folder``.
+
+    Two runs writing the same file at the same moment are not supported (the later rename would
+    win anyway); one run's leftovers never survive the next.
+    """
+    if folder.is_dir():
+        for path in folder.glob(f"{TEMP_PREFIX}{glob.escape(name)}.*"):
+            path.unlink(missing_ok=True)
+
+
+def on_target(error: OSError, target: Path) -> OSError:
+    """Return ``error`` re-addressed to ``target`` (a failed rename names the temporary file)."""
+    return OSError(error.errno, error.strerror, str(target))
 
 
 class InputRefused(ValueError):  # noqa: N818 (it is refused input, not a failure of ours)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 
@@ -52,6 +53,19 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except OSError as error:
+        if "--debug" in args or error.filename is None:
+            raise
+        click.echo(f"error: {error.filename}: {error.strerror or error}", err=True)
+        sys.exit(1 if error.errno in ENVIRONMENT_FAULTS else 2)
+
+
+ENVIRONMENT_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO})
+"""Faults of the machine, not of the command (exit code 1): a full disk or quota, an I/O error.
+
+Any other file the command cannot read or write (a folder in a file's place, no permission, a
+read-only folder) is the user's to fix: exit code 2, like bad input.
+"""
 
 
 def _show_click_error(error: click.ClickException) -> None:

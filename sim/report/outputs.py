@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from sim.files import new_file_mode
+from sim.files import on_target, remove_leftovers, staged_file
 from sim.report.plots import (
     asa_by_interval,
     compare_service_level,
@@ -75,27 +76,32 @@ def write_all(directory: str | Path, writers: dict[str, Callable[[Path], None]])
     """Write files into ``directory``, all or nothing.
 
     Each file is first written beside its target under a temporary name; only when all are
-    written are they renamed into place, so a failure leaves earlier results untouched.
+    written are they renamed into place, so a failure leaves earlier results untouched and no
+    temporary file behind (those a killed run left are removed first).
+
+    Raises
+    ------
+    OSError
+        When a file cannot be written, with that file as its file name.
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    mode = new_file_mode()
     staged: list[tuple[Path, Path]] = []
+    current = folder
     try:
         for name, write in writers.items():
-            handle, path = tempfile.mkstemp(
-                dir=folder, prefix=f".{name}.", suffix=Path(name).suffix
-            )
-            os.close(handle)
-            os.chmod(path, mode)  # mkstemp files are private (0o600); reports are not
-            staged.append((Path(path), folder / name))
-            write(Path(path))
-    except BaseException:
+            current = folder / name
+            remove_leftovers(folder, name)
+            staged.append((staged_file(current), current))
+            write(staged[-1][0])
+        for temporary, current in staged:  # ``current`` names the file at fault
+            os.replace(temporary, current)
+    except BaseException as error:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise on_target(error, current) from error
         raise
-    for temporary, target in staged:
-        os.replace(temporary, target)
     return [target for _, target in staged]
 
 
@@ -110,5 +116,13 @@ def write_text(text: str, path: Path) -> None:
 
 
 def save_png(figure: Figure, path: Path) -> None:
-    """Save a figure as PNG at the reports' resolution (110 dpi)."""
-    figure.savefig(path, dpi=110, format="png")
+    """Save a figure as PNG at the reports' resolution (110 dpi), every text shown literally.
+
+    Names come from users, and matplotlib reads ``$...$`` in a text as mathematics (a name such
+    as ``cost $5 $ day`` would fail to save): texts already made, and tick labels made while
+    drawing, are shown as written.
+    """
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
+    with matplotlib.rc_context({"text.parse_math": False}):
+        figure.savefig(path, dpi=110, format="png")
