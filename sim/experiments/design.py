@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from sim import __version__
 from sim.errors import ScenarioError, UsageError
@@ -33,6 +34,20 @@ KNOWN_KPIS: tuple[str, ...] = (*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *CO
 """KPIs an experiment can report (whole run, whole centre)."""
 BASE_POINT = "base"
 _SCALARS = (str, int, float, bool)
+
+
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def _slug(name: str) -> str:
+    """Accept a name that is safe as one folder name (the default store is out/experiments/NAME)."""
+    if not _SLUG.fullmatch(name) or ".." in name:
+        message = (
+            "must be a folder name: a letter or digit, then letters, digits, '_', '-' or '.' "
+            f"(no '..'), at most 100 characters (got {name!r})"
+        )
+        raise FieldError("", message)
+    return name
 
 
 class Factor(Frozen):
@@ -69,6 +84,11 @@ class Factor(Frozen):
                     )
         if self.labels is not None and len(set(self.labels)) != len(self.labels):
             raise FieldError("labels", f"must be different from each other (got {self.labels})")
+        written = [json.dumps(level, sort_keys=True, default=str) for level in self.levels]
+        for i, level in enumerate(written):
+            if level in written[:i]:
+                message = f"repeats an earlier level: its points would not differ (got {level})"
+                raise FieldError(f"levels.{i}", message)
         return self
 
     def level_labels(self) -> list[str]:
@@ -97,7 +117,7 @@ class Variant(Frozen):
 class ExperimentFile(Frozen):
     """An experiment file as written (see ``docs/reference/experiments.md``)."""
 
-    name: str = Field(min_length=1)
+    name: Annotated[str, AfterValidator(_slug)]
     description: str = ""
     scenario: str = Field(min_length=1)
     seed: int = Field(default=1, ge=0)
@@ -118,6 +138,13 @@ class ExperimentFile(Frozen):
     def _consistent(self) -> ExperimentFile:
         for i, kpi in enumerate(self.kpis or []):
             _check_kpi(kpi, f"kpis.{i}")
+            if kpi in (self.kpis or [])[:i]:
+                raise FieldError(f"kpis.{i}", f"is listed twice (got {kpi!r})")
+        paths = [factor.path for factor in self.factors.values()]
+        for name, factor in self.factors.items():
+            if paths.count(factor.path) > 1:
+                message = f"sets the same field as another factor (got {factor.path!r})"
+                raise FieldError(f"factors.{name}.path", message)
         for kpi in self.precision:
             _check_kpi(kpi, f"precision.{kpi}")
         if self.max_replications < self.replications:

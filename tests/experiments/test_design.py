@@ -174,6 +174,27 @@ class TestErrors:
                 "experiment.yaml: variants[1].name: is used twice (got 'a')",
             ),
             (
+                "name: x\nfactors: {a: {path: groups.agents.headcount, levels: [4, 4]}}\n",
+                "experiment.yaml: factors.a.levels[1]: repeats an earlier level",
+            ),
+            (
+                "name: x\nfactors: {a: {path: groups.agents, levels: [{headcount: 3}, "
+                "{headcount: 3}], labels: [p, q]}}\n",
+                "experiment.yaml: factors.a.levels[1]: repeats an earlier level",
+            ),
+            (
+                "name: x\nkpis: [asa_s, service_level, asa_s]\n",
+                "experiment.yaml: kpis[2]: is listed twice (got 'asa_s')",
+            ),
+            (
+                "name: x\nfactors: {a: {path: busyness.day_cv, levels: [0]}, "
+                "b: {path: busyness.day_cv, levels: [1]}}\n",
+                "experiment.yaml: factors.a.path: sets the same field as another factor",
+            ),
+            ("name: ../../x\n", "experiment.yaml: name: must be a folder name"),
+            ("name: /tmp/x\n", "experiment.yaml: name: must be a folder name"),
+            ("name: .hidden\n", "experiment.yaml: name: must be a folder name"),
+            (
                 "name: x\nvariants: [{name: a, set: {groups.agents.skils: {}}}]\n",
                 "experiment.yaml: point 'a': groups.agents.skils: is not a known field",
             ),
