@@ -1083,7 +1083,7 @@ class TestFileErrors:
     def test_folder_instead_of_file(self, tmp_path: Path) -> None:
         """A folder given as the scenario gives one line naming it."""
         error = _load_error(tmp_path)
-        _assert_one_line(error, tmp_path, "", "cannot read the file")
+        _assert_one_line(error, tmp_path, "", "is not a regular file (got a folder)")
 
     @pytest.mark.parametrize(
         ("text", "got"),
