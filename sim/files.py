@@ -9,6 +9,10 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TEMP_PREFIX = ".tmp-"
 """Prefix of the temporary files; a kill can leave one behind, never a half-written target."""
@@ -115,3 +119,30 @@ def new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a CSV cell as a formula."""
+
+
+def write_table_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as CSV without its index, numbers to 6 significant digits.
+
+    Text cells that a spreadsheet would run as a formula (a name starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return, and not a number) get a leading ``'``, as
+    spreadsheet programs themselves mark text: a user-chosen name can never become a formula.
+    """
+    safe = frame.copy()
+    for column in safe.select_dtypes(include=["object", "string"]).columns:
+        safe[column] = safe[column].map(_spreadsheet_text)
+    safe.to_csv(path, index=False, float_format="%.6g")
+
+
+def _spreadsheet_text(value: object) -> object:
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS) or len(value) < 2:
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value

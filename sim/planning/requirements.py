@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from sim.analytic import agents_required
 from sim.errors import ScenarioError, UsageError
-from sim.files import atomic_write
+from sim.files import atomic_write, write_table_csv
 from sim.scenario.fields import Clock, Count, DayRow
 from sim.scenario.inputs import FORECAST_COLUMNS, Columns
 from sim.scenario.load import read_rows
@@ -476,6 +476,4 @@ def write_requirements(frame: pd.DataFrame, path: str | Path) -> None:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(
-        target, lambda temporary: frame.to_csv(temporary, index=False, float_format="%.6g")
-    )
+    atomic_write(target, lambda temporary: write_table_csv(frame, temporary))

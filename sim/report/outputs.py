@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from sim.files import on_target, remove_leftovers, staged_file
+from sim.files import on_target, remove_leftovers, staged_file, write_table_csv
 from sim.report.plots import (
     asa_by_interval,
     compare_service_level,
@@ -106,8 +106,12 @@ def write_all(directory: str | Path, writers: dict[str, Callable[[Path], None]])
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV without its index, numbers to 6 significant digits."""
-    frame.to_csv(path, index=False, float_format="%.6g")
+    """Write a table as CSV without its index, numbers to 6 significant digits.
+
+    Names that a spreadsheet would read as a formula are marked as text
+    (:func:`sim.files.write_table_csv`).
+    """
+    write_table_csv(frame, path)
 
 
 def write_text(text: str, path: Path) -> None:

@@ -138,3 +138,40 @@ class TestLiteralNames:
         code, _, err = invoke("run", str(file), "--reps", "2", "--out", str(out), "--quiet")
         assert (0, "") == (code, err)
         assert 3 == len(list(out.glob("*.png")))
+
+
+class TestSpreadsheetSafeCsv:
+    """Names that a spreadsheet would run as formulas are written as text."""
+
+    def test_formula_names_are_marked_numbers_are_not(self, tmp_path: Path) -> None:
+        """``=1+1`` gets a quote; ``-3``, ``-`` and plain names are kept; numbers stay numbers."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {
+                "name": ["=HYPERLINK(1)", "+sum", "@cmd", "-3", "-", "plain", "-x"],
+                "value": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            }
+        )
+        outputs.write_csv(frame, tmp_path / "t.csv")
+        back = pd.read_csv(tmp_path / "t.csv", dtype={"name": str})
+        expected = ["'=HYPERLINK(1)", "'+sum", "'@cmd", "-3", "-", "plain", "'-x"]
+        assert expected == back["name"].tolist()
+        assert frame["value"].tolist() == back["value"].tolist()
+
+    def test_compare_csv_of_a_scenario_named_like_a_formula(self, tmp_path: Path) -> None:
+        """``ccsim compare`` writes a scenario called ``=cmd`` as text."""
+        text = (SCENARIOS / "erlang_c_check.yaml").read_text(encoding="utf-8")
+        files = []
+        for name in ("=cmd|x", "@other"):
+            file = tmp_path / f"s{len(files)}.yaml"
+            lines = [f"name: '{name}'" if s.startswith("name:") else s for s in text.splitlines()]
+            file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            files.append(str(file))
+        out = tmp_path / "out"
+        code, _, err = invoke("compare", *files, "--reps", "2", "--out", str(out))
+        assert (0, "") == (code, err)
+        written = (out / "compare.csv").read_text(encoding="utf-8")
+        assert "'=cmd|x" in written
+        assert "'@other" in written
+        assert ",=cmd" not in written
