@@ -20,3 +20,27 @@ MAX_YAML_VALUES = 2_000_000
 
 MAX_SHOWN_CHARS = 200
 """Most characters of a bad value shown in an error message."""
+
+MAX_NUMBER = 1e12
+"""Largest magnitude of any number in a scenario (counts, money, weights, priorities)."""
+
+MAX_DURATION_S = 1e7
+"""Longest duration (fields named ``*_s``), about 116 days."""
+
+MAX_HOURS = 100_000.0
+"""Longest span in hours (fields named ``*_h``: a steady state's horizon, a break's offset)."""
+
+MIN_CV, MAX_CV = 1e-3, 100.0
+"""Range of a coefficient of variation that is not 0 (fields ``cv`` and ``day_cv``)."""
+
+MAX_NAME_CHARS = 100
+"""Longest scenario name (it titles every plot)."""
+
+MAX_DESCRIPTION_CHARS = 10_000
+"""Longest scenario description."""
+
+MAX_AGENTS = 20_000
+"""Most agents of a scenario, every group together."""
+
+MAX_CALLS_PER_REPLICATION = 5_000_000
+"""Most expected fresh calls of one replication, every call type and day together."""

@@ -24,6 +24,7 @@ from sim.scenario.inputs import Columns, InputReader, read_csv, read_table
 from sim.scenario.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_VALUES
 from sim.scenario.problems import FieldError, not_utf8, shown
 from sim.scenario.schema import Scenario
+from sim.scenario.sizes import check_sizes
 from sim.units import clock_to_s, s_to_clock
 
 _PROFILE_WEIGHT_COLUMNS = ("weight", "share")
@@ -80,6 +81,12 @@ def scenario_from_dict(
     resolved = inputs.resolve(profiles.resolve(raw, source), source)
     scenario = validate_fields(Scenario, resolved, source, inputs)
     profiles.check_interval_starts(scenario)
+    try:
+        check_sizes(scenario)
+    except FieldError as problem:
+        located = inputs.locate(problem.subpath)
+        file, where = located or (source, problem.subpath)
+        raise ScenarioError(file, where, problem.message) from None
     return scenario
 
 

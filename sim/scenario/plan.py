@@ -643,3 +643,11 @@ def _fill_trigger(tables: dict[str, Any], g: int, on: ToInbound | Activate, off:
         tables["control_wait_on_s"][g] = on.or_oldest_wait_s
     tables["control_queue_off"][g] = off.queue_at_most
     tables["control_calm_s"][g] = off.for_s
+
+
+def expected_fresh_calls(scenario: Scenario) -> float:
+    """Return the expected fresh calls of one replication, every call type, day and interval.
+
+    The busyness multiplier is included; redials and repeat calls are not.
+    """
+    return float(_calls_per_segment(scenario).sum()) * scenario.busyness.multiplier
