@@ -216,3 +216,12 @@ def _check_routing(scenario: Scenario) -> None:
                 raise FieldError(subpath=path, message=message)
             if entry.group in [e.group for e in entries[:i]]:
                 raise FieldError(path, f"lists the group a second time (got {entry.group!r})")
+    routed = {entry.group for name in scenario.call_types for entry in scenario.routing_of(name)}
+    for group in scenario.groups:
+        if group not in routed:
+            skills = ", ".join(scenario.skills_of(group))
+            message = (
+                "the group can serve no call: the routing of every call type it has a skill "
+                f"in leaves it out; add it to a routing or remove the group (got skills {skills})"
+            )
+            raise FieldError(f"groups.{group}.skills", message)

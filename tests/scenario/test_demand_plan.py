@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from helpers import SCENARIOS, make_scenario
 
+from sim.errors import ScenarioError
 from sim.scenario import Plan, build_plan, load_scenario, scenario_from_dict
 from sim.scenario.distributions import DistCode, dist_parameters
 
@@ -237,12 +238,22 @@ class TestRouting:
         assert expected == (plan.routing_group.tolist(), plan.routing_after_s.tolist())
 
     def test_routing_may_leave_out_a_skilled_group(self) -> None:
-        """Only the listed groups are offered the call type."""
+        """Only the listed groups are offered the call type (``a`` still serves another)."""
+        call_types = {"general": _call_type(routing=["b"]), "other": _call_type()}
+        groups = {
+            "a": _group({"general": "standard", "other": "standard"}),
+            "b": _group({"general": "expert"}),
+        }
+        plan = _plan(call_types, groups, tiers={"standard": {}, "expert": {}})
+        expected = [[1], [0]]
+        assert expected == plan.routing_group.tolist()
+
+    def test_a_group_no_routing_reaches_is_refused(self) -> None:
+        """A group left out of every routing would cost money and answer nothing."""
         call_types = {"general": _call_type(routing=["b"])}
         groups = {"a": _group({"general": "standard"}), "b": _group({"general": "expert"})}
-        plan = _plan(call_types, groups, tiers={"standard": {}, "expert": {}})
-        expected = [[1]]
-        assert expected == plan.routing_group.tolist()
+        with pytest.raises(ScenarioError, match=r"groups\.a\.skills: the group can serve no call"):
+            _plan(call_types, groups, tiers={"standard": {}, "expert": {}})
 
 
 class TestCallTypeExtras:
