@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from sim.cli.options import engine_option, out_dir_option, progress_bar, seed_option
-from sim.scenario import load_scenario
+from sim.scenario import Scenario, load_scenario
+from sim.scenario.stability import overload_warning
 
 
 @click.command()
@@ -23,6 +24,14 @@ def validate(scenario: str) -> None:
         f"{len(loaded.groups)} group(s), {mode}, {loaded.n_intervals} intervals of "
         f"{loaded.interval_s / 60:g} min"
     )
+    _warn_if_overloaded(loaded)
+
+
+def _warn_if_overloaded(scenario: Scenario) -> None:
+    """Print a warning on stderr when a steady state cannot settle (as ``ccsim erlang`` does)."""
+    warning = overload_warning(scenario)
+    if warning is not None:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @click.command()
@@ -59,6 +68,7 @@ def run(
     from sim.simulation import simulate  # noqa: PLC0415
 
     loaded = load_scenario(scenario)
+    _warn_if_overloaded(loaded)
     with progress_bar(reps, enabled=not quiet and sys.stderr.isatty()) as progress:
         result = simulate(
             loaded, reps=reps, seed=seed, engine=engine, workers=workers, progress=progress
