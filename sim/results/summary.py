@@ -97,10 +97,17 @@ def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
 def _summarize(
     frame: pd.DataFrame, keys: list[str], kpis: list[str], sl_target: float
 ) -> pd.DataFrame:
-    long = frame.melt(id_vars=["rep", *keys], value_vars=kpis, var_name="kpi")
-    long = long.dropna(subset=["value"])
-    grouped = long.groupby([*keys, "kpi"], observed=True, sort=False)["value"]
-    out = grouped.agg(mean="mean", sd="std", n_reps="count").reset_index()
+    """Reduce per-replication KPIs (one column each) to their statistics, one row per KPI.
+
+    The statistics are taken column by column on the wide frame, and only the result is made
+    long: memory grows with the per-replication KPIs, not with a long copy of them. A KPI
+    undefined (NaN) in a replication leaves that replication out of its statistics.
+    """
+    grouped = frame.groupby(keys, observed=True, sort=False)[kpis]
+    out = _long(
+        {"mean": grouped.mean(), "sd": grouped.std(), "n_reps": grouped.count()}, keys, kpis
+    )
+    out = out[out["n_reps"] > 0].reset_index(drop=True)
     out["sd"] = out["sd"].fillna(0.0).where(out["n_reps"] > 1, np.nan)
     half = (
         _t_quantile(out["n_reps"].to_numpy())
@@ -109,16 +116,29 @@ def _summarize(
     )
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
-    meets = long[long["kpi"] == "service_level"].assign(meets=lambda d: d["value"] >= sl_target)
-    p_meet = (
-        meets.groupby([*keys, "kpi"], observed=True)["meets"].mean().rename("p_meet").reset_index()
-    )
-    out = out.merge(p_meet, on=[*keys, "kpi"], how="left")
+    out["p_meet"] = np.nan
+    if "service_level" in kpis:
+        level = frame["service_level"]
+        meets = (level >= sl_target).astype(np.float64).where(level.notna())
+        shares = meets.groupby([frame[key] for key in keys], observed=True, sort=False).mean()
+        p_meet = shares.rename("p_meet").reset_index().assign(kpi="service_level")
+        out = out.drop(columns="p_meet").merge(p_meet, on=[*keys, "kpi"], how="left")
     return (
         out[[*keys, "kpi", *STAT_COLUMNS]]
         .sort_values([*keys, "kpi"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+def _long(tables: dict[str, pd.DataFrame], keys: list[str], kpis: list[str]) -> pd.DataFrame:
+    """Lay (period cell x KPI) tables out long: one row per period cell and KPI, a column each."""
+    cells = next(iter(tables.values())).index.to_frame(index=False)
+    cells.columns = pd.Index(keys)
+    out = cells.loc[cells.index.repeat(len(kpis))].reset_index(drop=True)
+    out["kpi"] = np.tile(np.array(kpis, dtype=object), len(cells))
+    for name, table in tables.items():
+        out[name] = table.to_numpy().ravel()  # row-major: each cell's KPIs in ``kpis`` order
+    return out
 
 
 def mean_ci(values: np.ndarray) -> tuple[float, float, float, float]:

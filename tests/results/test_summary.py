@@ -333,3 +333,39 @@ class TestGroupSummary:
         summary = summarize(group_tallies(plan, [[3, 1], [5, 2]]), plan)
         for frame in (summary.groups.intervals, summary.groups.days, summary.groups.total):
             assert frame["p_meet"].isna().all()
+
+
+class TestWideReduction:
+    """Statistics taken column by column equal those of the long layout, NaNs left out."""
+
+    def test_equals_the_long_reference(self) -> None:
+        """Means, sds, counts and P(meet) per cell and KPI, on random values with gaps."""
+        from sim.results.summary import _summarize
+
+        rng = np.random.default_rng(5)
+        n = 400
+        frame = pd.DataFrame(
+            {
+                "rep": np.repeat(np.arange(100), 4),
+                "day": np.tile([0, 0, 1, 1], 100),
+                "call_type": pd.Categorical(np.tile(["a", "b", "a", "b"], 100)),
+                "service_level": rng.uniform(0.5, 1.0, n),
+                "asa_s": rng.exponential(20.0, n),
+            }
+        )
+        frame.loc[rng.random(n) < 0.2, "service_level"] = np.nan
+        frame.loc[frame["day"] == 1, "asa_s"] = np.nan  # undefined in every replication
+        keys, kpis = ["day", "call_type"], ["service_level", "asa_s"]
+        got = _summarize(frame, keys, kpis, 0.8)
+        long = frame.melt(id_vars=["rep", *keys], value_vars=kpis, var_name="kpi").dropna()
+        cells = long.groupby([*keys, "kpi"], observed=True)["value"]
+        expected = cells.agg(mean="mean", sd="std", n_reps="count").reset_index()
+        expected = expected.sort_values([*keys, "kpi"], kind="stable").reset_index(drop=True)
+        assert 6 == len(got)  # 4 service-level cells, asa_s on day 0 only
+        for column in ("mean", "sd", "n_reps"):
+            np.testing.assert_allclose(expected[column], got[column], rtol=1e-12)
+        level = long[long["kpi"] == "service_level"]
+        share = (level["value"] >= 0.8).groupby([level[k] for k in keys], observed=True).mean()
+        got_share = got[got["kpi"] == "service_level"].set_index(keys)["p_meet"]
+        np.testing.assert_allclose(share.sort_index(), got_share.sort_index(), rtol=1e-12)
+        assert got[got["kpi"] == "asa_s"]["p_meet"].isna().all()
