@@ -31,6 +31,12 @@ def _store_option(function: Any) -> Any:
     )(function)
 
 
+def _reps_option(function: Any) -> Any:
+    return click.option(
+        "--reps", type=click.IntRange(min=2), default=None, help="Replications per point [file's]."
+    )(function)
+
+
 def _precision_option(function: Any) -> Any:
     return click.option(
         "--precision",
@@ -65,9 +71,7 @@ def _parse_precision(
 @experiment.command(name="run")
 @click.argument("file", type=click.Path(dir_okay=False))
 @_store_option
-@click.option(
-    "--reps", type=click.IntRange(min=2), default=None, help="Replications per point [file's]."
-)
+@_reps_option
 @_precision_option
 @click.option(
     "--max-reps",
@@ -150,21 +154,34 @@ def experiment_run(
 @experiment.command(name="status")
 @click.argument("file", type=click.Path(dir_okay=False))
 @_store_option
+@_reps_option
 @_precision_option
 def experiment_status(
-    *, file: str, store_dir: str | None, precision: dict[str, float] | None
+    *,
+    file: str,
+    store_dir: str | None,
+    reps: int | None,
+    precision: dict[str, float] | None,
 ) -> None:
-    """Tell which design points of FILE are done, partly done or not started."""
+    """Tell which design points of FILE are done, partly done or not started.
+
+    A point is done when it holds the replications asked for: the file's, or those of --reps
+    (give the same --reps as the run it checks).
+    """
     from sim.experiments import ResultStore, load_experiment, point_states, run_settings  # noqa: PLC0415
     from sim.experiments.runner import changed_points  # noqa: PLC0415
 
     loaded = load_experiment(file)
-    settings = run_settings(loaded, precision=precision)
+    settings = run_settings(loaded, replications=reps, precision=precision)
     store = ResultStore(store_dir or _default_store(loaded.spec.name))
     changed = changed_points(loaded, store)
     states = point_states(loaded, store, settings)
     done = sum(state.done for state in states)
-    click.echo(f"{loaded.spec.name}: {done} of {len(states)} points done ({store.folder})")
+    source = "--reps" if reps is not None else "the file's replications"
+    click.echo(
+        f"{loaded.spec.name}: {done} of {len(states)} points done with "
+        f"{settings.replications} replications ({source}) ({store.folder})"
+    )
     click.echo(_states_table(states, settings.precision))
     if changed:
         click.echo(

@@ -65,6 +65,17 @@ class TestRun:
         assert "points 2/2  replications 8/8" in err
         assert "ETA" in err
 
+    def test_status_with_the_runs_reps(self, experiment: Path, tmp_path: Path) -> None:
+        """After ``run --reps 2``, status with --reps 2 says done; with the file's 4, partial."""
+        code, _, _ = run(experiment, tmp_path, "--reps=2")
+        assert 0 == code
+        status = ("experiment", "status", str(experiment), f"--store={tmp_path}")
+        code, out, _ = invoke(*status, "--reps=2")
+        assert (0, True) == (code, "2 of 2 points done with 2 replications (--reps)" in out)
+        code, out, _ = invoke(*status)
+        assert "0 of 2 points done with 4 replications (the file's replications)" in out
+        assert 2 == out.count("partial, 2 more to run")
+
     def test_status_before_running(self, experiment: Path, tmp_path: Path) -> None:
         """Nothing run yet: every point is not started."""
         code, out, _ = invoke("experiment", "status", str(experiment), f"--store={tmp_path}")
