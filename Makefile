@@ -24,8 +24,8 @@ test: lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks experiments scripts
-	$(BIN)/ruff format --check sim tests benchmarks experiments scripts
+	$(BIN)/ruff check sim tests benchmarks experiments scripts docs/examples
+	$(BIN)/ruff format --check sim tests benchmarks experiments scripts docs/examples
 	$(BIN)/mypy
 
 bench: $(STAMP)
