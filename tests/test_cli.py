@@ -130,8 +130,9 @@ class TestErlang:
         printed = parse_text(stdout)
         expected_code = 0
         assert expected_code == code
-        expected_names = ["agents", "offered_load_erlangs", *ERLANG_KPIS, "stable"]
+        expected_names = ["threshold_s", "agents", "offered_load_erlangs", *ERLANG_KPIS, "stable"]
         assert expected_names == list(printed)
+        assert inputs["sl_threshold_s"] == float(printed["threshold_s"])
         actual = {name: float(printed[name]) for name in ERLANG_KPIS}
         assert {name: getattr(expected, name) for name in ERLANG_KPIS} == pytest.approx(
             actual, rel=1e-5
@@ -151,7 +152,7 @@ class TestErlang:
             agents=inputs["agents"],
             threshold_s=inputs["sl_threshold_s"],
         )
-        expected = {
+        expected = {"threshold_s": float(inputs["sl_threshold_s"])} | {
             name: asdict(kpis)[name]
             for name in ("agents", "offered_load_erlangs", *ERLANG_KPIS, "stable")
         }
@@ -174,7 +175,10 @@ class TestErlang:
             patience_s=inputs["patience_mean_s"],
         )
         names = ("agents", "offered_load_erlangs", *ERLANG_KPIS, "p_abandon", "stable")
-        expected = {name: asdict(kpis)[name] for name in names}
+        given = {"threshold_s": inputs["sl_threshold_s"], "patience_s": inputs["patience_mean_s"]}
+        expected = {name: float(value) for name, value in given.items()} | {
+            name: asdict(kpis)[name] for name in names
+        }
         assert (0, expected) == (code, json.loads(stdout))
         reference = ERLANG_A_CASE["outputs"]
         assert reference["p_abandon"] == pytest.approx(expected["p_abandon"], rel=1e-9)
@@ -218,7 +222,11 @@ class TestStaff:
         assert (0, expected) == (code, document["agents"])
         assert document["service_level"] >= 0.8
         _, text, _ = invoke("staff", *args)
-        assert str(expected) == parse_text(text)["agents"]
+        printed = parse_text(text)
+        assert str(expected) == printed["agents"]
+        echoed = ("0.8", "20", str(expected), "service_level")
+        names = ("target", "threshold_s", "scheduled", "binding_goal")
+        assert echoed == tuple(printed[name] for name in names)
 
     def test_one_fewer_agent_misses_the_target(self) -> None:
         """The answer is minimal: one agent fewer misses the target."""

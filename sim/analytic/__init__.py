@@ -3,9 +3,16 @@
 from sim.analytic.erlang import QueueKpis, erlang_b, erlang_c
 from sim.analytic.erlang_a import erlang_a
 from sim.analytic.mmck import MmckKpis, mmck
-from sim.analytic.staffing import Staffing, agents_required, queue_kpis
+from sim.analytic.staffing import (
+    GoalStaffing,
+    Staffing,
+    agents_required,
+    queue_kpis,
+    staffing_for_goals,
+)
 
 __all__ = [
+    "GoalStaffing",
     "MmckKpis",
     "QueueKpis",
     "Staffing",
@@ -15,4 +22,5 @@ __all__ = [
     "erlang_c",
     "mmck",
     "queue_kpis",
+    "staffing_for_goals",
 ]

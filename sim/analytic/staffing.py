@@ -149,7 +149,133 @@ def agents_required(
             patience_s=patience,
         )
 
-    return _bisect(kpis_at, goal, guess=min(limit, max(1, math.ceil(load))), limit=limit)
+    return _fewest(
+        kpis_at,
+        lambda kpis: kpis.service_level >= goal,
+        guess=min(limit, max(1, math.ceil(load))),
+        limit=limit,
+        goal=f"the service-level target {goal}",
+    )
+
+
+@dataclass(frozen=True)
+class GoalStaffing:
+    """Agents for every goal a calculator user states, and the agents to schedule.
+
+    Attributes
+    ----------
+    agents : int
+        Fewest agents on the phones meeting every goal.
+    scheduled : int
+        Agents to schedule so that ``agents`` are on the phones after shrinkage:
+        ``ceil(agents / (1 - shrinkage))``.
+    binding : str
+        The KPI of the goal that asked for the most agents: ``service_level``, ``asa_s`` or
+        ``occupancy``.
+    kpis : QueueKpis
+        The KPIs with ``agents`` on the phones.
+    """
+
+    agents: int
+    scheduled: int
+    binding: str
+    kpis: QueueKpis
+
+
+def staffing_for_goals(
+    *,
+    calls_per_hour: float,
+    aht_s: float,
+    threshold_s: float,
+    target: float | None = None,
+    asa_target_s: float | None = None,
+    max_occupancy: float | None = None,
+    shrinkage: float = 0.0,
+    patience_s: float | None = None,
+    max_agents: int = 100_000,
+) -> GoalStaffing:
+    """Find the fewest agents meeting every goal given, as online Erlang calculators do.
+
+    Parameters
+    ----------
+    calls_per_hour, aht_s, threshold_s, patience_s, max_agents
+        As :func:`agents_required`.
+    target : float, optional
+        Service level (answered within ``threshold_s`` over offered), in (0, 1).
+    asa_target_s : float, optional
+        Largest average speed of answer, seconds (> 0).
+    max_occupancy : float, optional
+        Largest occupancy (busy share of the agents on the phones), in (0, 1].
+    shrinkage : float
+        Share of scheduled time off the phones, in [0, 1).
+
+    Returns
+    -------
+    GoalStaffing
+        The agents, the goal that bound, and the agents to schedule.
+
+    Raises
+    ------
+    UsageError
+        If no goal is given, an argument is out of range, or ``max_agents`` cannot meet a goal.
+
+    Notes
+    -----
+    Each goal is monotone in the agents (service level rises, ASA and occupancy fall), so each
+    is met from its fewest agents on; the answer is the largest of those.
+    """
+    if target is None and asa_target_s is None and max_occupancy is None:
+        raise UsageError("give at least one goal: a service-level target, an ASA or an occupancy")
+    off = require_non_negative(shrinkage, "shrinkage")
+    if off >= 1:
+        raise UsageError(f"shrinkage must be below 1 (got {shrinkage})")
+    limit = require_agents(max_agents, "max_agents")
+    load = require_non_negative(calls_per_hour, "calls_per_hour") * aht_s / SECONDS_PER_HOUR
+
+    def kpis_at(agents: int) -> QueueKpis:
+        return queue_kpis(
+            calls_per_hour=calls_per_hour,
+            aht_s=aht_s,
+            agents=agents,
+            threshold_s=threshold_s,
+            patience_s=patience_s,
+        )
+
+    guess = min(limit, max(1, math.ceil(load)))
+    needs: dict[str, int] = {}
+    if target is not None:
+        needs["service_level"] = agents_required(
+            calls_per_hour=calls_per_hour,
+            aht_s=aht_s,
+            threshold_s=threshold_s,
+            target=target,
+            patience_s=patience_s,
+            max_agents=limit,
+        ).agents
+    if asa_target_s is not None:
+        asa = require_positive(asa_target_s, "asa_target_s")
+        needs["asa_s"] = _fewest(
+            kpis_at, lambda k: k.asa_s <= asa, guess=guess, limit=limit, goal=f"an ASA of {asa} s"
+        ).agents
+    if max_occupancy is not None:
+        most = require_positive(max_occupancy, "max_occupancy")
+        if most > 1:
+            raise UsageError(f"max_occupancy must be at most 1 (got {max_occupancy})")
+        needs["occupancy"] = _fewest(
+            kpis_at,
+            lambda k: k.occupancy <= most,
+            guess=guess,
+            limit=limit,
+            goal=f"an occupancy of at most {most}",
+        ).agents
+    binding = max(needs, key=lambda goal: needs[goal])
+    agents = needs[binding]
+    return GoalStaffing(
+        agents=agents,
+        scheduled=math.ceil(agents / (1.0 - off) - 1e-9),
+        binding=binding,
+        kpis=kpis_at(agents),
+    )
 
 
 def _erlang_c_walk(
@@ -157,29 +283,35 @@ def _erlang_c_walk(
 ) -> Staffing:
     agents = math.floor(load) + 1
     if agents > limit:
-        raise _not_enough(limit, target)
+        raise _not_enough(limit, f"the service-level target {target}")
     b, _ = erlang_b_with_log(agents, load)
     while True:
         kpis = erlang_c_from_b(b, agents=agents, load=load, aht_s=aht_s, threshold_s=threshold_s)
         if kpis.service_level >= target:
             return Staffing(agents=agents, kpis=kpis)
         if agents >= limit:
-            raise _not_enough(limit, target)
+            raise _not_enough(limit, f"the service-level target {target}")
         agents += 1
         b = erlang_b_step(b, agents, load)
 
 
-def _bisect(
-    kpis_at: Callable[[int], QueueKpis], target: float, *, guess: int, limit: int
+def _fewest(
+    kpis_at: Callable[[int], QueueKpis],
+    ok: Callable[[QueueKpis], bool],
+    *,
+    guess: int,
+    limit: int,
+    goal: str,
 ) -> Staffing:
+    """Return the fewest agents whose KPIs are ``ok`` (``ok`` must be monotone in the agents)."""
     seen: dict[int, QueueKpis] = {}
 
     def meets(agents: int) -> bool:
         if agents not in seen:
             seen[agents] = kpis_at(agents)
-        return seen[agents].service_level >= target
+        return ok(seen[agents])
 
-    lo, hi = _bracket(meets, guess, limit, target)
+    lo, hi = _bracket(meets, guess, limit, goal)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if meets(mid):
@@ -189,10 +321,8 @@ def _bisect(
     return Staffing(agents=hi, kpis=seen[hi])
 
 
-def _bracket(
-    meets: Callable[[int], bool], guess: int, limit: int, target: float
-) -> tuple[int, int]:
-    """Return (lo, hi) with hi meeting the target and lo failing it (lo = 0 if hi is 1)."""
+def _bracket(meets: Callable[[int], bool], guess: int, limit: int, goal: str) -> tuple[int, int]:
+    """Return (lo, hi) with hi meeting the goal and lo failing it (lo = 0 if hi is 1)."""
     step = max(1, math.isqrt(guess))
     if meets(guess):
         hi = guess
@@ -208,8 +338,8 @@ def _bracket(
         if meets(hi):
             return lo, hi
         lo, step = hi, 2 * step
-    raise _not_enough(limit, target)
+    raise _not_enough(limit, goal)
 
 
-def _not_enough(limit: int, target: float) -> UsageError:
-    return UsageError(f"max_agents={limit} agents cannot meet the service-level target {target}")
+def _not_enough(limit: int, goal: str) -> UsageError:
+    return UsageError(f"max_agents={limit} agents cannot meet {goal}")

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from sim.analytic import QueueKpis, agents_required, queue_kpis
+from sim.analytic import QueueKpis, queue_kpis, staffing_for_goals
+from sim.errors import UsageError
 
 _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
 
@@ -68,7 +69,9 @@ def erlang(
         threshold_s=threshold_s,
         patience_s=patience_s,
     )
-    _print_queue(kpis, patience_s, as_json)
+    _print_queue(
+        kpis, patience_s, as_json, given={"threshold_s": threshold_s, "patience_s": patience_s}
+    )
 
 
 @click.command()
@@ -76,8 +79,27 @@ def erlang(
 @click.option(
     "--target",
     type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    required=True,
-    help="Service-level target (fraction).",
+    default=None,
+    help="Service-level target (fraction answered within the threshold).",
+)
+@click.option(
+    "--asa-target-s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Largest average speed of answer, seconds.",
+)
+@click.option(
+    "--max-occupancy",
+    type=click.FloatRange(min=0, max=1, min_open=True),
+    default=None,
+    help="Largest occupancy of the agents on the phones (fraction).",
+)
+@click.option(
+    "--shrinkage",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Share of scheduled time off the phones: scheduled = agents / (1 - shrinkage).",
 )
 def staff(
     *,
@@ -86,20 +108,48 @@ def staff(
     threshold_s: float,
     patience_s: float | None,
     as_json: bool,
-    target: float,
+    target: float | None,
+    asa_target_s: float | None,
+    max_occupancy: float | None,
+    shrinkage: float,
 ) -> None:
-    """Fewest agents whose service level reaches the target (Erlang C, or A with --patience-s)."""
-    staffing = agents_required(
+    """Fewest agents meeting every goal given (Erlang C, or A with --patience-s).
+
+    Goals: --target (service level), --asa-target-s, --max-occupancy; at least one.
+    """
+    if target is None and asa_target_s is None and max_occupancy is None:
+        raise UsageError("give at least one goal: --target, --asa-target-s or --max-occupancy")
+    staffing = staffing_for_goals(
         calls_per_hour=calls_per_hour,
         aht_s=aht_s,
         threshold_s=threshold_s,
         target=target,
+        asa_target_s=asa_target_s,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
         patience_s=patience_s,
     )
-    _print_queue(staffing.kpis, patience_s, as_json)
+    goals = {
+        "target": target,
+        "threshold_s": threshold_s,
+        "asa_target_s": asa_target_s,
+        "max_occupancy": max_occupancy,
+        "shrinkage": shrinkage,
+        "patience_s": patience_s,
+    }
+    extra = {"scheduled": staffing.scheduled, "binding_goal": staffing.binding}
+    _print_queue(staffing.kpis, patience_s, as_json, given=goals, extra=extra)
 
 
-def _print_queue(kpis: QueueKpis, patience_s: float | None, as_json: bool) -> None:
+def _print_queue(
+    kpis: QueueKpis,
+    patience_s: float | None,
+    as_json: bool,
+    *,
+    given: dict[str, float | None],
+    extra: dict[str, object] | None = None,
+) -> None:
+    """Print the inputs used (``None`` ones left out), the KPIs, then ``extra`` results."""
     names = (
         "agents",
         "offered_load_erlangs",
@@ -107,7 +157,9 @@ def _print_queue(kpis: QueueKpis, patience_s: float | None, as_json: bool) -> No
         *(("p_abandon",) if patience_s is not None else ()),
         "stable",
     )
-    values = {name: asdict(kpis)[name] for name in names}
+    values: dict[str, object] = {name: value for name, value in given.items() if value is not None}
+    values.update({name: asdict(kpis)[name] for name in names})
+    values.update(extra or {})
     if as_json:
         click.echo(
             json.dumps({name: _json_number(value) for name, value in values.items()}, indent=2)
@@ -123,7 +175,7 @@ def _print_queue(kpis: QueueKpis, patience_s: float | None, as_json: bool) -> No
 
 
 def _format(value: object) -> str:
-    if isinstance(value, bool | int):
+    if isinstance(value, bool | int | str):
         return str(value)
     assert isinstance(value, float)
     return "inf" if math.isinf(value) else f"{value:.6g}"

@@ -138,3 +138,67 @@ class TestStaffingArguments:
         """max_agents must be at least 1."""
         with pytest.raises(UsageError):
             agents_required(calls_per_hour=100, aht_s=300, threshold_s=20, target=0.8, max_agents=0)
+
+
+class TestGoalStaffing:
+    """Several goals at once, as an online calculator states them."""
+
+    def test_each_goal_is_met_by_the_fewest_agents(self) -> None:
+        """Service level, ASA and occupancy each met at n and missed at n - 1."""
+        from sim.analytic import queue_kpis, staffing_for_goals
+
+        queue = {"calls_per_hour": 720.0, "aht_s": 240.0, "threshold_s": 20.0}
+        goals = [
+            ({"target": 0.8}, lambda k: k.service_level >= 0.8),
+            ({"asa_target_s": 2.0}, lambda k: k.asa_s <= 2.0),
+            ({"max_occupancy": 0.85}, lambda k: k.occupancy <= 0.85),
+        ]
+        for goal, ok in goals:
+            found = staffing_for_goals(**queue, **goal)
+            assert ok(queue_kpis(**queue, agents=found.agents))
+            assert not ok(queue_kpis(**queue, agents=found.agents - 1))
+
+    def test_the_largest_need_binds_and_shrinkage_schedules_more(self) -> None:
+        """48 erlangs at 85% occupancy: ceil(48 / 0.85) = 57 agents; 30% off: ceil(57/0.7) = 82."""
+        from sim.analytic import staffing_for_goals
+
+        found = staffing_for_goals(
+            calls_per_hour=720.0,
+            aht_s=240.0,
+            threshold_s=20.0,
+            target=0.8,
+            max_occupancy=0.85,
+            shrinkage=0.3,
+        )
+        expected = (57, 82, "occupancy")
+        assert expected == (found.agents, found.scheduled, found.binding)
+
+    def test_with_patience_the_goals_use_erlang_a(self) -> None:
+        """With a patience the ASA goal is read from Erlang A's KPIs."""
+        from sim.analytic import erlang_a, staffing_for_goals
+
+        found = staffing_for_goals(
+            calls_per_hour=200.0, aht_s=180.0, threshold_s=20.0, asa_target_s=5.0, patience_s=300
+        )
+        at = erlang_a(
+            calls_per_hour=200.0, aht_s=180.0, agents=found.agents, threshold_s=20.0, patience_s=300
+        )
+        assert (
+            at.asa_s
+            <= 5.0
+            < erlang_a(
+                calls_per_hour=200.0,
+                aht_s=180.0,
+                agents=found.agents - 1,
+                threshold_s=20.0,
+                patience_s=300,
+            ).asa_s
+        )
+
+    def test_no_goal_is_refused(self) -> None:
+        """A calculator needs a goal."""
+        from sim.analytic import staffing_for_goals
+        from sim.errors import UsageError
+
+        with pytest.raises(UsageError, match="give at least one goal"):
+            staffing_for_goals(calls_per_hour=720.0, aht_s=240.0, threshold_s=20.0)
