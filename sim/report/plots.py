@@ -57,7 +57,8 @@ def offered_vs_agents(summary: Summary, plan: Plan) -> Figure:
     agents_axes.set_ylim(bottom=0)
     x_labels(axes, x, labels)
     axes.set_title(f"{plan.name}: offered calls and agents")
-    figure.legend(loc="upper right", fontsize="small")
+    # Below the plot, not over it: inside, it hid the right axis and the busiest intervals.
+    figure.legend(loc="outside lower center", ncols=4, fontsize="small")
     return figure
 
 
@@ -151,6 +152,7 @@ def _kpi_by_interval(
     labels = _labels(_series(summary.intervals, ALL, (kpi,)), plan)
     x_labels(axes, np.arange(len(labels)), labels)
     axes.set_ylabel(label + (" %" if percent and "%" not in label else ""))
+    axes.set_ylim(bottom=0)  # waits and shares start at 0: a floating axis exaggerates change
     axes.set_title(f"{plan.name}: {label} by interval of arrival (mean, 95% CI)")
     if len(names) > 1:
         axes.legend(fontsize="small")
