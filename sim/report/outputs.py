@@ -45,7 +45,7 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
     """
     writers: list[Callable[[Path], None]] = [
         lambda path: write_csv(interval_table(summary, plan), path),
-        lambda path: write_csv(summary_table(summary), path),
+        lambda path: write_csv(summary_table(summary, plan), path),
         lambda path: write_csv(group_table(summary, plan), path),
         lambda path: save_png(service_level_by_interval(summary, plan), path),
         lambda path: save_png(asa_by_interval(summary, plan), path),

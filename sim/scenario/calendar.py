@@ -3,7 +3,7 @@
 Without ``start_date`` the days are numbered and every day keeps the same hours
 (``open``-``close``). With it, day ``d`` is the date ``start_date + d`` and its hours come, in
 this order, from ``dates`` (that date), ``hours`` (its weekday) or ``open``-``close``. All days
-share one interval grid: from the earliest opening to the latest closing of the calendar's days;
+share one interval grid: from the earliest opening to the latest closing written in the calendar;
 the intervals of a day outside its own hours are closed.
 """
 
@@ -59,8 +59,10 @@ def check_weekday(path: str, name: str) -> None:
         raise FieldError(subpath=path, message=message)
 
 
-def day_label(start_date: str | None, day: int) -> str:
+def day_label(start_date: str | None, day: int, undated: str = "d") -> str:
     """Name a day of the calendar for people: ``"2027-01-04 Mon"``, or ``"d3"`` without dates.
+
+    Every table, plot, CSV and message that names a day uses this.
 
     Parameters
     ----------
@@ -68,16 +70,18 @@ def day_label(start_date: str | None, day: int) -> str:
         ISO date of day 0, or None for a calendar without dates.
     day : int
         Day of the calendar, from 0.
+    undated : str
+        What goes before the index without dates (``"d"``: ``d3``; ``"day "``: ``day 3``).
 
     Returns
     -------
     str
-        The date and its weekday, or ``d`` and the index.
+        The date and its weekday, or the prefix and the index.
     """
     if start_date is None:
-        return f"d{day}"
+        return f"{undated}{day}"
     date = dt.date.fromisoformat(start_date) + dt.timedelta(days=day)
-    return f"{date.isoformat()} {date.strftime('%a')}"
+    return f"{date.isoformat()} {WEEKDAYS[date.weekday()].capitalize()}"
 
 
 class Calendar(Frozen):
@@ -115,11 +119,20 @@ class Calendar(Frozen):
     interval_minutes: Literal[15, 30, 60] = 30
     at_close: Literal["drain", "drop"] = "drain"
 
-    @field_validator("dates", mode="before")
+    @field_validator("hours", "dates", mode="before")
     @classmethod
-    def _date_keys_to_text(cls, value: object) -> object:
+    def _one_span_a_day(cls, value: object) -> object:
         if not isinstance(value, dict):
             return value
+        for key, hours in value.items():
+            if isinstance(hours, list) and (
+                len(hours) != 2 or any(isinstance(item, list) for item in hours)
+            ):
+                message = (
+                    'must be closed or one span ["HH:MM", "HH:MM"]: one opening a day, spans '
+                    f"cannot overlap or repeat (got {hours})"
+                )
+                raise FieldError(subpath=str(_date_to_text(key)), message=message)
         return {_date_to_text(key): hours for key, hours in value.items()}
 
     @model_validator(mode="after")
@@ -141,15 +154,8 @@ class Calendar(Frozen):
         return self
 
     def _check_hours(self, path: str, hours: Hours) -> None:
-        if isinstance(hours, str):
-            return
-        if len(hours) != 2 or any(isinstance(item, list) for item in hours):
-            message = (
-                f'must be closed or one span ["HH:MM", "HH:MM"]: one opening a day, spans '
-                f"cannot overlap or repeat (got {hours})"
-            )
-            raise FieldError(subpath=path, message=message)
-        self._check_span(path, hours[0], hours[1])
+        if not isinstance(hours, str):
+            self._check_span(path, hours[0], hours[1])
 
     @staticmethod
     def _check_span(path: str, open_clock: str, close_clock: str) -> None:
@@ -171,9 +177,8 @@ class Calendar(Frozen):
                     raise FieldError(subpath=path, message=message)
 
     def _given_hours(self) -> list[tuple[str, list[str]]]:
-        """Every span the calendar's days use, with its path (closed days left out)."""
-        own = [self._own_hours(day) for day in range(self.days)]
-        spans = [("close", [self.open, self.close])] if None in own else []
+        """Every span written in the calendar, with its path (closed days left out)."""
+        spans = [("close", [self.open, self.close])]
         spans += [(f"hours.{k}", v) for k, v in self.hours.items() if not isinstance(v, str)]
         spans += [(f"dates.{k}", v) for k, v in self.dates.items() if not isinstance(v, str)]
         return spans
@@ -213,12 +218,8 @@ class Calendar(Frozen):
     def grid_s(self) -> tuple[float, float]:
         """Return the shared interval grid's start and end, seconds after midnight.
 
-        The earliest opening and latest closing of the calendar's open days.
+        The earliest opening and latest closing written: ``open``-``close`` and every span of
+        ``hours`` and ``dates`` (so the grid does not change with ``days``).
         """
-        spans = [self.day_hours_s(day) for day in range(self.days)]
-        opened = [span for span in spans if span is not None]
-        return min(s for s, _ in opened), max(e for _, e in opened)
-
-    def label(self, day: int) -> str:
-        """Name a day for people (see :func:`day_label`)."""
-        return day_label(self.start_date, day)
+        spans = [(clock_to_s(a), clock_to_s(b)) for _, (a, b) in self._given_hours()]
+        return min(s for s, _ in spans), max(e for _, e in spans)

@@ -146,7 +146,7 @@ def _check_forecast(scenario: Scenario) -> None:
         for day in scenario.forecast_days(row):
             if (row.call_type, day, interval) in covered:
                 message = (
-                    f"gives {row.call_type} on {scenario.day_label(day)} at "
+                    f"gives {row.call_type} on {scenario.day_label(day, 'day ')} at "
                     f"{row.interval_start} a second time (got another row for it before)"
                 )
                 raise FieldError(subpath=f"forecast[{i}]", message=message)
@@ -192,15 +192,10 @@ def _check_forecast_coverage(scenario: Scenario, covered: set[tuple[str, int, in
             start = s_to_clock(scenario.open_s + missing[2] * scenario.interval_s)
             given = sum(cell in covered for cell in cells)
             message = (
-                f"has no row for {name} on {_day_text(scenario, missing[1])} at {start} "
+                f"has no row for {name} on {scenario.day_label(missing[1], 'day ')} at {start} "
                 f"(got {given} of the {len(cells)} intervals of {name})"
             )
             raise FieldError(subpath="forecast", message=message)
-
-
-def _day_text(scenario: Scenario, day: int) -> str:
-    """Name a day in a message: ``day 3`` without dates, ``2027-01-07 Thu`` with them."""
-    return f"day {day}" if scenario.start_date is None else scenario.day_label(day)
 
 
 def _check_demand_sources(scenario: Scenario) -> None:

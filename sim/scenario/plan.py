@@ -311,9 +311,10 @@ class Plan:
             return clock
         return f"{self.day_label(day)} {clock}"
 
-    def day_label(self, day: int) -> str:
-        """Name a day for people: ``"2027-01-04 Mon"`` with a start date, else ``"d3"``."""
-        return day_label(self.start_date, day)
+    def day_label(self, day: int, undated: str = "d") -> str:
+        """Name a day for people: ``"2027-01-04 Mon"`` with a start date, else ``"d3"`` (or
+        ``undated`` and the index, see :func:`~sim.scenario.calendar.day_label`)."""
+        return day_label(self.start_date, day, undated)
 
     @property
     def interval_open(self) -> NDArray[np.bool_]:

@@ -638,9 +638,10 @@ class Scenario(Frozen):
         """ISO date of day 0, or None when the days have no dates."""
         return self.calendar.start_date if self.calendar is not None else None
 
-    def day_label(self, day: int) -> str:
-        """Name a day for people: ``"2027-01-04 Mon"`` with dates, else ``"d3"``."""
-        return day_label(self.start_date, day)
+    def day_label(self, day: int, undated: str = "d") -> str:
+        """Name a day for people: ``"2027-01-04 Mon"`` with dates, else ``"d3"`` (or
+        ``undated`` and the index, see :func:`~sim.scenario.calendar.day_label`)."""
+        return day_label(self.start_date, day, undated)
 
     def open_intervals(self, day: int) -> range:
         """Return the planning intervals of the grid that are open on a day (empty: closed)."""

@@ -216,9 +216,9 @@ class TestIntervalTable:
 
 
 class TestSummaryTable:
-    def test_whole_run_then_days(self, summary: Summary) -> None:
+    def test_whole_run_then_days(self, summary: Summary, plan: Plan) -> None:
         """The long table holds the whole run, then each day, with every statistic."""
-        table = summary_table(summary)
+        table = summary_table(summary, plan)
         assert ["period", "call_type", "kpi", *STAT_COLUMNS] == list(table.columns)
         expected = ["total", "day 0"]
         assert expected == list(dict.fromkeys(table["period"]))
@@ -503,7 +503,7 @@ class TestWriteRunReport:
             intervals["offered_mean"].to_numpy(), rel=1e-5
         )
         totals = pd.read_csv(tmp_path / "summary.csv")
-        assert len(summary_table(summary)) == len(totals)
+        assert len(summary_table(summary, plan)) == len(totals)
         groups = pd.read_csv(tmp_path / "groups.csv", keep_default_na=False, na_values=[""])
         expected_groups = group_table(summary, plan)
         assert list(expected_groups.columns) == list(groups.columns)
