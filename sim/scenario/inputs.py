@@ -50,7 +50,7 @@ class Columns:
 FORECAST_COLUMNS = Columns(
     "forecast",
     ("interval_start", "call_type", "volume"),
-    ("aht_s", "day"),
+    ("aht_s", "day", "date"),
     frozenset({"volume", "aht_s", "day"}),
 )
 ROSTER_COLUMNS = Columns("roster", ("agent", "start", "end"), ("day", "breaks"), frozenset({"day"}))

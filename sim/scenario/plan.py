@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.scenario.calendar import day_label
 from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import DistCode, HandleTime, Patience, dist_parameters
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
-from sim.scenario.calendar import day_label
 from sim.scenario.schema import ForecastRow, Scenario, Volume
 from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
 
@@ -301,8 +301,11 @@ class Plan:
         return self.n_intervals + 1
 
     def interval_label(self, day: int, interval: int) -> str:
-        """Clock label of an interval start: ``"08:30"`` for a lone day without a date, else
-        the day's label and the clock (``"d2 08:30"``, ``"2027-01-05 Tue 08:30"``)."""
+        """Label an interval start: the day's label and the clock time.
+
+        ``"08:30"`` for a lone day without a date, else ``"d2 08:30"`` or
+        ``"2027-01-05 Tue 08:30"``; hours since the start in steady state.
+        """
         start_at = float(self.segment_start_at[day * self.n_intervals + interval])
         if self.steady_state:
             return f"{start_at / 3600.0:g}h"
@@ -312,8 +315,10 @@ class Plan:
         return f"{self.day_label(day)} {clock}"
 
     def day_label(self, day: int, undated: str = "d") -> str:
-        """Name a day for people: ``"2027-01-04 Mon"`` with a start date, else ``"d3"`` (or
-        ``undated`` and the index, see :func:`~sim.scenario.calendar.day_label`)."""
+        """Name a day for people: ``"2027-01-04 Mon"`` with dates, else ``"d3"``.
+
+        Without dates, ``undated`` and the index (see :func:`~sim.scenario.calendar.day_label`).
+        """
         return day_label(self.start_date, day, undated)
 
     @property

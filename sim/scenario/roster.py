@@ -116,7 +116,10 @@ def _headcount_weeks(scenario: Scenario, headcount: int | list[int]) -> list[Wee
     weeks: list[Week] = []
     for agent in range(max(counts, default=0)):
         wanted = [count > agent for count in counts]
-        week = [_interval_duty(scenario, [w and o for w, o in zip(wanted, mask)]) for mask in open_masks]
+        week = [
+            _interval_duty(scenario, [w and o for w, o in zip(wanted, mask, strict=True)])
+            for mask in open_masks
+        ]
         weeks.append(tuple(week))
     return weeks
 

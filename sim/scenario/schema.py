@@ -616,8 +616,10 @@ class Scenario(Frozen):
 
     @property
     def close_s(self) -> float:
-        """End of the interval grid, seconds after each day's start (the horizon in steady
-        state): the latest closing of the calendar's days."""
+        """End of the interval grid, seconds after each day's start (horizon in steady state).
+
+        The latest closing of the calendar (see :meth:`day_hours_s` for each day's).
+        """
         if self.calendar is not None:
             return self.calendar.grid_s()[1]
         assert self.steady_state is not None
@@ -639,8 +641,10 @@ class Scenario(Frozen):
         return self.calendar.start_date if self.calendar is not None else None
 
     def day_label(self, day: int, undated: str = "d") -> str:
-        """Name a day for people: ``"2027-01-04 Mon"`` with dates, else ``"d3"`` (or
-        ``undated`` and the index, see :func:`~sim.scenario.calendar.day_label`)."""
+        """Name a day for people: ``"2027-01-04 Mon"`` with dates, else ``"d3"``.
+
+        Without dates, ``undated`` and the index (see :func:`~sim.scenario.calendar.day_label`).
+        """
         return day_label(self.start_date, day, undated)
 
     def open_intervals(self, day: int) -> range:

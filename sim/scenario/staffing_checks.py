@@ -49,7 +49,7 @@ def check_shifts(scenario: Scenario) -> None:
 
 
 def _check_shift_day(path: str, day: int | str, scenario: Scenario) -> None:
-    """A listed day must be an open day of the calendar, a weekday name need dates."""
+    """Check a listed day: an open day of the calendar, or a weekday name (needs dates)."""
     if isinstance(day, str):
         check_weekday(path, day)
         if scenario.start_date is None:
@@ -67,7 +67,7 @@ def _days_text(days: object) -> str:
 
 
 def _check_days_fit(path: str, duty: Duty, days: list[int], scenario: Scenario, got: str) -> None:
-    """Every day worked must be open for the whole duty (a short day needs its own shifts).
+    """Check that every day worked is open for the whole duty (a short day needs own shifts).
 
     Parameters
     ----------

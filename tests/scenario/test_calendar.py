@@ -170,8 +170,12 @@ class TestWeekdayVolumes:
         raw["call_types"] = {"calls": raw["call_types"]["calls"]}
         raw["call_types"]["calls"]["volume"] = {}
         raw["forecast"] = [
-            {"date": f"2027-01-{4 + day:02d}", "interval_start": f"{8 + j:02d}:00",
-             "call_type": "calls", "volume": 10 * day + j}
+            {
+                "date": f"2027-01-{4 + day:02d}",
+                "interval_start": f"{8 + j:02d}:00",
+                "call_type": "calls",
+                "volume": 10 * day + j,
+            }
             for day in range(6)
             for j in range(5)
             if j in scenario_from_dict(_week()).open_intervals(day)
@@ -214,8 +218,12 @@ class TestStaffing:
 class TestLabels:
     @pytest.mark.parametrize(
         ("start", "day", "expected"),
-        [("2027-01-04", 0, "2027-01-04 Mon"), ("2027-01-04", 6, "2027-01-10 Sun"),
-         ("2028-02-28", 1, "2028-02-29 Tue"), (None, 3, "d3")],
+        [
+            ("2027-01-04", 0, "2027-01-04 Mon"),
+            ("2027-01-04", 6, "2027-01-10 Sun"),
+            ("2028-02-28", 1, "2028-02-29 Tue"),
+            (None, 3, "d3"),
+        ],
     )
     def test_day_label(self, start: str | None, day: int, expected: str) -> None:
         """A day's label is its date and weekday, or d and its index without dates."""
@@ -230,8 +238,10 @@ class TestLabels:
 
     def test_unquoted_yaml_dates(self, tmp_path: Path) -> None:
         """YAML reads 2027-01-04 unquoted as a date: start_date and dates keys accept it."""
-        text = yaml.safe_dump(WEEK).replace("'2027-01-04'", "2027-01-04").replace(
-            "'2027-01-06'", "2027-01-06"
+        text = (
+            yaml.safe_dump(WEEK)
+            .replace("'2027-01-04'", "2027-01-04")
+            .replace("'2027-01-06'", "2027-01-06")
         )
         assert "start_date: 2027-01-04" in text
         file = tmp_path / "week.yaml"
@@ -326,7 +336,9 @@ class TestBadCalendars:
     @pytest.mark.parametrize(
         ("raw", "path", "got"), [case[1:] for case in BAD], ids=[case[0] for case in BAD]
     )
-    def test_cli_one_line_exit_2(self, tmp_path: Path, raw: dict[str, Any], path: str, got: str) -> None:
+    def test_cli_one_line_exit_2(
+        self, tmp_path: Path, raw: dict[str, Any], path: str, got: str
+    ) -> None:
         """``ccsim validate``: exit code 2, one line naming the file, the field and the value."""
         file = tmp_path / "bad.yaml"
         file.write_text(yaml.safe_dump(raw, sort_keys=False))
@@ -352,8 +364,10 @@ class TestBankWeek:
         assert (9 * HOUR, 14 * HOUR) == scenario.day_hours_s(5)
         assert scenario.day_hours_s(6) is None
         plan = build_plan(scenario)
-        per_day = (plan.rate_per_s * (plan.segment_end_at - plan.segment_start_at)).reshape(
-            2, 7, -1
-        ).sum(axis=(0, 2))
+        per_day = (
+            (plan.rate_per_s * (plan.segment_end_at - plan.segment_start_at))
+            .reshape(2, 7, -1)
+            .sum(axis=(0, 2))
+        )
         assert int(np.argmax(per_day)) == 0  # the Monday peak
         assert per_day[6] == 0.0
