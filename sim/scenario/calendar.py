@@ -149,7 +149,8 @@ class Calendar(Frozen):
             check_date(f"dates.{text}", _valid_date_at(f"dates.{text}", text), self)
             self._check_hours(f"dates.{text}", hours)
         if all(self.day_hours_s(day) is None for day in range(self.days)):
-            raise FieldError("hours", f"every day of the calendar is closed (got {self.days})")
+            message = f"every day of the calendar is closed (got {self.days} day(s), all closed)"
+            raise FieldError(subpath="hours", message=message)
         self._check_grid()
         return self
 
