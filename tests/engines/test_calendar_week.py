@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import assert_within_se, stat_reps
+from helpers import DATED_WEEK, assert_within_se, stat_reps
 
 from sim import simulate
 from sim.engines.base import Outcome
@@ -18,39 +18,9 @@ ENGINES = ["simpy", "fast"]
 SATURDAY, SUNDAY = 5, 6
 SATURDAY_CLOSE_AT = SATURDAY * SECONDS_PER_DAY + 11 * SECONDS_PER_HOUR
 
-WEEK: dict[str, Any] = {
-    "name": "dated-week",
-    "calendar": {
-        "start_date": "2027-01-04",  # a Monday
-        "days": 7,
-        "open": "08:00",
-        "close": "12:00",
-        "hours": {"sat": ["09:00", "11:00"], "sun": "closed"},
-        "interval_minutes": 30,
-    },
-    "call_types": {
-        "calls": {
-            "volume": {
-                "daily": 120,
-                "profile": [1, 1, 2, 2, 3, 3, 2, 2],
-                "weekday_factors": {"mon": 1.5, "fri": 0.8, "sat": 1.2},
-            },
-            "handle_time": {"dist": "exponential", "mean_s": 420},
-            "patience": {"dist": "exponential", "mean_s": 900},
-            "redial": {"probability": 0.5, "delay_mean_s": 3600},
-        },
-    },
-    "shifts": {
-        "weekday": {"start": "08:00", "end": "12:00", "days": ["mon", "tue", "wed", "thu", "fri"]},
-        "saturday": {"start": "09:00", "end": "11:00", "days": ["sat"]},
-    },
-    "groups": {"agents": {"shifts": {"weekday": 6, "saturday": 5}}},
-}
-"""Saturday's 144 calls in 2 hours overload its 5 agents, so calls still wait at 11:00."""
-
 
 def _week(at_close: str = "drain", **volume: Any) -> dict[str, Any]:
-    raw = copy.deepcopy(WEEK)
+    raw = copy.deepcopy(DATED_WEEK)
     raw["calendar"]["at_close"] = at_close
     raw["call_types"]["calls"]["volume"].update(volume)
     return raw

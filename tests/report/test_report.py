@@ -472,12 +472,13 @@ class TestPlots:
 
 
 class TestWriteRunReport:
-    def test_writes_the_six_files(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
-        """Three CSV tables and three PNG plots, returned in RUN_FILES order."""
+    def test_writes_the_seven_files(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
+        """Three CSV tables, the interval table as xlsx and three PNG plots, in RUN_FILES order."""
         expected_names = (
             "intervals.csv",
             "summary.csv",
             "groups.csv",
+            "intervals.xlsx",
             "service_level_by_interval.png",
             "asa_by_interval.png",
             "offered_vs_agents.png",
