@@ -13,6 +13,7 @@ import pytest
 import yaml
 from helpers import REPO, SCENARIOS
 
+from sim.errors import ScenarioError
 from sim.scenario import load_scenario, scenario_from_dict
 from sim.scenario.calendar import day_label
 from sim.scenario.plan import RosterKind, build_plan
@@ -185,6 +186,38 @@ class TestWeekdayVolumes:
         assert calls[2, 4] == pytest.approx(24.0)
         assert calls[5].tolist() == pytest.approx([0.0, 51.0, 52.0, 0.0, 0.0])
         assert calls[6].sum() == 0.0
+
+
+class TestForecastCsvByDate:
+    @staticmethod
+    def _scenario(folder: Path, rows: list[str]) -> Path:
+        raw = _week(days=2, hours={}, dates={})
+        raw["call_types"] = {"calls": {**raw["call_types"]["calls"], "volume": {}}}
+        raw["forecast"] = "forecast.csv"
+        (folder / "forecast.csv").write_text(
+            "\n".join(["date,interval_start,call_type,volume", *rows])
+        )
+        file = folder / "week.yaml"
+        file.write_text(yaml.safe_dump(raw))
+        return file
+
+    def test_date_column(self, tmp_path: Path) -> None:
+        """A forecast CSV keyed by date gives each date's volumes."""
+        rows = [
+            f"2027-01-0{4 + d},{8 + j:02d}:00,calls,{10 * d + j}" for d in (0, 1) for j in range(4)
+        ]
+        plan = build_plan(load_scenario(self._scenario(tmp_path, rows)))
+        calls = (plan.rate_per_s * (plan.segment_end_at - plan.segment_start_at)).reshape(2, 4)
+        assert [[0, 1, 2, 3], [10, 11, 12, 13]] == calls.tolist()
+
+    def test_date_outside_names_line_and_column(self, tmp_path: Path) -> None:
+        """A date outside the calendar: the CSV file, its line and the date column."""
+        rows = [f"2027-01-0{4 + d},{8 + j:02d}:00,calls,1" for d in (0, 2) for j in range(4)]
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario(self._scenario(tmp_path, rows))
+        assert str(tmp_path / "forecast.csv") == caught.value.file
+        assert "line 6, column date" == caught.value.path
+        assert "2027-01-04 to 2027-01-05 (got 2027-01-06)" in caught.value.message
 
 
 class TestStaffing:
