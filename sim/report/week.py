@@ -74,7 +74,8 @@ def week_heatmap(summary: Summary, plan: Plan, kpi: str) -> Figure:
 
     The service level is drawn as its difference from the target, in percentage points, on a
     diverging colour map centred at 0 (red below the target, blue above); ASA and occupancy on
-    sequential maps. Closed or empty cells are left grey.
+    sequential maps. Closed or empty cells are left grey. Long calendars keep the picture at
+    most about 25 inches tall and label about 60 days.
 
     Parameters
     ----------
@@ -86,7 +87,7 @@ def week_heatmap(summary: Summary, plan: Plan, kpi: str) -> Figure:
         The KPI drawn.
     """
     grid = interval_grid(summary, plan, kpi)
-    figure = Figure(figsize=(11, 1.2 + 0.38 * plan.n_days), layout="constrained")
+    figure = Figure(figsize=(11, 1.2 + min(0.38 * plan.n_days, 24.0)), layout="constrained")
     axes = figure.subplots()
     axes.set_facecolor("0.85")
     if kpi == "service_level":
@@ -104,7 +105,8 @@ def week_heatmap(summary: Summary, plan: Plan, kpi: str) -> Figure:
     clocks = [plan.interval_label(0, j).split(" ")[-1] for j in range(plan.n_intervals)]
     step = max(1, plan.n_intervals // 16)
     axes.set_xticks(np.arange(plan.n_intervals)[::step], clocks[::step], rotation=45, ha="right")
-    axes.set_yticks(np.arange(plan.n_days), [plan.day_label(d) for d in range(plan.n_days)])
+    days = np.arange(plan.n_days)[:: max(1, plan.n_days // 60)]  # at most about 60 labels
+    axes.set_yticks(days, [plan.day_label(int(day)) for day in days])
     axes.set_xlabel("interval start")
     axes.set_title(f"{plan.name}: {label} by interval and day (mean)")
     return figure
