@@ -161,8 +161,8 @@ class Calendar(Frozen):
     @staticmethod
     def _check_span(path: str, open_clock: str, close_clock: str) -> None:
         if clock_to_s(close_clock) <= clock_to_s(open_clock):
-            message = f"closing must be after opening {open_clock} (got {close_clock})"
-            raise FieldError(subpath=path, message=message)
+            what = "must be after open" if path == "close" else "closing must be after opening"
+            raise FieldError(subpath=path, message=f"{what} {open_clock} (got {close_clock})")
 
     def _check_grid(self) -> None:
         open_s, _ = self.grid_s()
