@@ -183,8 +183,9 @@ def _check_forecast_row(path: str, row: ForecastRow, scenario: Scenario) -> int:
 
 
 def _check_forecast_coverage(scenario: Scenario, covered: set[tuple[str, int, int]]) -> None:
-    n_days = scenario.n_days
-    open_cells = [(d, j) for d in range(n_days) for j in scenario.open_intervals(d)]
+    if not scenario.forecast:
+        return
+    open_cells = [(d, j) for d in range(scenario.n_days) for j in scenario.open_intervals(d)]
     for name in dict.fromkeys(row.call_type for row in scenario.forecast or []):
         cells = [(name, d, j) for d, j in open_cells]
         missing = next((cell for cell in cells if cell not in covered), None)
