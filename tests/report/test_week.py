@@ -12,6 +12,7 @@ from helpers import DATED_WEEK
 from sim import simulate
 from sim.report import outputs
 from sim.report.outputs import RUN_FILES, WEEK_FILES, write_run_report, write_xlsx
+from sim.report.tables import group_table, interval_table, summary_table
 from sim.report.week import day_table, interval_grid, week_heatmap
 from sim.results.summary import Summary, summarize
 from sim.scenario import Plan, scenario_from_dict
@@ -54,6 +55,19 @@ class TestDayTable:
         )
         assert rows["p_meet"].to_numpy() == pytest.approx(table.loc[rows.index, "p_meet"])
         assert 0.0 <= table["p_meet"].min() <= table["p_meet"].max() <= 1.0
+
+
+class TestLabels:
+    def test_tables_name_days_by_date(self, week: tuple[Summary, Plan]) -> None:
+        """summary.csv and groups.csv periods, and interval starts, carry date and weekday."""
+        summary, plan = week
+        periods = summary_table(summary, plan)["period"].unique().tolist()
+        assert ["total", "2027-01-04 Mon", "2027-01-05 Tue"] == periods[:3]
+        groups = group_table(summary, plan)
+        assert "2027-01-09 Sat" in set(groups["period"])
+        starts = interval_table(summary, plan)["start"]
+        assert "2027-01-09 Sat 09:00" in set(starts)
+        assert starts.iloc[0] == "2027-01-04 Mon 08:00"
 
 
 class TestHeatmaps:
