@@ -50,6 +50,38 @@ STAFFING_DAY: dict[str, Any] = {
 """Two hours of one queue staffed by headcount: the day the planning searches run on."""
 
 
+DATED_WEEK: dict[str, Any] = {
+    "name": "dated-week",
+    "calendar": {
+        "start_date": "2027-01-04",  # a Monday
+        "days": 7,
+        "open": "08:00",
+        "close": "12:00",
+        "hours": {"sat": ["09:00", "11:00"], "sun": "closed"},
+        "interval_minutes": 30,
+    },
+    "call_types": {
+        "calls": {
+            "volume": {
+                "daily": 120,
+                "profile": [1, 1, 2, 2, 3, 3, 2, 2],
+                "weekday_factors": {"mon": 1.5, "fri": 0.8, "sat": 1.2},
+            },
+            "handle_time": {"dist": "exponential", "mean_s": 420},
+            "patience": {"dist": "exponential", "mean_s": 900},
+            "redial": {"probability": 0.5, "delay_mean_s": 3600},
+        },
+    },
+    "shifts": {
+        "weekday": {"start": "08:00", "end": "12:00", "days": ["mon", "tue", "wed", "thu", "fri"]},
+        "saturday": {"start": "09:00", "end": "11:00", "days": ["sat"]},
+    },
+    "groups": {"agents": {"shifts": {"weekday": 6, "saturday": 5}}},
+}
+"""Monday to Sunday of dates: Saturday 09:00-11:00 (its 144 calls in 2 hours overload its 5
+agents, so calls still wait at 11:00), Sunday closed."""
+
+
 def make_scenario(**sections: Any) -> Scenario:
     """Build a one-queue scenario in code; keyword arguments replace top-level sections."""
     raw: dict[str, Any] = {

@@ -19,6 +19,9 @@ def validate(scenario: str) -> None:
     """Check a scenario file and print what it describes."""
     loaded = load_scenario(scenario)
     mode = "steady state" if loaded.steady_state is not None else f"{loaded.n_days} day(s)"
+    if loaded.start_date is not None:
+        last = loaded.day_label(loaded.n_days - 1)
+        mode += f" {loaded.day_label(0)} to {last}, {len(loaded.open_days())} open"
     click.echo(
         f"{scenario}: valid — {loaded.name}: {len(loaded.call_types)} call type(s), "
         f"{len(loaded.groups)} group(s), {mode}, {loaded.n_intervals} intervals of "

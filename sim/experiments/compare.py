@@ -188,7 +188,7 @@ def paired_differences(
 
 
 def check_same_layout(plans: dict[str, Plan]) -> None:
-    """Raise a :class:`UsageError` unless every plan has the same days and intervals."""
+    """Raise a :class:`UsageError` unless every plan has the same days, dates and intervals."""
     layouts = {
         name: (plan.n_days, plan.n_intervals, plan.interval_s) for name, plan in plans.items()
     }
@@ -199,4 +199,11 @@ def check_same_layout(plans: dict[str, Plan]) -> None:
                 f"scenario {name!r} has {layout[0]} day(s) of {layout[1]} intervals of "
                 f"{layout[2] / 60:g} min, unlike {first_name!r} "
                 f"({first[0]}, {first[1]}, {first[2] / 60:g} min)"
+            )
+    first_date = plans[first_name].start_date
+    for name, plan in plans.items():
+        if plan.start_date != first_date:
+            raise UsageError(
+                f"scenario {name!r} starts on {plan.day_label(0)}, unlike {first_name!r} "
+                f"({plans[first_name].day_label(0)}): compared days must be the same dates"
             )

@@ -101,15 +101,15 @@ def _hhmm(start_s: float) -> str:
     return s_to_clock(start_s).replace(":", "")
 
 
-def _worked_days(scenario: Scenario, days: list[int] | None) -> int:
-    return scenario.n_days if days is None else len(days)
+def _worked_days(scenario: Scenario, days: list[int | str] | None) -> int:
+    return len(scenario.working_days(days))
 
 
 def _week_cover(
     scenario: Scenario,
     segments: tuple[tuple[float, float], ...],
     breaks: tuple[tuple[float, float], ...],
-    days: list[int] | None,
+    days: list[int | str] | None,
 ) -> NDArray[np.float64]:
     """Return the on-phone share of every day's interval (float64[D * I]) of one agent."""
     starts_s = scenario.open_s + np.arange(scenario.n_intervals, dtype=np.float64) * (
@@ -120,7 +120,7 @@ def _week_cover(
         pauses, starts_s, scenario.interval_s
     )
     worked = np.zeros(scenario.n_days)
-    worked[list(range(scenario.n_days)) if days is None else days] = 1.0
+    worked[scenario.working_days(days)] = 1.0
     return np.outer(worked, day_cover).ravel()
 
 

@@ -10,6 +10,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from openpyxl import Workbook
 
 from sim.files import on_target, remove_leftovers, staged_file, write_table_csv
 from sim.report.plots import (
@@ -19,6 +20,7 @@ from sim.report.plots import (
     service_level_by_interval,
 )
 from sim.report.tables import comparison_table, group_table, interval_table, summary_table
+from sim.report.week import HEATMAP_KPIS, day_table, has_week_views, week_heatmap
 from sim.results.summary import Summary
 from sim.scenario.plan import Plan
 
@@ -26,32 +28,57 @@ RUN_FILES = (
     "intervals.csv",
     "summary.csv",
     "groups.csv",
+    "intervals.xlsx",
     "service_level_by_interval.png",
     "asa_by_interval.png",
     "offered_vs_agents.png",
 )
+WEEK_FILES = ("days.csv", "days.xlsx", *(f"week_{kpi}.png" for kpi in HEATMAP_KPIS))
+"""Written besides :data:`RUN_FILES` for a calendar of several days (see ``has_week_views``)."""
+XLSX_MAX_ROWS = 1_048_575
+"""Data rows of one spreadsheet sheet (a sheet holds 1,048,576 rows with the header)."""
 
 
 COMPARE_FILES = ("compare.csv", "compare_service_level.png")
 
 
 def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> list[Path]:
-    """Write the tables (``intervals``, ``summary``, ``groups`` CSV) and three plots into a folder.
+    """Write a run's tables, their xlsx copies and plots into a folder.
+
+    The tables ``intervals``, ``summary``, ``groups`` as CSV, the interval table also as xlsx,
+    and three plots; for a calendar of several days also the day table (CSV and xlsx) and the
+    interval x day heatmaps.
 
     Returns
     -------
     list of Path
-        The files written, in :data:`RUN_FILES` order (see :func:`write_all` for how).
+        The files written, in :data:`RUN_FILES` then :data:`WEEK_FILES` order (see
+        :func:`write_all` for how).
     """
+    intervals = interval_table(summary, plan)
     writers: list[Callable[[Path], None]] = [
-        lambda path: write_csv(interval_table(summary, plan), path),
-        lambda path: write_csv(summary_table(summary), path),
+        lambda path: write_csv(intervals, path),
+        lambda path: write_csv(summary_table(summary, plan), path),
         lambda path: write_csv(group_table(summary, plan), path),
+        lambda path: write_xlsx(intervals, path, "intervals"),
         lambda path: save_png(service_level_by_interval(summary, plan), path),
         lambda path: save_png(asa_by_interval(summary, plan), path),
         lambda path: save_png(offered_vs_agents(summary, plan), path),
     ]
-    return write_all(directory, dict(zip(RUN_FILES, writers, strict=True)))
+    files = dict(zip(RUN_FILES, writers, strict=True))
+    if has_week_views(plan):
+        days = day_table(summary, plan)
+        week: list[Callable[[Path], None]] = [
+            lambda path: write_csv(days, path),
+            lambda path: write_xlsx(days, path, "days"),
+            *(_heatmap_writer(summary, plan, kpi) for kpi in HEATMAP_KPIS),
+        ]
+        files |= dict(zip(WEEK_FILES, week, strict=True))
+    return write_all(directory, files)
+
+
+def _heatmap_writer(summary: Summary, plan: Plan, kpi: str) -> Callable[[Path], None]:
+    return lambda path: save_png(week_heatmap(summary, plan, kpi), path)
 
 
 def write_comparison_report(
@@ -112,6 +139,32 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     (:func:`sim.files.write_table_csv`).
     """
     write_table_csv(frame, path)
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
+    """Write a table as an xlsx workbook with the CSV's columns and full-precision numbers.
+
+    A table longer than a sheet (:data:`XLSX_MAX_ROWS`) continues on sheets ``NAME 2``, ...
+    each with the header. Empty values are empty cells.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    path : Path
+        The file to write.
+    sheet : str
+        Name of the (first) sheet.
+    """
+    book = Workbook(write_only=True)
+    columns = [str(name) for name in frame.columns]
+    values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    for part, first in enumerate(range(0, max(len(values), 1), XLSX_MAX_ROWS)):
+        worksheet = book.create_sheet(sheet if part == 0 else f"{sheet} {part + 1}")
+        worksheet.append(columns)
+        for row in values[first : first + XLSX_MAX_ROWS]:
+            worksheet.append(row)
+    book.save(path)
 
 
 def write_text(text: str, path: Path) -> None:

@@ -66,12 +66,18 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     return wide
 
 
-def summary_table(summary: Summary) -> pd.DataFrame:
+def _period_labels(days: pd.Series, plan: Plan) -> list[str]:
+    """Name each day of a column as a period: ``day 3``, or ``2027-01-07 Thu`` with dates."""
+    return [plan.day_label(int(day), "day ") for day in days]
+
+
+def summary_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     """Return days and the whole run in one long table: ``period``, ``call_type``, ``kpi``, stats.
 
-    Each row gives the statistics of :data:`~sim.results.summary.STAT_COLUMNS`.
+    Each row gives the statistics of :data:`~sim.results.summary.STAT_COLUMNS`; a day's period
+    is its label (``day 3``, or its date and weekday).
     """
-    days = summary.days.assign(period=lambda d: "day " + d["day"].astype(str)).drop(columns="day")
+    days = summary.days.assign(period=_period_labels(summary.days["day"], plan)).drop(columns="day")
     total = summary.total.assign(period="total")
     table = pd.concat([total, days], ignore_index=True)
     return table[
@@ -82,13 +88,13 @@ def summary_table(summary: Summary) -> pd.DataFrame:
 def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     """Return every group KPI in one long table: whole run, each day, each interval.
 
-    Columns: ``period`` (``total``, ``day D`` or ``interval``), ``day``, ``interval``,
+    Columns: ``period`` (``total``, the day's label or ``interval``), ``day``, ``interval``,
     ``start`` (clock time of interval rows), ``group``, ``call_type``, ``kpi`` and the
     statistics of :data:`~sim.results.summary.STAT_COLUMNS`.
     """
     groups = summary.groups
     total = groups.total.assign(period="total")
-    days = groups.days.assign(period=lambda d: "day " + d["day"].astype(str))
+    days = groups.days.assign(period=_period_labels(groups.days["day"], plan))
     intervals = groups.intervals.assign(
         period="interval",
         start=[

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sim.scenario.problems import FieldError, check_day, check_known
+from sim.scenario.problems import FieldError, check_date, check_day, check_known
 from sim.scenario.staffing_checks import check_rosters, check_shifts, check_staffing
 from sim.units import SECONDS_PER_MINUTE, s_to_clock
 
@@ -35,6 +35,7 @@ def check_scenario(scenario: Scenario) -> None:
     _check_lengths(scenario)
     if scenario.steady_state is not None:
         _check_stationary(scenario)
+    _check_weekday_volumes(scenario)
     _check_forecast(scenario)
     _check_demand_sources(scenario)
     _check_skills(scenario)
@@ -78,6 +79,8 @@ def _check_lengths(scenario: Scenario) -> None:
         }
         for field, values in per_interval.items():
             _check_length(f"call_types.{name}.{field}", values, n)
+        for weekday, weights in call_type.volume.weekday_profiles.items():
+            _check_length(f"call_types.{name}.volume.weekday_profiles.{weekday}", weights, n)
     for name, group in scenario.groups.items():
         _check_length(f"groups.{name}.headcount", group.headcount, n)
 
@@ -119,17 +122,40 @@ def _check_constant_headcount(path: str, group: Group) -> None:
         raise FieldError(subpath=f"{path}.{group.staffing}", message=message)
 
 
+def _check_weekday_volumes(scenario: Scenario) -> None:
+    """Weekday factors and profiles need dates, and factors a volume form of the call type."""
+    for name, call_type in scenario.call_types.items():
+        volume = call_type.volume
+        for field in ("weekday_factors", "weekday_profiles"):
+            given = getattr(volume, field)
+            if given and scenario.start_date is None:
+                message = f"needs calendar.start_date to know the weekdays (got {list(given)})"
+                raise FieldError(subpath=f"call_types.{name}.volume.{field}", message=message)
+        if volume.weekday_factors and not volume.forms:
+            message = (
+                "apply to the call type's own volume; a forecast gives volumes by day or date "
+                f"(got {dict(volume.weekday_factors)})"
+            )
+            raise FieldError(subpath=f"call_types.{name}.volume.weekday_factors", message=message)
+
+
 def _check_forecast(scenario: Scenario) -> None:
     covered: set[tuple[str, int, int]] = set()
     for i, row in enumerate(scenario.forecast or []):
         interval = _check_forecast_row(f"forecast[{i}]", row, scenario)
-        for day in row.days(scenario.n_days):
+        for day in scenario.forecast_days(row):
             if (row.call_type, day, interval) in covered:
                 message = (
-                    f"gives {row.call_type} on day {day} at {row.interval_start} a second time "
-                    "(got another row for it before)"
+                    f"gives {row.call_type} on {scenario.day_label(day, 'day ')} at "
+                    f"{row.interval_start} a second time (got another row for it before)"
                 )
                 raise FieldError(subpath=f"forecast[{i}]", message=message)
+            if row.volume > 0 and interval not in scenario.open_intervals(day):
+                message = (
+                    f"gives calls on {scenario.day_label(day)} at {row.interval_start}, while "
+                    f"the centre is closed (got volume {row.volume:g})"
+                )
+                raise FieldError(subpath=f"forecast[{i}].volume", message=message)
             covered.add((row.call_type, day, interval))
     _check_forecast_coverage(scenario, covered)
 
@@ -147,6 +173,8 @@ def _check_forecast_row(path: str, row: ForecastRow, scenario: Scenario) -> int:
         raise FieldError(subpath=f"{path}.interval_start", message=message)
     if row.day is not None:
         check_day(f"{path}.day", row.day, scenario.n_days)
+    if row.date is not None:
+        check_date(f"{path}.date", row.date, scenario.calendar)
     acw_s = scenario.call_types[row.call_type].handle_time.acw_s
     if row.aht_s is not None and row.aht_s <= acw_s:
         message = f"must be more than acw_s {acw_s:g} of {row.call_type} (got {row.aht_s:g})"
@@ -155,15 +183,17 @@ def _check_forecast_row(path: str, row: ForecastRow, scenario: Scenario) -> int:
 
 
 def _check_forecast_coverage(scenario: Scenario, covered: set[tuple[str, int, int]]) -> None:
-    n_days, n_intervals = scenario.n_days, scenario.n_intervals
+    if not scenario.forecast:
+        return
+    open_cells = [(d, j) for d in range(scenario.n_days) for j in scenario.open_intervals(d)]
     for name in dict.fromkeys(row.call_type for row in scenario.forecast or []):
-        cells = [(name, d, j) for d in range(n_days) for j in range(n_intervals)]
+        cells = [(name, d, j) for d, j in open_cells]
         missing = next((cell for cell in cells if cell not in covered), None)
         if missing is not None:
             start = s_to_clock(scenario.open_s + missing[2] * scenario.interval_s)
             given = sum(cell in covered for cell in cells)
             message = (
-                f"has no row for {name} on day {missing[1]} at {start} "
+                f"has no row for {name} on {scenario.day_label(missing[1], 'day ')} at {start} "
                 f"(got {given} of the {len(cells)} intervals of {name})"
             )
             raise FieldError(subpath="forecast", message=message)

@@ -53,6 +53,13 @@ FORECAST_COLUMNS = Columns(
     ("aht_s", "day"),
     frozenset({"volume", "aht_s", "day"}),
 )
+SCENARIO_FORECAST_COLUMNS = Columns(
+    "forecast",
+    FORECAST_COLUMNS.required,
+    (*FORECAST_COLUMNS.optional, "date"),
+    FORECAST_COLUMNS.numeric,
+)
+"""A scenario's forecast may also key rows by ``date`` (its calendar gives the dates)."""
 ROSTER_COLUMNS = Columns("roster", ("agent", "start", "end"), ("day", "breaks"), frozenset({"day"}))
 
 
@@ -228,7 +235,9 @@ class InputReader:
         """
         resolved = dict(raw)
         if isinstance(raw.get("forecast"), str):
-            resolved["forecast"] = self._rows(raw["forecast"], "forecast", source, FORECAST_COLUMNS)
+            forecast = raw["forecast"]
+            columns = SCENARIO_FORECAST_COLUMNS
+            resolved["forecast"] = self._rows(forecast, "forecast", source, columns)
         groups = raw.get("groups")
         if isinstance(groups, dict):
             resolved["groups"] = {

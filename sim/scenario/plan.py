@@ -1,8 +1,10 @@
 """Scenario -> Plan: the deterministic tables both engines run (no randomness here).
 
-Time is seconds since midnight of day 0. Day ``d`` opens at ``d * 86400 + open_s``. Each day has
-``n_intervals`` planning intervals and, for agent time only, one extra *after-close* slot that
-runs until the next opening (drain time after closing is counted there).
+Time is seconds since midnight of day 0. Day ``d``'s interval grid starts at
+``d * 86400 + open_s`` (the calendar's earliest opening). Each day has ``n_intervals`` planning
+intervals, those outside the day's own hours closed, and, for agent time only, one extra
+*after-close* slot from the day's own closing until the next day's grid (drain time after
+closing is counted there).
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.scenario.calendar import day_label
 from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import DistCode, HandleTime, Patience, dist_parameters
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
-from sim.scenario.schema import ForecastRow, Scenario
+from sim.scenario.schema import ForecastRow, Scenario, Volume
 from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
 
 __all__ = ["GroupKind", "Plan", "RosterKind", "build_plan"]
@@ -60,9 +63,11 @@ class Plan:
     warmup_intervals : int
         Leading intervals of day 0 left out of KPIs (steady state).
     open_at, close_at : float64[D]
-        Opening and closing instants, seconds.
+        Each day's own opening and closing instants, seconds (equal on a closed day: the
+        start of its interval grid).
     segment_start_at, segment_end_at : float64[S]
-        Arrival segments.
+        Arrival segments: the planning intervals of the shared grid; a closed interval has
+        ``end == start`` (no arrivals, redials and repeats then are lost).
     rate_per_s : float64[K, S]
         Expected arrival rate of each call type in each segment, calls per second (before the
         day's busyness multiplier).
@@ -118,7 +123,8 @@ class Plan:
         A break delayed by a call still ends at its scheduled end (True), or lasts its full
         length from when the call ends (False).
     slot_start_at : float64[D * (I + 1)]
-        Start of each agent-time slot: the intervals of a day, then its after-close slot.
+        Start of each agent-time slot: the intervals of a day, then its after-close slot, which
+        starts at the day's own closing (the intervals after it are empty slots there).
     scheduled_agents : float64[D, I, G]
         Scheduled agent time in each interval divided by the interval's length: agents on duty
         on average (breaks and absences not subtracted; overtime included, drain after closing
@@ -181,6 +187,8 @@ class Plan:
         (0: no penalty).
     penalty_by_day : bool
         The penalty is judged day by day (else on the whole run).
+    start_date : str, optional
+        ISO date of day 0 (None: the days have no dates).
     """
 
     name: str
@@ -259,6 +267,7 @@ class Plan:
     penalty_below: float = 0.0
     penalty_share: float = 0.0
     penalty_by_day: bool = True
+    start_date: str | None = None
 
     @property
     def n_call_types(self) -> int:
@@ -292,12 +301,31 @@ class Plan:
         return self.n_intervals + 1
 
     def interval_label(self, day: int, interval: int) -> str:
-        """Clock label of an interval start (``"08:30"``, or ``"d2 08:30"`` beyond day 0)."""
-        start_at = float(self.open_at[day]) + interval * self.interval_s
+        """Label an interval start: the day's label and the clock time.
+
+        ``"08:30"`` for a lone day without a date, else ``"d2 08:30"`` or
+        ``"2027-01-05 Tue 08:30"``; hours since the start in steady state.
+        """
+        start_at = float(self.segment_start_at[day * self.n_intervals + interval])
         if self.steady_state:
             return f"{start_at / 3600.0:g}h"
         clock = s_to_clock(start_at - day * SECONDS_PER_DAY)
-        return clock if self.n_days == 1 else f"d{day} {clock}"
+        if self.n_days == 1 and self.start_date is None:
+            return clock
+        return f"{self.day_label(day)} {clock}"
+
+    def day_label(self, day: int, undated: str = "d") -> str:
+        """Name a day for people: ``"2027-01-04 Mon"`` with dates, else ``"d3"``.
+
+        Without dates, ``undated`` and the index (see :func:`~sim.scenario.calendar.day_label`).
+        """
+        return day_label(self.start_date, day, undated)
+
+    @property
+    def interval_open(self) -> NDArray[np.bool_]:
+        """Whether each planning interval of each day is open, bool[D, I]."""
+        lengths = self.segment_end_at - self.segment_start_at
+        return (lengths > 0).reshape(self.n_days, self.n_intervals)
 
     def expected_calls(self) -> float:
         """Return the expected number of fresh calls of one replication (no redials, repeats)."""
@@ -319,11 +347,13 @@ def build_plan(scenario: Scenario) -> Plan:
     """
     n_days, n_intervals, interval_s = scenario.n_days, scenario.n_intervals, scenario.interval_s
     day_start_at = np.arange(n_days, dtype=np.float64) * SECONDS_PER_DAY
-    open_at, close_at = day_start_at + scenario.open_s, day_start_at + scenario.close_s
-    segment_start_at = (open_at[:, None] + np.arange(n_intervals) * interval_s).ravel()
-    slot_start_at = (open_at[:, None] + np.arange(n_intervals + 1) * interval_s).ravel()
+    open_at, close_at = _day_hours_at(scenario, day_start_at)
+    grid_at = day_start_at[:, None] + scenario.open_s + np.arange(n_intervals) * interval_s
+    is_open = _open_table(scenario)
+    segment_start_at = grid_at.ravel()
+    slot_start_at = np.hstack([np.minimum(grid_at, close_at[:, None]), close_at[:, None]]).ravel()
     staff = staff_of(scenario)
-    roster = roster_events(staff, day_start_at, scenario.close_s, drain=not scenario.drops_at_close)
+    roster = roster_events(staff, day_start_at, close_at, drain=not scenario.drops_at_close)
     scheduled_agents, scheduled_breaks = scheduled_time(staff, scenario)
     call_types = list(scenario.call_types.values())
     handle = _dist_table([c.handle_time for c in call_types], _talk_means(scenario))
@@ -346,7 +376,7 @@ def build_plan(scenario: Scenario) -> Plan:
         open_at=open_at,
         close_at=close_at,
         segment_start_at=segment_start_at,
-        segment_end_at=segment_start_at + interval_s,
+        segment_end_at=segment_start_at + interval_s * is_open.ravel(),
         rate_per_s=_calls_per_segment(scenario) * scenario.busyness.multiplier / interval_s,
         day_cv_shared=scenario.busyness.day_cv,
         day_cv=np.array([c.volume.day_cv for c in call_types], dtype=np.float64),
@@ -386,8 +416,31 @@ def build_plan(scenario: Scenario) -> Plan:
         sl_definition=sl.definition,
         drops_at_close=scenario.drops_at_close,
         steady_state=scenario.steady_state is not None,
+        start_date=scenario.start_date,
         **_money_terms(scenario),
     )
+
+
+def _day_hours_at(
+    scenario: Scenario, day_start_at: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return each day's opening and closing instants; a closed day opens and closes at once.
+
+    A closed day's instants are the start of its interval grid (its CLOSE event happens there).
+    """
+    hours = [scenario.day_hours_s(day) for day in range(scenario.n_days)]
+    open_s = np.array([h[0] if h else scenario.open_s for h in hours], dtype=np.float64)
+    close_s = np.array([h[1] if h else scenario.open_s for h in hours], dtype=np.float64)
+    return day_start_at + open_s, day_start_at + close_s
+
+
+def _open_table(scenario: Scenario) -> NDArray[np.bool_]:
+    """Return whether each planning interval of each day is open, bool[D, I]."""
+    table = np.zeros((scenario.n_days, scenario.n_intervals), dtype=bool)
+    for day in range(scenario.n_days):
+        opened = scenario.open_intervals(day)
+        table[day, opened.start : opened.stop] = True
+    return table
 
 
 def _forecast_segments(scenario: Scenario, call_type: str) -> Iterator[tuple[ForecastRow, int]]:
@@ -395,20 +448,60 @@ def _forecast_segments(scenario: Scenario, call_type: str) -> Iterator[tuple[For
     for row in scenario.forecast_rows(call_type):
         interval = scenario.interval_of(row.interval_start)
         assert interval is not None  # validated
-        for day in row.days(scenario.n_days):
+        for day in scenario.forecast_days(row):
             yield row, day * scenario.n_intervals + interval
 
 
 def _calls_per_segment(scenario: Scenario) -> NDArray[np.float64]:
-    """Return the expected calls of each call type in each arrival segment, float64[K, S]."""
-    n_intervals = scenario.n_intervals
-    calls = np.zeros((len(scenario.call_types), scenario.n_days * n_intervals))
+    """Return the expected calls of each call type in each arrival segment, float64[K, S].
+
+    Closed intervals get none. A call type's own volume is multiplied by its day's weekday
+    factor; the ``daily`` form spreads the day's calls over the day's open intervals by the
+    (weekday's) profile.
+    """
+    n_days, n_intervals = scenario.n_days, scenario.n_intervals
+    is_open = _open_table(scenario)
+    calls = np.zeros((len(scenario.call_types), n_days, n_intervals))
     for k, (name, call_type) in enumerate(scenario.call_types.items()):
         if call_type.volume.forms:
-            per_day = call_type.volume.calls_per_interval(n_intervals, scenario.interval_s)
-            calls[k] = np.tile(per_day, scenario.n_days)
+            calls[k] = _own_volume(scenario, call_type.volume, is_open)
         for row, segment in _forecast_segments(scenario, name):
-            calls[k, segment] = row.volume
+            calls[k].flat[segment] = row.volume
+    return calls.reshape(len(scenario.call_types), n_days * n_intervals)
+
+
+def _own_volume(
+    scenario: Scenario, volume: Volume, is_open: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Return the expected calls of a call type's own volume form per day and interval.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    volume : Volume
+        The call type's volume (a form is given).
+    is_open : bool[D, I]
+        Open intervals of each day.
+
+    Returns
+    -------
+    float64[D, I]
+        Expected calls: zero while closed, times the weekday factor; a ``daily`` volume is the
+        day's total over its open intervals (weights renormalised to them).
+    """
+    calls = np.zeros(is_open.shape)
+    for day in range(scenario.n_days):
+        weekday = scenario.weekday_of(day)
+        per_day = np.array(
+            volume.calls_per_interval(scenario.n_intervals, scenario.interval_s, weekday)
+        )
+        if not is_open[day].all():
+            per_day = np.where(is_open[day], per_day, 0.0)
+            open_total = per_day.sum()
+            if volume.daily is not None and open_total > 0:
+                per_day *= volume.daily / open_total
+        calls[day] = per_day * volume.weekday_factors.get(weekday or "", 1.0)
     return calls
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.scenario.calendar import Calendar
 
 from sim.scenario.limits import MAX_SHOWN_CHARS
 
@@ -71,3 +76,24 @@ def check_day(path: str, day: int, n_days: int) -> None:
     """
     if day >= n_days:
         raise FieldError(path, f"must be a day of the calendar, 0 to {n_days - 1} (got {day})")
+
+
+def check_date(path: str, text: str, calendar: Calendar | None) -> None:
+    """Raise a :class:`FieldError` at ``path`` unless an ISO date is a day of the calendar.
+
+    Parameters
+    ----------
+    path : str
+        Field path of the date.
+    text : str
+        The date given, ``YYYY-MM-DD`` (already a valid date).
+    calendar : Calendar or None
+        The scenario's calendar: it must have a ``start_date``.
+    """
+    if calendar is None or calendar.start_date is None:
+        message = f"needs calendar.start_date to know the days' dates (got {text})"
+        raise FieldError(subpath=path, message=message)
+    first, last = calendar.date_of(0), calendar.date_of(calendar.days - 1)
+    if not first <= dt.date.fromisoformat(text) <= last:  # type: ignore[operator]
+        message = f"must be a date of the calendar, {first} to {last} (got {text})"
+        raise FieldError(subpath=path, message=message)

@@ -102,7 +102,7 @@ def staff_of(scenario: Scenario) -> Staff:
 
 def _group_weeks(scenario: Scenario, group: Group) -> list[Week]:
     if group.roster is not None:
-        return _roster_weeks(group.roster, scenario.n_days)
+        return _roster_weeks(group.roster, scenario)
     if group.shifts is not None:
         return _shift_weeks(scenario, group)
     assert group.headcount is not None
@@ -110,16 +110,33 @@ def _group_weeks(scenario: Scenario, group: Group) -> list[Week]:
 
 
 def _headcount_weeks(scenario: Scenario, headcount: int | list[int]) -> list[Week]:
+    """Agent ``i`` works the intervals where ``i < headcount`` that are open on each day."""
     counts = headcount if isinstance(headcount, list) else [headcount] * scenario.n_intervals
+    open_masks = [_open_mask(scenario, day) for day in range(scenario.n_days)]
     weeks: list[Week] = []
     for agent in range(max(counts, default=0)):
-        spans = _spans([count > agent for count in counts])
-        segments = tuple(
-            (scenario.open_s + a * scenario.interval_s, scenario.open_s + b * scenario.interval_s)
-            for a, b in spans
-        )
-        weeks.append((Duty(segments),) * scenario.n_days)
+        wanted = [count > agent for count in counts]
+        week = [
+            _interval_duty(scenario, [w and o for w, o in zip(wanted, mask, strict=True)])
+            for mask in open_masks
+        ]
+        weeks.append(tuple(week))
     return weeks
+
+
+def _open_mask(scenario: Scenario, day: int) -> list[bool]:
+    """Return whether each planning interval of the grid is open on a day."""
+    opened = scenario.open_intervals(day)
+    return [interval in opened for interval in range(scenario.n_intervals)]
+
+
+def _interval_duty(scenario: Scenario, on: list[bool]) -> Duty | None:
+    """Return the working day on duty in the intervals where ``on`` is true (None: none)."""
+    spans = _spans(on)
+    if not spans:
+        return None
+    open_s, interval_s = scenario.open_s, scenario.interval_s
+    return Duty(tuple((open_s + a * interval_s, open_s + b * interval_s) for a, b in spans))
 
 
 def _spans(on: list[bool]) -> list[tuple[int, int]]:
@@ -135,7 +152,7 @@ def _shift_weeks(scenario: Scenario, group: Group) -> list[Week]:
     for name, count in (group.shifts or {}).items():
         shift = scenario.shifts[name]
         breaks = scenario.breaks_of(shift)
-        days = shift.days if shift.days is not None else range(scenario.n_days)
+        days = scenario.working_days(shift.days)
         for agent in range(count):
             duty = shift.duty(shift.agent_start_s(agent), breaks)
             if name in overtime and agent < overtime[name].agents:
@@ -144,22 +161,24 @@ def _shift_weeks(scenario: Scenario, group: Group) -> list[Week]:
     return weeks
 
 
-def _roster_weeks(rows: list[RosterRow], n_days: int) -> list[Week]:
+def _roster_weeks(rows: list[RosterRow], scenario: Scenario) -> list[Week]:
+    """Agents in order of first appearance; a row without a day works every open day."""
     duties: dict[str, dict[int, Duty]] = {}  # agent -> day -> duty, agents by first appearance
     for row in rows:
         days = duties.setdefault(row.agent, {})
-        for day in row.days(n_days):
+        for day in scenario.working_days(None if row.day is None else [row.day]):
             days[day] = days[day].merged(row.duty()) if day in days else row.duty()
-    return [tuple(days.get(day) for day in range(n_days)) for days in duties.values()]
+    return [tuple(days.get(day) for day in range(scenario.n_days)) for days in duties.values()]
 
 
 def roster_events(
-    staff: Staff, day_start_at: NDArray[np.float64], close_s: float, *, drain: bool
+    staff: Staff, day_start_at: NDArray[np.float64], close_at: NDArray[np.float64], *, drain: bool
 ) -> RosterEvents:
     """Return the sorted staffing events of every agent and day.
 
     Per agent, day and segment: ON at its start and OFF at its end (OFF_DRAIN when it ends at
-    closing and the centre drains); BREAK at each break's start; plus CLOSE at each closing.
+    its day's closing and the centre drains); BREAK at each break's start; plus CLOSE at each
+    day's closing.
 
     Parameters
     ----------
@@ -167,8 +186,8 @@ def roster_events(
         Agents and their working days.
     day_start_at : float64[D]
         Midnight of each day, seconds.
-    close_s : float
-        Closing time, seconds after midnight.
+    close_at : float64[D]
+        Closing instant of each day, seconds (days may close at different times).
     drain : bool
         Whether agents on duty at closing stay while calls wait.
 
@@ -178,14 +197,14 @@ def roster_events(
         Events sorted by ``(at, kind, who)``.
     """
     events: list[tuple[float, int, int, int, float]] = [
-        (float(start) + close_s, RosterKind.CLOSE, day, day, 0.0)
-        for day, start in enumerate(day_start_at)
+        (float(at), RosterKind.CLOSE, day, day, 0.0) for day, at in enumerate(close_at)
     ]
-    drain_at = close_s if drain else None
     for agent, week in enumerate(staff.weeks):
         for day, duty in enumerate(week):
             if duty is not None:
-                events += _duty_events(duty, float(day_start_at[day]), agent, day, drain_at)
+                midnight = float(day_start_at[day])
+                drain_at = float(close_at[day]) - midnight if drain else None
+                events += _duty_events(duty, midnight, agent, day, drain_at)
     events.sort()
     at, kind, who, days, length_s = zip(*events, strict=True)
     return RosterEvents(

@@ -7,10 +7,13 @@ Every model forbids unknown keys. Cross-field checks (:mod:`sim.scenario.checks`
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.calendar import Calendar, DayHours, IsoDate, check_weekday, day_label
 from sim.scenario.checks import check_scenario
 from sim.scenario.controls import Activate, Calm, Outbound, Switch, check_hysteresis
 from sim.scenario.distributions import HandleTime, Patience
@@ -40,42 +43,6 @@ REQUIRED_SECTIONS = ("outbound", "switch", "activate")
 
 def _roles_text(roles: tuple[str, ...]) -> str:
     return f"role {roles[0]}" if len(roles) == 1 else f"roles {' and '.join(roles)}"
-
-
-class Calendar(Frozen):
-    """Opening days and hours, cut into planning intervals.
-
-    Attributes
-    ----------
-    days : int
-        Number of consecutive days simulated (day ``d`` starts ``d * 86400`` s after the start).
-    open, close : str
-        Opening and closing clock times ``"HH:MM"``; calls arrive only in ``[open, close)``.
-    interval_minutes : {15, 30, 60}
-        Planning interval length.
-    at_close : {"drain", "drop"}
-        ``drain``: agents on duty at closing stay until no call waits (their extra time is
-        overtime); ``drop``: calls still waiting at closing are dropped (counted as offered).
-    """
-
-    days: int = Field(default=1, ge=1, le=366)
-    open: Clock = "08:00"
-    close: Clock = "20:00"
-    interval_minutes: Literal[15, 30, 60] = 30
-    at_close: Literal["drain", "drop"] = "drain"
-
-    @model_validator(mode="after")
-    def _hours_fit_intervals(self) -> Self:
-        open_s, close_s = clock_to_s(self.open), clock_to_s(self.close)
-        if close_s <= open_s:
-            raise FieldError("close", f"must be after open {self.open} (got {self.close})")
-        if (close_s - open_s) % (self.interval_minutes * SECONDS_PER_MINUTE) != 0:
-            raise FieldError(
-                "close",
-                f"opening hours {self.open}-{self.close} are not a whole number of "
-                f"{self.interval_minutes}-minute intervals",
-            )
-        return self
 
 
 class SteadyState(Frozen):
@@ -246,6 +213,12 @@ class Volume(Frozen):
         Constant arrival rate, calls per hour, while open.
     day_cv : float
         CV of a gamma volume multiplier with mean 1 drawn per day for this call type (0: none).
+    weekday_factors : dict of str to float
+        Weekday (``mon`` ... ``sun``) -> factor (>= 0) on the volume of that weekday's days;
+        weekdays not named keep factor 1. Needs ``calendar.start_date``.
+    weekday_profiles : dict of str to list of float
+        Weekday -> weights per planning interval that replace ``profile`` on that weekday's
+        days (``daily`` form only). Needs ``calendar.start_date``.
     """
 
     per_interval: list[float] | None = None
@@ -253,6 +226,8 @@ class Volume(Frozen):
     profile: list[float] | None = None
     per_hour: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     day_cv: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    weekday_factors: dict[str, float] = Field(default_factory=dict)
+    weekday_profiles: dict[str, list[float]] = Field(default_factory=dict)
 
     @property
     def forms(self) -> list[str]:
@@ -277,18 +252,47 @@ class Volume(Frozen):
                 check_non_negative(name, values)
         if self.profile is not None and sum(self.profile) <= 0:
             raise FieldError("profile", f"weights must not all be zero (got {self.profile})")
+        for name, factor in self.weekday_factors.items():
+            check_weekday(f"weekday_factors.{name}", name)
+            check_non_negative(f"weekday_factors.{name}", [factor])
+        if self.weekday_profiles and self.daily is None:
+            message = f"need the daily form (got {self.forms or 'the forecast'})"
+            raise FieldError(subpath="weekday_profiles", message=message)
+        for name, weights in self.weekday_profiles.items():
+            check_weekday(f"weekday_profiles.{name}", name)
+            check_non_negative(f"weekday_profiles.{name}", weights)
         return self
 
-    def calls_per_interval(self, n_intervals: int, interval_s: float) -> list[float]:
-        """Return the expected calls in each of the ``n_intervals`` planning intervals."""
+    def calls_per_interval(
+        self, n_intervals: int, interval_s: float, weekday: str | None = None
+    ) -> list[float]:
+        """Return the expected calls in each of the ``n_intervals`` planning intervals.
+
+        Parameters
+        ----------
+        n_intervals : int
+            Planning intervals of the day.
+        interval_s : float
+            Their length, seconds.
+        weekday : str, optional
+            The day's weekday: its profile (``weekday_profiles``) replaces ``profile``. Weekday
+            factors are applied by the plan, not here.
+
+        Returns
+        -------
+        list of float
+            Expected calls; the ``daily`` form spreads its calls over every interval (the plan
+            spreads them over the day's open intervals).
+        """
         if self.per_interval is not None:
             return list(self.per_interval)
         if self.per_hour is not None:
             return [self.per_hour * interval_s / SECONDS_PER_HOUR] * n_intervals
         assert self.daily is not None
         assert self.profile is not None
-        total = sum(self.profile)
-        return [self.daily * weight / total for weight in self.profile]
+        profile = self.weekday_profiles.get(weekday or "", self.profile)
+        total = sum(profile)
+        return [self.daily * weight / total for weight in profile]
 
 
 class Redial(Frozen):
@@ -389,12 +393,22 @@ class ForecastRow(DayRow):
         Mean handle time (talk + after-call work) of calls arriving in it, seconds (> 0).
     day : int, optional
         Day of the calendar (0-based); absent: the same for every day.
+    date : str, optional
+        ISO date of a day of the calendar, instead of ``day`` (needs ``calendar.start_date``).
     """
 
     interval_start: Clock
     call_type: str
     volume: float = Field(ge=0, allow_inf_nan=False)
     aht_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    date: IsoDate | None = None
+
+    @model_validator(mode="after")
+    def _one_day(self) -> Self:
+        if self.day is not None and self.date is not None:
+            message = f"give day or date, not both (got day {self.day} and date {self.date})"
+            raise FieldError(subpath="date", message=message)
+        return self
 
 
 class Group(Frozen):
@@ -594,16 +608,86 @@ class Scenario(Frozen):
 
     @property
     def open_s(self) -> float:
-        """Opening time, seconds after each day's start (0 in steady state)."""
-        return clock_to_s(self.calendar.open) if self.calendar is not None else 0.0
+        """Start of the interval grid, seconds after each day's start (0 in steady state).
+
+        The earliest opening of the calendar's days (see :meth:`day_hours_s` for each day's).
+        """
+        return self.calendar.grid_s()[0] if self.calendar is not None else 0.0
 
     @property
     def close_s(self) -> float:
-        """Closing time, seconds after each day's start (the horizon in steady state)."""
+        """End of the interval grid, seconds after each day's start (horizon in steady state).
+
+        The latest closing of the calendar (see :meth:`day_hours_s` for each day's).
+        """
         if self.calendar is not None:
-            return clock_to_s(self.calendar.close)
+            return self.calendar.grid_s()[1]
         assert self.steady_state is not None
         return self.steady_state.horizon_h * SECONDS_PER_HOUR
+
+    def day_hours_s(self, day: int) -> DayHours:
+        """Return a day's own opening and closing, seconds after its start (None: closed)."""
+        if self.calendar is not None:
+            return self.calendar.day_hours_s(day)
+        return self.open_s, self.close_s
+
+    def open_days(self) -> list[int]:
+        """Return the days of the calendar that open at all."""
+        return [day for day in range(self.n_days) if self.day_hours_s(day) is not None]
+
+    @property
+    def start_date(self) -> str | None:
+        """ISO date of day 0, or None when the days have no dates."""
+        return self.calendar.start_date if self.calendar is not None else None
+
+    def day_label(self, day: int, undated: str = "d") -> str:
+        """Name a day for people: ``"2027-01-04 Mon"`` with dates, else ``"d3"``.
+
+        Without dates, ``undated`` and the index (see :func:`~sim.scenario.calendar.day_label`).
+        """
+        return day_label(self.start_date, day, undated)
+
+    def open_intervals(self, day: int) -> range:
+        """Return the planning intervals of the grid that are open on a day (empty: closed)."""
+        hours = self.day_hours_s(day)
+        if hours is None:
+            return range(0)
+        first, end = ((at - self.open_s) / self.interval_s for at in hours)
+        return range(round(first), round(end))
+
+    def weekday_of(self, day: int) -> str | None:
+        """Return a day's weekday name (``mon`` ... ``sun``), or None without dates."""
+        return self.calendar.weekday_of(day) if self.calendar is not None else None
+
+    def working_days(self, days: Sequence[int | str] | None) -> list[int]:
+        """Return the days a shift's ``days`` (validated) make an agent work, in order.
+
+        Parameters
+        ----------
+        days : list of int or str, optional
+            Day indices and weekday names; None: every open day.
+
+        Returns
+        -------
+        list of int
+            Listed indices, and every open day of a listed weekday (closed ones skipped).
+        """
+        open_days = self.open_days()
+        if days is None:
+            return open_days
+        named = {day for day in days if isinstance(day, str)}
+        return [
+            day
+            for day in range(self.n_days)
+            if day in days or (day in open_days and self.weekday_of(day) in named)
+        ]
+
+    def forecast_days(self, row: ForecastRow) -> list[int]:
+        """Return the days a forecast row gives: its ``date``'s, its ``day``, or every day."""
+        if row.date is not None:
+            assert self.calendar is not None  # validated
+            return [self.calendar.day_of(dt.date.fromisoformat(row.date))]
+        return row.days(self.n_days)
 
     @property
     def n_intervals(self) -> int:

@@ -113,8 +113,10 @@ class Shift(Frozen):
         Split: the working spans of the day, in order, not overlapping.
     breaks : list of Break or str
         Breaks of every agent on the shift, or the name of a break pattern.
-    days : list of int, optional
-        Days of the calendar worked (0-based; default every day).
+    days : list of int or str, optional
+        Days of the calendar worked: day indices (0-based) and weekday names (``mon`` ...
+        ``sun``, every open day of that weekday; needs ``calendar.start_date``). Default: every
+        open day.
     """
 
     start: Clock | None = None
@@ -124,7 +126,7 @@ class Shift(Frozen):
     until: Clock | None = None
     segments: list[Span] | None = Field(default=None, min_length=1)
     breaks: list[Break] | str = Field(default_factory=list)
-    days: list[Count] | None = Field(default=None, min_length=1)
+    days: list[Count | str] | None = Field(default=None, min_length=1)
 
     @property
     def form(self) -> ShiftForm:

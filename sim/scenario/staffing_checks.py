@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.scenario.calendar import check_weekday
 from sim.scenario.problems import FieldError, check_day, check_known
 from sim.scenario.shifts import Duty, Overtime, RosterRow, Shift, span_s, span_text
 from sim.units import SECONDS_PER_MINUTE, clock_to_s, s_to_clock
@@ -36,13 +37,63 @@ def check_shifts(scenario: Scenario) -> None:
             pattern = shift.breaks
             check_known(f"{path}.breaks", "break pattern", pattern, scenario.break_patterns)
         for i, day in enumerate(shift.days or []):
-            check_day(f"{path}.days[{i}]", day, scenario.n_days)
+            _check_shift_day(f"{path}.days[{i}]", day, scenario)
         breaks = scenario.breaks_of(shift)
         for first_start_s in shift.first_starts_s():
             duty = shift.duty(first_start_s, breaks)
             _check_shift_hours(path, shift, duty, scenario)
             windows = [b.window_s(first_start_s) for b in breaks]
             _check_shift_breaks(path, shift, windows, list(duty.segments))
+            days = scenario.working_days(shift.days)
+            _check_days_fit(f"{path}.days", duty, days, scenario, _days_text(shift.days))
+
+
+def _check_shift_day(path: str, day: int | str, scenario: Scenario) -> None:
+    """Check a listed day: an open day of the calendar, or a weekday name (needs dates)."""
+    if isinstance(day, str):
+        check_weekday(path, day)
+        if scenario.start_date is None:
+            message = f"needs calendar.start_date to know the weekdays (got {day!r})"
+            raise FieldError(subpath=path, message=message)
+        return
+    check_day(path, day, scenario.n_days)
+    if scenario.day_hours_s(day) is None:
+        message = f"is a closed day, {scenario.day_label(day)}: no one works it (got {day})"
+        raise FieldError(subpath=path, message=message)
+
+
+def _days_text(days: object) -> str:
+    return "every open day" if days is None else str(days)
+
+
+def _check_days_fit(path: str, duty: Duty, days: list[int], scenario: Scenario, got: str) -> None:
+    """Check that every day worked is open for the whole duty (a short day needs own shifts).
+
+    Parameters
+    ----------
+    path : str
+        Field path of the days worked.
+    duty : Duty
+        The working day.
+    days : list of int
+        The days it is worked.
+    scenario : Scenario
+        The scenario, for each day's hours.
+    got : str
+        The days as given, for the message.
+    """
+    start, end = duty.segments[0][0], duty.end_s
+    for day in days:
+        hours = scenario.day_hours_s(day)
+        if hours is None:
+            message = f"is a closed day, {scenario.day_label(day)}: no one works it (got {got})"
+            raise FieldError(subpath=path, message=message)
+        if start < hours[0] or end > hours[1]:
+            message = (
+                f"works {span_text(start, end)} on {scenario.day_label(day)}, open only "
+                f"{span_text(*hours)}: list the days it fits (got {got})"
+            )
+            raise FieldError(subpath=path, message=message)
 
 
 def _check_shift_hours(path: str, shift: Shift, duty: Duty, scenario: Scenario) -> None:
@@ -140,13 +191,16 @@ def _check_overtime(path: str, overtime: Overtime, scenario: Scenario) -> None:
     breaks = scenario.breaks_of(shift)
     starts = {shift.agent_start_s(agent) for agent in range(overtime.agents)}
     for start in sorted(starts):
-        end = shift.duty(start, breaks).end_s + overtime.minutes * SECONDS_PER_MINUTE
-        if end > scenario.close_s:
+        duty = shift.duty(start, breaks).extended(overtime.minutes * SECONDS_PER_MINUTE)
+        if duty.end_s > scenario.close_s:
             message = (
-                f"the shift starting at {s_to_clock(start)} would end at {s_to_clock(end)}, "
-                f"after closing {s_to_clock(scenario.close_s)} (got {overtime.minutes:g})"
+                f"the shift starting at {s_to_clock(start)} would end at "
+                f"{s_to_clock(duty.end_s)}, after closing {s_to_clock(scenario.close_s)} "
+                f"(got {overtime.minutes:g})"
             )
             raise FieldError(subpath=path, message=message)
+        days = scenario.working_days(shift.days)
+        _check_days_fit(path, duty, days, scenario, f"{overtime.minutes:g}")
 
 
 def check_rosters(scenario: Scenario) -> None:
@@ -177,6 +231,8 @@ def _check_roster_row(path: str, row: RosterRow, scenario: Scenario) -> None:
     if row.day is not None:
         check_day(f"{path}.day", row.day, scenario.n_days)
     duty = row.duty()
+    days = scenario.working_days(None if row.day is None else [row.day])
+    _check_days_fit(f"{path}.day", duty, days, scenario, _days_text(row.day))
     windows = [(start, end - start) for start, end in map(span_s, row.breaks)]
     problem = _break_problem(windows, list(duty.segments))
     if problem is not None:

@@ -275,6 +275,61 @@ HAND_MADE: dict[str, tuple[dict[str, Any], Check]] = {
 }
 
 
+def _dated_week(at_close: str) -> dict[str, Any]:
+    """Friday to Monday: Saturday 09:00-11:00, Sunday closed, Monday open late (a date)."""
+    return {
+        "calendar": {
+            "start_date": "2027-01-08",
+            "days": 4,
+            "open": "08:00",
+            "close": "12:00",
+            "hours": {"sat": ["09:00", "11:00"], "sun": "closed"},
+            "dates": {"2027-01-11": ["08:00", "13:00"]},
+            "interval_minutes": 30,
+            "at_close": at_close,
+        },
+        "call_types": {
+            "calls": {
+                "volume": {"daily": 160, "profile": [1, 2, 3, 3, 3, 3, 2, 2, 1, 1]},
+                "handle_time": {"dist": "exponential", "mean_s": 400},
+                "patience": {"dist": "exponential", "mean_s": 600},
+                "redial": {"probability": 0.5, "delay_mean_s": 1800},
+            },
+            "other": {
+                "volume": {"per_hour": 30, "weekday_factors": {"mon": 1.5, "sat": 2.0}},
+                "handle_time": {"dist": "gamma", "mean_s": 300, "cv": 1.2},
+            },
+        },
+        "shifts": {
+            "week": {"start": "08:00", "end": "12:00", "days": ["mon", "fri"]},
+            "late": {"start": "12:00", "end": "13:00", "days": [3]},
+            "sat": {"start": "09:00", "end": "11:00", "days": ["sat"]},
+        },
+        "groups": {"agents": {"shifts": {"week": 7, "late": 5, "sat": 6}}},
+    }
+
+
+def _short_day_closes(at_close: str) -> Check:
+    """Calls on Saturday, none on Sunday, and the Saturday's own close at 11:00 acted on."""
+    saturday_close_at = 86400.0 + 11 * 3600.0
+
+    def check(calls: CallRecords, shifts: ShiftRecords) -> bool:
+        days = set(np.unique(calls.day).tolist())
+        if at_close == "drop":
+            closed = calls.left_at[calls.outcome == DROPPED] == saturday_close_at
+        else:
+            closed = (shifts.scheduled_off_at == saturday_close_at) & (
+                shifts.off_at > shifts.scheduled_off_at
+            )
+        return 1 in days and 2 not in days and bool(closed.any())
+
+    return check
+
+
+HAND_MADE["dated_week_short_saturday_drain"] = (_dated_week("drain"), _short_day_closes("drain"))
+HAND_MADE["dated_week_short_saturday_drop"] = (_dated_week("drop"), _short_day_closes("drop"))
+
+
 class TestHandMadeScenarios:
     """Scenarios built to exercise every rule give identical records on both engines."""
 

@@ -97,6 +97,13 @@ class TestErrors:
         with pytest.raises(UsageError, match="'b' has 1 day"):
             compare_scenarios({"a": staffed(54), "b": other}, reps=5, seed=1)
 
+    def test_dates_must_match(self) -> None:
+        """Scenarios whose days are other dates are refused, naming both first days."""
+        calendar = {"open": "08:00", "close": "10:00", "interval_minutes": 30}
+        dated = make_scenario(calendar={**calendar, "start_date": "2027-01-04"})
+        with pytest.raises(UsageError, match="'b' starts on 2027-01-04 Mon, unlike 'a' \\(d0\\)"):
+            compare_scenarios({"a": staffed(54), "b": dated}, reps=5, seed=1)
+
 
 class TestCommandLine:
     """`ccsim compare` prints the comparison and writes its files."""

@@ -216,9 +216,9 @@ class TestIntervalTable:
 
 
 class TestSummaryTable:
-    def test_whole_run_then_days(self, summary: Summary) -> None:
+    def test_whole_run_then_days(self, summary: Summary, plan: Plan) -> None:
         """The long table holds the whole run, then each day, with every statistic."""
-        table = summary_table(summary)
+        table = summary_table(summary, plan)
         assert ["period", "call_type", "kpi", *STAT_COLUMNS] == list(table.columns)
         expected = ["total", "day 0"]
         assert expected == list(dict.fromkeys(table["period"]))
@@ -472,12 +472,13 @@ class TestPlots:
 
 
 class TestWriteRunReport:
-    def test_writes_the_six_files(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
-        """Three CSV tables and three PNG plots, returned in RUN_FILES order."""
+    def test_writes_the_seven_files(self, summary: Summary, plan: Plan, tmp_path: Path) -> None:
+        """Three CSV tables, the interval table as xlsx and three PNG plots, in RUN_FILES order."""
         expected_names = (
             "intervals.csv",
             "summary.csv",
             "groups.csv",
+            "intervals.xlsx",
             "service_level_by_interval.png",
             "asa_by_interval.png",
             "offered_vs_agents.png",
@@ -503,7 +504,7 @@ class TestWriteRunReport:
             intervals["offered_mean"].to_numpy(), rel=1e-5
         )
         totals = pd.read_csv(tmp_path / "summary.csv")
-        assert len(summary_table(summary)) == len(totals)
+        assert len(summary_table(summary, plan)) == len(totals)
         groups = pd.read_csv(tmp_path / "groups.csv", keep_default_na=False, na_values=[""])
         expected_groups = group_table(summary, plan)
         assert list(expected_groups.columns) == list(groups.columns)
