@@ -33,6 +33,7 @@ from sim.planning.staffing import (
 )
 from sim.results.kpis import ALL, group_kpis, replication_kpis
 from sim.results.summary import mean_ci
+from sim.results.targets import wilson_interval
 from sim.scenario import Plan, Scenario, scenario_from_dict
 from sim.simulation import SimulationResult
 
@@ -63,8 +64,6 @@ REPLICATION_KPIS = (
 """Per replication of a volume case: the whole run of the centre (``docs/reference/kpis.md``)."""
 BID_KPIS = (*REPLICATION_KPIS, "margin_pct")
 """The rows of a volume case in :attr:`BidResult.cases`."""
-NORMAL_975 = 1.959964
-"""97.5% quantile of the standard normal (two-sided 95% intervals)."""
 
 
 @dataclass(frozen=True)
@@ -382,12 +381,8 @@ def case_table(replications: pd.DataFrame) -> pd.DataFrame:
 
 def share_ci(values: np.ndarray) -> tuple[float, float, float]:
     """Return the mean of 0/1 values (days meeting the target) and its 95% Wilson interval."""
-    n, share = len(values), float(values.mean())
-    z2 = NORMAL_975**2
-    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
-    half = NORMAL_975 * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    # The interval holds the share and lies in [0, 1]; only rounding could say otherwise.
-    return (share, min(share, max(0.0, centre - half)), max(share, min(1.0, centre + half)))
+    share = float(values.mean())
+    return (share, *wilson_interval(share, len(values)))
 
 
 def margin_pct(margin: np.ndarray, revenue: np.ndarray) -> tuple[float, float, float]:
