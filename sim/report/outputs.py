@@ -35,8 +35,21 @@ RUN_FILES = (
 COMPARE_FILES = ("compare.csv", "compare_service_level.png")
 
 
-def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> list[Path]:
+def write_run_report(
+    directory: str | Path, summary: Summary, plan: Plan, contract: pd.DataFrame | None = None
+) -> list[Path]:
     """Write the tables (``intervals``, ``summary``, ``groups`` CSV) and three plots into a folder.
+
+    Parameters
+    ----------
+    directory : str or Path
+        The folder.
+    summary : Summary
+        The run's KPI summaries.
+    plan : Plan
+        The plan simulated.
+    contract : pandas.DataFrame, optional
+        The contract table, written to ``contract.csv`` after the others when given.
 
     Returns
     -------
@@ -51,7 +64,10 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
         lambda path: save_png(asa_by_interval(summary, plan), path),
         lambda path: save_png(offered_vs_agents(summary, plan), path),
     ]
-    return write_all(directory, dict(zip(RUN_FILES, writers, strict=True)))
+    files = dict(zip(RUN_FILES, writers, strict=True))
+    if contract is not None:
+        files["contract.csv"] = lambda path: write_csv(contract, path)
+    return write_all(directory, files)
 
 
 def write_comparison_report(

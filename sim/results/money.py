@@ -30,10 +30,10 @@ from numpy.typing import NDArray
 from sim.engines.base import Tallies
 from sim.results.kpis import agent_kpis, cost_kpis, measured_intervals
 from sim.results.summary import mean_ci
-from sim.results.targets import TargetsResult, band_percent, by_period
+from sim.results.targets import TargetsResult, band_percent, by_period, evaluate_targets
 from sim.scenario.contract import Overhead, Price, PriceUnit
 from sim.scenario.plan import GroupKind, Plan
-from sim.scenario.schema import Contract, Costs
+from sim.scenario.schema import Contract, Costs, Scenario
 
 Array = NDArray[np.float64]
 MONTHS_PER_YEAR = 12
@@ -191,9 +191,9 @@ class Money:
         Staff by role and seat-lines.
     yearly : dict of str to float64[reps]
         Per year: cost components (:data:`COST_COMPONENTS`), revenue by form
-        (``revenue_FORM``), ``sla_penalty`` (of ``contract.sl_penalty``), ``penalty[i]`` and
-        ``bonus[i]`` of target ``i``, and the totals ``total_cost``, ``revenue``,
-        ``penalties``, ``bonuses``, ``margin``.
+        (``revenue_FORM``), ``sla_penalty`` (of ``contract.sl_penalty``), ``penalty: LABEL``
+        and ``bonus: LABEL`` of each target with bands (LABEL: ``Target.label``), and the
+        totals ``total_cost``, ``revenue``, ``penalties``, ``bonuses``, ``margin``.
     open_days : int
         Open days a year.
     """
@@ -263,18 +263,20 @@ def contract_money(
         )
     run = cost_kpis(tallies, plan, "total")
     yearly["sla_penalty"] = run["sla_penalty"] * per_year
-    for i, outcome in enumerate(targets.outcomes if targets is not None else []):
+    for outcome in targets.outcomes if targets is not None else []:
         for kind, sign in (("penalty", 1.0), ("bonus", -1.0)):
             adjustment = getattr(outcome.target, kind)
             if adjustment is None:
                 continue
             share = band_percent(sign * outcome.miss_points, adjustment) / 100.0
             period_invoice = by_period(invoice, outcome.target.period)  # not interval: validated
-            yearly[f"{kind}[{i}]"] = (share * period_invoice).sum(axis=1) * per_year
+            yearly[f"{kind}: {outcome.target.label}"] = (share * period_invoice).sum(
+                axis=1
+            ) * per_year
     yearly["total_cost"] = sum((yearly[name] for name in COST_COMPONENTS), np.zeros(tallies.reps))
     yearly["revenue"] = sum((yearly[name] for name in REVENUE_COMPONENTS), np.zeros(tallies.reps))
-    yearly["penalties"] = yearly["sla_penalty"] + _sum_of(yearly, "penalty[")
-    yearly["bonuses"] = _sum_of(yearly, "bonus[")
+    yearly["penalties"] = yearly["sla_penalty"] + _sum_of(yearly, "penalty: ")
+    yearly["bonuses"] = _sum_of(yearly, "bonus: ")
     yearly["margin"] = (
         yearly["revenue"] + yearly["bonuses"] - yearly["total_cost"] - yearly["penalties"]
     )
@@ -320,3 +322,37 @@ def _yearly_costs(tallies: Tallies, plan: Plan, costs: Costs, staff: Headcount) 
 def _sum_of(yearly: dict[str, Array], prefix: str) -> Array:
     reps = len(yearly["revenue"])
     return sum((v for k, v in yearly.items() if k.startswith(prefix)), np.zeros(reps))
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    """A run's contract: its targets (none when it states none) and its yearly money."""
+
+    targets: TargetsResult | None
+    money: Money
+
+
+def evaluate_contract(tallies: Tallies, plan: Plan, scenario: Scenario) -> ContractResult | None:
+    """Evaluate a scenario's targets and money; None when it has no contract and default costs.
+
+    Parameters
+    ----------
+    tallies : Tallies
+        Tallies of the replications.
+    plan : Plan
+        The plan of ``scenario``.
+    scenario : Scenario
+        The scenario simulated.
+
+    Returns
+    -------
+    ContractResult or None
+        Targets and money, or None when there is nothing to report.
+    """
+    contract = scenario.contract
+    if contract is None and scenario.costs == Costs():
+        return None
+    targets = None
+    if contract is not None and contract.targets:
+        targets = evaluate_targets(tallies, plan, contract.targets)
+    return ContractResult(targets, contract_money(tallies, plan, scenario.costs, contract, targets))

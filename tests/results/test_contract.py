@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from helpers import invoke, make_scenario
@@ -291,8 +293,12 @@ class TestPenaltiesAndBonuses:
         assert scenario.contract is not None
         targets = evaluate_targets(tallies, plan, scenario.contract.targets)
         money = contract_money(tallies, plan, scenario.costs, scenario.contract, targets)
-        assert [1800.0, 0.0] == pytest.approx(money.yearly["penalty[0]"].tolist())
-        assert [0.0, 950.0] == pytest.approx(money.yearly["bonus[0]"].tolist())
+        assert [1800.0, 0.0] == pytest.approx(
+            money.yearly["penalty: service_level >= 0.8 (all, day)"].tolist()
+        )
+        assert [0.0, 950.0] == pytest.approx(
+            money.yearly["bonus: service_level >= 0.8 (all, day)"].tolist()
+        )
         revenue, bonus, penalty = (np.array(v) for v in ([18_000.0, 19_000.0], [0, 950], [1800, 0]))
         expected_margin = revenue + bonus - penalty - money.yearly["total_cost"]
         assert expected_margin.tolist() == pytest.approx(money.yearly["margin"].tolist())
@@ -544,3 +550,45 @@ class TestBadInput:
         assert 2 == code
         assert 1 == len(err.strip().splitlines())
         assert f"{tmp_path / 'bad.yaml'}: {message}" in err
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small two-day centre with four targets and team leaders, as a file."""
+    path = tmp_path_factory.mktemp("contract") / "small.yaml"
+    raw = _base() | SMALL | {"costs": {"overhead": {"team_leaders": {"per": 10}}}}
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+class TestRunCli:
+    def test_console_blocks_and_contract_csv(self, scenario_file: Path, tmp_path: Path) -> None:
+        """The run prints each target, the joint P and money per month and year; contract.csv."""
+        code, out, _ = invoke(
+            "run", str(scenario_file), "--reps", "20", "--out", str(tmp_path), "--quiet"
+        )
+        assert 0 == code
+        assert "service_level >= 0.7 (all, day)" in out
+        assert "every target, every period" in out
+        assert "per month (95% CI)" in out
+        assert "team leaders 1" in out
+        table = pd.read_csv(tmp_path / "contract.csv")
+        assert 4 == (table["section"] == "target").sum()
+        assert {"target", "joint", "headcount", "money"} == set(table["section"])
+        year = table[(table["item"] == "total_cost") & (table["period"] == "year")]["mean"]
+        month = table[(table["item"] == "total_cost") & (table["period"] == "month")]["mean"]
+        # the CSV holds 6 significant digits
+        assert 12 * float(month.iloc[0]) == pytest.approx(float(year.iloc[0]), rel=1e-5)
+
+    def test_json_has_the_contract(self, scenario_file: Path, tmp_path: Path) -> None:
+        """``--json`` gives each target's P(met) with its interval and the joint P in [0, 1]."""
+        code, out, _ = invoke(
+            "run", str(scenario_file), "--reps", "20", "--out", str(tmp_path), "--json"
+        )
+        assert 0 == code
+        contract = json.loads(out)["contract"]
+        assert 4 == len(contract["targets"])
+        for entry in [*contract["targets"], contract["joint"]]:
+            assert 0.0 <= entry["p_all_met_low"] <= entry["p_all_met"] <= entry["p_all_met_high"]
+            assert entry["p_all_met_high"] <= 1.0
+        assert {"day", "week", "month", "year"} == set(contract["money"]["margin"])
