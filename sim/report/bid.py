@@ -11,14 +11,20 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.report.contract import contract_table, money_console, share_text, targets_console
 from sim.report.outputs import save_png, write_all, write_csv, write_text
 from sim.report.tables import aligned_rows
+from sim.results.money import ContractResult, Money
+from sim.results.summary import mean_ci
+from sim.results.targets import wilson_interval
 
 if TYPE_CHECKING:
-    from sim.planning.bid import BidResult
+    from sim.planning.bid import BidResult, MarginPrice
 
 BID_FILES = ("bid.csv", "groups.csv", "scenario.yaml", "bid.png")
 
+PRICE_ROW = ("price", "", "price")
+"""The first row that needs a single price (left out for contracts priced by forms)."""
 # Rows of the console's volume table: label, KPI, how its value is written (see _FORMATS).
 CASE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("offered calls", "offered", "count"),
@@ -32,7 +38,7 @@ CASE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("overtime premium", "overtime_cost", "money"),
     ("seat cost", "seat_cost", "money"),
     ("total cost", "total_cost", "money"),
-    ("price", "", "price"),
+    PRICE_ROW,
     ("revenue", "revenue", "money"),
     ("expected SLA penalty", "sla_penalty", "money"),
     ("margin", "margin", "money"),
@@ -57,8 +63,77 @@ COST_STACK = (
 
 
 def bid_console(result: BidResult) -> str:
-    """Return the headline block and the volume cases side by side, ready to paste."""
-    return headline(result) + "\n\n" + case_console(result.cases, price_kpi(result))
+    """Return the headline, the volume cases side by side, the contract and the verdict."""
+    price = None if result.priced_by_forms else price_kpi(result)
+    blocks = [headline(result), case_console(result.cases, price)]
+    if result.forecast_contract is not None:
+        blocks.append(contract_block(result, result.forecast_contract))
+    blocks.append(verdict(result))
+    return "\n\n".join(blocks)
+
+
+def contract_block(result: BidResult, contract: ContractResult) -> str:
+    """Return the targets and money of the forecast case, the yearly cases and the margin price."""
+    staffing = result.staffing
+    lines = []
+    if contract.targets is not None:
+        lines.append(
+            f"targets at 100% of the forecast on the fresh seed {staffing.fresh_seed}; "
+            f"each must hold with P(period met) >= {staffing.confidence:g}:"
+        )
+        lines.append(targets_console(contract.targets))
+    lines.append(money_console(contract.money))
+    lines.append(yearly_console(result))
+    if result.margin_goal is not None:
+        lines.append(margin_line(result.margin_goal, contract.money))
+    return "\n".join(lines)
+
+
+def yearly_console(result: BidResult) -> str:
+    """Return the yearly money of each volume case: means [95% CI] and P(loss) [Wilson]."""
+    volumes = sorted(result.contracts)
+    rows = [["a year", *(f"{volume}% of forecast" for volume in volumes)]]
+    for item in ("total_cost", "revenue", "penalties", "bonuses", "margin"):
+        cells = []
+        for volume in volumes:
+            mean, low, high, _ = mean_ci(result.contracts[volume].money.yearly[item])
+            cells.append(
+                _cell(pd.Series({"mean": mean, "ci_low": low, "ci_high": high}), _FORMATS["money"])
+            )
+        rows.append([item.replace("_", " "), *cells])
+    losses = [loss_share(result.contracts[volume].money.yearly["margin"]) for volume in volumes]
+    rows.append(["P(loss)", *(share_text(*loss) for loss in losses)])
+    return aligned_rows(rows)
+
+
+def loss_share(margin: np.ndarray) -> tuple[float, float, float]:
+    """Return the share of replications whose yearly margin is below 0, and its Wilson interval."""
+    share = float((margin < 0).mean())
+    return (share, *wilson_interval(share, len(margin)))
+
+
+def margin_line(goal: MarginPrice, money: Money) -> str:
+    """Return the prices that reach the margin asked, and the margin's distribution there."""
+    asked = f"{100 * goal.margin:g}%"
+    if np.isnan(goal.factor):
+        return f"margin {asked}: no price reaches it (penalties take more than the margin leaves)"
+    mean, low, high, _ = mean_ci(goal.yearly_margin)
+    loss = share_text(*loss_share(goal.yearly_margin))
+    return (
+        f"margin {asked}: every price x {goal.factor:.4f}; margin a year {mean:,.0f} "
+        f"[{low:,.0f}, {high:,.0f}], P(loss) {loss}"
+    )
+
+
+def verdict(result: BidResult) -> str:
+    """Return whether the bid holds on the fresh seed and, if not, what fails."""
+    confidence = f"{100 * result.staffing.confidence:g}%"
+    if result.holds:
+        return f"bid holds: every target met with {confidence} confidence on the fresh seed"
+    failures = list(result.failed_targets)
+    if not result.staffing.validated:
+        failures.insert(0, f"service level over the day >= {100 * result.staffing.target:g}%")
+    return f"bid does NOT hold at {confidence} confidence on the fresh seed: " + "; ".join(failures)
 
 
 def headline(result: BidResult) -> str:
@@ -73,7 +148,8 @@ def headline(result: BidResult) -> str:
         f"{100 * staffing.confidence:g}% of days; {result.reps} replications, "
         f"engine {result.engine}",
         f"staffing found: {result.group} {result.staffed_group_h:g} agent-hours, peak "
-        f"{result.headcount[result.group]} agents ({staffing.rounds} rounds from Erlang)",
+        f"{sum(result.headcount[g] for g in result.staffed_groups)} agents ({staffing.rounds} "
+        "rounds from Erlang)",
         f"Erlang vs simulation: Erlang asks {result.erlang_h:g} agent-hours; uplift "
         f"{uplift_h:+g} agent-hours ({100 * share:+.1f}%)",
         f"headcount (peak agents): {heads}",
@@ -106,21 +182,24 @@ def price_line(result: BidResult) -> str:
     return f"price: {result.price_per_call:,.4f} per handled call"
 
 
-def case_console(cases: pd.DataFrame, price: str) -> str:
+def case_console(cases: pd.DataFrame, price: str | None) -> str:
     """Return one row per KPI, one column per volume case: mean [95% CI].
 
     Parameters
     ----------
     cases : pandas.DataFrame
         ``volume_pct``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``.
-    price : str
-        The KPI of the price charged (``price_per_handled_call`` or ``price_per_hour``).
+    price : str or None
+        The KPI of the price charged (``price_per_handled_call`` or ``price_per_hour``); None
+        when the contract prices by ``price`` forms, whose revenue and margin are yearly only
+        (the rows from the price on are left out).
     """
     volumes = sorted(cases["volume_pct"].unique())
     table = cases.set_index(["kpi", "volume_pct"])
     rows = [["volume", *(f"{volume}% of forecast" for volume in volumes)]]
-    for label, kpi, style in CASE_ROWS:
-        stats = [table.loc[(kpi or price, volume)] for volume in volumes]
+    shown = CASE_ROWS if price is not None else CASE_ROWS[: CASE_ROWS.index(PRICE_ROW)]
+    for label, kpi, style in shown:
+        stats = [table.loc[(kpi or str(price), volume)] for volume in volumes]
         rows.append([label, *(_cell(row, _FORMATS[style]) for row in stats)])
     return aligned_rows(rows)
 
@@ -221,7 +300,10 @@ def _volume_axis(axes: Axes, cases: pd.DataFrame) -> tuple[list[int], np.ndarray
 
 
 def write_bid(directory: str | Path, result: BidResult, scenario_yaml: str) -> list[Path]:
-    """Write ``bid.csv``, ``groups.csv``, ``scenario.yaml`` and ``bid.png``, all or nothing.
+    """Write ``bid.csv``, ``groups.csv``, ``scenario.yaml``, ``bid.png``, all or nothing.
+
+    With a contract or costs, also ``contract.csv``: the targets, headcount and yearly money
+    of the forecast case (as ``ccsim run`` writes it).
 
     Parameters
     ----------
@@ -238,4 +320,8 @@ def write_bid(directory: str | Path, result: BidResult, scenario_yaml: str) -> l
         lambda path: write_text(scenario_yaml, path),
         lambda path: save_png(bid_figure(result), path),
     ]
-    return write_all(directory, dict(zip(BID_FILES, files, strict=True)))
+    writers = dict(zip(BID_FILES, files, strict=True))
+    contract = result.forecast_contract
+    if contract is not None:
+        writers["contract.csv"] = lambda path: write_csv(contract_table(contract), path)
+    return write_all(directory, writers)

@@ -47,7 +47,7 @@ def contract_table(result: ContractResult) -> pd.DataFrame:
         rows.append(_joint_row(result.targets))
     rows += [
         {"section": "headcount", "item": role, "mean": count}
-        for role, count in _headcount(result.money).items()
+        for role, count in headcount_of(result.money).items()
     ]
     rows += [{"section": "money", **row} for row in _roll_up_rows(result.money)]
     return pd.DataFrame(rows, columns=list(CSV_COLUMNS))
@@ -57,8 +57,8 @@ def contract_console(result: ContractResult) -> str:
     """Return the targets block (if any) and the money block for the console."""
     blocks = []
     if result.targets is not None:
-        blocks.append(_targets_console(result.targets))
-    blocks.append(_money_console(result.money))
+        blocks.append(targets_console(result.targets))
+    blocks.append(money_console(result.money))
     return "\n\n".join(blocks)
 
 
@@ -71,7 +71,7 @@ def contract_json(result: ContractResult) -> dict[str, Any]:
             for o in result.targets.outcomes
         ]
         document["joint"] = _numbers(_joint_row(result.targets), TARGET_COLUMNS[6:])
-    document["headcount"] = _headcount(result.money)
+    document["headcount"] = headcount_of(result.money)
     money: dict[str, dict[str, Any]] = {}
     for row in _roll_up_rows(result.money):
         money.setdefault(row["item"], {})[row["period"]] = _numbers(
@@ -96,7 +96,8 @@ def _joint_row(targets: TargetsResult) -> dict[str, Any]:
     }
 
 
-def _headcount(money: Money) -> dict[str, float]:
+def headcount_of(money: Money) -> dict[str, float]:
+    """Return the headcount by role, agent FTE, seat-lines and hires a month, by name."""
     staff = money.headcount
     return {
         "agent_fte": staff.agent_fte,
@@ -126,7 +127,8 @@ def _money_items(money: Money) -> list[str]:
     return [*parts, *TOTALS]
 
 
-def _targets_console(targets: TargetsResult) -> str:
+def targets_console(targets: TargetsResult) -> str:
+    """Return one row per target: periods, mean (95% CI), P(period met), P(all met); joint P."""
     header = ["target", "periods", "mean (95% CI)", "P(period met) [95%]", "P(all met) [95%]"]
     rows = [header]
     for outcome in targets.outcomes:
@@ -136,17 +138,18 @@ def _targets_console(targets: TargetsResult) -> str:
                 outcome.target.label,
                 str(outcome.met.shape[1]),
                 _kpi_with_ci(kpi, outcome.mean, outcome.ci_low, outcome.ci_high),
-                _share(outcome.p_met, outcome.p_met_low, outcome.p_met_high),
-                _share(outcome.p_all_met, outcome.p_all_met_low, outcome.p_all_met_high),
+                share_text(outcome.p_met, outcome.p_met_low, outcome.p_met_high),
+                share_text(outcome.p_all_met, outcome.p_all_met_low, outcome.p_all_met_high),
             ]
         )
-    joint = _share(targets.joint, targets.joint_low, targets.joint_high)
+    joint = share_text(targets.joint, targets.joint_low, targets.joint_high)
     rows.append(["every target, every period", "", "", "", joint])
     return aligned_rows(rows)
 
 
-def _money_console(money: Money) -> str:
-    staff = _headcount(money)
+def money_console(money: Money) -> str:
+    """Return the headcount line and each money item per month and year (95% CIs)."""
+    staff = headcount_of(money)
     people = ", ".join(
         f"{role.replace('_', ' ')} {count:g}"
         for role, count in staff.items()
@@ -191,7 +194,8 @@ def _kpi_with_ci(kpi: str, mean: float, low: float, high: float) -> str:
     return f"{100 * mean:.1f}%{ci}"
 
 
-def _share(share: float, low: float, high: float) -> str:
+def share_text(share: float, low: float, high: float) -> str:
+    """Return a probability and its interval: ``0.95 [0.91, 0.97]``."""
     return f"{share:.2f} [{low:.2f}, {high:.2f}]"
 
 
