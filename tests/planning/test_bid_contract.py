@@ -1,0 +1,124 @@
+"""ccsim bid with a contract: several groups, targets at the confidence, exit codes, --margin."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from helpers import invoke
+
+from sim.planning.bid import margin_price
+from sim.results.money import Headcount, Money
+
+TWO_DESKS: dict[str, Any] = {
+    "name": "two-desks",
+    "calendar": {"days": 1, "open": "08:00", "close": "10:00", "interval_minutes": 30},
+    "service_level": {"threshold_s": 20, "target": 0.8},
+    "tiers": {"standard": {"fcr": 0.9}},
+    "call_types": {
+        "billing": {
+            "volume": {"per_hour": 120},
+            "handle_time": {"dist": "exponential", "mean_s": 180},
+            "patience": {"dist": "exponential", "mean_s": 300},
+        },
+        "support": {
+            "volume": {"per_hour": 60},
+            "handle_time": {"dist": "exponential", "mean_s": 240},
+            "patience": {"dist": "exponential", "mean_s": 300},
+        },
+    },
+    "groups": {
+        "billing_desk": {"skills": {"billing": "standard"}, "headcount": 4, "wage_per_hour": 15},
+        "support_desk": {"skills": {"support": "standard"}, "headcount": 3, "wage_per_hour": 18},
+    },
+    "costs": {"overhead": {"team_leaders": {"per": 8, "wage_per_hour": 20}}},
+    "contract": {
+        "price": [{"per": "handled_call", "unit_price": 3.0}],
+        "targets": [
+            {"kpi": "service_level", "threshold": 0.8},
+            {"kpi": "answer_rate", "threshold": 0.9},
+        ],
+    },
+}
+
+
+def write(folder: Path, raw: dict[str, Any]) -> Path:
+    """Write a scenario file."""
+    path = folder / "two_desks.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def bid(path: Path, out: Path, *options: str) -> tuple[int, str, str]:
+    """Run ``ccsim bid`` on both desks, 40 replications."""
+    groups = ("--group=billing_desk", "--group=support_desk")
+    return invoke("bid", str(path), *groups, "--reps=40", f"--out={out}", *options)
+
+
+class TestBidCli:
+    def test_both_desks_staffed_and_every_target_holds(self, tmp_path: Path) -> None:
+        """Both groups get agents; every target holds at 95% on the fresh seed: exit 0."""
+        code, out, err = bid(write(tmp_path, TWO_DESKS), tmp_path / "out", "--margin=0.1")
+        assert (0, "") == (code, err)
+        assert "staffing found: billing_desk, support_desk" in out
+        assert "every target, every period" in out
+        assert "bid holds: every target met with 95% confidence" in out
+        assert "margin 10%: every price x" in out
+        assert "P(loss)" in out
+        staffed = yaml.safe_load((tmp_path / "out" / "scenario.yaml").read_text())
+        for name, start in (("billing_desk", 4), ("support_desk", 3)):
+            assert max(staffed["groups"][name]["headcount"]) > start, name
+        assert (tmp_path / "out" / "contract.csv").exists()
+
+    def test_a_target_no_staffing_reaches_exits_1_and_names_it(self, tmp_path: Path) -> None:
+        """FCR 0.95 when every tier resolves 90%: the bid does not hold, exit 1, names it."""
+        raw = {**TWO_DESKS, "contract": {**TWO_DESKS["contract"]}}
+        raw["contract"]["targets"] = [
+            *TWO_DESKS["contract"]["targets"],
+            {"kpi": "fcr", "threshold": 0.95},
+        ]
+        code, out, _ = bid(write(tmp_path, raw), tmp_path / "out")
+        assert 1 == code
+        assert (
+            "bid does NOT hold at 95% confidence on the fresh seed: fcr >= 0.95 (all, day)" in out
+        )
+
+    def test_bad_margin_is_a_usage_error(self, tmp_path: Path) -> None:
+        """--margin outside [0, 1): exit 2."""
+        code, _, err = bid(write(tmp_path, TWO_DESKS), tmp_path / "out", "--margin=1.5")
+        assert 2 == code
+        assert "--margin" in err
+
+
+def money(**yearly: list[float]) -> Money:
+    """Money with the given yearly totals per replication (headcount unused)."""
+    staff = Headcount(1.0, 1, {}, 1, 0.0, 10.0)
+    return Money(staff, {name: np.array(values) for name, values in yearly.items()}, 365)
+
+
+class TestMarginPrice:
+    def test_factor_reaches_the_margin(self) -> None:
+        """Revenue [100, 120], bonuses [0, 10], penalties [10, 0], cost 80, margin 10%.
+
+        Scaled by k: margin_i = k (R_i + B_i - P_i) - C_i = k [90, 130] - 80; the mean margin is
+        10% of the mean revenue k 110 when 110 k - 80 = 11 k: k = 80 / 99.
+        """
+        goal = margin_price(
+            money(revenue=[100, 120], bonuses=[0, 10], penalties=[10, 0], total_cost=[80, 80]),
+            0.1,
+        )
+        assert 80 / 99 == pytest.approx(goal.factor)
+        expected = [90 * 80 / 99 - 80, 130 * 80 / 99 - 80]
+        assert expected == pytest.approx(goal.yearly_margin.tolist())
+        assert 0.1 * 110 * goal.factor == pytest.approx(goal.yearly_margin.mean())
+
+    def test_unreachable_margin(self) -> None:
+        """Penalties that take the whole invoice leave no price: the factor is NaN."""
+        goal = margin_price(
+            money(revenue=[100], bonuses=[0], penalties=[100], total_cost=[50]), 0.1
+        )
+        assert math.isnan(goal.factor)
