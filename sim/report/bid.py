@@ -128,11 +128,15 @@ def margin_line(goal: MarginPrice, money: Money) -> str:
 def verdict(result: BidResult) -> str:
     """Return whether the bid holds on the fresh seed and, if not, what fails."""
     confidence = f"{100 * result.staffing.confidence:g}%"
+    day_level = f"service level over the day >= {100 * result.staffing.target:g}%"
+    contract = result.forecast_contract
+    if result.holds and (contract is None or contract.targets is None):
+        return f"bid holds: {day_level} with {confidence} confidence on the fresh seed"
     if result.holds:
         return f"bid holds: every target met with {confidence} confidence on the fresh seed"
     failures = list(result.failed_targets)
     if not result.staffing.validated:
-        failures.insert(0, f"service level over the day >= {100 * result.staffing.target:g}%")
+        failures.insert(0, day_level)
     return f"bid does NOT hold at {confidence} confidence on the fresh seed: " + "; ".join(failures)
 
 

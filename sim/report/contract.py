@@ -181,7 +181,7 @@ def _money_label(item: str) -> str:
         return item.replace("_", " ")
     if item in REVENUE_COMPONENTS:
         return "revenue per " + item.removeprefix("revenue_").replace("_", " ")
-    return item
+    return item.replace("_", " ") if item == "sla_penalty" else item
 
 
 def _kpi_with_ci(kpi: str, mean: float, low: float, high: float) -> str:
