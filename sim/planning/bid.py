@@ -187,6 +187,16 @@ class BidResult:
         return bool(self.document.get("contract", {}).get("price"))
 
     @property
+    def price_forms(self) -> list[tuple[str, float]]:
+        """The contract's prices as ``(unit, unit price)``: its forms, or its single price."""
+        contract = self.document.get("contract", {})
+        if contract.get("price"):
+            return [(form["per"], float(form["unit_price"])) for form in contract["price"]]
+        if self.price_per_hour > 0:
+            return [("staffed_hour", self.price_per_hour)]
+        return [("handled_call", self.price_per_call)]
+
+    @property
     def staffed_groups(self) -> list[str]:
         """The groups staffed (names hold no comma)."""
         return self.group.split(", ")

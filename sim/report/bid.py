@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from sim.report.contract import contract_table, money_console, share_text, targets_console
 from sim.report.outputs import save_png, write_all, write_csv, write_text
 from sim.report.tables import aligned_rows
-from sim.results.money import ContractResult, Money
+from sim.results.money import ContractResult
 from sim.results.summary import mean_ci
 from sim.results.targets import wilson_interval
 
@@ -85,7 +85,7 @@ def contract_block(result: BidResult, contract: ContractResult) -> str:
     lines.append(money_console(contract.money))
     lines.append(yearly_console(result))
     if result.margin_goal is not None:
-        lines.append(margin_line(result.margin_goal, contract.money))
+        lines.append(margin_line(result.margin_goal, result))
     return "\n".join(lines)
 
 
@@ -112,16 +112,17 @@ def loss_share(margin: np.ndarray) -> tuple[float, float, float]:
     return (share, *wilson_interval(share, len(margin)))
 
 
-def margin_line(goal: MarginPrice, money: Money) -> str:
+def margin_line(goal: MarginPrice, result: BidResult) -> str:
     """Return the prices that reach the margin asked, and the margin's distribution there."""
     asked = f"{100 * goal.margin:g}%"
     if np.isnan(goal.factor):
         return f"margin {asked}: no price reaches it (penalties take more than the margin leaves)"
     mean, low, high, _ = mean_ci(goal.yearly_margin)
     loss = share_text(*loss_share(goal.yearly_margin))
+    prices = forms_text(result.price_forms, goal.factor)
     return (
-        f"margin {asked}: every price x {goal.factor:.4f}; margin a year {mean:,.0f} "
-        f"[{low:,.0f}, {high:,.0f}], P(loss) {loss}"
+        f"margin {asked}: every price x {goal.factor:.4f} ({prices}); "
+        f"margin a year {mean:,.0f} [{low:,.0f}, {high:,.0f}], P(loss) {loss}"
     )
 
 
@@ -181,9 +182,18 @@ def price_line(result: BidResult) -> str:
             f"{quote.total_cost:,.2f} x (1 + markup {quote.markup:g}) / mean answered calls "
             f"{quote.answered:,.1f} (search seed {quote.seed})"
         )
+    if result.priced_by_forms:
+        return "price: " + forms_text(result.price_forms, 1.0) + " (the contract's price forms)"
     if price_kpi(result) == "price_per_hour":
         return f"price: {result.price_per_hour:,.4f} per staffed agent hour"
     return f"price: {result.price_per_call:,.4f} per handled call"
+
+
+def forms_text(forms: list[tuple[str, float]], factor: float) -> str:
+    """Return price forms as text, each unit price times ``factor``: ``3.9000 per handled call``."""
+    return " + ".join(
+        f"{factor * unit_price:,.4f} per {unit.replace('_', ' ')}" for unit, unit_price in forms
+    )
 
 
 def case_console(cases: pd.DataFrame, price: str | None) -> str:
@@ -222,7 +232,9 @@ def bid_figure(result: BidResult) -> Figure:
 
     Left, one bar per volume case: the mean cost components (wages, reserves' phone time,
     overtime premium, seats) and the expected SLA penalty stacked, the mean revenue as a black
-    line; the gap between them is the margin, written above. Right: the mean service level with
+    line; the gap between them is the margin, written above. A contract priced by ``price``
+    forms is drawn per year from its money (cost grouped: agents, overhead staff, hiring and
+    training, seats, expected penalties; revenue with its bonuses). Right: the mean service level with
     its 95% CI and the share of days reaching the target, against the target and the
     confidence asked.
     """
@@ -234,18 +246,16 @@ def bid_figure(result: BidResult) -> Figure:
 
 
 def _money_panel(axes: Axes, result: BidResult) -> None:
-    means = result.cases.set_index(["kpi", "volume_pct"])["mean"]
     volumes, x = _volume_axis(axes, result.cases)
+    stack, revenue, margin, margin_pct, per = _money_bars(result, volumes)
     bottom = np.zeros(len(volumes))
-    for kpi, label, colour in COST_STACK:
-        values = np.array([means[(kpi, volume)] for volume in volumes])
+    for label, colour, values in stack:
         axes.bar(x, values, 0.6, bottom=bottom, color=colour, label=label)
         bottom += values
-    revenue = np.array([means[("revenue", volume)] for volume in volumes])
     axes.hlines(revenue, x - 0.38, x + 0.38, color="black", linewidth=2.5, label="revenue")
-    for position, volume, top in zip(x, volumes, np.maximum(bottom, revenue), strict=True):
+    for position, i, top in zip(x, range(len(volumes)), np.maximum(bottom, revenue), strict=True):
         axes.annotate(
-            f"margin {means[('margin', volume)]:,.0f}\n({means[('margin_pct', volume)]:.1f}%)",
+            f"margin {margin[i]:,.0f}\n({margin_pct[i]:.1f}%)",
             (float(position), float(top)),
             xytext=(0, 4),
             textcoords="offset points",
@@ -254,9 +264,46 @@ def _money_panel(axes: Axes, result: BidResult) -> None:
             fontsize="small",
         )
     axes.set_ylim(0, 1.18 * max(bottom.max(), revenue.max()) or 1.0)
-    axes.set_ylabel("per day, currency units (means)")
+    axes.set_ylabel(f"per {per}, currency units (means)")
     axes.set_title(f"{result.name}: cost, revenue and margin")
     _legend_below(axes, columns=3)
+
+
+# Stacked parts of the yearly cost bars of a contract priced by forms: label, colour, items.
+YEARLY_STACK = (
+    ("agents", "tab:blue", ("agent_wages", "overtime_premium", "redundancy")),
+    ("overhead staff", "tab:purple", ("team_leaders", "supervisors", "qa", "trainers")),
+    ("hiring and training", "tab:olive", ("recruitment", "training")),
+    ("seats", "tab:gray", ("seats_per_day", "seat_lines")),
+    ("expected penalties", "tab:red", ("penalties",)),
+)
+
+
+def _money_bars(
+    result: BidResult, volumes: list[int]
+) -> tuple[list[tuple[str, str, np.ndarray]], np.ndarray, np.ndarray, np.ndarray, str]:
+    """Return the cost stack, revenue, margin and margin % of each case, and their period.
+
+    Per day from the bid's KPIs; per year from the contract's money when it is priced by forms
+    (revenue then includes the bonuses).
+    """
+    if result.priced_by_forms and result.contracts:
+
+        def mean_of(items: tuple[str, ...]) -> np.ndarray:
+            yearly = [result.contracts[volume].money.yearly for volume in volumes]
+            return np.array([sum(float(y[item].mean()) for item in items) for y in yearly])
+
+        stack = [(label, colour, mean_of(items)) for label, colour, items in YEARLY_STACK]
+        revenue = mean_of(("revenue", "bonuses"))
+        margin = mean_of(("margin",))
+        return stack, revenue, margin, 100 * margin / mean_of(("revenue",)), "year"
+    means = result.cases.set_index(["kpi", "volume_pct"])["mean"]
+
+    def day(kpi: str) -> np.ndarray:
+        return np.array([means[(kpi, volume)] for volume in volumes])
+
+    stack = [(label, colour, day(kpi)) for kpi, label, colour in COST_STACK]
+    return stack, day("revenue"), day("margin"), day("margin_pct"), "day"
 
 
 def _service_panel(axes: Axes, result: BidResult) -> None:
