@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from sim.report.contract import contract_table, money_console, share_text, targets_console
 from sim.report.outputs import save_png, write_all, write_csv, write_text
+from sim.report.proposal import margin_figure, proposal_html, proposal_tables, write_xlsx
 from sim.report.tables import aligned_rows
 from sim.results.money import ContractResult
 from sim.results.summary import mean_ci
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from sim.planning.bid import BidResult, MarginPrice
 
 BID_FILES = ("bid.csv", "groups.csv", "scenario.yaml", "bid.png")
+CONTRACT_FILES = ("contract.csv", "margin.png")
+"""Written after :data:`BID_FILES` when the scenario has a contract or costs."""
+PROPOSAL_FILES = ("bid.xlsx", "bid.html")
+"""The proposal, written last."""
 
 PRICE_ROW = ("price", "", "price")
 """The first row that needs a single price (left out for contracts priced by forms)."""
@@ -234,8 +239,8 @@ def bid_figure(result: BidResult) -> Figure:
     overtime premium, seats) and the expected SLA penalty stacked, the mean revenue as a black
     line; the gap between them is the margin, written above. A contract priced by ``price``
     forms is drawn per year from its money (cost grouped: agents, overhead staff, hiring and
-    training, seats, expected penalties; revenue with its bonuses). Right: the mean service level with
-    its 95% CI and the share of days reaching the target, against the target and the
+    training, seats, expected penalties; revenue with its bonuses). Right: the mean service
+    level with its 95% CI and the share of days reaching the target, against the target and the
     confidence asked.
     """
     figure = Figure(figsize=(11, 4.8), layout="constrained")
@@ -351,10 +356,13 @@ def _volume_axis(axes: Axes, cases: pd.DataFrame) -> tuple[list[int], np.ndarray
 
 
 def write_bid(directory: str | Path, result: BidResult, scenario_yaml: str) -> list[Path]:
-    """Write ``bid.csv``, ``groups.csv``, ``scenario.yaml``, ``bid.png``, all or nothing.
+    """Write the files of a bid, all or nothing (:func:`bid_files` names them, in order).
 
-    With a contract or costs, also ``contract.csv``: the targets, headcount and yearly money
-    of the forecast case (as ``ccsim run`` writes it).
+    ``bid.csv``, ``groups.csv``, ``scenario.yaml``, ``bid.png``; with a contract or costs also
+    ``contract.csv`` (the targets, headcount and yearly money of the forecast case, as ``ccsim
+    run`` writes it) and ``margin.png`` (the year's margin per volume case); then the proposal,
+    ``bid.xlsx`` and ``bid.html`` (:mod:`sim.report.proposal`; the page is written last and
+    embeds the charts).
 
     Parameters
     ----------
@@ -365,14 +373,32 @@ def write_bid(directory: str | Path, result: BidResult, scenario_yaml: str) -> l
     scenario_yaml : str
         The staffed, priced scenario as YAML, its CSV names valid from ``directory``.
     """
-    files: list[Callable[[Path], None]] = [
-        lambda path: write_csv(result.cases, path),
-        lambda path: write_csv(result.groups, path),
-        lambda path: write_text(scenario_yaml, path),
-        lambda path: save_png(bid_figure(result), path),
-    ]
-    writers = dict(zip(BID_FILES, files, strict=True))
+    pngs: dict[str, bytes] = {}  # filled by the figure writers, read by the page (last)
+
+    def figure_writer(name: str, make: Callable[[BidResult], Figure]) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            save_png(make(result), path)
+            pngs[name] = path.read_bytes()
+
+        return write
+
+    tables = proposal_tables(result)
+    writers: dict[str, Callable[[Path], None]] = {
+        "bid.csv": lambda path: write_csv(result.cases, path),
+        "groups.csv": lambda path: write_csv(result.groups, path),
+        "scenario.yaml": lambda path: write_text(scenario_yaml, path),
+        "bid.png": figure_writer("bid.png", bid_figure),
+    }
     contract = result.forecast_contract
     if contract is not None:
         writers["contract.csv"] = lambda path: write_csv(contract_table(contract), path)
+        writers["margin.png"] = figure_writer("margin.png", margin_figure)
+    writers["bid.xlsx"] = lambda path: write_xlsx(tables, path)
+    writers["bid.html"] = lambda path: write_text(proposal_html(result, tables, pngs), path)
+    assert list(writers) == bid_files(has_contract=contract is not None)
     return write_all(directory, writers)
+
+
+def bid_files(*, has_contract: bool) -> list[str]:
+    """Return the names of the files a bid writes, in order."""
+    return [*BID_FILES, *(CONTRACT_FILES if has_contract else ()), *PROPOSAL_FILES]

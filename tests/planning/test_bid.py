@@ -21,7 +21,7 @@ from sim.planning.bid import (
     inbound_group,
     size_bid,
 )
-from sim.report.bid import BID_FILES
+from sim.report.bid import bid_files
 from sim.scenario import build_plan, load_scenario, scenario_from_dict
 from sim.simulation import simulate
 
@@ -306,7 +306,7 @@ class TestCommand:
         header = lines[lines.index("") + 1]
         assert header.split() == ["volume", "90%", "of", "forecast", "100%", "of", "forecast",
                                   "110%", "of", "forecast"]  # fmt: skip
-        files = [*BID_FILES, "contract.csv"]  # the scenario has a contract: its yearly money
+        files = bid_files(has_contract=True)  # the scenario has a contract: its yearly money
         assert lines[-1] == "wrote " + ", ".join(str(out / name) for name in files)
 
     def test_bid_csv_identities(self, cli_run: tuple[str, Path]) -> None:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
+import pandas as pd
 import pytest
 import yaml
-from helpers import invoke
+from helpers import REPO, invoke
 
 from sim.planning.bid import margin_price
+from sim.report.bid import bid_files
+from sim.report.proposal import SHEET_TITLES, write_xlsx
 from sim.results.money import Headcount, Money
 
 TWO_DESKS: dict[str, Any] = {
@@ -59,20 +66,32 @@ def bid(path: Path, out: Path, *options: str) -> tuple[int, str, str]:
     return invoke("bid", str(path), *groups, "--reps=40", f"--out={out}", *options)
 
 
+@pytest.fixture(scope="module")
+def holding_bid(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, str, Path]:
+    """The two desks bid with a 10% margin asked: exit code, stdout, stderr, output folder."""
+    folder = tmp_path_factory.mktemp("bid")
+    out = folder / "out"
+    return (*bid(write(folder, TWO_DESKS), out, "--margin=0.1"), out)
+
+
 class TestBidCli:
-    def test_both_desks_staffed_and_every_target_holds(self, tmp_path: Path) -> None:
+    def test_both_desks_staffed_and_every_target_holds(
+        self, holding_bid: tuple[int, str, str, Path]
+    ) -> None:
         """Both groups get agents; every target holds at 95% on the fresh seed: exit 0."""
-        code, out, err = bid(write(tmp_path, TWO_DESKS), tmp_path / "out", "--margin=0.1")
+        code, out, err, folder = holding_bid
         assert (0, "") == (code, err)
         assert "staffing found: billing_desk, support_desk" in out
         assert "every target, every period" in out
         assert "bid holds: every target met with 95% confidence" in out
         assert "margin 10%: every price x" in out
         assert "P(loss)" in out
-        staffed = yaml.safe_load((tmp_path / "out" / "scenario.yaml").read_text())
+        staffed = yaml.safe_load((folder / "scenario.yaml").read_text())
         for name, start in (("billing_desk", 4), ("support_desk", 3)):
             assert max(staffed["groups"][name]["headcount"]) > start, name
-        assert (tmp_path / "out" / "contract.csv").exists()
+        assert bid_files(has_contract=True) == sorted(
+            (p.name for p in folder.iterdir()), key=bid_files(has_contract=True).index
+        )
 
     def test_a_target_no_staffing_reaches_exits_1_and_names_it(self, tmp_path: Path) -> None:
         """FCR 0.95 when every tier resolves 90%: the bid does not hold, exit 1, names it."""
@@ -122,3 +141,44 @@ class TestMarginPrice:
             money(revenue=[100], bonuses=[0], penalties=[100], total_cost=[50]), 0.1
         )
         assert math.isnan(goal.factor)
+
+
+class TestProposal:
+    def test_workbook_has_the_tables_as_numbers(
+        self, holding_bid: tuple[int, str, str, Path]
+    ) -> None:
+        """bid.xlsx: one sheet per table; the year's margin is a number equal to contract.csv's."""
+        folder = holding_bid[3]
+        book = openpyxl.load_workbook(folder / "bid.xlsx")
+        assert list(SHEET_TITLES) == book.sheetnames
+        money = list(book["money"].iter_rows(min_row=3, values_only=True))
+        margin = next(row for row in money if row[:2] == ("margin", "year"))
+        contract = pd.read_csv(folder / "contract.csv")
+        expected = contract[(contract["item"] == "margin") & (contract["period"] == "year")]
+        assert float(expected["mean"].iloc[0]) == pytest.approx(margin[2], rel=1e-5)
+        roles = {row[0]: row[1] for row in book["headcount"].iter_rows(min_row=3, values_only=True)}
+        assert roles["team_leaders"] == math.ceil(roles["agents"] / 8)
+
+    def test_text_never_becomes_a_formula(self, tmp_path: Path) -> None:
+        """A name starting with '=' is written as text."""
+        tables = {name: pd.DataFrame() for name in SHEET_TITLES}
+        tables["assumptions"] = pd.DataFrame({"item": ["scenario"], "value": ["=1+1"]})
+        write_xlsx(tables, tmp_path / "x.xlsx")
+        cell = openpyxl.load_workbook(tmp_path / "x.xlsx")["assumptions"]["B3"]
+        assert ("=1+1", "s") == (cell.value, cell.data_type)
+
+    @pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium: page not checked")
+    def test_page_renders_every_chart(
+        self, holding_bid: tuple[int, str, str, Path], tmp_path: Path
+    ) -> None:
+        """bid.html in headless Chromium: both charts decode (scripts/screenshot_report.py)."""
+        page = holding_bid[3] / "bid.html"
+        result = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / "screenshot_report.py"), str(page),
+             str(tmp_path / "shot.png")],
+            capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+        assert 0 == result.returncode, result.stderr
+        assert "2/2 images rendered" in result.stdout
+        text = page.read_text(encoding="utf-8")
+        assert "http" not in text.replace("http-equiv", "")  # self-contained: nothing fetched
