@@ -42,6 +42,8 @@ VOLUME_FACTORS = (0.9, 1.0, 1.1)
 """Volume cases of a bid, as factors on the forecast."""
 FORECAST_PCT = 100
 """The volume case at the forecast, percent."""
+PRICE_FACTORS = (0.9, 1.0, 1.1)
+"""Price factors of the sensitivity table (every price of the contract times each)."""
 DEFAULT_MARKUP = 0.15
 """Share added to the mean total cost when the price is quoted."""
 INBOUND_ROLE = "agent"
@@ -162,6 +164,9 @@ class BidResult:
         the scenario has a contract or costs (else empty).
     margin_goal : MarginPrice or None
         The price factor that reaches ``--margin`` at the forecast volume, when asked.
+    sensitivity : pandas.DataFrame
+        The yearly margin per volume case and price factor (:func:`price_volume_margins`);
+        empty without a contract or costs.
     """
 
     name: str
@@ -180,6 +185,7 @@ class BidResult:
     engine: str
     contracts: dict[int, ContractResult] = dataclasses.field(default_factory=dict)
     margin_goal: MarginPrice | None = None
+    sensitivity: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def priced_by_forms(self) -> bool:
@@ -347,6 +353,7 @@ def size_bid(
         engine=engine,
         contracts=contracts,
         margin_goal=margin_goal,
+        sensitivity=price_volume_margins(contracts),
     )
 
 
@@ -374,9 +381,44 @@ def margin_price(money: Money, margin: float) -> MarginPrice:
     yearly = money.yearly
     scaled = yearly["revenue"] + yearly["bonuses"] - yearly["penalties"]
     denominator = float(scaled.mean() - margin * yearly["revenue"].mean())
-    cost = yearly["total_cost"]
-    factor = float(cost.mean()) / denominator if denominator > 0 else math.nan
-    return MarginPrice(margin, factor, factor * scaled - cost)
+    factor = float(yearly["total_cost"].mean()) / denominator if denominator > 0 else math.nan
+    return MarginPrice(margin, factor, scaled_margin(money, factor))
+
+
+def scaled_margin(money: Money, factor: float) -> np.ndarray:
+    """Return each replication's yearly margin with every price times ``factor``.
+
+    Revenue, penalties and bonuses are shares of the invoice and scale with the prices; the
+    cost does not: ``factor x (revenue + bonuses - penalties) - total cost``.
+    """
+    yearly = money.yearly
+    return (
+        factor * (yearly["revenue"] + yearly["bonuses"] - yearly["penalties"])
+        - yearly["total_cost"]
+    )
+
+
+def price_volume_margins(
+    contracts: dict[int, ContractResult], factors: tuple[float, ...] = PRICE_FACTORS
+) -> pd.DataFrame:
+    """Return the yearly margin of each volume case at each price factor: the sensitivity table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``volume_pct``, ``price_factor``, ``mean``, ``ci_low``, ``ci_high`` (95% Student-t) of
+        the yearly margin, and ``p_loss``, ``p_loss_low``, ``p_loss_high`` (share of
+        replications whose yearly margin is below 0, Wilson interval).
+    """
+    rows = []
+    for volume, contract in sorted(contracts.items()):
+        for factor in factors:
+            margin = scaled_margin(contract.money, factor)
+            loss = float((margin < 0).mean())
+            interval = wilson_interval(loss, len(margin))
+            rows.append((volume, factor, *mean_ci(margin)[:3], loss, *interval))
+    columns = ["volume_pct", "price_factor", "mean", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=[*columns, "p_loss", "p_loss_low", "p_loss_high"])
 
 
 def quote_price(runs: DocumentRuns, document: dict[str, Any], *, markup: float, seed: int) -> Quote:

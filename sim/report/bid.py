@@ -89,6 +89,7 @@ def contract_block(result: BidResult, contract: ContractResult) -> str:
         lines.append(targets_console(contract.targets))
     lines.append(money_console(contract.money))
     lines.append(yearly_console(result))
+    lines.append(sensitivity_console(result.sensitivity))
     if result.margin_goal is not None:
         lines.append(margin_line(result.margin_goal, result))
     return "\n".join(lines)
@@ -111,6 +112,19 @@ def yearly_console(result: BidResult) -> str:
     return aligned_rows(rows)
 
 
+def sensitivity_console(sensitivity: pd.DataFrame) -> str:
+    """Return the yearly margin [95% CI] and P(loss) per volume case (rows) and price factor."""
+    factors = sorted(sensitivity["price_factor"].unique())
+    rows = [["margin a year", *(f"every price x {factor:g}" for factor in factors)]]
+    for volume, cases in sensitivity.groupby("volume_pct", sort=True):
+        cells = []
+        for _, row in cases.sort_values("price_factor").iterrows():
+            margin = _cell(row, _FORMATS["money"])
+            cells.append(f"{margin}, P(loss) {float(row['p_loss']):.2f}")
+        rows.append([f"{volume}% of forecast", *cells])
+    return aligned_rows(rows)
+
+
 def loss_share(margin: np.ndarray) -> tuple[float, float, float]:
     """Return the share of replications whose yearly margin is below 0, and its Wilson interval."""
     share = float((margin < 0).mean())
@@ -121,7 +135,10 @@ def margin_line(goal: MarginPrice, result: BidResult) -> str:
     """Return the prices that reach the margin asked, and the margin's distribution there."""
     asked = f"{100 * goal.margin:g}%"
     if np.isnan(goal.factor):
-        return f"margin {asked}: no price reaches it (penalties take more than the margin leaves)"
+        return (
+            f"margin {asked}: no price reaches it (revenue less penalties, plus bonuses, does "
+            "not exceed that share of the revenue)"
+        )
     mean, low, high, _ = mean_ci(goal.yearly_margin)
     loss = share_text(*loss_share(goal.yearly_margin))
     prices = forms_text(result.price_forms, goal.factor)

@@ -34,6 +34,7 @@ SHEET_TITLES = {
     "money": "Cost and revenue by component, per month and year (100% of the forecast)",
     "targets": "Targets at 100% of the forecast on the fresh seed",
     "yearly": "The year per volume case",
+    "sensitivity": "The year's margin per volume case and price factor",
     "cases": "Volume cases, per day",
 }
 """Each table's title, in page and workbook order."""
@@ -64,6 +65,7 @@ def proposal_tables(result: BidResult) -> dict[str, pd.DataFrame]:
         "money": money.reset_index(drop=True),
         "targets": targets.reset_index(drop=True),
         "yearly": yearly,
+        "sensitivity": result.sensitivity,
         "cases": result.cases,
     }
 

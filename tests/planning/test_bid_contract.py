@@ -16,10 +16,10 @@ import pytest
 import yaml
 from helpers import REPO, invoke
 
-from sim.planning.bid import margin_price
+from sim.planning.bid import margin_price, price_volume_margins, scaled_margin
 from sim.report.bid import bid_files
 from sim.report.proposal import SHEET_TITLES, write_xlsx
-from sim.results.money import Headcount, Money
+from sim.results.money import ContractResult, Headcount, Money
 
 TWO_DESKS: dict[str, Any] = {
     "name": "two-desks",
@@ -182,3 +182,23 @@ class TestProposal:
         assert "2/2 images rendered" in result.stdout
         text = page.read_text(encoding="utf-8")
         assert "http" not in text.replace("http-equiv", "")  # self-contained: nothing fetched
+
+
+class TestSensitivity:
+    def test_price_by_volume_margins_by_hand(self) -> None:
+        """Margin at price factor k: k x (revenue + bonuses - penalties) - cost, per replication.
+
+        Revenue [100, 120], bonuses [0, 10], penalties [10, 0], cost 80: at 0.9, 0.9 x [90, 130]
+        - 80 = [1, 37]; at 1, [10, 50] (the margin itself); at 1.1, [19, 63]. P(loss) 0.
+        """
+        yearly = {
+            "revenue": [100.0, 120.0],
+            "bonuses": [0.0, 10.0],
+            "penalties": [10.0, 0.0],
+            "total_cost": [80.0, 80.0],
+        }
+        contract = ContractResult(None, money(**yearly))
+        table = price_volume_margins({100: contract}).set_index("price_factor")
+        assert [19.0, 30.0, 41.0] == pytest.approx(table["mean"].tolist())
+        assert [0.0, 0.0, 0.0] == table["p_loss"].tolist()
+        assert [10.0, 50.0] == pytest.approx(scaled_margin(contract.money, 1.0).tolist())
