@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -31,7 +32,17 @@ _price_type = click.FloatRange(min=0, min_open=True)
 @click.option(
     "--price-per-hour", type=_price_type, default=None, help="Price per staffed agent hour."
 )
-@click.option("--group", default=None, help="Group to staff [the only group of role agent].")
+@click.option(
+    "--group",
+    multiple=True,
+    help="Group to staff; repeat for several, staffed jointly [the only group of role agent].",
+)
+@click.option(
+    "--margin",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    default=None,
+    help="Margin to reach, a share of the revenue: scales every price of the contract to it.",
+)
 @click.option(
     "--markup",
     type=click.FloatRange(min=0),
@@ -50,7 +61,8 @@ def bid(
     confidence: float,
     price_per_call: float | None,
     price_per_hour: float | None,
-    group: str | None,
+    group: tuple[str, ...],
+    margin: float | None,
     markup: float,
     reps: int,
     validation_seed: int | None,
@@ -58,15 +70,20 @@ def bid(
     engine: str,
     out_dir: str,
 ) -> None:
-    """Size an outsourcing bid: least staffing for the contract, its cost, price and margin."""
+    """Size an outsourcing bid: least staffing for the contract, its cost, price and margin.
+
+    Exit code 0 when the bid holds on the fresh seed (the day's service level and every target
+    of the contract with the confidence asked), 1 when it does not, 2 for bad input.
+    """
     from sim.planning.bid import bid_scenario_yaml, size_bid  # noqa: PLC0415
     from sim.report.bid import bid_console, write_bid  # noqa: PLC0415
     from sim.scenario.load import read_yaml  # noqa: PLC0415
 
     result = size_bid(
         read_yaml(Path(scenario), scenario),
-        group=group,
+        group=group or None,
         sl_target=sl_target,
+        margin=margin,
         confidence=confidence,
         price_per_call=price_per_call,
         price_per_hour=price_per_hour,
@@ -82,3 +99,5 @@ def bid(
     written = write_bid(out_dir, result, scenario_yaml)
     click.echo(bid_console(result))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+    if not result.holds:
+        sys.exit(1)

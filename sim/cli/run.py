@@ -67,7 +67,13 @@ def run(
     """Simulate a scenario, print its KPIs and write tables and plots to OUT."""
     # Imported here so that the other commands start without pandas, scipy and matplotlib.
     from sim.report import console_table, kpis_json, write_run_report  # noqa: PLC0415
+    from sim.report.contract import (  # noqa: PLC0415
+        contract_console,
+        contract_json,
+        contract_table,
+    )
     from sim.results import summarize  # noqa: PLC0415
+    from sim.results.money import evaluate_contract  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
     loaded = load_scenario(scenario)
@@ -77,7 +83,9 @@ def run(
             loaded, reps=reps, seed=seed, engine=engine, workers=workers, progress=progress
         )
     summary = summarize(result.tallies, result.plan)
-    written = write_run_report(out_dir, summary, result.plan)
+    contract = evaluate_contract(result.tallies, result.plan, loaded)
+    table = contract_table(contract) if contract is not None else None
+    written = write_run_report(out_dir, summary, result.plan, table)
     if as_json:
         document = {
             "engine": engine,
@@ -85,10 +93,14 @@ def run(
             "seed": seed,
             "kpis": kpis_json(summary, result.plan),
         }
+        if contract is not None:
+            document["contract"] = contract_json(contract)
         click.echo(json.dumps(document, indent=2))
         return
     click.echo(f"{loaded.name}: {reps} replications, engine {engine}, seed {seed}")
     click.echo(console_table(summary, result.plan))
+    if contract is not None:
+        click.echo("\n" + contract_console(contract))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,18 @@ from sim.planning.staffing import (
     staffed_scenario_yaml,
 )
 from sim.results.kpis import ALL, group_kpis, replication_kpis
+from sim.results.money import ContractResult, Money, evaluate_contract
 from sim.results.summary import mean_ci
+from sim.results.targets import wilson_interval
 from sim.scenario import Plan, Scenario, scenario_from_dict
 from sim.simulation import SimulationResult
 
 VOLUME_FACTORS = (0.9, 1.0, 1.1)
 """Volume cases of a bid, as factors on the forecast."""
+FORECAST_PCT = 100
+"""The volume case at the forecast, percent."""
+PRICE_FACTORS = (0.9, 1.0, 1.1)
+"""Price factors of the sensitivity table (every price of the contract times each)."""
 DEFAULT_MARKUP = 0.15
 """Share added to the mean total cost when the price is quoted."""
 INBOUND_ROLE = "agent"
@@ -63,8 +69,6 @@ REPLICATION_KPIS = (
 """Per replication of a volume case: the whole run of the centre (``docs/reference/kpis.md``)."""
 BID_KPIS = (*REPLICATION_KPIS, "margin_pct")
 """The rows of a volume case in :attr:`BidResult.cases`."""
-NORMAL_975 = 1.959964
-"""97.5% quantile of the standard normal (two-sided 95% intervals)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,31 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class MarginPrice:
+    """The prices that reach a margin, every price form scaled by one factor.
+
+    Revenue, penalties and bonuses (shares of the invoice) all scale with the prices, so per
+    replication the yearly margin at factor k is ``k (revenue + bonuses - penalties) - cost``;
+    the factor that makes the mean margin ``margin`` x the mean revenue is
+    ``cost / (revenue + bonuses - penalties - margin x revenue)`` (means; none when that is not
+    positive).
+
+    Attributes
+    ----------
+    margin : float
+        The margin asked, a share of the revenue.
+    factor : float
+        The factor on every price (NaN: no price reaches the margin).
+    yearly_margin : float64[reps]
+        Per replication the yearly margin at the scaled prices (forecast volume).
+    """
+
+    margin: float
+    factor: float
+    yearly_margin: np.ndarray
+
+
+@dataclass(frozen=True)
 class BidResult:
     """The staffing of a bid, its price and how it does at three volumes.
 
@@ -103,7 +132,7 @@ class BidResult:
     name : str
         Scenario name.
     group : str
-        The group staffed.
+        The groups staffed, comma-separated (staffed jointly by one search).
     staffing : StaffingResult
         The staffing search (Erlang start, headcount found, day shares on both seeds).
     price_per_call, price_per_hour : float
@@ -130,6 +159,14 @@ class BidResult:
         Replications and search seed (the cases run on ``staffing.fresh_seed``).
     engine : str
         Engine.
+    contracts : dict of int to ContractResult
+        Per volume case (percent of the forecast): the contract's targets and yearly money, when
+        the scenario has a contract or costs (else empty).
+    margin_goal : MarginPrice or None
+        The price factor that reaches ``--margin`` at the forecast volume, when asked.
+    sensitivity : pandas.DataFrame
+        The yearly margin per volume case and price factor (:func:`price_volume_margins`);
+        empty without a contract or costs.
     """
 
     name: str
@@ -146,6 +183,48 @@ class BidResult:
     reps: int
     seed: int
     engine: str
+    contracts: dict[int, ContractResult] = dataclasses.field(default_factory=dict)
+    margin_goal: MarginPrice | None = None
+    sensitivity: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+    @property
+    def priced_by_forms(self) -> bool:
+        """Whether the contract states its prices as ``price`` forms (yearly money only)."""
+        return bool(self.document.get("contract", {}).get("price"))
+
+    @property
+    def price_forms(self) -> list[tuple[str, float]]:
+        """The contract's prices as ``(unit, unit price)``: its forms, or its single price."""
+        contract = self.document.get("contract", {})
+        if contract.get("price"):
+            return [(form["per"], float(form["unit_price"])) for form in contract["price"]]
+        if self.price_per_hour > 0:
+            return [("staffed_hour", self.price_per_hour)]
+        return [("handled_call", self.price_per_call)]
+
+    @property
+    def staffed_groups(self) -> list[str]:
+        """The groups staffed (names hold no comma)."""
+        return self.group.split(", ")
+
+    @property
+    def forecast_contract(self) -> ContractResult | None:
+        """The contract's targets and money at the forecast volume (None without a contract)."""
+        return self.contracts.get(FORECAST_PCT)
+
+    @property
+    def failed_targets(self) -> list[str]:
+        """Targets whose P(period met) at the forecast volume is below the confidence asked."""
+        contract = self.forecast_contract
+        if contract is None or contract.targets is None:
+            return []
+        confidence = self.staffing.confidence
+        return [o.target.label for o in contract.targets.outcomes if o.p_met < confidence]
+
+    @property
+    def holds(self) -> bool:
+        """Whether the bid holds on the fresh seed: the staffing's criterion and every target."""
+        return self.staffing.validated and not self.failed_targets
 
     @property
     def erlang_h(self) -> float:
@@ -164,8 +243,9 @@ class BidResult:
 def size_bid(
     raw: dict[str, Any],
     *,
-    group: str | None = None,
+    group: str | Sequence[str] | None = None,
     sl_target: float | None = None,
+    margin: float | None = None,
     confidence: float = 0.95,
     price_per_call: float | None = None,
     price_per_hour: float | None = None,
@@ -183,11 +263,16 @@ def size_bid(
     ----------
     raw : dict
         The scenario as parsed from YAML (one calendar day; the group staffed by headcount).
-    group : str, optional
-        The group to staff (default: the only group of role ``agent``).
+    group : str or sequence of str, optional
+        The group, or groups (staffed jointly), to staff (default: the only group of role
+        ``agent``).
     sl_target : float, optional
-        Service level the day must reach, in (0, 1) (default: the contract's
-        ``sl_penalty.below``, else ``service_level.target``).
+        Service level the day must reach, in (0, 1) (default: the threshold of the contract's
+        service-level target of the whole centre by day, else ``sl_penalty.below``, else
+        ``service_level.target``).
+    margin : float, optional
+        Margin to reach, a share of the revenue in [0, 1): the prices are scaled to it
+        (:class:`MarginPrice`).
     confidence : float
         Share of days (replications) that must reach it, in (0, 1).
     price_per_call, price_per_hour : float, optional
@@ -217,7 +302,10 @@ def size_bid(
     target = sl_target if sl_target is not None else contract_target(scenario)
     _check_fraction("the service-level target", target, source)
     _check_fraction("the confidence", confidence, source)
-    chosen = group if group is not None else inbound_group(scenario, source)
+    if group is None:
+        chosen = [inbound_group(scenario, source)]
+    else:
+        chosen = [group] if isinstance(group, str) else list(dict.fromkeys(group))
     if price is None and scenario.contract is None:
         _check_costs(scenario, source)
     staffing = simulated_staffing(
@@ -241,12 +329,16 @@ def size_bid(
         price = {"price_per_handled_call": quote.price_per_call}
     document = with_price(staffing.document, price)
     results = volume_runs(runs, document, scenario.busyness.multiplier, staffing.fresh_seed)
-    plan = results[100].plan
+    plan = results[FORECAST_PCT].plan
     headcount = peak_agents(plan)
     replications = _per_case(results, lambda result: case_replications(result, target))
+    contracts = case_contracts(results, document, source, base_dir)
+    margin_goal = None
+    if margin is not None and FORECAST_PCT in contracts:
+        margin_goal = margin_price(contracts[FORECAST_PCT].money, margin)
     return BidResult(
         name=scenario.name,
-        group=chosen,
+        group=", ".join(chosen),
         staffing=staffing,
         price_per_call=plan.price_per_call,
         price_per_hour=plan.price_per_hour,
@@ -259,7 +351,74 @@ def size_bid(
         reps=reps,
         seed=seed,
         engine=engine,
+        contracts=contracts,
+        margin_goal=margin_goal,
+        sensitivity=price_volume_margins(contracts),
     )
+
+
+def case_contracts(
+    results: dict[int, SimulationResult],
+    document: dict[str, Any],
+    source: str,
+    base_dir: Path | None,
+) -> dict[int, ContractResult]:
+    """Evaluate the contract (targets and yearly money) of each volume case, when it has one.
+
+    The cases differ only in volume, so the contract and costs are the document's.
+    """
+    scenario = scenario_from_dict(document, source=source, base_dir=base_dir)
+    contracts = {}
+    for volume, result in results.items():
+        contract = evaluate_contract(result.tallies, result.plan, scenario)
+        if contract is not None:
+            contracts[volume] = contract
+    return contracts
+
+
+def margin_price(money: Money, margin: float) -> MarginPrice:
+    """Return the price factor that reaches ``margin`` (see :class:`MarginPrice`)."""
+    yearly = money.yearly
+    scaled = yearly["revenue"] + yearly["bonuses"] - yearly["penalties"]
+    denominator = float(scaled.mean() - margin * yearly["revenue"].mean())
+    factor = float(yearly["total_cost"].mean()) / denominator if denominator > 0 else math.nan
+    return MarginPrice(margin, factor, scaled_margin(money, factor))
+
+
+def scaled_margin(money: Money, factor: float) -> np.ndarray:
+    """Return each replication's yearly margin with every price times ``factor``.
+
+    Revenue, penalties and bonuses are shares of the invoice and scale with the prices; the
+    cost does not: ``factor x (revenue + bonuses - penalties) - total cost``.
+    """
+    yearly = money.yearly
+    return (
+        factor * (yearly["revenue"] + yearly["bonuses"] - yearly["penalties"])
+        - yearly["total_cost"]
+    )
+
+
+def price_volume_margins(
+    contracts: dict[int, ContractResult], factors: tuple[float, ...] = PRICE_FACTORS
+) -> pd.DataFrame:
+    """Return the yearly margin of each volume case at each price factor: the sensitivity table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``volume_pct``, ``price_factor``, ``mean``, ``ci_low``, ``ci_high`` (95% Student-t) of
+        the yearly margin, and ``p_loss``, ``p_loss_low``, ``p_loss_high`` (share of
+        replications whose yearly margin is below 0, Wilson interval).
+    """
+    rows = []
+    for volume, contract in sorted(contracts.items()):
+        for factor in factors:
+            margin = scaled_margin(contract.money, factor)
+            loss = float((margin < 0).mean())
+            interval = wilson_interval(loss, len(margin))
+            rows.append((volume, factor, *mean_ci(margin)[:3], loss, *interval))
+    columns = ["volume_pct", "price_factor", "mean", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=[*columns, "p_loss", "p_loss_low", "p_loss_high"])
 
 
 def quote_price(runs: DocumentRuns, document: dict[str, Any], *, markup: float, seed: int) -> Quote:
@@ -309,10 +468,19 @@ def given_price(
 
 
 def contract_target(scenario: Scenario) -> float:
-    """Return the contract's penalty threshold, else the scenario's service-level target."""
+    """Return the service level a bid staffs for.
+
+    The threshold of the contract's service-level target of the whole centre by day, else its
+    penalty threshold, else the scenario's service-level target.
+    """
     contract = scenario.contract
-    if contract is not None and contract.sl_penalty is not None:
-        return contract.sl_penalty.below
+    if contract is not None:
+        for target in contract.targets:
+            is_day_sl = target.kpi == "service_level" and target.period == "day"
+            if is_day_sl and target.scope == ALL and target.threshold is not None:
+                return target.threshold
+        if contract.sl_penalty is not None:
+            return contract.sl_penalty.below
     return scenario.service_level.target
 
 
@@ -329,10 +497,15 @@ def inbound_group(scenario: Scenario, source: str) -> str:
 
 
 def with_price(document: dict[str, Any], price: dict[str, float] | None) -> dict[str, Any]:
-    """Return the scenario with its contract's price replaced (None: as it is), penalty kept."""
+    """Return the scenario with its contract's price replaced (None: as it is).
+
+    The price given replaces every price of the contract (the single prices and the ``price``
+    forms); penalties and targets are kept.
+    """
     if price is None:
         return document
-    kept = {k: v for k, v in document.get("contract", {}).items() if k not in PRICE_FIELDS}
+    dropped = (*PRICE_FIELDS, "price")
+    kept = {k: v for k, v in document.get("contract", {}).items() if k not in dropped}
     return {**document, "contract": {**kept, **price}}
 
 
@@ -382,12 +555,8 @@ def case_table(replications: pd.DataFrame) -> pd.DataFrame:
 
 def share_ci(values: np.ndarray) -> tuple[float, float, float]:
     """Return the mean of 0/1 values (days meeting the target) and its 95% Wilson interval."""
-    n, share = len(values), float(values.mean())
-    z2 = NORMAL_975**2
-    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
-    half = NORMAL_975 * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    # The interval holds the share and lies in [0, 1]; only rounding could say otherwise.
-    return (share, min(share, max(0.0, centre - half)), max(share, min(1.0, centre + half)))
+    share = float(values.mean())
+    return (share, *wilson_interval(share, len(values)))
 
 
 def margin_pct(margin: np.ndarray, revenue: np.ndarray) -> tuple[float, float, float]:

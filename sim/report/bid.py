@@ -11,14 +11,25 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.report.contract import contract_table, money_console, share_text, targets_console
 from sim.report.outputs import save_png, write_all, write_csv, write_text
+from sim.report.proposal import margin_figure, proposal_html, proposal_tables, write_xlsx
 from sim.report.tables import aligned_rows
+from sim.results.money import ContractResult
+from sim.results.summary import mean_ci
+from sim.results.targets import wilson_interval
 
 if TYPE_CHECKING:
-    from sim.planning.bid import BidResult
+    from sim.planning.bid import BidResult, MarginPrice
 
 BID_FILES = ("bid.csv", "groups.csv", "scenario.yaml", "bid.png")
+CONTRACT_FILES = ("contract.csv", "margin.png")
+"""Written after :data:`BID_FILES` when the scenario has a contract or costs."""
+PROPOSAL_FILES = ("bid.xlsx", "bid.html")
+"""The proposal, written last."""
 
+PRICE_ROW = ("price", "", "price")
+"""The first row that needs a single price (left out for contracts priced by forms)."""
 # Rows of the console's volume table: label, KPI, how its value is written (see _FORMATS).
 CASE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("offered calls", "offered", "count"),
@@ -32,7 +43,7 @@ CASE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("overtime premium", "overtime_cost", "money"),
     ("seat cost", "seat_cost", "money"),
     ("total cost", "total_cost", "money"),
-    ("price", "", "price"),
+    PRICE_ROW,
     ("revenue", "revenue", "money"),
     ("expected SLA penalty", "sla_penalty", "money"),
     ("margin", "margin", "money"),
@@ -57,8 +68,99 @@ COST_STACK = (
 
 
 def bid_console(result: BidResult) -> str:
-    """Return the headline block and the volume cases side by side, ready to paste."""
-    return headline(result) + "\n\n" + case_console(result.cases, price_kpi(result))
+    """Return the headline, the volume cases side by side, the contract and the verdict."""
+    price = None if result.priced_by_forms else price_kpi(result)
+    blocks = [headline(result), case_console(result.cases, price)]
+    if result.forecast_contract is not None:
+        blocks.append(contract_block(result, result.forecast_contract))
+    blocks.append(verdict(result))
+    return "\n\n".join(blocks)
+
+
+def contract_block(result: BidResult, contract: ContractResult) -> str:
+    """Return the targets and money of the forecast case, the yearly cases and the margin price."""
+    staffing = result.staffing
+    lines = []
+    if contract.targets is not None:
+        lines.append(
+            f"targets at 100% of the forecast on the fresh seed {staffing.fresh_seed}; "
+            f"each must hold with P(period met) >= {staffing.confidence:g}:"
+        )
+        lines.append(targets_console(contract.targets))
+    lines.append(money_console(contract.money))
+    lines.append(yearly_console(result))
+    lines.append(sensitivity_console(result.sensitivity))
+    if result.margin_goal is not None:
+        lines.append(margin_line(result.margin_goal, result))
+    return "\n".join(lines)
+
+
+def yearly_console(result: BidResult) -> str:
+    """Return the yearly money of each volume case: means [95% CI] and P(loss) [Wilson]."""
+    volumes = sorted(result.contracts)
+    rows = [["a year", *(f"{volume}% of forecast" for volume in volumes)]]
+    for item in ("total_cost", "revenue", "penalties", "bonuses", "margin"):
+        cells = []
+        for volume in volumes:
+            mean, low, high, _ = mean_ci(result.contracts[volume].money.yearly[item])
+            cells.append(
+                _cell(pd.Series({"mean": mean, "ci_low": low, "ci_high": high}), _FORMATS["money"])
+            )
+        rows.append([item.replace("_", " "), *cells])
+    losses = [loss_share(result.contracts[volume].money.yearly["margin"]) for volume in volumes]
+    rows.append(["P(loss)", *(share_text(*loss) for loss in losses)])
+    return aligned_rows(rows)
+
+
+def sensitivity_console(sensitivity: pd.DataFrame) -> str:
+    """Return the yearly margin [95% CI] and P(loss) per volume case (rows) and price factor."""
+    factors = sorted(sensitivity["price_factor"].unique())
+    rows = [["margin a year", *(f"every price x {factor:g}" for factor in factors)]]
+    for volume, cases in sensitivity.groupby("volume_pct", sort=True):
+        cells = []
+        for _, row in cases.sort_values("price_factor").iterrows():
+            margin = _cell(row, _FORMATS["money"])
+            cells.append(f"{margin}, P(loss) {float(row['p_loss']):.2f}")
+        rows.append([f"{volume}% of forecast", *cells])
+    return aligned_rows(rows)
+
+
+def loss_share(margin: np.ndarray) -> tuple[float, float, float]:
+    """Return the share of replications whose yearly margin is below 0, and its Wilson interval."""
+    share = float((margin < 0).mean())
+    return (share, *wilson_interval(share, len(margin)))
+
+
+def margin_line(goal: MarginPrice, result: BidResult) -> str:
+    """Return the prices that reach the margin asked, and the margin's distribution there."""
+    asked = f"{100 * goal.margin:g}%"
+    if np.isnan(goal.factor):
+        return (
+            f"margin {asked}: no price reaches it (revenue less penalties, plus bonuses, does "
+            "not exceed that share of the revenue)"
+        )
+    mean, low, high, _ = mean_ci(goal.yearly_margin)
+    loss = share_text(*loss_share(goal.yearly_margin))
+    prices = forms_text(result.price_forms, goal.factor)
+    return (
+        f"margin {asked}: every price x {goal.factor:.4f} ({prices}); "
+        f"margin a year {mean:,.0f} [{low:,.0f}, {high:,.0f}], P(loss) {loss}"
+    )
+
+
+def verdict(result: BidResult) -> str:
+    """Return whether the bid holds on the fresh seed and, if not, what fails."""
+    confidence = f"{100 * result.staffing.confidence:g}%"
+    day_level = f"service level over the day >= {100 * result.staffing.target:g}%"
+    contract = result.forecast_contract
+    if result.holds and (contract is None or contract.targets is None):
+        return f"bid holds: {day_level} with {confidence} confidence on the fresh seed"
+    if result.holds:
+        return f"bid holds: every target met with {confidence} confidence on the fresh seed"
+    failures = list(result.failed_targets)
+    if not result.staffing.validated:
+        failures.insert(0, day_level)
+    return f"bid does NOT hold at {confidence} confidence on the fresh seed: " + "; ".join(failures)
 
 
 def headline(result: BidResult) -> str:
@@ -73,7 +175,8 @@ def headline(result: BidResult) -> str:
         f"{100 * staffing.confidence:g}% of days; {result.reps} replications, "
         f"engine {result.engine}",
         f"staffing found: {result.group} {result.staffed_group_h:g} agent-hours, peak "
-        f"{result.headcount[result.group]} agents ({staffing.rounds} rounds from Erlang)",
+        f"{sum(result.headcount[g] for g in result.staffed_groups)} agents ({staffing.rounds} "
+        "rounds from Erlang)",
         f"Erlang vs simulation: Erlang asks {result.erlang_h:g} agent-hours; uplift "
         f"{uplift_h:+g} agent-hours ({100 * share:+.1f}%)",
         f"headcount (peak agents): {heads}",
@@ -101,26 +204,38 @@ def price_line(result: BidResult) -> str:
             f"{quote.total_cost:,.2f} x (1 + markup {quote.markup:g}) / mean answered calls "
             f"{quote.answered:,.1f} (search seed {quote.seed})"
         )
+    if result.priced_by_forms:
+        return "price: " + forms_text(result.price_forms, 1.0) + " (the contract's price forms)"
     if price_kpi(result) == "price_per_hour":
         return f"price: {result.price_per_hour:,.4f} per staffed agent hour"
     return f"price: {result.price_per_call:,.4f} per handled call"
 
 
-def case_console(cases: pd.DataFrame, price: str) -> str:
+def forms_text(forms: list[tuple[str, float]], factor: float) -> str:
+    """Return price forms as text, each unit price times ``factor``: ``3.9000 per handled call``."""
+    return " + ".join(
+        f"{factor * unit_price:,.4f} per {unit.replace('_', ' ')}" for unit, unit_price in forms
+    )
+
+
+def case_console(cases: pd.DataFrame, price: str | None) -> str:
     """Return one row per KPI, one column per volume case: mean [95% CI].
 
     Parameters
     ----------
     cases : pandas.DataFrame
         ``volume_pct``, ``kpi``, ``mean``, ``ci_low``, ``ci_high``.
-    price : str
-        The KPI of the price charged (``price_per_handled_call`` or ``price_per_hour``).
+    price : str or None
+        The KPI of the price charged (``price_per_handled_call`` or ``price_per_hour``); None
+        when the contract prices by ``price`` forms, whose revenue and margin are yearly only
+        (the rows from the price on are left out).
     """
     volumes = sorted(cases["volume_pct"].unique())
     table = cases.set_index(["kpi", "volume_pct"])
     rows = [["volume", *(f"{volume}% of forecast" for volume in volumes)]]
-    for label, kpi, style in CASE_ROWS:
-        stats = [table.loc[(kpi or price, volume)] for volume in volumes]
+    shown = CASE_ROWS if price is not None else CASE_ROWS[: CASE_ROWS.index(PRICE_ROW)]
+    for label, kpi, style in shown:
+        stats = [table.loc[(kpi or str(price), volume)] for volume in volumes]
         rows.append([label, *(_cell(row, _FORMATS[style]) for row in stats)])
     return aligned_rows(rows)
 
@@ -139,8 +254,10 @@ def bid_figure(result: BidResult) -> Figure:
 
     Left, one bar per volume case: the mean cost components (wages, reserves' phone time,
     overtime premium, seats) and the expected SLA penalty stacked, the mean revenue as a black
-    line; the gap between them is the margin, written above. Right: the mean service level with
-    its 95% CI and the share of days reaching the target, against the target and the
+    line; the gap between them is the margin, written above. A contract priced by ``price``
+    forms is drawn per year from its money (cost grouped: agents, overhead staff, hiring and
+    training, seats, expected penalties; revenue with its bonuses). Right: the mean service
+    level with its 95% CI and the share of days reaching the target, against the target and the
     confidence asked.
     """
     figure = Figure(figsize=(11, 4.8), layout="constrained")
@@ -151,18 +268,16 @@ def bid_figure(result: BidResult) -> Figure:
 
 
 def _money_panel(axes: Axes, result: BidResult) -> None:
-    means = result.cases.set_index(["kpi", "volume_pct"])["mean"]
     volumes, x = _volume_axis(axes, result.cases)
+    stack, revenue, margin, margin_pct, per = _money_bars(result, volumes)
     bottom = np.zeros(len(volumes))
-    for kpi, label, colour in COST_STACK:
-        values = np.array([means[(kpi, volume)] for volume in volumes])
+    for label, colour, values in stack:
         axes.bar(x, values, 0.6, bottom=bottom, color=colour, label=label)
         bottom += values
-    revenue = np.array([means[("revenue", volume)] for volume in volumes])
     axes.hlines(revenue, x - 0.38, x + 0.38, color="black", linewidth=2.5, label="revenue")
-    for position, volume, top in zip(x, volumes, np.maximum(bottom, revenue), strict=True):
+    for position, i, top in zip(x, range(len(volumes)), np.maximum(bottom, revenue), strict=True):
         axes.annotate(
-            f"margin {means[('margin', volume)]:,.0f}\n({means[('margin_pct', volume)]:.1f}%)",
+            f"margin {margin[i]:,.0f}\n({margin_pct[i]:.1f}%)",
             (float(position), float(top)),
             xytext=(0, 4),
             textcoords="offset points",
@@ -171,9 +286,46 @@ def _money_panel(axes: Axes, result: BidResult) -> None:
             fontsize="small",
         )
     axes.set_ylim(0, 1.18 * max(bottom.max(), revenue.max()) or 1.0)
-    axes.set_ylabel("per day, currency units (means)")
+    axes.set_ylabel(f"per {per}, currency units (means)")
     axes.set_title(f"{result.name}: cost, revenue and margin")
     _legend_below(axes, columns=3)
+
+
+# Stacked parts of the yearly cost bars of a contract priced by forms: label, colour, items.
+YEARLY_STACK = (
+    ("agents", "tab:blue", ("agent_wages", "overtime_premium", "redundancy")),
+    ("overhead staff", "tab:purple", ("team_leaders", "supervisors", "qa", "trainers")),
+    ("hiring and training", "tab:olive", ("recruitment", "training")),
+    ("seats", "tab:gray", ("seats_per_day", "seat_lines")),
+    ("expected penalties", "tab:red", ("penalties",)),
+)
+
+
+def _money_bars(
+    result: BidResult, volumes: list[int]
+) -> tuple[list[tuple[str, str, np.ndarray]], np.ndarray, np.ndarray, np.ndarray, str]:
+    """Return the cost stack, revenue, margin and margin % of each case, and their period.
+
+    Per day from the bid's KPIs; per year from the contract's money when it is priced by forms
+    (revenue then includes the bonuses).
+    """
+    if result.priced_by_forms and result.contracts:
+
+        def mean_of(items: tuple[str, ...]) -> np.ndarray:
+            yearly = [result.contracts[volume].money.yearly for volume in volumes]
+            return np.array([sum(float(y[item].mean()) for item in items) for y in yearly])
+
+        stack = [(label, colour, mean_of(items)) for label, colour, items in YEARLY_STACK]
+        revenue = mean_of(("revenue", "bonuses"))
+        margin = mean_of(("margin",))
+        return stack, revenue, margin, 100 * margin / mean_of(("revenue",)), "year"
+    means = result.cases.set_index(["kpi", "volume_pct"])["mean"]
+
+    def day(kpi: str) -> np.ndarray:
+        return np.array([means[(kpi, volume)] for volume in volumes])
+
+    stack = [(label, colour, day(kpi)) for kpi, label, colour in COST_STACK]
+    return stack, day("revenue"), day("margin"), day("margin_pct"), "day"
 
 
 def _service_panel(axes: Axes, result: BidResult) -> None:
@@ -221,7 +373,13 @@ def _volume_axis(axes: Axes, cases: pd.DataFrame) -> tuple[list[int], np.ndarray
 
 
 def write_bid(directory: str | Path, result: BidResult, scenario_yaml: str) -> list[Path]:
-    """Write ``bid.csv``, ``groups.csv``, ``scenario.yaml`` and ``bid.png``, all or nothing.
+    """Write the files of a bid, all or nothing (:func:`bid_files` names them, in order).
+
+    ``bid.csv``, ``groups.csv``, ``scenario.yaml``, ``bid.png``; with a contract or costs also
+    ``contract.csv`` (the targets, headcount and yearly money of the forecast case, as ``ccsim
+    run`` writes it) and ``margin.png`` (the year's margin per volume case); then the proposal,
+    ``bid.xlsx`` and ``bid.html`` (:mod:`sim.report.proposal`; the page is written last and
+    embeds the charts).
 
     Parameters
     ----------
@@ -232,10 +390,32 @@ def write_bid(directory: str | Path, result: BidResult, scenario_yaml: str) -> l
     scenario_yaml : str
         The staffed, priced scenario as YAML, its CSV names valid from ``directory``.
     """
-    files: list[Callable[[Path], None]] = [
-        lambda path: write_csv(result.cases, path),
-        lambda path: write_csv(result.groups, path),
-        lambda path: write_text(scenario_yaml, path),
-        lambda path: save_png(bid_figure(result), path),
-    ]
-    return write_all(directory, dict(zip(BID_FILES, files, strict=True)))
+    pngs: dict[str, bytes] = {}  # filled by the figure writers, read by the page (last)
+
+    def figure_writer(name: str, make: Callable[[BidResult], Figure]) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            save_png(make(result), path)
+            pngs[name] = path.read_bytes()
+
+        return write
+
+    tables = proposal_tables(result)
+    writers: dict[str, Callable[[Path], None]] = {
+        "bid.csv": lambda path: write_csv(result.cases, path),
+        "groups.csv": lambda path: write_csv(result.groups, path),
+        "scenario.yaml": lambda path: write_text(scenario_yaml, path),
+        "bid.png": figure_writer("bid.png", bid_figure),
+    }
+    contract = result.forecast_contract
+    if contract is not None:
+        writers["contract.csv"] = lambda path: write_csv(contract_table(contract), path)
+        writers["margin.png"] = figure_writer("margin.png", margin_figure)
+    writers["bid.xlsx"] = lambda path: write_xlsx(tables, path)
+    writers["bid.html"] = lambda path: write_text(proposal_html(result, tables, pngs), path)
+    assert list(writers) == bid_files(has_contract=contract is not None)
+    return write_all(directory, writers)
+
+
+def bid_files(*, has_contract: bool) -> list[str]:
+    """Return the names of the files a bid writes, in order."""
+    return [*BID_FILES, *(CONTRACT_FILES if has_contract else ()), *PROPOSAL_FILES]

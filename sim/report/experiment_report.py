@@ -541,7 +541,7 @@ def html_report(report: ExperimentTables, pngs: dict[str, bytes]) -> str:
         "<h2>Results by point</h2>",
         _html_table(report),
         "<h2>Plots</h2>",
-        *(_html_figure(pngs[name], caption, text) for name, caption, text in FIGURES),
+        *(html_figure(pngs[name], caption, text) for name, caption, text in FIGURES),
         f"<h2>How to read this</h2>\n<p>{html.escape(HOW_TO_READ)}</p>",
         "</main>\n</body>\n</html>\n",
     ]
@@ -616,7 +616,7 @@ def _html_row(cells: list[str], lead: int, baseline: str) -> str:
     )
 
 
-def _html_figure(png: bytes, caption: str, text: str) -> str:
+def html_figure(png: bytes, caption: str, text: str) -> str:
     """Return a figure with the PNG embedded as a base64 data URI, alt text and caption."""
     data = base64.b64encode(png).decode("ascii")
     alt = html.escape(f"{caption}. {text}")

@@ -42,12 +42,25 @@ XLSX_MAX_ROWS = 1_048_575
 COMPARE_FILES = ("compare.csv", "compare_service_level.png")
 
 
-def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> list[Path]:
+def write_run_report(
+    directory: str | Path, summary: Summary, plan: Plan, contract: pd.DataFrame | None = None
+) -> list[Path]:
     """Write a run's tables, their xlsx copies and plots into a folder.
 
     The tables ``intervals``, ``summary``, ``groups`` as CSV, the interval table also as xlsx,
     and three plots; for a calendar of several days also the day table (CSV and xlsx) and the
-    interval x day heatmaps.
+    interval x day heatmaps; with a contract, ``contract.csv``.
+
+    Parameters
+    ----------
+    directory : str or Path
+        The folder.
+    summary : Summary
+        The run's KPI summaries.
+    plan : Plan
+        The plan simulated.
+    contract : pandas.DataFrame, optional
+        The contract table, written to ``contract.csv`` after the others when given.
 
     Returns
     -------
@@ -74,6 +87,8 @@ def write_run_report(directory: str | Path, summary: Summary, plan: Plan) -> lis
             *(_heatmap_writer(summary, plan, kpi) for kpi in HEATMAP_KPIS),
         ]
         files |= dict(zip(WEEK_FILES, week, strict=True))
+    if contract is not None:
+        files["contract.csv"] = lambda path: write_csv(contract, path)
     return write_all(directory, files)
 
 

@@ -126,15 +126,15 @@ def service_level(counts: dict[str, Array], definition: str) -> Array:
     """
     within = counts["answered_within_t"]
     if definition == "offered_minus_short_abandons":
-        return _ratio(within, counts["offered"] - counts["short_abandoned"])
+        return ratio(within, counts["offered"] - counts["short_abandoned"])
     if definition == "answered":
-        return _ratio(within, counts["answered"])
+        return ratio(within, counts["answered"])
     if definition == "answered_plus_abandoned_after_t":
-        return _ratio(
+        return ratio(
             within, counts["answered"] + counts["abandoned"] - counts["abandoned_within_t"]
         )
     if definition == "p_wait_le_t":
-        return _ratio(within + counts["abandoned_within_t"], counts["offered"])
+        return ratio(within + counts["abandoned_within_t"], counts["offered"])
     raise ValueError(f"unknown service-level definition {definition!r}")
 
 
@@ -158,7 +158,7 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
         :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` and :data:`COST_KPIS` of the whole centre
         (on ``"all"`` rows only).
     """
-    weights = _measured_intervals(plan)[None, None, :, None]
+    weights = measured_intervals(plan)[None, None, :, None]
     counts = {
         name: _with_total(_reduce_calls(tallies.count(name) * weights, period))
         for name in _COUNT_INPUTS
@@ -173,13 +173,13 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
         plan,
         {"call_type": [*plan.call_types, ALL]},
     )
-    centre = {name: values[..., -1] for name, values in _agent_kpis(tallies, plan, period).items()}
-    centre |= _cost_kpis(tallies, plan, period)
+    centre = {name: values[..., -1] for name, values in agent_kpis(tallies, plan, period).items()}
+    centre |= cost_kpis(tallies, plan, period)
     _fill_total_rows(frame, "call_type", centre)
     return frame
 
 
-def _cost_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
+def cost_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
     """Money KPIs of the whole centre (see :data:`COST_KPIS` and ``docs/reference/kpis.md``).
 
     Worked out day by day: wages, the overtime premium, seats for the day's peak of agents
@@ -187,12 +187,12 @@ def _cost_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     day's service level is below the contract's; the run sums its days, except that a penalty
     judged on the whole run takes the run's service level. Per interval they are NaN.
     """
-    weights = _measured_intervals(plan)[None, None, :, None]
+    weights = measured_intervals(plan)[None, None, :, None]
     counts = {
         name: _reduce_calls(tallies.count(name) * weights, "day").sum(axis=-1)
         for name in _COUNT_INPUTS
     }  # [reps, days], all call types
-    groups = _agent_kpis(tallies, plan, "day")  # [reps, days, groups + "all"]
+    groups = agent_kpis(tallies, plan, "day")  # [reps, days, groups + "all"]
     day = {name: values[..., -1] for name, values in groups.items()}
     overtime_cost = (groups["overtime_h"][..., :-1] @ plan.wage_per_hour) * plan.overtime_premium
     staffed_s = tallies.agent_sum("staffed_s")[:, :, plan.warmup_intervals : plan.n_intervals]
@@ -228,14 +228,14 @@ def group_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
     mean handle time); the ``call_type == "all"`` rows also have :data:`AGENT_KPIS` and
     :data:`OUTBOUND_RATE_KPIS` of the group.
     """
-    weights = _measured_intervals(plan)[None, None, :, None, None]
+    weights = measured_intervals(plan)[None, None, :, None, None]
     handled = _reduce_calls(tallies.group_call("handled") * weights, period)
     handle_s = _reduce_calls(tallies.group_call("handle_s") * weights, period)
     handled, handle_s = (_with_total(_with_total(a), axis=-2) for a in (handled, handle_s))
-    values = {"handled": handled, "aht_s": _ratio(handle_s, handled)}
+    values = {"handled": handled, "aht_s": ratio(handle_s, handled)}
     names = {"group": [*plan.groups, ALL], "call_type": [*plan.call_types, ALL]}
     frame = _frame(values, period, plan, names)
-    _fill_total_rows(frame, "call_type", _agent_kpis(tallies, plan, period))
+    _fill_total_rows(frame, "call_type", agent_kpis(tallies, plan, period))
     return frame
 
 
@@ -254,7 +254,7 @@ def _with_total(values: Array, axis: int = -1) -> Array:
     return np.concatenate([values, values.sum(axis=axis, keepdims=True)], axis=axis)
 
 
-def _measured_intervals(plan: Plan) -> Array:
+def measured_intervals(plan: Plan) -> Array:
     """1.0 for intervals whose arrivals count, 0.0 for the steady-state warm-up."""
     weights = np.ones(plan.n_intervals)
     weights[: plan.warmup_intervals] = 0.0
@@ -266,15 +266,15 @@ def _call_kpis(
 ) -> dict[str, Array]:
     values = {name: counts[name] for name in COUNT_KPIS}
     values["service_level"] = service_level(counts, definition)
-    values["asa_s"] = _ratio(sums["wait_answered_s"], counts["answered"])
-    values["mean_wait_s"] = _ratio(sums["wait_all_s"], counts["offered"])
-    values["abandon_rate"] = _ratio(counts["abandoned"], counts["offered"])
-    values["answer_rate"] = _ratio(counts["answered"], counts["offered"])
-    values["aht_s"] = _ratio(sums["handle_s"], counts["answered"])
+    values["asa_s"] = ratio(sums["wait_answered_s"], counts["answered"])
+    values["mean_wait_s"] = ratio(sums["wait_all_s"], counts["offered"])
+    values["abandon_rate"] = ratio(counts["abandoned"], counts["offered"])
+    values["answer_rate"] = ratio(counts["answered"], counts["offered"])
+    values["aht_s"] = ratio(sums["handle_s"], counts["answered"])
     return values
 
 
-def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
+def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
     """Agent KPIs per period cell and group, the last group being the whole centre.
 
     Agent time, outbound attempts and control actions count by clock slot; the after-close slot
@@ -320,7 +320,7 @@ def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array
     outbound, off_phone = sums["outbound_s"], sums["off_phone_s"]
     per_interval = period == "interval"
     return {
-        "occupancy": _ratio(busy, staffed - on_break - outbound - off_phone),
+        "occupancy": ratio(busy, staffed - on_break - outbound - off_phone),
         "agents": staffed / plan.interval_s if per_interval else np.full_like(staffed, np.nan),
         "agents_on_break": on_break / plan.interval_s
         if per_interval
@@ -344,7 +344,7 @@ def _agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array
         "activations": sums["activations"],
         "wage_cost": sums["wage_cost"],
         "reserve_phone_cost": sums["reserve_phone_cost"],
-        "contacts_per_agent_h": _ratio(sums["contacts"], outbound / 3600.0),
+        "contacts_per_agent_h": ratio(sums["contacts"], outbound / 3600.0),
     }
 
 
@@ -387,7 +387,8 @@ def _drop_warmup_cells(array: Array, frame: pd.DataFrame, total_rows: NDArray[np
     return array[:, :, kept_intervals] if array.ndim >= 3 else array
 
 
-def _ratio(numerator: Array, denominator: Array) -> Array:
+def ratio(numerator: Array, denominator: Array) -> Array:
+    """Return numerator / denominator elementwise, NaN where the denominator is not > 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(
             denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from sim.scenario.contract import check_contract
 from sim.scenario.problems import FieldError, check_date, check_day, check_known
 from sim.scenario.staffing_checks import check_rosters, check_shifts, check_staffing
 from sim.units import SECONDS_PER_MINUTE, s_to_clock
@@ -43,6 +44,7 @@ def check_scenario(scenario: Scenario) -> None:
     check_shifts(scenario)
     check_staffing(scenario)
     check_rosters(scenario)
+    check_contract(scenario)
 
 
 def _check_time_form(scenario: Scenario) -> None:

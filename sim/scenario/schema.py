@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.calendar import Calendar, DayHours, IsoDate, check_weekday, day_label
 from sim.scenario.checks import check_scenario
+from sim.scenario.contract import MAX_TARGETS, Attrition, Overhead, Price, Target
 from sim.scenario.controls import Activate, Calm, Outbound, Switch, check_hysteresis
 from sim.scenario.distributions import HandleTime, Patience
 from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
@@ -90,10 +91,33 @@ class Costs(Frozen):
         present at once (the peak over its intervals of the mean agents present, rounded up).
     overtime_premium : float
         Extra pay for overtime hours, a fraction of the wage (0.5: time and a half).
+    on_cost_percent : float
+        Employer on-costs (social charges, benefits) on every wage of the yearly money, percent.
+    open_days_per_year : int
+        Days a year the centre opens like the simulated days: the yearly money counts each
+        simulated day's mean this many times.
+    hours_per_fte_year : float
+        Paid hours of one full-time equivalent a year (agent FTE and overhead wages).
+    redundancy : float
+        Agents on top of the simulated staffing, a fraction (0.05: 5%); paid, not simulated.
+    seat_line_per_year : float
+        Lease of one seat with its line for a year; seat-lines: the most agents scheduled at
+        once, rounded up.
+    overhead : Overhead
+        Team leaders, supervisors, QA and trainers by ratio.
+    attrition : Attrition, optional
+        Hiring and training of the agents who leave.
     """
 
     seat_per_day: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     overtime_premium: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    on_cost_percent: float = Field(default=0.0, ge=0, le=200, allow_inf_nan=False)
+    open_days_per_year: int = Field(default=365, ge=1, le=366)
+    hours_per_fte_year: float = Field(default=1720.0, gt=0, le=8784, allow_inf_nan=False)
+    redundancy: float = Field(default=0.0, ge=0, le=1)
+    seat_line_per_year: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    overhead: Overhead = Overhead()
+    attrition: Attrition | None = None
 
 
 class SlPenalty(Frozen):
@@ -115,7 +139,7 @@ class SlPenalty(Frozen):
 
 
 class Contract(Frozen):
-    """What the client pays: per handled call or per staffed agent hour, less penalties.
+    """What the client pays and the targets it measures.
 
     Attributes
     ----------
@@ -123,18 +147,35 @@ class Contract(Frozen):
         Revenue per answered call.
     price_per_hour : float, optional
         Revenue per staffed agent hour (all groups).
+    price : list of Price
+        Price forms, mixed (instead of the two prices above).
     sl_penalty : SlPenalty, optional
         Penalty for a short service level.
+    targets : list of Target
+        Targets measured per period, each with its penalty and bonus bands.
     """
 
     price_per_handled_call: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     price_per_hour: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    price: list[Price] = Field(default_factory=list)
     sl_penalty: SlPenalty | None = None
+    targets: list[Target] = Field(default_factory=list, max_length=MAX_TARGETS)
 
     @model_validator(mode="after")
     def _one_price(self) -> Self:
         prices = [p for p in (self.price_per_handled_call, self.price_per_hour) if p is not None]
-        if len(prices) != 1:
+        if self.price:
+            if prices:
+                message = (
+                    "give price forms either in price or as price_per_handled_call / "
+                    f"price_per_hour, not both (got {len(prices)} of those)"
+                )
+                raise FieldError("price", message)
+            units = [p.per for p in self.price]
+            for i, unit in enumerate(units):
+                if unit in units[:i]:
+                    raise FieldError(f"price[{i}].per", f"names a form a second time (got {unit})")
+        elif len(prices) != 1 and not (self.targets and not prices):
             raise FieldError(
                 "",
                 "give exactly one of price_per_handled_call and price_per_hour "
