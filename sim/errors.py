@@ -23,7 +23,7 @@ class ScenarioError(CcsimError, ValueError):
 
     def __init__(self, file: str, path: str, message: str) -> None:
         self.file = file
-        self.path = path
+        self.path = _cut(path)
         self.message = _cut(message)
         super().__init__(self.line())
 
