@@ -269,7 +269,9 @@ def contract_money(
             if adjustment is None:
                 continue
             share = band_percent(sign * outcome.miss_points, adjustment) / 100.0
-            period_invoice = by_period(invoice, outcome.target.period)  # not interval: validated
+            period_invoice = by_period(
+                invoice, outcome.target.period, plan.start_date
+            )  # not interval
             yearly[f"{kind}: {outcome.target.label}"] = (share * period_invoice).sum(
                 axis=1
             ) * per_year

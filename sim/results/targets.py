@@ -18,6 +18,7 @@ Definitions (``docs/reference/kpis.md``, contract targets):
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ Array = NDArray[np.float64]
 NORMAL_975 = 1.959964
 """Two-sided 95% standard normal quantile."""
 DAYS_PER_BLOCK = {"day": 1, "week": 7, "month": 30}
-"""Simulated days per period cell, until the calendar has dates."""
+"""Simulated days per period cell of a calendar without dates."""
 _SL_COUNTS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within_t")
 
 
@@ -61,7 +62,9 @@ def wilson_interval(share: float, n: int) -> tuple[float, float]:
     return (min(share, max(0.0, centre - half)), max(share, min(1.0, centre + half)))
 
 
-def day_blocks(n_days: int, period: TargetPeriod) -> NDArray[np.int64]:
+def day_blocks(
+    n_days: int, period: TargetPeriod, start_date: str | None = None
+) -> NDArray[np.int64]:
     """Return the period cell of each simulated day (the one place days map to weeks, months).
 
     Parameters
@@ -70,20 +73,34 @@ def day_blocks(n_days: int, period: TargetPeriod) -> NDArray[np.int64]:
         Simulated days.
     period : {"day", "week", "month", "run"}
         Period kind (``interval`` cells are intervals, not blocks of days).
+    start_date : str, optional
+        ISO date of day 0 (``calendar.start_date``). With it, weeks are calendar weeks, Monday
+        to Sunday, and months calendar months, so the first and last cells may hold fewer days.
 
     Returns
     -------
     int64 array of shape ``[n_days]``
-        Day ``d`` is in cell ``d // 7`` (week), ``d // 30`` (month), ``d`` (day) or 0 (run); the
-        last cell may have fewer days.
+        Cells numbered from 0 in day order. Without a start date day ``d`` is in cell ``d // 7``
+        (week) or ``d // 30`` (month); always ``d`` (day) or 0 (run).
     """
     days = np.arange(n_days)
-    return np.zeros(n_days, dtype=np.int64) if period == "run" else days // DAYS_PER_BLOCK[period]
+    if period == "run":
+        return np.zeros(n_days, dtype=np.int64)
+    if start_date is None or period == "day":
+        return days // DAYS_PER_BLOCK[period]
+    first = dt.date.fromisoformat(start_date)
+    dates = [first + dt.timedelta(days=int(d)) for d in days]
+    keys = [
+        date.toordinal() - date.weekday() if period == "week" else 12 * date.year + date.month
+        for date in dates
+    ]
+    _, cells = np.unique(np.array(keys), return_inverse=True)  # keys rise with the days
+    return cells.astype(np.int64)
 
 
-def by_period(day_values: Array, period: TargetPeriod) -> Array:
+def by_period(day_values: Array, period: TargetPeriod, start_date: str | None = None) -> Array:
     """Sum values shaped ``[reps, days, ...]`` into the period's cells ``[reps, cells, ...]``."""
-    blocks = day_blocks(day_values.shape[1], period)
+    blocks = day_blocks(day_values.shape[1], period, start_date)
     one_hot = (blocks[:, None] == np.arange(blocks.max() + 1)[None, :]).astype(np.float64)
     return np.moveaxis(np.tensordot(day_values, one_hot, axes=([1], [0])), -1, 1)
 
@@ -274,7 +291,10 @@ def _occupancy(tallies: Tallies, plan: Plan, target: Target) -> Array:
     busy, open_h = agent["busy_h"][..., g], open_h[..., g]
     if by_interval:
         return ratio(_cells(busy, plan, "interval"), _cells(open_h, plan, "interval"))
-    return ratio(by_period(busy, target.period), by_period(open_h, target.period))
+    return ratio(
+        by_period(busy, target.period, plan.start_date),
+        by_period(open_h, target.period, plan.start_date),
+    )
 
 
 def _cells(values: Array, plan: Plan, period: TargetPeriod) -> Array:
@@ -282,4 +302,4 @@ def _cells(values: Array, plan: Plan, period: TargetPeriod) -> Array:
     if period == "interval":
         kept = values[:, :, plan.warmup_intervals :]
         return kept.reshape(kept.shape[0], -1)
-    return by_period(values.sum(axis=2), period)
+    return by_period(values.sum(axis=2), period, plan.start_date)

@@ -123,6 +123,14 @@ class TestPeriods:
         assert [0, 1, 2] == day_blocks(3, "day").tolist()
         assert [0, 0, 0] == day_blocks(3, "run").tolist()
 
+    def test_dated_calendar_uses_calendar_weeks_and_months(self) -> None:
+        """From Thursday 2027-01-28: Thu-Sun is week 0, Mon 02-01 starts week 1 and month 1."""
+        weeks = day_blocks(12, "week", "2027-01-28").tolist()
+        months = day_blocks(12, "month", "2027-01-28").tolist()
+        assert [0] * 4 + [1] * 7 + [2] == weeks
+        assert [0] * 4 + [1] * 8 == months
+        assert list(range(12)) == day_blocks(12, "day", "2027-01-28").tolist()
+
     def test_by_period_sums_blocks(self) -> None:
         """Ten days of 1..10 in weeks: 1+...+7 = 28 and 8+9+10 = 27."""
         days = np.arange(1.0, 11.0)[None, :]
