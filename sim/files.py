@@ -132,10 +132,19 @@ def write_table_csv(frame: pd.DataFrame, path: Path) -> None:
     ``-``, ``@``, a tab or a carriage return, and not a number) get a leading ``'``, as
     spreadsheet programs themselves mark text: a user-chosen name can never become a formula.
     """
+    spreadsheet_safe(frame).to_csv(path, index=False, float_format="%.6g")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a table whose text cells a spreadsheet would run as formulas are marked.
+
+    Such cells (see :func:`write_table_csv`) get a leading ``'``; the CSV and xlsx copies of a
+    table hold the same text.
+    """
     safe = frame.copy()
     for column in safe.select_dtypes(include=["object", "string"]).columns:
         safe[column] = safe[column].map(_spreadsheet_text)
-    safe.to_csv(path, index=False, float_format="%.6g")
+    return safe
 
 
 def _spreadsheet_text(value: object) -> object:

@@ -1,4 +1,4 @@
-"""``ccsim plan requirements|staff|schedule``: agents per interval, staffing and shift schedules."""
+"""``ccsim plan requirements|staff|schedule|week``: requirements, staffing, schedules, rosters."""
 
 from __future__ import annotations
 
@@ -273,3 +273,127 @@ def plan_schedule(
             f"to run it, staff a scenario group with: roster: {Path(out_dir) / 'roster.csv'}"
         )
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+@plan.command(name="week")
+@click.option(
+    "--group",
+    "group_specs",
+    multiple=True,
+    required=True,
+    metavar="NAME=REQUIREMENTS.csv[:TYPE,...]",
+    help="A group and its requirements CSV (only the rows of the call types after ':', if "
+    "given); repeat for each group.",
+)
+@click.option(
+    "--patterns",
+    "patterns_file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Shift patterns file (YAML) with a week section: work rules, group limits, seats.",
+)
+@click.option(
+    "--seats",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seats: people on duty at once, every group together [patterns file's week.seats].",
+)
+@click.option(
+    "--scenario",
+    "base",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Base scenario (7 days): also write OUT/scenario.yaml, whose groups work the roster.",
+)
+@out_dir_option(
+    "out/week",
+    "Folder for people_roster.csv/.xlsx, groups.csv, intervals.csv, roster_GROUP.csv, "
+    "coverage_GROUP.png (and scenario.yaml).",
+)
+def plan_week_command(
+    *,
+    group_specs: tuple[str, ...],
+    patterns_file: str,
+    seats: int | None,
+    base: str | None,
+    out_dir: str,
+) -> None:
+    """Least-cost weekly roster of people on work rules, for several groups at once."""
+    from sim.planning import (  # noqa: PLC0415 (pandas and scipy load late)
+        load_patterns,
+        read_requirements,
+        roster_table,
+        scenario_with_rosters,
+    )
+    from sim.planning.week import (  # noqa: PLC0415
+        group_table,
+        people_table,
+        plan_week,
+        scenario_roster_rows,
+        week_interval_table,
+        week_rules,
+    )
+    from sim.report.roster_week import (  # noqa: PLC0415
+        WeekTables,
+        roster_file,
+        week_console,
+        write_week_report,
+    )
+
+    patterns = load_patterns(patterns_file)
+    if seats is not None:
+        week = week_rules(patterns, patterns_file).model_copy(update={"seats": seats})
+        patterns = patterns.model_copy(update={"week": week})
+    requirements = {
+        name: read_requirements(
+            path, interval_minutes=patterns.interval_minutes, call_types=call_types
+        )
+        for name, (path, call_types) in _group_requirements(group_specs).items()
+    }
+    roster = plan_week(requirements, patterns, patterns_file)
+    rows = {group: scenario_roster_rows(roster, group) for group in roster.groups}
+    scenario = (
+        scenario_with_rosters(
+            base, out_dir, {group: (roster_file(group), rows[group]) for group in rows}
+        )
+        if base is not None
+        else None
+    )
+    tables = WeekTables(
+        people=people_table(roster),
+        groups=group_table(roster),
+        intervals=week_interval_table(roster),
+        rosters={group: roster_table(group_rows) for group, group_rows in rows.items()},
+    )
+    written = write_week_report(out_dir, tables, scenario)
+    click.echo(
+        week_console(
+            tables,
+            cost=roster.cost,
+            objective=roster.objective,
+            lp_bound=roster.lp_bound,
+            best_bound=roster.best_bound,
+            gap=roster.gap,
+            seats=roster.seats,
+            solver_status=roster.solver_status,
+        )
+    )
+    click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+def _group_requirements(specs: tuple[str, ...]) -> dict[str, tuple[str, list[str] | None]]:
+    """Return ``--group`` values as group -> (requirements file, call types or None)."""
+    groups: dict[str, tuple[str, list[str] | None]] = {}
+    for spec in specs:
+        name, equals, target = spec.partition("=")
+        path, colon, types = target.rpartition(":") if ":" in target else (target, "", "")
+        call_types = [t for t in types.split(",") if t] if colon else None
+        if not equals or not name or not path or call_types == []:
+            raise UsageError(
+                f"--group must be NAME=REQUIREMENTS.csv or NAME=REQUIREMENTS.csv:TYPE,... "
+                f"(got {spec!r})"
+            )
+        if name in groups:
+            raise UsageError(f"--group names group {name!r} twice")
+        groups[name] = (path, call_types)
+    return groups

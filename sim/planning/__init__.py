@@ -1,4 +1,4 @@
-"""Planning tools: interval requirements from a forecast, and shift schedules at least cost."""
+"""Planning tools: interval requirements from a forecast, shift schedules and weekly rosters."""
 
 from sim.planning.patterns import Limits, Patterns, ShiftVariant, load_patterns
 from sim.planning.requirements import (
@@ -20,6 +20,7 @@ from sim.planning.schedule import (
     roster_rows,
     roster_table,
     scenario_with_roster,
+    scenario_with_rosters,
     shift_table,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "roster_rows",
     "roster_table",
     "scenario_with_roster",
+    "scenario_with_rosters",
     "scheduled_agents",
     "shift_table",
     "write_requirements",

@@ -8,6 +8,8 @@ each start gives one :class:`ShiftVariant`. The file format is in
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -17,6 +19,7 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from sim.errors import ScenarioError
+from sim.planning.rules import WeekRules
 from sim.scenario.fields import Clock, Count, Frozen, Positive
 from sim.scenario.load import read_yaml, validate_fields
 from sim.scenario.problems import FieldError
@@ -26,6 +29,8 @@ from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s, s_to_clo
 
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 """A finite number >= 0."""
+MAX_BREAK_PLACEMENTS = 64
+"""Most ways a family's breaks may be placed (the product of each break's window positions)."""
 
 
 def _check_whole_minutes(path: str, hours: float) -> None:
@@ -68,25 +73,49 @@ class Starts(Frozen):
 
 
 class PatternBreak(Frozen):
-    """A break at a fixed offset from the start of the shift.
+    """A break at a fixed offset from the start of the shift, or anywhere in a window.
 
     Attributes
     ----------
     after_h : float
-        Hours after the start of the shift's first segment (>= 0).
+        Hours after the start of the shift's first segment (>= 0): the break's start, or the
+        earliest start of its window.
     minutes : float
         Length, minutes (> 0).
     paid : bool
         Whether the break is paid time (lunch usually is not).
+    latest_after_h : float, optional
+        A break window: the break may start at ``after_h``, then every ``every_minutes``, up
+        to ``latest_after_h`` hours after the shift's start; the schedule chooses where.
+    every_minutes : int
+        Minutes between two positions of a break window (default 30).
     """
 
     after_h: NonNegative
     minutes: Positive
     paid: bool = True
+    latest_after_h: NonNegative | None = None
+    every_minutes: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _window_ordered(self) -> Self:
+        if self.latest_after_h is not None and self.latest_after_h < self.after_h:
+            message = f"must not be before after_h {self.after_h:g} (got {self.latest_after_h:g})"
+            raise FieldError("latest_after_h", message)
+        return self
 
     def window_s(self) -> tuple[float, float]:
-        """Return ``(offset_s, length_s)`` from the start of the shift, seconds."""
+        """Return ``(offset_s, length_s)`` of the earliest position, seconds from the start."""
         return self.after_h * SECONDS_PER_HOUR, self.minutes * SECONDS_PER_MINUTE
+
+    def offsets_s(self) -> list[float]:
+        """Return every start offset of the break, seconds from the shift's start, in order."""
+        first = self.after_h * SECONDS_PER_HOUR
+        if self.latest_after_h is None:
+            return [first]
+        step = self.every_minutes * SECONDS_PER_MINUTE
+        count = int((self.latest_after_h * SECONDS_PER_HOUR - first) // step) + 1
+        return [first + i * step for i in range(count)]
 
 
 class Family(Frozen):
@@ -150,19 +179,29 @@ class Family(Frozen):
         for i, pause in enumerate(self.breaks):
             _check_whole_minutes(f"breaks[{i}].after_h", pause.after_h)
             _check_whole_minutes(f"breaks[{i}].minutes", pause.minutes / 60.0)
+            if pause.latest_after_h is not None:
+                _check_whole_minutes(f"breaks[{i}].latest_after_h", pause.latest_after_h)
 
     def _check_breaks(self) -> None:
         previous_end_s = 0.0
         for i, pause in enumerate(self.breaks):
-            offset_s, length_s = pause.window_s()
+            offsets_s, length_s = pause.offsets_s(), pause.window_s()[1]
             got = f"(got after_h {pause.after_h:g})"
-            if offset_s < previous_end_s:
+            if offsets_s[0] < previous_end_s:
                 message = f"must start after the previous break ends {got}"
                 raise FieldError(f"breaks[{i}]", message)
-            if not any(a <= offset_s and offset_s + length_s <= b for a, b in self.offsets_s()):
+            first, last = offsets_s[0], offsets_s[-1] + length_s
+            if not any(a <= first and last <= b for a, b in self.offsets_s()):
                 message = f"must lie inside one segment of the shift {got}"
                 raise FieldError(f"breaks[{i}]", message)
-            previous_end_s = offset_s + length_s
+            previous_end_s = offsets_s[-1] + length_s
+        placements = math.prod(len(pause.offsets_s()) for pause in self.breaks)
+        if placements > MAX_BREAK_PLACEMENTS:
+            message = (
+                f"break windows allow {placements} placements, at most {MAX_BREAK_PLACEMENTS}: "
+                "narrow a window or widen its every_minutes"
+            )
+            raise FieldError("breaks", message)
 
     def offsets_s(self) -> list[tuple[float, float]]:
         """Return each segment's ``(start, end)`` offset from the shift's start, seconds."""
@@ -173,11 +212,33 @@ class Family(Frozen):
             start_s += (length_h + (self.gap_h or 0.0)) * SECONDS_PER_HOUR
         return spans
 
-    def duty(self, start_s: float) -> Duty:
-        """Return the working day of a shift starting at ``start_s`` (seconds after midnight)."""
+    def duty(self, start_s: float, break_offsets_s: tuple[float, ...] | None = None) -> Duty:
+        """Return the working day of a shift starting at ``start_s`` (seconds after midnight).
+
+        ``break_offsets_s`` places the breaks (offsets from the start, seconds, one per break,
+        as :meth:`break_placements` gives them); default: each break at its earliest.
+        """
         segments = tuple((start_s + a, start_s + b) for a, b in self.offsets_s())
-        windows = (pause.window_s() for pause in self.breaks)
-        return Duty(segments, tuple((start_s + offset, length) for offset, length in windows))
+        if break_offsets_s is None:
+            break_offsets_s = tuple(pause.window_s()[0] for pause in self.breaks)
+        breaks = tuple(
+            (start_s + offset, pause.window_s()[1])
+            for offset, pause in zip(break_offsets_s, self.breaks, strict=True)
+        )
+        return Duty(segments, breaks)
+
+    def break_placements(self) -> list[tuple[float, ...]]:
+        """Return every way to place the breaks: one offset per break, seconds from the start."""
+        return list(itertools.product(*(pause.offsets_s() for pause in self.breaks)))
+
+    def length_s(self) -> float:
+        """Return the time from the shift's start to its end, seconds (gaps included)."""
+        return self.offsets_s()[-1][1]
+
+    def first_last_start_s(self) -> tuple[float, float]:
+        """Return the earliest and latest start, seconds after midnight."""
+        starts = self.starts.starts_s()
+        return starts[0], starts[-1]
 
     def paid_h(self) -> float:
         """Return the paid hours of a shift: segments less unpaid breaks."""
@@ -236,6 +297,9 @@ class Patterns(Frozen):
         Part-time share, minimum agents per interval, maximum agents.
     families : dict of str to Family
         The shift families, by name.
+    week : WeekRules, optional
+        Work rules, group limits and seats of the weekly roster (``ccsim plan week``); the
+        day-by-day schedule does not use them.
     """
 
     open: Clock | None = None
@@ -245,6 +309,7 @@ class Patterns(Frozen):
     unmet_penalty: Positive | None = None
     limits: Limits = Limits()
     families: Annotated[dict[str, Family], Field(min_length=1)]
+    week: WeekRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -259,6 +324,11 @@ class Patterns(Frozen):
             if all(cost is None for cost in costs):
                 message = "needs cost_per_paid_hour or cost_per_shift, here or at the top"
                 raise FieldError(f"families.{name}", message)
+        if self.week is not None:
+            try:
+                self.week.check(self.families)
+            except FieldError as error:
+                raise FieldError(f"week.{error.subpath}", error.message) from None
         return self
 
 
@@ -335,6 +405,8 @@ def shift_variants(
 ) -> tuple[ShiftVariant, ...]:
     """Return every shift the families allow, family by family, earliest start first.
 
+    A family whose breaks have windows gives one variant per start and break placement.
+
     Parameters
     ----------
     patterns : Patterns
@@ -353,9 +425,10 @@ def shift_variants(
     for name, family in patterns.families.items():
         cost = family.cost(patterns.cost_per_paid_hour)
         for start_s in family.starts.starts_s():
-            duty = family.duty(start_s)
-            _check_hours(duty, f"families.{name}.starts", source, (open_s, close_s))
-            variants.append(ShiftVariant(name, duty, family.part_time, family.paid_h(), cost))
+            for placement in family.break_placements():
+                duty = family.duty(start_s, placement)
+                _check_hours(duty, f"families.{name}.starts", source, (open_s, close_s))
+                variants.append(ShiftVariant(name, duty, family.part_time, family.paid_h(), cost))
     return tuple(variants)
 
 

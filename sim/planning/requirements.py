@@ -236,7 +236,12 @@ def _aht_s(row: ForecastRow, default_aht_s: float | None, source: str, line: int
     return default_aht_s
 
 
-def read_requirements(path: str | Path, *, interval_minutes: int | None = None) -> RequiredAgents:
+def read_requirements(
+    path: str | Path,
+    *,
+    interval_minutes: int | None = None,
+    call_types: Sequence[str] | None = None,
+) -> RequiredAgents:
     """Read a requirements CSV: agents to schedule per interval (summed over call types).
 
     Parameters
@@ -246,6 +251,8 @@ def read_requirements(path: str | Path, *, interval_minutes: int | None = None) 
         ``day`` and ``call_type`` (the columns :func:`write_requirements` writes).
     interval_minutes : {15, 30, 60}, optional
         Length of an interval; default: the smallest gap between two interval starts.
+    call_types : sequence of str, optional
+        Keep only the rows of these call types (default: every row); each must have a row.
 
     Returns
     -------
@@ -260,12 +267,26 @@ def read_requirements(path: str | Path, *, interval_minutes: int | None = None) 
     """
     source = str(path)
     rows = read_rows(path, REQUIREMENT_COLUMNS, RequirementRow)
+    if call_types is not None:
+        rows = _rows_of_call_types(rows, call_types, source)
     grid = _grid_of(rows, source, interval_minutes)
     agents = np.zeros((len(grid.days), grid.n_intervals))
     cells = _place_rows(rows, grid, source)
     for (_, row), (days, interval) in zip(rows, cells, strict=True):
         agents[days, interval] += row.scheduled
     return RequiredAgents(source, grid, agents)
+
+
+def _rows_of_call_types(
+    rows: list[tuple[int, RequirementRow]], call_types: Sequence[str], source: str
+) -> list[tuple[int, RequirementRow]]:
+    """Return the rows of the call types given, refusing a call type without a row."""
+    present = dict.fromkeys(row.call_type for _, row in rows)
+    for name in call_types:
+        if name not in present:
+            message = f"has no row of call type {name!r}, only of: {', '.join(present)}"
+            raise ScenarioError(source, "column call_type", message)
+    return [(line, row) for line, row in rows if row.call_type in call_types]
 
 
 def _grid_of(

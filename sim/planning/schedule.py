@@ -19,6 +19,7 @@ cost of any schedule. See ``docs/reference/planning.md``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -231,8 +232,8 @@ def optimise_schedule(
     Days are independent programs. Agents on the phones are counted as the mean over each
     interval, so a 15-minute break in a 30-minute interval removes half an agent.
     """
-    grid = _opening_grid(required, patterns, source)
-    demand = _demand_on(grid, required, source)
+    grid = opening_grid(required, patterns, source)
+    demand = demand_on(grid, required, source)
     variants = shift_variants(patterns, source, grid.open_s, grid.close_s)
     costs = np.array([variant.cost for variant in variants])
     limits = patterns.limits if limits is None else limits
@@ -263,7 +264,7 @@ def _schedule_day(
     return DaySchedule(day, agents, required, on_phones, unmet, cost, lp_bound)
 
 
-def _opening_grid(required: RequiredAgents, patterns: Patterns, source: str) -> IntervalGrid:
+def opening_grid(required: RequiredAgents, patterns: Patterns, source: str) -> IntervalGrid:
     """Return the opening hours (the patterns file's, else the requirements') cut in intervals."""
     given = required.grid
     open_s = clock_to_s(patterns.open) if patterns.open is not None else given.open_s
@@ -280,7 +281,7 @@ def _opening_grid(required: RequiredAgents, patterns: Patterns, source: str) -> 
     return IntervalGrid(open_s, given.interval_s, round(n_intervals), given.days)
 
 
-def _demand_on(grid: IntervalGrid, required: RequiredAgents, source: str) -> NDArray[np.float64]:
+def demand_on(grid: IntervalGrid, required: RequiredAgents, source: str) -> NDArray[np.float64]:
     """Return the requirement on the opening hours' grid (float64[D, I]; 0 where not given)."""
     given = required.grid
     columns = round((given.open_s - grid.open_s) / grid.interval_s) + np.arange(given.n_intervals)
@@ -358,14 +359,17 @@ def roster_rows(schedule: Schedule) -> list[dict[str, Any]]:
     rows = []
     for day in schedule.days:
         prefix = f"d{day.day}-" if day.day is not None else ""
+        numbered: Counter[str] = Counter()  # variants of one start differ by break placement
         for variant, agents in zip(schedule.variants, day.agents, strict=True):
-            for k in range(1, int(agents) + 1):
-                agent = f"{prefix}{variant.family}-{s_to_clock(variant.start_s).replace(':', '')}"
-                rows += _segment_rows(f"{agent}-{k:02d}", variant, day.day)
+            agent = f"{prefix}{variant.family}-{s_to_clock(variant.start_s).replace(':', '')}"
+            for _ in range(int(agents)):
+                numbered[agent] += 1
+                rows += segment_rows(f"{agent}-{numbered[agent]:02d}", variant, day.day)
     return rows
 
 
-def _segment_rows(agent: str, variant: ShiftVariant, day: int | None) -> list[dict[str, Any]]:
+def segment_rows(agent: str, variant: ShiftVariant, day: int | None) -> list[dict[str, Any]]:
+    """Return the roster rows of one agent on one shift: one per segment, with its breaks."""
     rows = []
     for start, end in variant.duty.segments:
         pauses = [span_text(a, a + length) for a, length in variant.duty.breaks if start <= a < end]
@@ -418,23 +422,47 @@ def scenario_with_roster(
         When the base is invalid, the group unknown, or the roster does not fit the base
         (days, opening hours).
     """
-    source, target = str(base), Path(folder)
-    name = _staffed_group(load_scenario(base).groups, group, source)
-    raw = rebased_inputs(read_yaml(Path(base), source), Path(base).parent, target)
-    kept = {
-        key: value
-        for key, value in raw["groups"][name].items()
-        if key not in (*STAFFING_FORMS, "overtime")
-    }
+    name = _staffed_group(load_scenario(base).groups, group, str(base))
+    return scenario_with_rosters(base, folder, {name: (roster_name, rows)})
 
-    def with_roster(roster: object) -> dict[str, Any]:
-        return {**raw, "groups": {**raw["groups"], name: {**kept, "roster": roster}}}
+
+def scenario_with_rosters(
+    base: str | Path, folder: str | Path, rosters: dict[str, tuple[str, list[dict[str, Any]]]]
+) -> str:
+    """Return a copy of a base scenario whose groups are staffed by rosters, as YAML text.
+
+    As :func:`scenario_with_roster`, for several groups: ``rosters`` maps each group to staff
+    to its roster file name (relative to ``folder``) and rows.
+
+    Raises
+    ------
+    ScenarioError
+        When the base is invalid, a group unknown, or a roster does not fit the base.
+    """
+    source, target = str(base), Path(folder)
+    groups = load_scenario(base).groups
+    for name in rosters:
+        _staffed_group(groups, name, source)
+    raw = rebased_inputs(read_yaml(Path(base), source), Path(base).parent, target)
+
+    def with_rosters(use_rows: bool) -> dict[str, Any]:
+        staffed = dict(raw["groups"])
+        for name, (roster_name, rows) in rosters.items():
+            kept = {
+                key: value
+                for key, value in raw["groups"][name].items()
+                if key not in (*STAFFING_FORMS, "overtime")
+            }
+            staffed[name] = {**kept, "roster": rows if use_rows else roster_name}
+        return {**raw, "groups": staffed}
 
     target.mkdir(parents=True, exist_ok=True)
-    scenario_from_dict(with_roster(rows), source=str(target / "scenario.yaml"), base_dir=target)
-    header = f"# {Path(base).name} with group {name} staffed by {roster_name}\n"
+    scenario_from_dict(with_rosters(True), source=str(target / "scenario.yaml"), base_dir=target)
+    staffed = ", ".join(f"{name} staffed by {file}" for name, (file, _) in rosters.items())
+    plural = "s" if len(rosters) > 1 else ""
+    header = f"# {Path(base).name} with group{plural} {staffed}\n"
     return header + yaml.safe_dump(
-        with_roster(roster_name),
+        with_rosters(False),
         sort_keys=False,
         default_flow_style=None,
         allow_unicode=True,

@@ -12,7 +12,13 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from openpyxl import Workbook
 
-from sim.files import on_target, remove_leftovers, staged_file, write_table_csv
+from sim.files import (
+    on_target,
+    remove_leftovers,
+    spreadsheet_safe,
+    staged_file,
+    write_table_csv,
+)
 from sim.report.plots import (
     asa_by_interval,
     compare_service_level,
@@ -172,6 +178,24 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
         Name of the (first) sheet.
     """
     book = Workbook(write_only=True)
+    _append_sheets(book, frame, sheet)
+    book.save(path)
+
+
+def write_xlsx_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write tables as the sheets of one xlsx workbook, as :func:`write_xlsx` writes one.
+
+    Text a spreadsheet would run as a formula is marked as in :func:`write_csv`, so the sheets
+    hold what the CSV copies of the tables hold.
+    """
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        _append_sheets(book, spreadsheet_safe(frame), name)
+    book.save(path)
+
+
+def _append_sheets(book: Workbook, frame: pd.DataFrame, sheet: str) -> None:
+    """Append a table to a write-only workbook: sheet ``sheet``, then ``sheet 2``, ... if long."""
     columns = [str(name) for name in frame.columns]
     values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
     for part, first in enumerate(range(0, max(len(values), 1), XLSX_MAX_ROWS)):
@@ -179,7 +203,6 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
         worksheet.append(columns)
         for row in values[first : first + XLSX_MAX_ROWS]:
             worksheet.append(row)
-    book.save(path)
 
 
 def write_text(text: str, path: Path) -> None:
