@@ -303,7 +303,8 @@ def plan_schedule(
     "base",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Base scenario (7 days): also write OUT/scenario.yaml, whose groups work the roster.",
+    help="Base scenario (7 days): its dates and hours per day; also write OUT/scenario.yaml, "
+    "whose groups work the roster.",
 )
 @out_dir_option(
     "out/week",
@@ -330,6 +331,7 @@ def plan_week_command(
         people_table,
         plan_week,
         scenario_roster_rows,
+        scenario_week,
         week_interval_table,
         week_rules,
     )
@@ -339,6 +341,7 @@ def plan_week_command(
         week_console,
         write_week_report,
     )
+    from sim.scenario import load_scenario  # noqa: PLC0415
 
     patterns = load_patterns(patterns_file)
     if seats is not None:
@@ -350,7 +353,8 @@ def plan_week_command(
         )
         for name, (path, call_types) in _group_requirements(group_specs).items()
     }
-    roster = plan_week(requirements, patterns, patterns_file)
+    days = scenario_week(load_scenario(base), base) if base is not None else None
+    roster = plan_week(requirements, patterns, patterns_file, days)
     rows = {group: scenario_roster_rows(roster, group) for group in roster.groups}
     scenario = (
         scenario_with_rosters(

@@ -45,6 +45,7 @@ from sim.planning.patterns import Patterns, ShiftVariant, shift_variants, spans_
 from sim.planning.requirements import IntervalGrid, RequiredAgents
 from sim.planning.rules import DAYS_PER_WEEK, WEEKDAY_NAMES, WeekRules, weekday_of
 from sim.planning.schedule import DEFAULT_PENALTY_FACTOR, demand_on, opening_grid, segment_rows
+from sim.scenario import Scenario
 from sim.scenario.shifts import span_text
 from sim.units import SECONDS_PER_HOUR, clock_to_s, s_to_clock
 
@@ -52,6 +53,59 @@ IDLE_DAY_SHARE = 1e-4
 """Extra cost of a shift on a day without demand, as a share of the shift's cost."""
 MAX_COLUMNS = 200_000
 """Most integer columns of one weekly program (people per pattern and shifts per day)."""
+
+
+@dataclass(frozen=True)
+class WeekDays:
+    """The seven days planned: each one's date, weekday and opening hours.
+
+    Attributes
+    ----------
+    dates : tuple of (str or None)
+        ISO date of each day, None for a week without dates.
+    weekdays : tuple of str
+        Weekday of each day, ``Mon`` ... ``Sun``.
+    hours_s : tuple of ((float, float) or None)
+        Each day's opening and closing, seconds after midnight; None when closed.
+    """
+
+    dates: tuple[str | None, ...]
+    weekdays: tuple[str, ...]
+    hours_s: tuple[tuple[float, float] | None, ...]
+
+
+def undated_week(open_s: float, close_s: float) -> WeekDays:
+    """Return a week without dates: day ``d`` is weekday ``d`` (Monday 0), open every day."""
+    return WeekDays(
+        (None,) * DAYS_PER_WEEK,
+        tuple(WEEKDAY_NAMES[weekday_of(day)] for day in range(DAYS_PER_WEEK)),
+        ((open_s, close_s),) * DAYS_PER_WEEK,
+    )
+
+
+def scenario_week(scenario: Scenario, source: str) -> WeekDays:
+    """Return the week of a 7-day scenario's calendar: its dates, weekdays and hours per day.
+
+    Without ``calendar.start_date`` day ``d`` is weekday ``d`` (Monday 0).
+
+    Raises
+    ------
+    ScenarioError
+        When the calendar does not have 7 days.
+    """
+    if scenario.n_days != DAYS_PER_WEEK:
+        message = f"the weekly roster plans 7 days (got a calendar of {scenario.n_days})"
+        raise ScenarioError(source, "calendar.days", message)
+    days = range(DAYS_PER_WEEK)
+    dated = scenario.start_date is not None
+    return WeekDays(
+        tuple(scenario.day_label(day).split()[0] if dated else None for day in days),
+        tuple(
+            (scenario.weekday_of(day) or "").capitalize() or WEEKDAY_NAMES[weekday_of(day)]
+            for day in days
+        ),
+        tuple(scenario.day_hours_s(day) for day in days),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,6 +178,8 @@ class WeekRoster:
     ----------
     grid : IntervalGrid
         Opening hours cut into intervals; days 0 to 6.
+    days : WeekDays
+        Date, weekday and opening hours of each day.
     groups : tuple of str
         The groups, in the order of the requirements.
     people : tuple of Person
@@ -155,6 +211,7 @@ class WeekRoster:
     """
 
     grid: IntervalGrid
+    days: WeekDays
     groups: tuple[str, ...]
     people: tuple[Person, ...]
     required: dict[str, NDArray[np.float64]]
@@ -298,7 +355,10 @@ def week_demand(grid: IntervalGrid, required: RequiredAgents, source: str) -> ND
 
 
 def plan_week(
-    requirements: Mapping[str, RequiredAgents], patterns: Patterns, source: str
+    requirements: Mapping[str, RequiredAgents],
+    patterns: Patterns,
+    source: str,
+    days: WeekDays | None = None,
 ) -> WeekRoster:
     """Choose the people of every group and their tours that cover the week at least cost.
 
@@ -312,6 +372,10 @@ def plan_week(
         (``min_agents`` applies on the days a group has demand).
     source : str
         The patterns file, for messages.
+    days : WeekDays, optional
+        Dates, weekdays and opening hours of the days (:func:`scenario_week`); a shift is
+        worked on a day only within that day's hours, never on a closed day. Default: no
+        dates, day ``d`` weekday ``d``, open every day (:func:`undated_week`).
 
     Returns
     -------
@@ -344,7 +408,10 @@ def plan_week(
         for group, required in requirements.items()
     }
     kinds = tour_kinds(groups, patterns, source, grid)
-    program = WeekProgram(grid, groups, kinds, week, patterns.unmet_penalty)
+    days = undated_week(grid.open_s, grid.close_s) if days is None else days
+    program = WeekProgram(
+        grid, days, groups=groups, kinds=kinds, week=week, unmet_penalty=patterns.unmet_penalty
+    )
     counts, best_bound, status = program.solve(demand, integral=True)
     _, lp_bound, _ = program.solve(demand, integral=False)
     return program.roster(program.people(counts), demand, (lp_bound, best_bound), status)
@@ -363,6 +430,8 @@ class WeekProgram:
     ----------
     grid : IntervalGrid
         Opening hours and intervals, days 0 to 6.
+    days : WeekDays
+        Each day's opening hours (a shift outside them is not worked that day).
     groups : tuple of str
         The groups.
     kinds : list of TourKind
@@ -376,12 +445,14 @@ class WeekProgram:
     def __init__(
         self,
         grid: IntervalGrid,
+        days: WeekDays,
+        *,
         groups: tuple[str, ...],
         kinds: list[TourKind],
         week: WeekRules,
         unmet_penalty: float | None,
     ) -> None:
-        self.grid, self.groups, self.kinds, self.week = grid, groups, kinds, week
+        self.grid, self.days, self.groups, self.kinds, self.week = grid, days, groups, kinds, week
         n_columns = sum(kind.n_columns for kind in kinds)
         if n_columns > MAX_COLUMNS:
             raise UsageError(
@@ -498,6 +569,20 @@ class WeekProgram:
                 upper.append(0.0)
         return rows, upper
 
+    def _upper_bounds(self) -> NDArray[np.float64]:
+        """Return the columns' upper bounds: 0 for a shift outside its day's opening hours."""
+        upper = np.full(self._n_columns_all(), np.inf)
+        for k, kind in enumerate(self.kinds):
+            n_v = len(kind.variants)
+            for day, hours in enumerate(self.days.hours_s):
+                closed = [
+                    hours is None or v.start_s < hours[0] or v.duty.end_s > hours[1]
+                    for v in kind.variants
+                ]
+                first = self._y_at[k] + day * n_v
+                upper[first : first + n_v][closed] = 0.0
+        return upper
+
     def _constraints(self, demand: Mapping[str, NDArray[np.float64]]) -> list[LinearConstraint]:
         required = np.concatenate([demand[group].ravel() for group in self.groups])
         constraints = [
@@ -533,7 +618,7 @@ class WeekProgram:
         result = milp(
             self._costs(demand),
             integrality=integrality,
-            bounds=Bounds(np.zeros(n_all), np.inf),
+            bounds=Bounds(np.zeros(n_all), self._upper_bounds()),
             constraints=self._constraints(demand),
             options={"mip_rel_gap": self.week.mip_gap, "time_limit": self.week.time_limit_s},
         )
@@ -614,6 +699,7 @@ class WeekProgram:
         )
         return WeekRoster(
             grid=self.grid,
+            days=self.days,
             groups=self.groups,
             people=tuple(people),
             required=dict(demand),
@@ -638,16 +724,12 @@ def holds_seat(shift: ShiftVariant, starts_s: NDArray[np.float64], interval_s: f
     return (on_duty > 0).astype(np.float64)
 
 
-def day_label(day: int) -> str:
-    """Return the weekday name of day ``day`` of the week (``Mon``)."""
-    return WEEKDAY_NAMES[weekday_of(day)]
-
-
 PEOPLE_COLUMNS = (
     "person",
     "group",
     "rule",
     "day",
+    "date",
     "weekday",
     "shift",
     "start",
@@ -664,7 +746,8 @@ def people_table(roster: WeekRoster) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``person``, ``group``, ``rule``, ``day`` (0-6), ``weekday`` (``Mon``), ``shift`` (the
+        ``person``, ``group``, ``rule``, ``day`` (0-6), ``date`` (ISO, empty without dates),
+        ``weekday`` (``Mon``), ``shift`` (the
         family, ``off`` on a day off), ``start`` and ``end`` (clock times of the first
         segment's start and the last one's end), ``paid_h``, ``segments`` and ``breaks``
         (``HH:MM-HH:MM`` joined by ``;``); empty on days off.
@@ -677,7 +760,8 @@ def people_table(roster: WeekRoster) -> pd.DataFrame:
                 "group": person.kind.group,
                 "rule": person.kind.rule,
                 "day": day,
-                "weekday": day_label(day),
+                "date": roster.days.dates[day],
+                "weekday": roster.days.weekdays[day],
                 "shift": "off" if shift is None else shift.family,
             }
             if shift is not None:
@@ -738,7 +822,7 @@ def week_interval_table(roster: WeekRoster) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``group``, ``day``, ``weekday``, ``interval_start``, ``required``, ``on_phones``
+        ``group``, ``day``, ``date``, ``weekday``, ``interval_start``, ``required``, ``on_phones``
         (agents, breaks deducted, mean over the interval), ``unmet`` (agents missing),
         ``present`` (the group's people on duty at some time of the interval, breaks
         included) and ``seats_used`` (every group's people present).
@@ -750,7 +834,8 @@ def week_interval_table(roster: WeekRoster) -> pd.DataFrame:
             {
                 "group": group,
                 "day": np.repeat(np.arange(DAYS_PER_WEEK), n_i),
-                "weekday": np.repeat([day_label(d) for d in range(DAYS_PER_WEEK)], n_i),
+                "date": np.repeat(np.array(roster.days.dates, dtype=object), n_i),
+                "weekday": np.repeat(roster.days.weekdays, n_i),
                 "interval_start": np.tile(grid.labels(), DAYS_PER_WEEK),
                 "required": roster.required[group].ravel(),
                 "on_phones": roster.on_phones[group].ravel(),

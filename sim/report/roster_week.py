@@ -168,6 +168,7 @@ def _weekday_rows(tables: WeekTables) -> str:
     people = tables.people[tables.people["shift"] != "off"]
     days = tables.intervals.groupby("day", sort=True)
     weekday = days["weekday"].first()
+    dates = days["date"].first()
     seats = days["seats_used"].max()
     groups = list(tables.groups["group"])
     working = pd.crosstab(people["group"], people["day"]).reindex(
@@ -176,7 +177,9 @@ def _weekday_rows(tables: WeekTables) -> str:
     header = ["day", *(f"{group} people" for group in groups), "peak seats"]
     body = [
         [
-            f"{day} {weekday[day]}",
+            f"{day} {dates[day] if isinstance(dates[day], str) else ''} {weekday[day]}".replace(
+                "  ", " "
+            ),
             *(str(working.loc[group, day]) for group in groups),
             f"{seats[day]:g}",
         ]

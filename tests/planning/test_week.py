@@ -259,6 +259,49 @@ class TestWorkRulesOnTheRoster:
             assert set(rules) <= set(limits.get("rules", PATTERNS["week"]["rules"]))
 
 
+class TestCalendar:
+    def test_dates_and_hours_of_the_base_calendar(
+        self, inputs: dict[str, Path], tmp_path: Path
+    ) -> None:
+        """With a dated base calendar (Sunday closed, Saturday 09:00-17:00; seats enough) the
+        roster names dates and weekdays, works no shift on Sunday and none outside Saturday's
+        hours; the demand outside them is reported unmet, and only that."""
+        hours = {"sat": ["09:00", "17:00"], "sun": "closed"}
+        calendar = {**BASE["calendar"], "start_date": "2027-01-04", "hours": hours}
+        base = write_yaml(tmp_path / "base.yaml", {**BASE, "calendar": calendar})
+        out = tmp_path / "out"
+        code, stdout, stderr = run_week(inputs, out, f"--scenario={base}", "--seats=60")
+        assert (0, "") == (code, stderr)
+        people = pd.read_csv(out / PEOPLE_FILE)
+        dates = pd.date_range("2027-01-04", periods=7).strftime("%Y-%m-%d")
+        assert list(dates[people["day"]]) == list(people["date"])
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        assert [names[d] for d in people["day"]] == list(people["weekday"])
+        assert (worked(people)["day"] != 6).all()
+        saturday = worked(people)[worked(people)["day"] == 5]
+        assert len(saturday) > 0
+        assert (saturday["start"] >= "09:00").all()
+        assert (saturday["end"] <= "17:00").all()
+        intervals = pd.read_csv(out / INTERVALS_FILE)
+        short = intervals[intervals["unmet"] > 0]
+        assert set(short["day"]) == {5}
+        assert set(short["interval_start"]) <= {"08:00", "08:30", "17:00", "17:30"}
+        assert "5 2027-01-09 Sat" in stdout
+
+    def test_base_calendar_must_have_seven_days(
+        self, inputs: dict[str, Path], tmp_path: Path
+    ) -> None:
+        """A base scenario of 5 days is one line, exit 2."""
+        base = write_yaml(
+            tmp_path / "base.yaml", {**BASE, "calendar": {**BASE["calendar"], "days": 5}}
+        )
+        code, _, stderr = run_week(inputs, tmp_path / "out", f"--scenario={base}")
+        expected = (
+            f"error: {base}: calendar.days: the weekly roster plans 7 days (got a calendar of 5)\n"
+        )
+        assert (2, expected) == (code, stderr)
+
+
 class TestCoverage:
     def test_every_interval_covered_and_the_intervals_file_agrees(
         self, week_run: tuple[str, Path], people: pd.DataFrame
