@@ -14,7 +14,7 @@ the columns grow as ``patterns + 7 * shifts`` per kind::
                 sum_k sum_v s_iv y_kdv <= seats                  every day d and interval i
                 sum_{k in g} sum_w z_kw <= max_headcount_g
                 sum_{k in g} sum_w (q_k - share_g) z_kw <= 0
-                z, y >= 0 integer, u >= 0
+                z, y >= 0 integer, u >= 0;  y_kdv = 0 when v lies outside day d's hours
 
 ``z_kw`` are people on kind ``k`` and pattern ``w``, ``y_kdv`` shifts of kind ``k`` worked on
 day ``d`` on shift variant ``v``, ``a_iv`` the share of interval ``i`` that variant ``v`` is on
@@ -22,7 +22,8 @@ the phones (breaks deducted), ``s_iv`` 1 when ``v`` is on duty at some time in `
 is held through breaks), ``c_k`` the cost of one shift of kind ``k`` and ``q_k`` 1 for
 part-time rules. Any shifts per day that match the day counts of the patterns can be handed
 out to people, so each person works exactly its pattern's days, one shift of its family each:
-every work rule holds by construction, and the roster checks them again on the output.
+every work rule holds by construction, and the roster checks them again on the output. A small
+cost on shifts of days without demand (``IDLE_DAY_SHARE``) breaks ties towards days off there.
 
 The program is solved by :func:`scipy.optimize.milp` (HiGHS); its LP relaxation bounds the
 cost of any roster. See ``docs/reference/planning.md``.
