@@ -25,6 +25,11 @@ out to people, so each person works exactly its pattern's days, one shift of its
 every work rule holds by construction, and the roster checks them again on the output. A small
 cost on shifts of days without demand (``IDLE_DAY_SHARE``) breaks ties towards days off there.
 
+A rule that does not order the days (no days off in a block, no run limit that binds) needs
+no patterns: its people are one column ``N_k``, paid by the shift, with at most ``N_k`` shifts a
+day and the week's shifts between the fewest and most days times ``N_k``
+(:meth:`WeekProgram.people` hands them out in turn).
+
 The program is solved by :func:`scipy.optimize.milp` (HiGHS); its LP relaxation bounds the
 cost of any roster. See ``docs/reference/planning.md``.
 """
@@ -120,7 +125,12 @@ class TourKind:
     part_time : bool
         Whether the rule is part-time.
     patterns : tuple of tuple of int
-        The day patterns allowed (days worked, Monday 0) whose paid hours fit the contract.
+        The day patterns allowed (days worked, Monday 0) whose paid hours fit the contract;
+        empty for a kind with ``day_counts``.
+    day_counts : (int, int) or None
+        For a rule that does not order the days (no days off in a block, no run limit that
+        binds): the fewest and most days a person works. Its people are then one column and
+        any days that add up are allowed (see :meth:`WeekProgram.people`); None otherwise.
     variants : tuple of ShiftVariant
         The shifts a person may work on a worked day: starts within the rule's hours, each
         break placement.
@@ -133,13 +143,19 @@ class TourKind:
     family: str
     part_time: bool
     patterns: tuple[tuple[int, ...], ...]
+    day_counts: tuple[int, int] | None
     variants: tuple[ShiftVariant, ...]
     shift_cost: float
 
     @property
+    def n_people_columns(self) -> int:
+        """Columns that count the kind's people: one per pattern, or one for free days."""
+        return len(self.patterns) if self.day_counts is None else 1
+
+    @property
     def n_columns(self) -> int:
-        """Columns of the kind in the program: its patterns and its shifts on every day."""
-        return len(self.patterns) + DAYS_PER_WEEK * len(self.variants)
+        """Columns of the kind in the program: its people and its shifts on every day."""
+        return self.n_people_columns + DAYS_PER_WEEK * len(self.variants)
 
 
 @dataclass(frozen=True)
@@ -300,10 +316,17 @@ def _kind(
         if v.family == family and v.start_s >= earliest_s and v.duty.end_s <= latest_s
     )
     paid_h = patterns.families[family].paid_h()
-    day_patterns = tuple(w for w in rule.day_patterns() if rule.fits_hours(len(w), paid_h))
     family_cost = patterns.families[family].cost(patterns.cost_per_paid_hour)
     cost = family_cost if rule.cost_per_hour is None else rule.cost_per_hour * paid_h
-    return TourKind(group, rule_name, family, rule.part_time, day_patterns, allowed, cost)
+    counts = [n for n in rule.day_counts() if rule.fits_hours(n, paid_h)]
+    orders_days = rule.consecutive_days_off or (
+        rule.max_consecutive_days is not None and rule.max_consecutive_days < max(counts)
+    )
+    if not orders_days:
+        free = (min(counts), max(counts))
+        return TourKind(group, rule_name, family, rule.part_time, (), free, allowed, cost)
+    day_patterns = tuple(w for w in rule.day_patterns() if rule.fits_hours(len(w), paid_h))
+    return TourKind(group, rule_name, family, rule.part_time, day_patterns, None, allowed, cost)
 
 
 def week_grid(
@@ -472,10 +495,10 @@ class WeekProgram:
         self._z_at, self._y_at, at = [], [], 0
         for kind in kinds:
             self._z_at.append(at)
-            self._y_at.append(at + len(kind.patterns))
+            self._y_at.append(at + kind.n_people_columns)
             at += kind.n_columns
         self.n_integer = at
-        week_costs = [kind.shift_cost * len(w) for kind in kinds for w in kind.patterns]
+        week_costs = [kind.shift_cost * most_days(kind) for kind in kinds]
         self.penalty = unmet_penalty or DEFAULT_PENALTY_FACTOR * max(
             max(week_costs, default=1.0), 1.0
         )
@@ -493,33 +516,56 @@ class WeekProgram:
         costs = np.zeros(self.n_integer)
         for k, kind in enumerate(self.kinds):
             z_at, y_at, n_v = self._z_at[k], self._y_at[k], len(kind.variants)
-            costs[z_at:y_at] = [kind.shift_cost * len(w) for w in kind.patterns]
+            if kind.day_counts is None:  # a pattern's week; its shifts are paid through it
+                costs[z_at:y_at] = [kind.shift_cost * len(w) for w in kind.patterns]
+            else:  # people on free days are paid by the shift
+                costs[y_at : y_at + DAYS_PER_WEEK * n_v] = kind.shift_cost
             for day in np.flatnonzero(demand[kind.group].max(axis=1) <= 0):
                 first = y_at + day * n_v
-                costs[first : first + n_v] = IDLE_DAY_SHARE * max(kind.shift_cost, 1.0)
+                costs[first : first + n_v] += IDLE_DAY_SHARE * max(kind.shift_cost, 1.0)
         n_unmet = len(self.groups) * DAYS_PER_WEEK * self._n_intervals
         return np.concatenate([costs, np.full(n_unmet, self.penalty)])
 
-    def _linking(self) -> coo_array:
-        """Rows (kind, day): shifts worked that day minus people whose pattern works it."""
+    def _linking(self) -> LinearConstraint:
+        """Rows tying each kind's shifts per day to its people.
+
+        Patterns: per day, shifts worked minus the people whose pattern works it, = 0. Free
+        days: per day, shifts worked minus people <= 0 (nobody twice a day), and the week's
+        shifts between the fewest and the most days times the people.
+        """
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
+        lower: list[float] = []
+        upper: list[float] = []
+
+        def add_row(entries: list[tuple[int, float]], low: float, high: float) -> None:
+            for col, val in entries:
+                rows.append(len(lower))
+                cols.append(col)
+                vals.append(val)
+            lower.append(low)
+            upper.append(high)
+
         for k, kind in enumerate(self.kinds):
-            n_v = len(kind.variants)
+            n_v, z_at = len(kind.variants), self._z_at[k]
+            shifts = [
+                [(self._y_at[k] + day * n_v + v, 1.0) for v in range(n_v)]
+                for day in range(DAYS_PER_WEEK)
+            ]
+            if kind.day_counts is None:
+                for day in range(DAYS_PER_WEEK):
+                    owners = [(z_at + w, -1.0) for w, p in enumerate(kind.patterns) if day in p]
+                    add_row(shifts[day] + owners, 0.0, 0.0)
+                continue
+            fewest, most = kind.day_counts
             for day in range(DAYS_PER_WEEK):
-                row = k * DAYS_PER_WEEK + day
-                first_y = self._y_at[k] + day * n_v
-                rows += [row] * n_v
-                cols += range(first_y, first_y + n_v)
-                vals += [1.0] * n_v
-                for w, pattern in enumerate(kind.patterns):
-                    if day in pattern:
-                        rows.append(row)
-                        cols.append(self._z_at[k] + w)
-                        vals.append(-1.0)
-        shape = (len(self.kinds) * DAYS_PER_WEEK, self._n_columns_all())
-        return coo_array((vals, (rows, cols)), shape=shape)
+                add_row([*shifts[day], (z_at, -1.0)], -np.inf, 0.0)
+            week = [entry for day in shifts for entry in day]
+            add_row([*week, (z_at, -float(most))], -np.inf, 0.0)
+            add_row([*week, (z_at, -float(fewest))], 0.0, np.inf)
+        matrix = coo_array((vals, (rows, cols)), shape=(len(lower), self._n_columns_all()))
+        return LinearConstraint(csr_array(matrix), lb=lower, ub=upper)
 
     def _n_columns_all(self) -> int:
         return self.n_integer + len(self.groups) * DAYS_PER_WEEK * self._n_intervals
@@ -559,8 +605,8 @@ class WeekProgram:
             part_time = np.zeros(self._n_columns_all())
             for kind, z_at in zip(self.kinds, self._z_at, strict=True):
                 if kind.group == group:
-                    people[z_at : z_at + len(kind.patterns)] = 1.0
-                    part_time[z_at : z_at + len(kind.patterns)] = float(kind.part_time)
+                    people[z_at : z_at + kind.n_people_columns] = 1.0
+                    part_time[z_at : z_at + kind.n_people_columns] = float(kind.part_time)
             if limits.max_headcount is not None:
                 rows.append(people)
                 upper.append(float(limits.max_headcount))
@@ -587,7 +633,7 @@ class WeekProgram:
     def _constraints(self, demand: Mapping[str, NDArray[np.float64]]) -> list[LinearConstraint]:
         required = np.concatenate([demand[group].ravel() for group in self.groups])
         constraints = [
-            LinearConstraint(csr_array(self._linking()), lb=0.0, ub=0.0),
+            self._linking(),
             LinearConstraint(csr_array(self._per_interval(self._cover, True)), lb=required),
         ]
         if self.week.seats is not None:
@@ -633,38 +679,65 @@ class WeekProgram:
         )
 
     def people(self, values: NDArray[np.float64]) -> list[Person]:
-        """Return the people of a solution, each with its pattern's days and shifts.
+        """Return the people of a solution, each with its days and shifts.
 
-        On each day, the kind's people who work it take that day's shifts in the order of the
-        variants (earliest start first), so a person keeps about the same place every day.
+        Patterns: on each day, the kind's people who work it take that day's shifts in the
+        order of the variants (earliest start first), so a person keeps about the same place
+        every day. Free days: the week's shifts, day by day, go to the people in turn
+        (shift ``j`` to person ``j mod N``); a day has at most ``N`` shifts, so nobody works
+        twice a day, and each person gets the week's shifts / ``N`` rounded down or up, within
+        the rule's days because the week's shifts are.
         """
         counts = np.rint(values).astype(np.int64)
         people: list[Person] = []
         numbered: dict[tuple[str, str], int] = {}
         for k, kind in enumerate(self.kinds):
-            z_at, n_v = self._z_at[k], len(kind.variants)
-            owners = [
-                w for w, n in enumerate(counts[z_at : z_at + len(kind.patterns)]) for _ in range(n)
+            n_v, y_at = len(kind.variants), self._y_at[k]
+            worked = [
+                [
+                    v
+                    for v, n in enumerate(counts[y_at + d * n_v : y_at + (d + 1) * n_v])
+                    for _ in range(n)
+                ]
+                for d in range(DAYS_PER_WEEK)
             ]
-            shifts: list[list[ShiftVariant | None]] = [[None] * DAYS_PER_WEEK for _ in owners]
-            for day in range(DAYS_PER_WEEK):
-                y = counts[self._y_at[k] + day * n_v : self._y_at[k] + (day + 1) * n_v]
-                worked = [v for v, n in enumerate(y) for _ in range(n)]
-                workers = [p for p, w in enumerate(owners) if day in kind.patterns[w]]
-                if len(worked) != len(workers):
-                    raise CcsimError(
-                        f"the weekly roster solver returned {len(worked)} shifts of "
-                        f"{kind.group}/{kind.rule}/{kind.family} on day {day} for "
-                        f"{len(workers)} people"
-                    )
-                for p, v in zip(workers, worked, strict=True):
-                    shifts[p][day] = kind.variants[v]
-            for week_shifts in shifts:
+            people_counts = counts[self._z_at[k] : y_at]
+            if kind.day_counts is None:
+                weeks = self._pattern_weeks(kind, people_counts, worked)
+            else:
+                weeks = self._free_weeks(kind, int(people_counts[0]), worked)
+            for week_shifts in weeks:
                 key = (kind.group, kind.rule)
                 numbered[key] = numbered.get(key, 0) + 1
                 name = f"{kind.group}-{kind.rule}-{numbered[key]:03d}"
                 people.append(Person(name, kind, tuple(week_shifts)))
         return people
+
+    @staticmethod
+    def _pattern_weeks(
+        kind: TourKind, people_counts: NDArray[np.int64], worked: list[list[int]]
+    ) -> list[list[ShiftVariant | None]]:
+        owners = [w for w, n in enumerate(people_counts) for _ in range(n)]
+        weeks: list[list[ShiftVariant | None]] = [[None] * DAYS_PER_WEEK for _ in owners]
+        for day, shifts in enumerate(worked):
+            workers = [p for p, w in enumerate(owners) if day in kind.patterns[w]]
+            _check_count(kind, day, len(shifts), len(workers), equal=True)
+            for p, v in zip(workers, shifts, strict=True):
+                weeks[p][day] = kind.variants[v]
+        return weeks
+
+    @staticmethod
+    def _free_weeks(
+        kind: TourKind, n_people: int, worked: list[list[int]]
+    ) -> list[list[ShiftVariant | None]]:
+        weeks: list[list[ShiftVariant | None]] = [[None] * DAYS_PER_WEEK for _ in range(n_people)]
+        turn = 0
+        for day, shifts in enumerate(worked):
+            _check_count(kind, day, len(shifts), n_people, equal=False)
+            for v in shifts:
+                weeks[turn % n_people][day] = kind.variants[v]
+                turn += 1
+        return weeks
 
     def roster(
         self,
@@ -717,6 +790,23 @@ class WeekProgram:
             solver_status=status,
             n_columns=self.n_integer,
         )
+
+
+def most_days(kind: TourKind) -> int:
+    """Return the most days a person of the kind works in a week."""
+    if kind.day_counts is not None:
+        return kind.day_counts[1]
+    return max(len(w) for w in kind.patterns)
+
+
+def _check_count(kind: TourKind, day: int, n_shifts: int, n_people: int, *, equal: bool) -> None:
+    """Refuse a solution whose shifts of a day do not fit the people (a solver failure)."""
+    if n_shifts == n_people or (not equal and n_shifts <= n_people):
+        return
+    raise CcsimError(
+        f"the weekly roster solver returned {n_shifts} shifts of "
+        f"{kind.group}/{kind.rule}/{kind.family} on day {day} for {n_people} people"
+    )
 
 
 def holds_seat(shift: ShiftVariant, starts_s: NDArray[np.float64], interval_s: float) -> NDArray:
