@@ -136,6 +136,7 @@ def _json_entry(rows: pd.DataFrame, kpi: str) -> dict[str, Any]:
 def console_table(summary: Summary, plan: Plan) -> str:
     """Return the whole-run summary as an aligned text table (means with 95% CIs)."""
     total = summary.total.set_index(["call_type", "kpi"])
+    several_days = plan.n_days > 1
     header = [
         "call type",
         "offered",
@@ -145,8 +146,9 @@ def console_table(summary: Summary, plan: Plan) -> str:
         "ASA s",
         "AHT s",
         "occupancy",
-        "P(SL>=target)",
+        *(["P(day SL>=target)", "P(run SL>=target)"] if several_days else ["P(SL>=target)"]),
     ]
+    day_shares = _day_meet_shares(summary)
     rows = [header]
     for name in [*plan.call_types, ALL]:
 
@@ -167,6 +169,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('asa_s'):.1f}",
                 f"{get('aht_s'):.1f}",
                 _percent(get("occupancy")) if name == ALL else "",
+                *([f"{day_shares.get(name, math.nan):.2f}"] if several_days else []),
                 f"{get('service_level', 'p_meet'):.2f}",
             ]
         )
@@ -178,6 +181,17 @@ def console_table(summary: Summary, plan: Plan) -> str:
     if plan.has_money:
         table += "\n\n" + _money_console_table(summary)
     return table
+
+
+def _day_meet_shares(summary: Summary) -> dict[str, float]:
+    """Share of (replication, day) pairs whose day service level met the target, by call type.
+
+    Each day's ``p_meet`` weighted by the replications in which its service level is defined.
+    """
+    days = summary.days[summary.days["kpi"] == "service_level"]
+    weighted = (days["p_meet"] * days["n_reps"]).groupby(days["call_type"], observed=True).sum()
+    counts = days["n_reps"].groupby(days["call_type"], observed=True).sum()
+    return {str(name): float(value) for name, value in (weighted / counts).items()}
 
 
 MONEY_COLUMNS = ("wage_cost", "overtime_cost", "seat_cost", "revenue", "sla_penalty", "margin")

@@ -27,7 +27,7 @@ from sim.report import (
 )
 from sim.report.plots import asa_by_interval, offered_vs_agents, service_level_by_interval
 from sim.report.tables import INTERVAL_KPIS, JSON_KPIS, group_table
-from sim.results.kpis import AGENT_KPIS, ALL, GROUP_CALL_KPIS
+from sim.results.kpis import AGENT_KPIS, ALL, GROUP_CALL_KPIS, replication_kpis
 from sim.results.summary import STAT_COLUMNS, Summary, summarize
 from sim.scenario import Plan, build_plan
 from sim.scenario.plan import inbound_group_tables
@@ -315,6 +315,23 @@ class TestConsoleTable:
         occupancy = f"{100 * mean_of(summary.total, 'occupancy', ALL):.1f}%"
         assert occupancy in lines[3]
         assert all(occupancy not in line for line in lines[1:3])
+
+    def test_several_days_show_the_day_and_the_run_share(self) -> None:
+        """Two days: P(day SL>=target) over (replication, day) pairs, and the run's share."""
+        plan = calendar_plan(days=2)
+        tallies = filled_tallies(plan, reps=4)
+        summary = summarize(tallies, plan)
+        lines = console_table(summary, plan).splitlines()
+        assert lines[0].endswith("P(day SL>=target)  P(run SL>=target)")
+        days = replication_kpis(tallies, plan, "day")
+        level = days[days["call_type"] == ALL]["service_level"]
+        runs = summary.total.set_index(["call_type", "kpi"]).loc[(ALL, "service_level"), "p_meet"]
+        expected = [f"{(level >= plan.sl_target).mean():.2f}", f"{runs:.2f}"]
+        assert expected == lines[3].split()[-2:]
+
+    def test_one_day_shows_one_share(self, summary: Summary, plan: Plan) -> None:
+        """A one-day run's day is its run: one column."""
+        assert console_table(summary, plan).splitlines()[0].endswith("occupancy  P(SL>=target)")
 
 
 class TestGroupTable:
