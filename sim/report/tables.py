@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.kpis import ALL
-from sim.results.summary import Summary
+from sim.results.summary import STAT_COLUMNS, Summary
 from sim.scenario.plan import GroupKind, Plan
 
 JSON_KPIS = (
@@ -80,9 +80,7 @@ def summary_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     days = summary.days.assign(period=_period_labels(summary.days["day"], plan)).drop(columns="day")
     total = summary.total.assign(period="total")
     table = pd.concat([total, days], ignore_index=True)
-    return table[
-        ["period", "call_type", "kpi", "mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet"]
-    ]
+    return table[["period", "call_type", "kpi", *STAT_COLUMNS]]
 
 
 def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:

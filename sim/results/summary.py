@@ -22,7 +22,13 @@ from sim.results.kpis import (
 )
 from sim.scenario.plan import Plan
 
-STAT_COLUMNS = ("mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet")
+STAT_COLUMNS = ("mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet", "p_meet_low", "p_meet_high")
+FRACTION_KPIS = frozenset({"service_level", "abandon_rate", "answer_rate", "occupancy"})
+"""KPIs that are shares: their mean, and so its interval, lies in [0, 1]."""
+SIGNED_KPIS = frozenset({"margin"})
+"""KPIs that may be negative; every other KPI is a count, a time or an amount, >= 0."""
+NORMAL_975 = 1.959964
+"""Two-sided 95% quantile of the standard normal distribution."""
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,9 @@ def _summarize(
         * out["sd"].to_numpy()
         / np.sqrt(out["n_reps"].to_numpy())
     )
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
+    low, high = _bounds(out["kpi"].to_numpy())
+    out["ci_low"] = np.clip(out["mean"] - half, low, high)
+    out["ci_high"] = np.clip(out["mean"] + half, low, high)
     out["p_meet"] = np.nan
     if "service_level" in kpis:
         level = frame["service_level"]
@@ -123,11 +130,41 @@ def _summarize(
         shares = meets.groupby([frame[key] for key in keys], observed=True, sort=False).mean()
         p_meet = shares.rename("p_meet").reset_index().assign(kpi="service_level")
         out = out.drop(columns="p_meet").merge(p_meet, on=[*keys, "kpi"], how="left")
+    out["p_meet_low"], out["p_meet_high"] = wilson_bounds(
+        out["p_meet"].to_numpy(dtype=np.float64), out["n_reps"].to_numpy(dtype=np.float64)
+    )
     return (
         out[[*keys, "kpi", *STAT_COLUMNS]]
         .sort_values([*keys, "kpi"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+def _bounds(kpis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the range of each KPI's mean: [0, 1] for shares, [0, inf) but for signed KPIs.
+
+    A Student-t interval of a mean near a bound can cross it; the mean cannot, so the interval
+    is cut to the range (it keeps at least its coverage).
+    """
+    fraction = np.isin(kpis, list(FRACTION_KPIS))
+    signed = np.isin(kpis, list(SIGNED_KPIS))
+    return np.where(signed, -np.inf, 0.0), np.where(fraction, 1.0, np.inf)
+
+
+def wilson_bounds(share: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the 95% Wilson score interval of proportions (NaN where ``share`` is NaN).
+
+    ``(p + z²/2n ± z √(p(1 - p)/n + z²/4n²)) / (1 + z²/n)``, z = 1.96: it holds the share and
+    lies in [0, 1], unlike a normal band near 0 or 1.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z2 = NORMAL_975**2
+        centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+        half = NORMAL_975 * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+        # Only rounding could put the bounds past the share or outside [0, 1].
+        low = np.minimum(share, np.maximum(0.0, centre - half))
+        high = np.maximum(share, np.minimum(1.0, centre + half))
+    return low, high
 
 
 def _long(tables: dict[str, pd.DataFrame], keys: list[str], kpis: list[str]) -> pd.DataFrame:

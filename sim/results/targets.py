@@ -19,7 +19,6 @@ Definitions (``docs/reference/kpis.md``, contract targets):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,20 +26,18 @@ from numpy.typing import NDArray
 
 from sim.engines.base import Tallies
 from sim.results.kpis import agent_kpis, measured_intervals, ratio, service_level
-from sim.results.summary import mean_ci
+from sim.results.summary import mean_ci, wilson_bounds
 from sim.scenario.contract import AT_LEAST_KPIS, Adjustment, Target, TargetPeriod
 from sim.scenario.plan import Plan
 
 Array = NDArray[np.float64]
-NORMAL_975 = 1.959964
-"""Two-sided 95% standard normal quantile."""
 DAYS_PER_BLOCK = {"day": 1, "week": 7, "month": 30}
 """Simulated days per period cell of a calendar without dates."""
 _SL_COUNTS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within_t")
 
 
 def wilson_interval(share: float, n: int) -> tuple[float, float]:
-    """Return the 95% Wilson score interval of a proportion.
+    """Return the 95% Wilson score interval of a proportion (see :func:`wilson_bounds`).
 
     Parameters
     ----------
@@ -52,14 +49,10 @@ def wilson_interval(share: float, n: int) -> tuple[float, float]:
     Returns
     -------
     tuple of float
-        ``(low, high)``, ``0 <= low <= share <= high <= 1``:
-        ``(p + z²/2n ± z √(p(1 - p)/n + z²/4n²)) / (1 + z²/n)``, z = 1.96.
+        ``(low, high)``, ``0 <= low <= share <= high <= 1``.
     """
-    z2 = NORMAL_975**2
-    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
-    half = NORMAL_975 * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    # The interval holds the share and lies in [0, 1]; only rounding could say otherwise.
-    return (min(share, max(0.0, centre - half)), max(share, min(1.0, centre + half)))
+    low, high = wilson_bounds(np.array([share]), np.array([float(n)]))
+    return float(low[0]), float(high[0])
 
 
 def day_blocks(

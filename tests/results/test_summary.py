@@ -76,13 +76,26 @@ class TestMeanAndConfidenceInterval:
         assert expected == pytest.approx(actual, rel=1e-12)
 
     def test_ratio_kpi_statistics(self) -> None:
-        """Ratio KPIs are summarized from each replication's own ratio."""
+        """Ratio KPIs are summarized from each replication's own ratio; a share's CI stays <= 1."""
         plan = one_type_plan()
         frame = summarize_period(tallies_with(plan, [10, 12, 16], [8, 9, 16]), plan, "total")
         sl = stat_row(frame, "service_level")
-        expected = t_interval([8 / 10, 9 / 12, 16 / 16])
+        mean, sd, low, high = t_interval([8 / 10, 9 / 12, 16 / 16])
+        assert high > 1  # the Student-t band crosses 1 ...
+        expected = (mean, sd, low, 1.0)  # ... and is cut to the share's range
         actual = (sl["mean"], sl["sd"], sl["ci_low"], sl["ci_high"])
         assert expected == pytest.approx(actual, rel=1e-12)
+
+    def test_p_meet_has_a_wilson_interval(self) -> None:
+        """P(meet) 2 of 3 gets the Wilson interval, inside [0, 1]."""
+        plan = one_type_plan()
+        frame = summarize_period(tallies_with(plan, [10, 12, 16], [8, 9, 16]), plan, "total")
+        sl = stat_row(frame, "service_level")
+        p, n, z = 2 / 3, 3, 1.959964
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        expected = (p, centre - half, centre + half)
+        assert expected == pytest.approx((sl["p_meet"], sl["p_meet_low"], sl["p_meet_high"]))
 
     def test_identical_replications_have_zero_width(self) -> None:
         """Equal values give sd 0 and a zero-width interval at the mean."""
@@ -127,7 +140,8 @@ class TestDefinedValues:
         expected = (2, 3)
         actual = (sl["n_reps"], offered["n_reps"])
         assert expected == actual
-        expected_stats = t_interval([0.8, 0.7])
+        mean, sd, low, high = t_interval([0.8, 0.7])
+        expected_stats = (mean, sd, low, min(high, 1.0))  # a share's interval is cut at 1
         actual_stats = (sl["mean"], sl["sd"], sl["ci_low"], sl["ci_high"])
         assert expected_stats == pytest.approx(actual_stats, rel=1e-12)
 
@@ -295,8 +309,9 @@ class TestGroupSummary:
         by_group = rows.set_index("group")
         expected = {"g0": t_interval([3, 5, 10]), "g1": t_interval([1, 2, 0])}
         expected["all"] = t_interval([4, 7, 10])
-        for group, values in expected.items():
+        for group, (mean, sd, low, high) in expected.items():
             actual = tuple(by_group.loc[group, ["mean", "sd", "ci_low", "ci_high"]])
+            values = (mean, sd, max(low, 0.0), high)  # a count's interval is cut at 0
             assert values == pytest.approx(actual, rel=1e-12), group
 
     def test_aht_defined_only_where_calls_were_handled(self) -> None:
