@@ -45,7 +45,7 @@ from sim.engines.fast.kernel import (
     STATUS_OUTBOUND_EXHAUSTED,
     STATUS_RECORDS_FULL,
     Output,
-    simulate_replication,
+    kernel,
 )
 from sim.engines.fast.pack import FastModel, pack
 from sim.engines.replication import draw_realisation
@@ -195,6 +195,7 @@ class _ReplicationRunner:
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
+        self.kernel = kernel(plan.has_controls, keep)
 
     def run_all(self, slots: range) -> list[Records | None]:
         """Simulate the replications of tally slots ``slots`` one after another."""
@@ -207,7 +208,7 @@ class _ReplicationRunner:
         realisation = draw_realisation(self.plan, self.seed, rep)
         while True:
             out = self._output(slot, capacity)
-            counters = simulate_replication(
+            counters = self.kernel(
                 self.model,
                 realisation.rate_per_s,
                 realisation.roster_kept,
@@ -287,7 +288,6 @@ class _ReplicationRunner:
                 plan.n_days * plan.n_slots, plan.n_groups, len(AGENT_SUMS)
             ),
             group_calls=t.group_calls[slot].reshape(segments, plan.n_groups, plan.n_call_types, -1),
-            keep=self.keep,
             rec_f=rec_f,
             rec_i=rec_i,
             shift_f=shift_f,
