@@ -1,8 +1,9 @@
-"""``ccsim validate``, ``ccsim run`` and ``ccsim compare``: one scenario, or several at once."""
+"""``ccsim validate``, ``ccsim run``, ``ccsim compare`` and ``ccsim warm-up``: run scenarios."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -144,3 +145,26 @@ def compare(
     click.echo(f"{len(loaded)} scenarios, {reps} replications each, engine {engine}, seed {seed}")
     click.echo(comparison_console(comparison.names, *tables))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+@click.command("warm-up")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Kernels compiled at once, each in its own process (default: CPUs).",
+)
+def warm_up(workers: int | None) -> None:
+    """Compile the fast engine once, so that later runs start at once.
+
+    The compiled kernels go to numba's cache: NUMBA_CACHE_DIR when set, else the user's cache
+    folder ($XDG_CACHE_HOME/ccsim/numba). A run compiles only the kernel it needs when it is
+    not there yet.
+    """
+    from sim.engines.fast.warmup import warm_up as compile_kernels  # noqa: PLC0415
+
+    click.echo(f"compiling the fast engine into {os.environ['NUMBA_CACHE_DIR']}")
+    compile_kernels(
+        workers or os.cpu_count() or 1,
+        lambda name, seconds: click.echo(f"  {name}: {seconds:.1f} s"),
+    )
