@@ -18,7 +18,6 @@ from sim.engines.base import (
     Trace,
 )
 from sim.errors import UsageError
-from sim.results.tallies import tally_records
 from sim.scenario import Plan, Scenario, build_plan
 
 
@@ -140,6 +139,9 @@ def simulate(
     tallies = output.tallies
     if tallies is None:
         assert output.records is not None
+        # Imported here: sim.results loads pandas and scipy, which simulating does not need.
+        from sim.results.tallies import tally_records  # noqa: PLC0415
+
         tallies = tally_records(output.records, plan, reps, first_rep)
     return SimulationResult(
         plan=plan,
