@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.engines import get_engine
@@ -151,3 +152,14 @@ def simulate(
         tallies=tallies,
         records=output.records if keep_records else None,
     )
+
+
+def warm_up(workers: int, report: Callable[[str, float], None] | None = None) -> str:
+    """Compile the fast engine's kernels ahead of the first run; return numba's cache folder.
+
+    See :func:`sim.engines.fast.warmup.warm_up`: ``workers`` kernels compile at once, each in a
+    child process, and ``report`` is called with each kernel's name and seconds.
+    """
+    from sim.engines.fast.warmup import warm_up as compile_kernels  # noqa: PLC0415 (numba)
+
+    return compile_kernels(workers, report)

@@ -180,10 +180,11 @@ def warm_up(workers: int | None) -> None:
     folder ($XDG_CACHE_HOME/ccsim/numba). A run compiles only the kernel it needs when it is
     not there yet.
     """
-    from sim.engines.fast.warmup import warm_up as compile_kernels  # noqa: PLC0415
+    from sim.simulation import warm_up as compile_kernels  # noqa: PLC0415
 
-    click.echo(f"compiling the fast engine into {os.environ['NUMBA_CACHE_DIR']}")
-    compile_kernels(
+    click.echo("compiling the fast engine")
+    folder = compile_kernels(
         workers or os.cpu_count() or 1,
         lambda name, seconds: click.echo(f"  {name}: {seconds:.1f} s"),
     )
+    click.echo(f"cached in {folder}")

@@ -40,24 +40,26 @@ def borrow(array):
 RANK_SHIFT = 40
 
 
-@njit(cache=True)
+# Explicit signatures on the scalar routines: numba would otherwise compile one copy for each
+# constant argument it sees (a literal rank, kind or column), each a full compilation.
+@njit("int64(int64, int64)", cache=True)
 def event_key(rank, seq):
     """Return the ordering key of an event of ``rank`` scheduled ``seq``-th."""
     return (rank << RANK_SHIFT) | seq
 
 
-@njit(cache=True)
+@njit("boolean(float64, int64, float64, int64)", cache=True)
 def _before(at_a, key_a, at_b, key_b):
     return at_a < at_b or (at_a == at_b and key_a < key_b)
 
 
-@njit(cache=True)
+@njit("int64(int64, int64, int64)", cache=True)
 def event_payload(kind, a, b):
     """Pack an event's kind (< 8), ``a`` (< 2**32) and ``b`` (< 2**28) into one integer."""
     return kind | (a << 3) | (b << 35)
 
 
-@njit(cache=True)
+@njit("UniTuple(int64, 3)(int64)", cache=True)
 def payload_fields(payload):
     """Unpack :func:`event_payload`: ``(kind, a, b)``."""
     return payload & 7, (payload >> 3) & 0xFFFFFFFF, payload >> 35
@@ -124,7 +126,7 @@ def heap_pop(heap_at, heap_key, heap_payload, size):
     return size
 
 
-@njit(cache=True)
+@njit("void(float64[:, :, ::1], float64[::1], int64, int64, float64, float64, int64)", cache=True)
 def add_span(agent_sums, slot_start_at, group, column, start_at, end_at, slot=-1):
     """Add the seconds of ``[start_at, end_at)`` to each clock slot it overlaps.
 

@@ -464,8 +464,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         """Tally and record the agent's shift as ending now (overtime past the scheduled end)."""
         group = agent_group[agent]
         on_at, off_at = agent_f[agent, _A_ON_AT], agent_f[agent, _A_OFF_AT]
-        add_span(agent_sums, slot_start_at, group, _STAFFED, on_at, now)
-        add_span(agent_sums, slot_start_at, group, _OVERTIME, off_at, now)
+        add_span(agent_sums, slot_start_at, group, _STAFFED, on_at, now, -1)
+        add_span(agent_sums, slot_start_at, group, _OVERTIME, off_at, now, -1)
         if _KEEP:
             n = counters[N_SHIFTS]
             counters[N_SHIFTS] = n + 1
@@ -506,7 +506,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     def end_off_phone(agent, now):
         """Tally and record the span a reserve spent off the phones, ending now."""
         group, start_at = agent_group[agent], agent_f[agent, _A_OFF_PHONE_SINCE]
-        add_span(agent_sums, slot_start_at, group, _OFF_PHONE_TIME, start_at, now)
+        add_span(agent_sums, slot_start_at, group, _OFF_PHONE_TIME, start_at, now, -1)
         if _KEEP:
             n = record_row(N_OFF_PHONE, off_phone_f.shape[1])
             if n < 0:
@@ -629,21 +629,24 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
             schedule(now + (talk_s + delay_s), _ARRIVAL_RANK, _ARRIVAL, k, _REPEAT)
 
     def take_next_call(agent, now):
+        """Take the waiting call ``agent`` answers next off its queue's count (-1 if none)."""
         call = next_call_for(agent_group[agent], now)
-        if call < 0:
-            return False
-        waiting[call_i[call, _C_TYPE]] -= 1
-        answer(call, agent, now)
-        return True
-
-    def offer_to_group(group, now):
-        """Let the longest-idle agent of ``group`` take the next call (a call became eligible)."""
-        if first_idle(group) < 0:
-            return
-        call = next_call_for(group, now)
         if call >= 0:
             waiting[call_i[call, _C_TYPE]] -= 1
-            answer(call, pop_idle(group), now)
+        return call
+
+    def offer_to_group(group, now):
+        """Find the longest-idle agent of ``group`` and the next call (a call became eligible).
+
+        Returns the call and the agent who answers it, or -1 and -1.
+        """
+        if first_idle(group) < 0:
+            return -1, -1
+        call = next_call_for(group, now)
+        if call < 0:
+            return -1, -1
+        waiting[call_i[call, _C_TYPE]] -= 1
+        return call, pop_idle(group)
 
     def on_phones(agent):
         """Whether the agent takes inbound calls (a reserve only when activated)."""
@@ -705,7 +708,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     def end_break(agent, now):
         group, start_at = agent_group[agent], agent_f[agent, _A_BREAK_START_AT]
-        add_span(agent_sums, slot_start_at, group, _BREAK_TIME, start_at, now)
+        add_span(agent_sums, slot_start_at, group, _BREAK_TIME, start_at, now, -1)
         if _KEEP:
             n = counters[N_BREAKS]
             counters[N_BREAKS] = n + 1
@@ -722,18 +725,24 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         """Set a free agent to work: dial, go off the phones, answer, or wait in line.
 
         With ``drain`` (their shift ended at a closing with drain) they only answer a waiting
-        call, or else leave.
+        call, or else leave. Returns the call they answer now (-1 if none), which the caller
+        answers: :func:`answer` has one call site per caller of this function.
         """
         if _CONTROLS and not drain and not on_phones(agent):
             go_off_phone(agent, now)
-        elif _CONTROLS and not drain and dials(agent_group[agent], now):
+            return -1
+        if _CONTROLS and not drain and dials(agent_group[agent], now):
             start_attempt(agent, now)
-        elif on_phones(agent) and take_next_call(agent, now):
-            return
-        elif drain:
+            return -1
+        if on_phones(agent):
+            call = take_next_call(agent, now)
+            if call >= 0:
+                return call
+        if drain:
             leave(now, agent)
         else:
             push_idle(agent)
+        return -1
 
     def after_work(agent, now):
         """Leave or take a break that fell due, after a call or an attempt.
@@ -766,7 +775,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         outcome = _CUT_OFF if cut else agent_i[agent, _A_ATTEMPT_OUTCOME]
         agent_i[agent, _A_ATTEMPT_TOKEN] += 1
         group_s[group, _GS_DIALLING] -= 1
-        add_span(agent_sums, slot_start_at, group, _OUTBOUND_TIME, start_at, now)
+        add_span(agent_sums, slot_start_at, group, _OUTBOUND_TIME, start_at, now, -1)
         slot = max(np.searchsorted(slot_start_at, start_at, side="right") - 1, 0)
         group_counts[slot, group, _ATTEMPTS] += 1
         if outcome == _CONTACT:
@@ -921,7 +930,10 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
             elif kind == _RESERVE:
                 control_reserve(group, now)
             for n in range(counters[_N_PENDING]):
-                free_agent(pending[n, 0], now, pending[n, 1] == 1)
+                agent = pending[n, 0]
+                call = free_agent(agent, now, pending[n, 1] == 1)
+                if call >= 0:
+                    answer(call, agent, now)
             counters[_N_PENDING] = 0
 
     # -- calls arriving ---------------------------------------------------------------------
@@ -968,7 +980,10 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         return call
 
     def route(call, now):
-        """Offer a new call to its groups in preference order; queue it if none is free."""
+        """Offer a new call to its groups in preference order; queue it if none is free.
+
+        Returns the agent who answers it now (-1 if queued).
+        """
         k = call_i[call, _C_TYPE]
         for r in range(routing_group.shape[1]):
             group = routing_group[k, r]
@@ -978,8 +993,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
                 continue
             agent = pop_idle(group)
             if agent >= 0:
-                answer(call, agent, now)
-                return
+                return agent
         slot = (q_pos[k, _HEAD] + q_pos[k, _COUNT]) % capacity
         queue[k, slot] = call
         q_pos[k, _COUNT] += 1
@@ -993,6 +1007,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         patience_s = call_f[call, _C_PATIENCE_S]
         if patience_s < math.inf:
             schedule(now + patience_s, _ABANDON_RANK, _ABANDON, call, 0)
+        return -1
 
     def schedule_fresh_arrival(k, now, segment):
         unit_exponential = take_draw(ARRIVAL_DRAWS, k)
@@ -1016,13 +1031,14 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         """Handle the first heap event.
 
         Returns whether it changed anything (a live event); the agent it leaves free to work
-        (-1 if none) and whether they drain; the call that arrived (-1 if none), to route.
+        (-1 if none) and whether they drain; a call (-1 if none) with the agent who answers it
+        now, or -1 when the call just arrived and is to be routed.
         """
         kind, a, b = payload_fields(heap_payload[0])
         counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_payload, counters[_HEAP_SIZE])
         if kind == _ABANDON:
             if call_i[a, _C_STATE] != _WAITING:
-                return False, -1, False, -1
+                return False, -1, False, -1, -1
             leave_queue(a, _ABANDONED, now)
             k = call_i[a, _C_TYPE]
             if (
@@ -1033,28 +1049,29 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
                 schedule(now + delay_s, _ARRIVAL_RANK, _ARRIVAL, k, _REDIAL)
         elif kind == _OVERFLOW:
             if call_i[a, _C_STATE] != _WAITING:
-                return False, -1, False, -1
-            offer_to_group(b, now)
+                return False, -1, False, -1, -1
+            call, agent = offer_to_group(b, now)
+            return True, -1, False, call, agent
         elif kind == _ARRIVAL:
             segment = _segment_at(now, segment_start_at, segment_end_at)
             if segment < 0:  # redials and repeat calls due while the centre is closed are lost
-                return False, -1, False, -1
+                return False, -1, False, -1, -1
             call = create_call(a, b, segment, now)
-            return call >= 0, -1, False, call
+            return call >= 0, -1, False, call, -1
         elif kind == _BREAK_END:
             if agent_i[a, _A_STATE] != _ON_BREAK or agent_i[a, _A_BREAK_TOKEN] != b:
-                return False, -1, False, -1  # the shift ended meanwhile
+                return False, -1, False, -1, -1  # the shift ended meanwhile
             end_break(a, now)
-            return True, a, False, -1
+            return True, a, False, -1, -1
         else:  # the end of a call or of an outbound attempt
             if _CONTROLS and kind == _OUTBOUND_END:
                 if agent_i[a, _A_STATE] != _OUTBOUND or agent_i[a, _A_ATTEMPT_TOKEN] != b:
-                    return False, -1, False, -1  # cut short meanwhile
+                    return False, -1, False, -1, -1  # cut short meanwhile
                 end_attempt(a, now, False)
             then = after_work(a, now)
             if then != _DONE:
-                return True, a, then == _DRAIN, -1
-        return True, -1, False, -1
+                return True, a, then == _DRAIN, -1, -1
+        return True, -1, False, -1, -1
 
     def someone_to_serve():
         """Whether an agent on duty at closing will still take calls (not only finish one)."""
@@ -1147,19 +1164,22 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
             counters[_NOW_SLOT] += 1
         # Every roster event and fresh arrival is live; heap events may be stale. The handlers
-        # leave routing a call and freeing an agent to here: one call site each.
-        live, free, drain, call = True, -1, False, -1
+        # leave routing a call, freeing an agent and answering to here: one call site each. An
+        # event frees an agent or brings a call, never both.
+        live, free, drain, call, agent = True, -1, False, -1, -1
         if source == 0:
             roster_clock = at
             free = on_roster(at)
         elif source == 1:
-            live, free, drain, call = on_heap_event(at)
+            live, free, drain, call, agent = on_heap_event(at)
         else:
             call = on_fresh_arrival(source - 2, at)
-        if call >= 0:
-            route(call, at)
         if free >= 0:
-            free_agent(free, at, drain)
+            call, agent = free_agent(free, at, drain), free
+        elif call >= 0 and agent < 0:
+            agent = route(call, at)
+        if call >= 0 and agent >= 0:
+            answer(call, agent, at)
         if live and _CONTROLS:
             run_controls(at)
     if counters[STATUS] == STATUS_OK:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -28,7 +29,7 @@ _CONTROLLED: dict[str, Any] = {
     **_INBOUND,
     "shifts": {"hour": {"start": "08:00", "length_h": 1}},
     "groups": {
-        "agents": {"headcount": 2},
+        "agents": {"skills": {"calls": "standard"}, "headcount": 2},
         "buffer": {
             "role": "blended",
             "skills": {"calls": "standard"},
@@ -71,7 +72,7 @@ def compile_kernel(name: str, keep: bool) -> float:
     return time.perf_counter() - start
 
 
-def warm_up(workers: int, report: Callable[[str, float], None] | None = None) -> None:
+def warm_up(workers: int, report: Callable[[str, float], None] | None = None) -> str:
     """Compile the kernel of every feature set, ``workers`` at a time in child processes.
 
     numba compiles one function at a time per process; the children write the kernels into
@@ -83,6 +84,11 @@ def warm_up(workers: int, report: Callable[[str, float], None] | None = None) ->
         Child processes compiling at once.
     report : callable, optional
         Called after each kernel with its name and the seconds it took.
+
+    Returns
+    -------
+    str
+        The cache folder (``NUMBA_CACHE_DIR``).
     """
     names = [name for name, _ in KERNELS]
     keeps = [keep for _, keep in KERNELS]
@@ -92,3 +98,4 @@ def warm_up(workers: int, report: Callable[[str, float], None] | None = None) ->
         ):
             if report is not None:
                 report(f"{name}, {'records' if keep else 'tallies'}", seconds)
+    return os.environ["NUMBA_CACHE_DIR"]
