@@ -24,7 +24,7 @@ demo: $(STAMP)
 test: lint warm-up
 	$(BIN)/python -m pytest
 
-# Compiles the four kernels of the fast engine, two at a time; seconds when already cached.
+# Compiles the three kernels of the fast engine, two at a time; seconds when already cached.
 warm-up: $(STAMP)
 	$(BIN)/ccsim warm-up
 

@@ -195,7 +195,11 @@ class _ReplicationRunner:
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
-        self.kernel = kernel(plan.has_controls, keep)
+        # A plan with controls always runs the kernel that writes records (kept or not): the
+        # controls are most of that kernel, so a copy without records would compile almost as
+        # long again, for little speed.
+        self.writes_records = keep or plan.has_controls
+        self.kernel = kernel(plan.has_controls, self.writes_records)
 
     def run_all(self, slots: range) -> list[Records | None]:
         """Simulate the replications of tally slots ``slots`` one after another."""
@@ -258,7 +262,7 @@ class _ReplicationRunner:
         return draws
 
     def _buffers(self, n_float: int, n_int: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if not self.keep:
+        if not self.writes_records:
             return _no_records(n_float, n_int)
         return np.empty((n_float, n)), np.empty((n_int, n), dtype=np.int64)
 

@@ -1248,8 +1248,9 @@ def kernel(controls: bool, keep: bool) -> Callable[..., np.ndarray]:
     -------
     numba dispatcher
         Compiled on its first call, or loaded from numba's disk cache. The code of a feature left
-        out is pruned before compilation: a plain inbound run never compiles the controls, and a
-        run of tallies never compiles the records.
+        out is pruned before compilation: a plain inbound run never compiles the controls, and an
+        inbound run of tallies never compiles the records (the engine runs plans with controls
+        with records, kept or not).
     """
     features = (bool(controls), bool(keep))
     if features not in _KERNELS:

@@ -57,7 +57,8 @@ _CONTROLLED: dict[str, Any] = {
 
 
 _SCENARIOS = {"inbound": _INBOUND, "controls": _CONTROLLED}
-KERNELS = tuple((name, keep) for name in _SCENARIOS for keep in (False, True))
+# The kernels the engine uses: a plan with controls always runs the one that writes records.
+KERNELS = (("inbound", False), ("inbound", True), ("controls", True))
 
 
 def compile_kernel(name: str, keep: bool) -> float:
@@ -73,7 +74,7 @@ def compile_kernel(name: str, keep: bool) -> float:
 
 
 def warm_up(workers: int, report: Callable[[str, float], None] | None = None) -> str:
-    """Compile the kernel of every feature set, ``workers`` at a time in child processes.
+    """Compile the three kernels the engine uses, ``workers`` at a time in child processes.
 
     numba compiles one function at a time per process; the children write the kernels into
     the shared cache, where every later run finds them.
