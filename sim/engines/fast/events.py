@@ -48,7 +48,7 @@ def event_key(rank, seq):
     return (rank << RANK_SHIFT) | seq
 
 
-@njit("boolean(float64, int64, float64, int64)", cache=True)
+@njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
 def _before(at_a, key_a, at_b, key_b):
     return at_a < at_b or (at_a == at_b and key_a < key_b)
 
