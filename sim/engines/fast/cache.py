@@ -4,8 +4,9 @@ numba writes its cache beside the source (``__pycache__``) when that folder is w
 an installed package's often is not. ccsim sets ``NUMBA_CACHE_DIR`` to
 ``$XDG_CACHE_HOME/ccsim/numba`` (``~/.cache/ccsim/numba`` by default) when the user has not set
 it, before numba reads it, so that every install, read-only or not, compiles once per machine.
-numba keeps a separate cache for each source folder below it and recompiles when a source
-changes.
+numba keeps a separate cache for each source folder below it and recompiles a function when its
+own source file changes; a kernel whose callees alone changed (say ``events.py``) is loaded as
+it was, so delete the folder after editing those.
 """
 
 from __future__ import annotations
