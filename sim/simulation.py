@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.engines import get_engine
@@ -18,7 +19,6 @@ from sim.engines.base import (
     Trace,
 )
 from sim.errors import UsageError
-from sim.results.tallies import tally_records
 from sim.scenario import Plan, Scenario, build_plan
 
 
@@ -140,6 +140,9 @@ def simulate(
     tallies = output.tallies
     if tallies is None:
         assert output.records is not None
+        # Imported here: sim.results loads pandas and scipy, which simulating does not need.
+        from sim.results.tallies import tally_records  # noqa: PLC0415
+
         tallies = tally_records(output.records, plan, reps, first_rep)
     return SimulationResult(
         plan=plan,
@@ -149,3 +152,14 @@ def simulate(
         tallies=tallies,
         records=output.records if keep_records else None,
     )
+
+
+def warm_up(workers: int, report: Callable[[str, float], None] | None = None) -> str:
+    """Compile the fast engine's kernels ahead of the first run; return numba's cache folder.
+
+    See :func:`sim.engines.fast.warmup.warm_up`: ``workers`` kernels compile at once, each in a
+    child process, and ``report`` is called with each kernel's name and seconds.
+    """
+    from sim.engines.fast.warmup import warm_up as compile_kernels  # noqa: PLC0415 (numba)
+
+    return compile_kernels(workers, report)

@@ -261,6 +261,39 @@ class TestRun:
         assert {"intervals.csv", "summary.csv", "groups.csv"} < set(RUN_FILES)
         assert all(path.stat().st_size > 0 for path in out.iterdir())
 
+    def test_no_plots_writes_the_tables_only(self, scenario_file: Path, tmp_path: Path) -> None:
+        """--no-plots writes the tables and no PNG."""
+        out = tmp_path / "out"
+        code, _, stderr = invoke(
+            "run", str(scenario_file), "--reps=2", "--engine=simpy", f"--out={out}", "--no-plots"
+        )
+        assert 0 == code, stderr
+        expected = sorted(name for name in RUN_FILES if not name.endswith(".png"))
+        assert expected == sorted(path.name for path in out.iterdir())
+
+    def test_json_without_out_writes_nothing(
+        self, scenario_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--json alone prints the document and writes no file, not even the default out/."""
+        monkeypatch.chdir(tmp_path)
+        code, stdout, stderr = invoke(
+            "run", str(scenario_file), "--reps=2", "--engine=simpy", "--json"
+        )
+        assert 0 == code, stderr
+        assert "kpis" in json.loads(stdout)
+        expected: list[Path] = []
+        assert expected == list(tmp_path.iterdir())
+
+    def test_json_with_out_writes_the_files(self, scenario_file: Path, tmp_path: Path) -> None:
+        """--json with --out prints the document and writes the tables and plots there."""
+        code, stdout, stderr = invoke(
+            "run", str(scenario_file), "--reps=2", "--engine=simpy", f"--out={tmp_path}", "--json"
+        )
+        assert 0 == code, stderr
+        assert "kpis" in json.loads(stdout)
+        expected = sorted(RUN_FILES)
+        assert expected == sorted(path.name for path in tmp_path.iterdir())
+
     def test_groups_csv_holds_the_group_and_all(self, table_run: tuple[str, str, Path]) -> None:
         """groups.csv has the scenario's group and "all", with calls handled and occupancy."""
         _, _, out = table_run
@@ -381,6 +414,17 @@ class TestRun:
         )
         expected = (0, "")
         assert expected == (code, stderr)
+
+
+class TestWarmUp:
+    def test_compiles_the_three_kernels(self) -> None:
+        """warm-up names each kernel it compiled (or loaded) and the cache folder."""
+        code, stdout, stderr = invoke("warm-up", "--workers=1")
+        assert 0 == code, stderr
+        kernels = [line.split(":")[0].strip() for line in stdout.splitlines()[1:-1]]
+        expected = ["inbound, tallies", "inbound, records", "controls, records"]
+        assert expected == kernels
+        assert stdout.splitlines()[-1].startswith("cached in ")
 
 
 class TestValidate:

@@ -24,6 +24,7 @@ for _command in (
     run.validate,
     run.run,
     run.compare,
+    run.warm_up,
     calllog.calibrate_command,
     experiment.experiment,
     plan.plan,

@@ -1,8 +1,9 @@
-"""``ccsim validate``, ``ccsim run`` and ``ccsim compare``: one scenario, or several at once."""
+"""``ccsim validate``, ``ccsim run``, ``ccsim compare`` and ``ccsim warm-up``: run scenarios."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -44,8 +45,11 @@ def _warn_if_overloaded(scenario: Scenario) -> None:
 )
 @seed_option
 @engine_option
-@out_dir_option("out", "Folder for tables and plots.")
+@out_dir_option("out", "Folder for tables and plots (with --json: only when given).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option(
+    "--plots/--no-plots", default=True, show_default=True, help="Draw the three plots into OUT."
+)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -61,21 +65,27 @@ def run(
     engine: str,
     out_dir: str,
     as_json: bool,
+    plots: bool,
     workers: int | None,
     quiet: bool,
 ) -> None:
-    """Simulate a scenario, print its KPIs and write tables and plots to OUT."""
-    # Imported here so that the other commands start without pandas, scipy and matplotlib.
-    from sim.report import console_table, kpis_json, write_run_report  # noqa: PLC0415
+    """Simulate a scenario, print its KPIs and write tables and plots to OUT.
+
+    With ``--json`` nothing is written unless ``--out`` is given.
+    """
+    # Imported here so that the other commands start without pandas, scipy and matplotlib;
+    # matplotlib loads only when files are written.
     from sim.report.contract import (  # noqa: PLC0415
         contract_console,
         contract_json,
         contract_table,
     )
+    from sim.report.tables import console_table, kpis_json  # noqa: PLC0415
     from sim.results import summarize  # noqa: PLC0415
     from sim.results.money import evaluate_contract  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
+    writes = not as_json or _given("out_dir")
     loaded = load_scenario(scenario)
     _warn_if_overloaded(loaded)
     with progress_bar(reps, enabled=not quiet and sys.stderr.isatty()) as progress:
@@ -85,7 +95,11 @@ def run(
     summary = summarize(result.tallies, result.plan)
     contract = evaluate_contract(result.tallies, result.plan, loaded)
     table = contract_table(contract) if contract is not None else None
-    written = write_run_report(out_dir, summary, result.plan, table)
+    written = []
+    if writes:
+        from sim.report.outputs import write_run_report  # noqa: PLC0415
+
+        written = write_run_report(out_dir, summary, result.plan, table, plots=plots)
     if as_json:
         document = {
             "engine": engine,
@@ -102,6 +116,12 @@ def run(
     if contract is not None:
         click.echo("\n" + contract_console(contract))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+def _given(parameter: str) -> bool:
+    """Whether the user gave the current command's ``parameter`` (not its default)."""
+    source = click.get_current_context().get_parameter_source(parameter)
+    return source not in (None, click.core.ParameterSource.DEFAULT)
 
 
 @click.command()
@@ -144,3 +164,27 @@ def compare(
     click.echo(f"{len(loaded)} scenarios, {reps} replications each, engine {engine}, seed {seed}")
     click.echo(comparison_console(comparison.names, *tables))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+@click.command("warm-up")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Kernels compiled at once, each in its own process (default: CPUs).",
+)
+def warm_up(workers: int | None) -> None:
+    """Compile the fast engine once, so that later runs start at once.
+
+    The compiled kernels go to numba's cache: NUMBA_CACHE_DIR when set, else the user's cache
+    folder ($XDG_CACHE_HOME/ccsim/numba). A run compiles only the kernel it needs when it is
+    not there yet.
+    """
+    from sim.simulation import warm_up as compile_kernels  # noqa: PLC0415
+
+    click.echo("compiling the fast engine")
+    folder = compile_kernels(
+        workers or os.cpu_count() or 1,
+        lambda name, seconds: click.echo(f"  {name}: {seconds:.1f} s"),
+    )
+    click.echo(f"cached in {folder}")

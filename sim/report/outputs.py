@@ -49,13 +49,18 @@ COMPARE_FILES = ("compare.csv", "compare_service_level.png")
 
 
 def write_run_report(
-    directory: str | Path, summary: Summary, plan: Plan, contract: pd.DataFrame | None = None
+    directory: str | Path,
+    summary: Summary,
+    plan: Plan,
+    contract: pd.DataFrame | None = None,
+    *,
+    plots: bool = True,
 ) -> list[Path]:
     """Write a run's tables, their xlsx copies and plots into a folder.
 
     The tables ``intervals``, ``summary``, ``groups`` as CSV, the interval table also as xlsx,
     and three plots; for a calendar of several days also the day table (CSV and xlsx) and the
-    interval x day heatmaps; with a contract, ``contract.csv``.
+    interval x day heatmaps; with a contract, ``contract.csv``. Without ``plots``, no PNG.
 
     Parameters
     ----------
@@ -67,6 +72,8 @@ def write_run_report(
         The plan simulated.
     contract : pandas.DataFrame, optional
         The contract table, written to ``contract.csv`` after the others when given.
+    plots : bool
+        Whether to draw the plots (the tables are always written).
 
     Returns
     -------
@@ -95,6 +102,8 @@ def write_run_report(
         files |= dict(zip(WEEK_FILES, week, strict=True))
     if contract is not None:
         files["contract.csv"] = lambda path: write_csv(contract, path)
+    if not plots:
+        files = {name: write for name, write in files.items() if not name.endswith(".png")}
     return write_all(directory, files)
 
 

@@ -1,1 +1,5 @@
-"""Package."""
+"""The fast engine: a numba kernel, compiled once per machine into the user's cache folder."""
+
+from sim.engines.fast.cache import use_user_cache
+
+use_user_cache()

@@ -45,7 +45,7 @@ from sim.engines.fast.kernel import (
     STATUS_OUTBOUND_EXHAUSTED,
     STATUS_RECORDS_FULL,
     Output,
-    simulate_replication,
+    kernel,
 )
 from sim.engines.fast.pack import FastModel, pack
 from sim.engines.replication import draw_realisation
@@ -195,6 +195,11 @@ class _ReplicationRunner:
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
+        # A plan with controls always runs the kernel that writes records (kept or not): the
+        # controls are most of that kernel, so a copy without records would compile almost as
+        # long again, for little speed.
+        self.writes_records = keep or plan.has_controls
+        self.kernel = kernel(plan.has_controls, self.writes_records)
 
     def run_all(self, slots: range) -> list[Records | None]:
         """Simulate the replications of tally slots ``slots`` one after another."""
@@ -207,7 +212,7 @@ class _ReplicationRunner:
         realisation = draw_realisation(self.plan, self.seed, rep)
         while True:
             out = self._output(slot, capacity)
-            counters = simulate_replication(
+            counters = self.kernel(
                 self.model,
                 realisation.rate_per_s,
                 realisation.roster_kept,
@@ -257,7 +262,7 @@ class _ReplicationRunner:
         return draws
 
     def _buffers(self, n_float: int, n_int: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if not self.keep:
+        if not self.writes_records:
             return _no_records(n_float, n_int)
         return np.empty((n_float, n)), np.empty((n_int, n), dtype=np.int64)
 
@@ -287,7 +292,6 @@ class _ReplicationRunner:
                 plan.n_days * plan.n_slots, plan.n_groups, len(AGENT_SUMS)
             ),
             group_calls=t.group_calls[slot].reshape(segments, plan.n_groups, plan.n_call_types, -1),
-            keep=self.keep,
             rec_f=rec_f,
             rec_i=rec_i,
             shift_f=shift_f,

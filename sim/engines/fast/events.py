@@ -1,7 +1,8 @@
 """Small array routines of the kernel: the event heap and clock-slot time accounting.
 
-They are inlined into the kernel (``inline="always"``); their ``.py_func`` is plain Python and
-is tested directly.
+Each is compiled once and called from the kernel (LLVM may still inline it); numba copying them
+into every call site made the kernel's compilation much longer. Their ``.py_func`` is plain
+Python and is tested directly.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def _as_pointer(typingctx, address):
     return types.voidptr(types.intp), codegen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def borrow(array):
     """Return a view of a C-contiguous ``array`` that is not reference counted.
 
@@ -39,30 +40,32 @@ def borrow(array):
 RANK_SHIFT = 40
 
 
-@njit(cache=True, inline="always")
+# Explicit signatures on the scalar routines: numba would otherwise compile one copy for each
+# constant argument it sees (a literal rank, kind or column), each a full compilation.
+@njit("int64(int64, int64)", cache=True)
 def event_key(rank, seq):
     """Return the ordering key of an event of ``rank`` scheduled ``seq``-th."""
     return (rank << RANK_SHIFT) | seq
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
 def _before(at_a, key_a, at_b, key_b):
     return at_a < at_b or (at_a == at_b and key_a < key_b)
 
 
-@njit(cache=True, inline="always")
+@njit("int64(int64, int64, int64)", cache=True)
 def event_payload(kind, a, b):
     """Pack an event's kind (< 8), ``a`` (< 2**32) and ``b`` (< 2**28) into one integer."""
     return kind | (a << 3) | (b << 35)
 
 
-@njit(cache=True, inline="always")
+@njit("UniTuple(int64, 3)(int64)", cache=True)
 def payload_fields(payload):
     """Unpack :func:`event_payload`: ``(kind, a, b)``."""
     return payload & 7, (payload >> 3) & 0xFFFFFFFF, payload >> 35
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def heap_push(heap_at, heap_key, heap_payload, size, at, key, payload):
     """Insert an event into the min-heap keyed by ``(at, key)``; return the new size.
 
@@ -96,7 +99,7 @@ def heap_push(heap_at, heap_key, heap_payload, size, at, key, payload):
     return size + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def heap_pop(heap_at, heap_key, heap_payload, size):
     """Remove the first event (index 0) and return the new size."""
     size -= 1
@@ -123,7 +126,7 @@ def heap_pop(heap_at, heap_key, heap_payload, size):
     return size
 
 
-@njit(cache=True, inline="always")
+@njit("void(float64[:, :, ::1], float64[::1], int64, int64, float64, float64, int64)", cache=True)
 def add_span(agent_sums, slot_start_at, group, column, start_at, end_at, slot=-1):
     """Add the seconds of ``[start_at, end_at)`` to each clock slot it overlaps.
 

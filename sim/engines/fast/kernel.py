@@ -14,15 +14,22 @@ the state arrays directly. Separate ``@njit`` functions taking those arrays as a
 ten times slower (every call passes and reference-counts each array), see ``docs/design.md``.
 Mutable scalars live in ``counters``. The kernel never raises: a full buffer or an exhausted
 block of draws sets a status code, and the wrapper reruns the replication with more room.
+
+:func:`kernel` compiles one copy per feature set (controls or not, records or not), with the code
+of the features left out pruned before compilation.
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+import types
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
+from numba.core.compiler import CompilerBase, DefaultPassBuilder
+from numba.core.untyped_passes import DeadBranchPrune, IRProcessing
 
 from sim.engines.base import (
     AGENT_SUMS,
@@ -85,10 +92,16 @@ from sim.scenario.distributions import DistCode
 from sim.scenario.plan import GroupKind, RosterKind
 from sim.units import SECONDS_PER_DAY
 
-_scale_variate = njit(cache=True, inline="always")(scale_variate)
-_empirical_value = njit(cache=True, inline="always")(empirical_value)
-_next_arrival_delay = njit(cache=True, inline="always")(next_arrival_delay)
-_segment_at = njit(cache=True, inline="always")(segment_at)
+_scale_variate = njit(cache=True)(scale_variate)
+_empirical_value = njit(cache=True)(empirical_value)
+_next_arrival_delay = njit(cache=True)(next_arrival_delay)
+_segment_at = njit(cache=True)(segment_at)
+
+# Feature switches, read as globals so that numba prunes the code of a feature a plan does not
+# use: some group is blended or a reserve (the controls, outbound attempts, spans off the
+# phones); records are written. :func:`kernel` compiles one copy per combination.
+_CONTROLS = True
+_KEEP = True
 
 STATUS_OK, STATUS_CALLS_FULL, STATUS_HEAP_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 STATUS_OUTBOUND_EXHAUSTED, STATUS_RECORDS_FULL = 4, 5
@@ -196,7 +209,7 @@ assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
 
 
 class Output(NamedTuple):
-    """Per-replication outputs the kernel fills: tallies always, records when ``keep``.
+    """Per-replication outputs the kernel fills: tallies always, records when kept.
 
     Attributes
     ----------
@@ -208,7 +221,6 @@ class Output(NamedTuple):
         Calls answered by each group, and their handle time, by arrival segment.
     group_counts : int64[n_days * (n_intervals + 1), n_groups, len(GROUP_COUNTS)]
         Outbound attempts and contacts by slot of the attempt's start; control actions by slot.
-    keep : bool
     rec_f : float64[6, call_capacity]
     rec_i : int64[8, call_capacity]
         Call records indexed by call number.
@@ -233,7 +245,6 @@ class Output(NamedTuple):
     call_sums: np.ndarray
     agent_sums: np.ndarray
     group_calls: np.ndarray
-    keep: bool
     rec_f: np.ndarray
     rec_i: np.ndarray
     shift_f: np.ndarray
@@ -249,7 +260,6 @@ class Output(NamedTuple):
     control_i: np.ndarray
 
 
-@njit(cache=True, nogil=True)
 def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, out, capacity):
     """Simulate one replication, filling ``out``.
 
@@ -298,17 +308,13 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     eligible_after_s, skill_tier = borrow(model.eligible_after_s), borrow(model.skill_tier)
     routing_group, routing_after_s = borrow(model.routing_group), borrow(model.routing_after_s)
     agent_group, roster_at = borrow(model.agent_group), borrow(model.roster_at)
-    group_i, group_f, has_controls = (
-        borrow(model.group_i),
-        borrow(model.group_f),
-        model.has_controls,
-    )
+    group_i, group_f = borrow(model.group_i), borrow(model.group_f)
     roster_i, roster_length_s = borrow(model.roster_i), borrow(model.roster_length_s)
     slot_start_at, n_intervals = borrow(model.slot_start_at), model.n_intervals
     threshold_s, short_abandon_s = model.threshold_s, model.short_abandon_s
     call_counts, call_sums = borrow(out.call_counts), borrow(out.call_sums)
     agent_sums, group_calls = borrow(out.agent_sums), borrow(out.group_calls)
-    keep, rec_f, rec_i = out.keep, borrow(out.rec_f), borrow(out.rec_i)
+    rec_f, rec_i = borrow(out.rec_f), borrow(out.rec_i)
     shift_f, shift_i, break_f, break_i = (
         borrow(out.shift_f),
         borrow(out.shift_i),
@@ -349,7 +355,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     owned_calm_since = np.full(n_groups, math.nan)
     owned_list_used = np.zeros((n_groups, n_days), dtype=np.int64)
     owned_outbound_drawn = np.zeros((2, n_groups), dtype=np.int64)
-    exits_capacity = capacity if has_controls else 0
+    exits_capacity = capacity if _CONTROLS else 0
     owned_exit_at = np.empty(exits_capacity)
     owned_exit_i = np.empty((exits_capacity, 2), dtype=np.int64)  # call type, good (0/1)
     owned_pending = np.empty((n_agents, 2), dtype=np.int64)  # agent, drain (0/1)
@@ -428,7 +434,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     def note_exit(k, good, now):
         """Log a call leaving its queue (answered or abandoned) for service-level windows."""
-        if has_controls:
+        if _CONTROLS:
             n = counters[_N_EXITS]
             counters[_N_EXITS] = n + 1
             exit_at[n] = now
@@ -451,16 +457,16 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         else:
             call_counts[segment, k, _N_DROPPED] += 1
         call_sums[segment, k, _WAIT_ALL] += wait_s
-        if keep:
+        if _KEEP:
             write_call(call, outcome, now)
 
     def end_shift(now, agent):
         """Tally and record the agent's shift as ending now (overtime past the scheduled end)."""
         group = agent_group[agent]
         on_at, off_at = agent_f[agent, _A_ON_AT], agent_f[agent, _A_OFF_AT]
-        add_span(agent_sums, slot_start_at, group, _STAFFED, on_at, now)
-        add_span(agent_sums, slot_start_at, group, _OVERTIME, off_at, now)
-        if keep:
+        add_span(agent_sums, slot_start_at, group, _STAFFED, on_at, now, -1)
+        add_span(agent_sums, slot_start_at, group, _OVERTIME, off_at, now, -1)
+        if _KEEP:
             n = counters[N_SHIFTS]
             counters[N_SHIFTS] = n + 1
             shift_f[_SHIFT_ON_AT, n] = on_at
@@ -488,7 +494,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     def record_control(group, agent, kind, now):
         """Count and record a control action taken now."""
         group_counts[counters[_NOW_SLOT], group, _CONTROL_COUNT_BASE + kind] += 1
-        if keep:
+        if _KEEP:
             n = record_row(N_CONTROLS, control_f.shape[1])
             if n < 0:
                 return
@@ -500,8 +506,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     def end_off_phone(agent, now):
         """Tally and record the span a reserve spent off the phones, ending now."""
         group, start_at = agent_group[agent], agent_f[agent, _A_OFF_PHONE_SINCE]
-        add_span(agent_sums, slot_start_at, group, _OFF_PHONE_TIME, start_at, now)
-        if keep:
+        add_span(agent_sums, slot_start_at, group, _OFF_PHONE_TIME, start_at, now, -1)
+        if _KEEP:
             n = record_row(N_OFF_PHONE, off_phone_f.shape[1])
             if n < 0:
                 return
@@ -608,7 +614,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         group_calls[segment, group, k, _HANDLED] += 1.0
         group_calls[segment, group, k, _GROUP_HANDLE_S] += handle_s
         add_span(agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at, counters[_NOW_SLOT])
-        if keep:
+        if _KEEP:
             write_call(call, _ANSWERED, now + talk_s)
             rec_f[_ANSWERED_AT, call] = now
             rec_f[_ENDED_AT, call] = ended_at
@@ -623,24 +629,29 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
             schedule(now + (talk_s + delay_s), _ARRIVAL_RANK, _ARRIVAL, k, _REPEAT)
 
     def take_next_call(agent, now):
+        """Take the waiting call ``agent`` answers next off its queue's count (-1 if none)."""
         call = next_call_for(agent_group[agent], now)
-        if call < 0:
-            return False
-        waiting[call_i[call, _C_TYPE]] -= 1
-        answer(call, agent, now)
-        return True
-
-    def offer_to_group(group, now):
-        """Let the longest-idle agent of ``group`` take the next call (a call became eligible)."""
-        if first_idle(group) < 0:
-            return
-        call = next_call_for(group, now)
         if call >= 0:
             waiting[call_i[call, _C_TYPE]] -= 1
-            answer(call, pop_idle(group), now)
+        return call
+
+    def offer_to_group(group, now):
+        """Find the longest-idle agent of ``group`` and the next call (a call became eligible).
+
+        Returns the call and the agent who answers it, or -1 and -1.
+        """
+        if first_idle(group) < 0:
+            return -1, -1
+        call = next_call_for(group, now)
+        if call < 0:
+            return -1, -1
+        waiting[call_i[call, _C_TYPE]] -= 1
+        return call, pop_idle(group)
 
     def on_phones(agent):
         """Whether the agent takes inbound calls (a reserve only when activated)."""
+        if not _CONTROLS:
+            return True
         return agent_i[agent, _A_ACTIVE] == 1 or group_i[agent_group[agent], GROUP_KIND] != _RESERVE
 
     # -- agents: outbound attempts, breaks, free agents, reserves (controls decide) ----------
@@ -650,6 +661,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     def dials(group, now):
         """Whether a free agent of ``group`` dials now (see the SimPy centre's ``dials``)."""
+        if not _CONTROLS:
+            return False
         if group_i[group, GROUP_KIND] != _BLENDED:
             return False
         if (
@@ -695,8 +708,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     def end_break(agent, now):
         group, start_at = agent_group[agent], agent_f[agent, _A_BREAK_START_AT]
-        add_span(agent_sums, slot_start_at, group, _BREAK_TIME, start_at, now)
-        if keep:
+        add_span(agent_sums, slot_start_at, group, _BREAK_TIME, start_at, now, -1)
+        if _KEEP:
             n = counters[N_BREAKS]
             counters[N_BREAKS] = n + 1
             break_f[0, n] = start_at
@@ -712,18 +725,24 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         """Set a free agent to work: dial, go off the phones, answer, or wait in line.
 
         With ``drain`` (their shift ended at a closing with drain) they only answer a waiting
-        call, or else leave.
+        call, or else leave. Returns the call they answer now (-1 if none), which the caller
+        answers: :func:`answer` has one call site per caller of this function.
         """
-        if not drain and not on_phones(agent):
+        if _CONTROLS and not drain and not on_phones(agent):
             go_off_phone(agent, now)
-        elif not drain and dials(agent_group[agent], now):
+            return -1
+        if _CONTROLS and not drain and dials(agent_group[agent], now):
             start_attempt(agent, now)
-        elif on_phones(agent) and take_next_call(agent, now):
-            return
-        elif drain:
+            return -1
+        if on_phones(agent):
+            call = take_next_call(agent, now)
+            if call >= 0:
+                return call
+        if drain:
             leave(now, agent)
         else:
             push_idle(agent)
+        return -1
 
     def after_work(agent, now):
         """Leave or take a break that fell due, after a call or an attempt.
@@ -756,12 +775,12 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         outcome = _CUT_OFF if cut else agent_i[agent, _A_ATTEMPT_OUTCOME]
         agent_i[agent, _A_ATTEMPT_TOKEN] += 1
         group_s[group, _GS_DIALLING] -= 1
-        add_span(agent_sums, slot_start_at, group, _OUTBOUND_TIME, start_at, now)
+        add_span(agent_sums, slot_start_at, group, _OUTBOUND_TIME, start_at, now, -1)
         slot = max(np.searchsorted(slot_start_at, start_at, side="right") - 1, 0)
         group_counts[slot, group, _ATTEMPTS] += 1
         if outcome == _CONTACT:
             group_counts[slot, group, _CONTACTS] += 1
-        if keep:
+        if _KEEP:
             n = record_row(N_OUTBOUND, outbound_f.shape[1])
             if n < 0:
                 return
@@ -911,7 +930,10 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
             elif kind == _RESERVE:
                 control_reserve(group, now)
             for n in range(counters[_N_PENDING]):
-                free_agent(pending[n, 0], now, pending[n, 1] == 1)
+                agent = pending[n, 0]
+                call = free_agent(agent, now, pending[n, 1] == 1)
+                if call >= 0:
+                    answer(call, agent, now)
             counters[_N_PENDING] = 0
 
     # -- calls arriving ---------------------------------------------------------------------
@@ -958,7 +980,10 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         return call
 
     def route(call, now):
-        """Offer a new call to its groups in preference order; queue it if none is free."""
+        """Offer a new call to its groups in preference order; queue it if none is free.
+
+        Returns the agent who answers it now (-1 if queued).
+        """
         k = call_i[call, _C_TYPE]
         for r in range(routing_group.shape[1]):
             group = routing_group[k, r]
@@ -968,8 +993,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
                 continue
             agent = pop_idle(group)
             if agent >= 0:
-                answer(call, agent, now)
-                return
+                return agent
         slot = (q_pos[k, _HEAD] + q_pos[k, _COUNT]) % capacity
         queue[k, slot] = call
         q_pos[k, _COUNT] += 1
@@ -983,6 +1007,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         patience_s = call_f[call, _C_PATIENCE_S]
         if patience_s < math.inf:
             schedule(now + patience_s, _ABANDON_RANK, _ABANDON, call, 0)
+        return -1
 
     def schedule_fresh_arrival(k, now, segment):
         unit_exponential = take_draw(ARRIVAL_DRAWS, k)
@@ -1006,13 +1031,14 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         """Handle the first heap event.
 
         Returns whether it changed anything (a live event); the agent it leaves free to work
-        (-1 if none) and whether they drain; the call that arrived (-1 if none), to route.
+        (-1 if none) and whether they drain; a call (-1 if none) with the agent who answers it
+        now, or -1 when the call just arrived and is to be routed.
         """
         kind, a, b = payload_fields(heap_payload[0])
         counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_payload, counters[_HEAP_SIZE])
         if kind == _ABANDON:
             if call_i[a, _C_STATE] != _WAITING:
-                return False, -1, False, -1
+                return False, -1, False, -1, -1
             leave_queue(a, _ABANDONED, now)
             k = call_i[a, _C_TYPE]
             if (
@@ -1023,28 +1049,29 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
                 schedule(now + delay_s, _ARRIVAL_RANK, _ARRIVAL, k, _REDIAL)
         elif kind == _OVERFLOW:
             if call_i[a, _C_STATE] != _WAITING:
-                return False, -1, False, -1
-            offer_to_group(b, now)
+                return False, -1, False, -1, -1
+            call, agent = offer_to_group(b, now)
+            return True, -1, False, call, agent
         elif kind == _ARRIVAL:
             segment = _segment_at(now, segment_start_at, segment_end_at)
             if segment < 0:  # redials and repeat calls due while the centre is closed are lost
-                return False, -1, False, -1
+                return False, -1, False, -1, -1
             call = create_call(a, b, segment, now)
-            return call >= 0, -1, False, call
+            return call >= 0, -1, False, call, -1
         elif kind == _BREAK_END:
             if agent_i[a, _A_STATE] != _ON_BREAK or agent_i[a, _A_BREAK_TOKEN] != b:
-                return False, -1, False, -1  # the shift ended meanwhile
+                return False, -1, False, -1, -1  # the shift ended meanwhile
             end_break(a, now)
-            return True, a, False, -1
+            return True, a, False, -1, -1
         else:  # the end of a call or of an outbound attempt
-            if kind == _OUTBOUND_END:
+            if _CONTROLS and kind == _OUTBOUND_END:
                 if agent_i[a, _A_STATE] != _OUTBOUND or agent_i[a, _A_ATTEMPT_TOKEN] != b:
-                    return False, -1, False, -1  # cut short meanwhile
+                    return False, -1, False, -1, -1  # cut short meanwhile
                 end_attempt(a, now, False)
             then = after_work(a, now)
             if then != _DONE:
-                return True, a, then == _DRAIN, -1
-        return True, -1, False, -1
+                return True, a, then == _DRAIN, -1, -1
+        return True, -1, False, -1, -1
 
     def someone_to_serve():
         """Whether an agent on duty at closing will still take calls (not only finish one)."""
@@ -1071,7 +1098,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
                 return agent
         elif kind == _BREAK:
             if state in (_IDLE, _OFF_PHONE):
-                if state == _OFF_PHONE:
+                if _CONTROLS and state == _OFF_PHONE:
                     end_off_phone(agent, now)
                 start_break(agent, now, now + roster_length_s[r])
             elif working and agent_i[agent, _A_LEAVING] == _STAYS:
@@ -1085,7 +1112,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
                     _WHEN_QUEUE_EMPTY if kind == _OFF_DRAIN else _AFTER_CALL
                 )
             elif state != _OFF:
-                if state == _OFF_PHONE:
+                if _CONTROLS and state == _OFF_PHONE:
                     end_off_phone(agent, now)
                 elif state == _ON_BREAK:
                     end_break(agent, now)
@@ -1137,20 +1164,23 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
             counters[_NOW_SLOT] += 1
         # Every roster event and fresh arrival is live; heap events may be stale. The handlers
-        # leave routing a call and freeing an agent to here: one call site each.
-        live, free, drain, call = True, -1, False, -1
+        # leave routing a call, freeing an agent and answering to here: one call site each. An
+        # event frees an agent or brings a call, never both.
+        live, free, drain, call, agent = True, -1, False, -1, -1
         if source == 0:
             roster_clock = at
             free = on_roster(at)
         elif source == 1:
-            live, free, drain, call = on_heap_event(at)
+            live, free, drain, call, agent = on_heap_event(at)
         else:
             call = on_fresh_arrival(source - 2, at)
-        if call >= 0:
-            route(call, at)
         if free >= 0:
-            free_agent(free, at, drain)
-        if live and has_controls:
+            call, agent = free_agent(free, at, drain), free
+        elif call >= 0 and agent < 0:
+            agent = route(call, at)
+        if call >= 0 and agent >= 0:
+            answer(call, agent, at)
+        if live and _CONTROLS:
             run_controls(at)
     if counters[STATUS] == STATUS_OK:
         drop_waiting(last_at)  # only calls nobody was ever going to serve are left
@@ -1185,3 +1215,52 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 def _keep_alive(*arrays):
     """Use the arrays whose borrowed views the kernel used, so they live until this point."""
     return len(arrays)
+
+
+class _PruneBeforeInlining(CompilerBase):
+    """numba's pipeline, pruning switched-off features once more before closures are inlined.
+
+    Inlining the handlers is the largest part of the compile time; a handler called only under a
+    switch that is off (say ``run_controls``) is then never inlined at all.
+    """
+
+    def define_pipelines(self) -> list[Any]:
+        manager = DefaultPassBuilder.define_nopython_pipeline(self.state)
+        manager.add_pass_after(DeadBranchPrune, IRProcessing)
+        manager.finalize()
+        return [manager]
+
+
+_KERNELS: dict[tuple[bool, bool], Callable[..., np.ndarray]] = {}
+
+
+def kernel(controls: bool, keep: bool) -> Callable[..., np.ndarray]:
+    """Return :func:`simulate_replication` compiled for a feature set.
+
+    Parameters
+    ----------
+    controls : bool
+        Some group is blended or a reserve (``Plan.has_controls``).
+    keep : bool
+        Records are written into ``out`` (tallies always are).
+
+    Returns
+    -------
+    numba dispatcher
+        Compiled on its first call, or loaded from numba's disk cache. The code of a feature left
+        out is pruned before compilation: a plain inbound run never compiles the controls, and an
+        inbound run of tallies never compiles the records (the engine runs plans with controls
+        with records, kept or not).
+    """
+    features = (bool(controls), bool(keep))
+    if features not in _KERNELS:
+        scope = {**globals(), "_CONTROLS": features[0], "_KEEP": features[1]}
+        code = simulate_replication.__code__
+        function = types.FunctionType(code, scope, code.co_name)
+        function.__doc__ = simulate_replication.__doc__
+        # numba names a function's cache files after its qualified name: one per feature set.
+        function.__qualname__ = f"{code.co_name}_{int(features[0])}{int(features[1])}"
+        _KERNELS[features] = njit(cache=True, nogil=True, pipeline_class=_PruneBeforeInlining)(
+            function
+        )
+    return _KERNELS[features]

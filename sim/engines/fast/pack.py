@@ -98,8 +98,6 @@ class FastModel(NamedTuple):
         Service-level threshold and short-abandon limit, seconds.
     drops_at_close, breaks_shorten : bool
         Closing and break policies.
-    has_controls : bool
-        Whether some group is blended or a reserve.
     """
 
     segment_start_at: NDArray[np.float64]
@@ -131,7 +129,6 @@ class FastModel(NamedTuple):
     short_abandon_s: float
     drops_at_close: bool
     breaks_shorten: bool
-    has_controls: bool
 
 
 def outbound_rows(plan: Plan) -> NDArray[np.int64]:
@@ -204,5 +201,4 @@ def pack(plan: Plan) -> FastModel:
         short_abandon_s=float(plan.short_abandon_s),
         drops_at_close=bool(plan.drops_at_close),
         breaks_shorten=bool(plan.breaks_shorten),
-        has_controls=plan.has_controls,
     )
