@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import engine_option, out_dir_option, progress_bar, seed_option
+from sim.cli.options import (
+    engine_option,
+    load_with_sets,
+    out_dir_option,
+    progress_bar,
+    seed_option,
+    set_option,
+)
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.stability import overload_warning
 
@@ -57,9 +64,11 @@ def _warn_if_overloaded(scenario: Scenario) -> None:
     help="Threads (fast engine); never changes the numbers.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@set_option
 def run(
     *,
     scenario: str,
+    sets: tuple[str, ...],
     reps: int,
     seed: int,
     engine: str,
@@ -86,7 +95,7 @@ def run(
     from sim.simulation import simulate  # noqa: PLC0415
 
     writes = not as_json or _given("out_dir")
-    loaded = load_scenario(scenario)
+    loaded = load_with_sets(scenario, sets)
     _warn_if_overloaded(loaded)
     with progress_bar(reps, enabled=not quiet and sys.stderr.isatty()) as progress:
         result = simulate(
@@ -135,9 +144,11 @@ def _given(parameter: str) -> bool:
 @engine_option
 @out_dir_option("out/compare", "Folder for compare.csv and the plot.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (fast engine).")
+@set_option
 def compare(
     *,
     scenarios: tuple[str, ...],
+    sets: tuple[str, ...],
     reps: int,
     seed: int,
     engine: str,
@@ -154,7 +165,7 @@ def compare(
 
     loaded = {}
     for path in scenarios:
-        scenario = load_scenario(path)
+        scenario = load_with_sets(path, sets)
         loaded[scenario.name if scenario.name not in loaded else Path(path).stem] = scenario
     comparison = compare_scenarios(loaded, reps=reps, seed=seed, engine=engine, workers=workers)
     tables = (comparison.table, comparison.differences)

@@ -182,6 +182,21 @@ def read_yaml(path: Path, source: str) -> Any:
         raise ScenarioError(source, where, f"YAML syntax error: {problem}") from None
 
 
+def parse_yaml_value(text: str, source: str, where: str) -> Any:
+    """Parse one YAML value given as text (a command-line ``PATH=VALUE``), with the file bounds.
+
+    Raises
+    ------
+    ScenarioError
+        ``SOURCE: WHERE: YAML syntax error: ...`` when the text is not YAML.
+    """
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ScenarioError(source, where, f"YAML syntax error: {problem}") from None
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """Safe loader that refuses a key given twice in a mapping (PyYAML silently keeps the last).
 
