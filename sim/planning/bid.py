@@ -1,9 +1,12 @@
 """Outsourcing bid sizing: the staffing that holds the contract, what it costs, what to charge.
 
-The scenario's inbound group is staffed by :func:`sim.planning.staffing.simulated_staffing`
-with the day criterion: Erlang's headcount per interval, then agents added until the day's
-service level reaches the contractual target in ``confidence`` of the replications of the
-search seed, then agents taken off while it still does (``trim``). The price is the one
+The scenario's inbound group (or the groups named) is staffed by
+:func:`sim.planning.staffing.simulated_staffing` with the day criterion and the contract's
+targets: Erlang's headcount per interval, then agents added until the day's service level
+reaches the contractual target, and every target of the contract holds, in ``confidence`` of
+the replications of the search seed (with the search's margin), then agents taken off while
+they still do (``trim``, one group). A target agents cannot reach (first-contact resolution)
+stops the search, and the bid does not hold. The price is the one
 given, else the scenario contract's, else a quote: the staffed scenario (which then has no
 contract) is simulated on the search seed and priced per handled call at its mean total cost
 times ``1 + markup`` over its mean answered calls. The staffed, priced scenario is then
@@ -321,6 +324,7 @@ def size_bid(
         source=source,
         base_dir=base_dir,
         trim=True,
+        targets=scenario.contract.targets if scenario.contract is not None else (),
     )
     runs = DocumentRuns(reps=reps, engine=engine, source=source, base_dir=base_dir)
     quote = None

@@ -160,7 +160,11 @@ def verdict(result: BidResult) -> str:
     failures = list(result.failed_targets)
     if not result.staffing.validated:
         failures.insert(0, day_level)
-    return f"bid does NOT hold at {confidence} confidence on the fresh seed: " + "; ".join(failures)
+    text = f"bid does NOT hold at {confidence} confidence on the fresh seed: " + "; ".join(failures)
+    if result.staffing.unreachable:
+        blocked = "; ".join(result.staffing.unreachable)
+        text += f"\nthe search stopped: agents cannot reach {blocked}"
+    return text
 
 
 def headline(result: BidResult) -> str:

@@ -102,9 +102,10 @@ class TestBidCli:
         ]
         code, out, _ = bid(write(tmp_path, raw), tmp_path / "out")
         assert 1 == code
-        assert (
-            "bid does NOT hold at 95% confidence on the fresh seed: fcr >= 0.95 (all, day)" in out
-        )
+        verdict = out[out.index("bid does NOT hold at 95% confidence on the fresh seed: ") :]
+        assert "fcr >= 0.95 (all, day)" in verdict.splitlines()[0]
+        assert "the search stopped: agents cannot reach fcr >= 0.95 (all, day)" in verdict
+        assert "(0 rounds from Erlang)" in out  # the first round sees it: no agents added
 
     def test_bad_margin_is_a_usage_error(self, tmp_path: Path) -> None:
         """--margin outside [0, 1): exit 2."""
