@@ -336,7 +336,9 @@ def simulated_staffing(
         if passes(trial) or blocked or rounds == max_rounds:
             break
         reach = {name: staffer.reach() for name, staffer in staffers.items()}
-        masks = _masks_to_add(scenario, trial, criterion, asked, goal, reach)
+        masks = _masks_to_add(
+            scenario, trial, criterion=criterion, asked=asked, goal=goal, reach=reach
+        )
         added = [staffers[name].add(mask) for name, mask in masks.items()]
         if not any(added):
             break
@@ -372,6 +374,7 @@ def simulated_staffing(
 def _masks_to_add(
     scenario: Scenario,
     trial: Trial,
+    *,
     criterion: Criterion,
     asked: float,
     goal: float,
@@ -384,8 +387,7 @@ def _masks_to_add(
         masks = short_by_group(scenario, short, trial.shares.type_levels, goal, reach)
     missing = failing(trial.targets, asked) if trial.targets is not None else []
     for outcome in missing:
-        tallies = trial.result.tallies
-        extra = target_short_by_group(scenario, tallies, trial.plan, outcome, asked, reach)
+        extra = target_short_by_group(scenario, trial.result, outcome, asked=asked, reach=reach)
         masks = {name: mask | extra[name] for name, mask in masks.items()}
     return masks
 
@@ -542,7 +544,9 @@ def shares_of(result: SimulationResult, target: float) -> Shares:
         interval=(np.isnan(levels) | (levels >= target)).mean(axis=0),
         day=float(np.mean(np.isnan(day) | (day >= target))),
         mean_level=np.nan_to_num(_mean_levels(levels), nan=1.0),
-        type_levels=np.array([_mean_levels(_levels(frame, k, reps)) for k in result.plan.call_types]),
+        type_levels=np.array(
+            [_mean_levels(_levels(frame, k, reps)) for k in result.plan.call_types]
+        ),
     )
 
 

@@ -29,6 +29,7 @@ from sim.planning.demand import short_by_group
 from sim.results.targets import TargetOutcome, TargetsResult, miss_points, target_values
 from sim.scenario import Plan, Scenario
 from sim.scenario.contract import Target
+from sim.simulation import SimulationResult
 
 Mask = NDArray[np.bool_]
 
@@ -61,9 +62,9 @@ def unreachable(outcome: TargetOutcome) -> bool:
 
 def target_short_by_group(
     scenario: Scenario,
-    tallies: Tallies,
-    plan: Plan,
+    result: SimulationResult,
     outcome: TargetOutcome,
+    *,
     asked: float,
     reach: dict[str, Mask],
 ) -> dict[str, Mask]:
@@ -73,7 +74,7 @@ def target_short_by_group(
     ----------
     scenario : Scenario
         The scenario.
-    tallies, plan : Tallies, Plan
+    result : SimulationResult
         The staffing simulated on the search seed.
     outcome : TargetOutcome
         The target, which does not hold.
@@ -87,7 +88,7 @@ def target_short_by_group(
     dict of str to bool[D * I]
         The intervals of each group.
     """
-    target = outcome.target
+    target, tallies, plan = outcome.target, result.tallies, result.plan
     miss = interval_miss(tallies, plan, target)
     if target.period == "interval":
         met = np.ones(miss.shape[1])
