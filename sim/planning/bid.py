@@ -47,6 +47,8 @@ FORECAST_PCT = 100
 """The volume case at the forecast, percent."""
 PRICE_FACTORS = (0.9, 1.0, 1.1)
 """Price factors of the sensitivity table (every price of the contract times each)."""
+HEADCOUNT_STEPS = (-2, -1, 0, 1, 2)
+"""Agents added to every interval of each staffed group in the headcount table."""
 DEFAULT_MARKUP = 0.15
 """Share added to the mean total cost when the price is quoted."""
 INBOUND_ROLE = "agent"
@@ -170,6 +172,10 @@ class BidResult:
     sensitivity : pandas.DataFrame
         The yearly margin per volume case and price factor (:func:`price_volume_margins`);
         empty without a contract or costs.
+    headcount_table : pandas.DataFrame
+        P(bid met) and the yearly margin with the staffing found shifted by
+        :data:`HEADCOUNT_STEPS` agents per interval (:func:`headcount_meets`); empty when a
+        staffed group is on shifts or there is no contract or costs.
     """
 
     name: str
@@ -189,6 +195,7 @@ class BidResult:
     contracts: dict[int, ContractResult] = dataclasses.field(default_factory=dict)
     margin_goal: MarginPrice | None = None
     sensitivity: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    headcount_table: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def priced_by_forms(self) -> bool:
@@ -358,7 +365,99 @@ def size_bid(
         contracts=contracts,
         margin_goal=margin_goal,
         sensitivity=price_volume_margins(contracts),
+        headcount_table=headcount_meets(
+            runs, document, chosen, target=target, seed=staffing.fresh_seed, at_forecast=results
+        ),
     )
+
+
+def headcount_meets(
+    runs: DocumentRuns,
+    document: dict[str, Any],
+    groups: Sequence[str],
+    *,
+    target: float,
+    seed: int,
+    at_forecast: dict[int, SimulationResult],
+    steps: tuple[int, ...] = HEADCOUNT_STEPS,
+) -> pd.DataFrame:
+    """Return P(bid met) and the yearly margin with the staffing shifted by a few agents.
+
+    Each step adds that many agents to every interval of each staffed group (at least 0 agents
+    in an interval), simulated at the forecast volume on ``seed`` (step 0 is the forecast case
+    of ``at_forecast``). A replication meets the bid when every day's service level reaches
+    ``target`` and every period of every contract target meets it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step``, ``agent_h`` (agent-hours of the staffed groups over the day), ``p_met``,
+        ``p_met_low``, ``p_met_high`` (Wilson), the yearly ``margin`` mean, ``margin_low``,
+        ``margin_high`` (95% Student-t) and ``p_loss``. Empty when a staffed group is not
+        staffed by headcount, or the scenario has no contract or costs.
+    """
+    staffed = [document["groups"][name].get("headcount") for name in groups]
+    if any(headcount is None for headcount in staffed):
+        return pd.DataFrame()
+    source, base_dir = runs.source, runs.base_dir
+    scenario = scenario_from_dict(document, source=source, base_dir=base_dir)
+    rows = []
+    for step in steps:
+        shifted = with_headcount_step(document, groups, step)
+        result = at_forecast[FORECAST_PCT] if step == 0 else runs.simulate(shifted, seed)
+        contract = evaluate_contract(result.tallies, result.plan, scenario)
+        if contract is None:
+            return pd.DataFrame()
+        met = bid_met(case_replications(result, target)["p_day_sl_met"].to_numpy(), contract)
+        margin = contract.money.yearly["margin"]
+        agent_h = _staffed_agent_h(result.plan, groups)
+        p_met = float(met.mean())
+        rows.append(
+            (
+                step,
+                agent_h,
+                p_met,
+                *wilson_interval(p_met, len(met)),
+                *mean_ci(margin)[:3],
+                float((margin < 0).mean()),
+            )
+        )
+    columns = ["step", "agent_h", "p_met", "p_met_low", "p_met_high", "margin"]
+    return pd.DataFrame(rows, columns=[*columns, "margin_low", "margin_high", "p_loss"])
+
+
+def bid_met(days_met: np.ndarray, contract: ContractResult) -> np.ndarray:
+    """Return per replication whether it meets the bid: every day and every target's periods.
+
+    Parameters
+    ----------
+    days_met : float64[reps]
+        Per replication the share of its days whose service level reaches the bid's target.
+    contract : ContractResult
+        The contract's targets on the same replications.
+    """
+    met = days_met == 1.0
+    for outcome in contract.targets.outcomes if contract.targets is not None else []:
+        met &= outcome.met.all(axis=1)
+    return met
+
+
+def with_headcount_step(
+    document: dict[str, Any], groups: Sequence[str], step: int
+) -> dict[str, Any]:
+    """Return the scenario with ``step`` agents more in every interval of each group (>= 0)."""
+    changed = dict(document["groups"])
+    for name in groups:
+        heads = np.asarray(changed[name]["headcount"], dtype=np.int64)
+        changed[name] = {**changed[name], "headcount": np.maximum(heads + step, 0).tolist()}
+    return {**document, "groups": changed}
+
+
+def _staffed_agent_h(plan: Plan, groups: Sequence[str]) -> float:
+    """Return the agent-hours the staffed groups are scheduled over the day (mean of the days)."""
+    chosen = [plan.groups.index(name) for name in groups]
+    hours = plan.scheduled_agents[..., chosen].sum(axis=(1, 2)) * plan.interval_s / 3600.0
+    return float(hours.mean())
 
 
 def case_contracts(

@@ -90,6 +90,8 @@ def contract_block(result: BidResult, contract: ContractResult) -> str:
     lines.append(money_console(contract.money))
     lines.append(yearly_console(result))
     lines.append(sensitivity_console(result.sensitivity))
+    if not result.headcount_table.empty:
+        lines.append(headcount_console(result.headcount_table, result.staffing.confidence))
     if result.margin_goal is not None:
         lines.append(margin_line(result.margin_goal, result))
     return "\n".join(lines)
@@ -123,6 +125,31 @@ def sensitivity_console(sensitivity: pd.DataFrame) -> str:
             cells.append(f"{margin}, P(loss) {float(row['p_loss']):.2f}")
         rows.append([f"{volume}% of forecast", *cells])
     return aligned_rows(rows)
+
+
+def headcount_console(table: pd.DataFrame, confidence: float) -> str:
+    """Return P(bid met) [Wilson] and the yearly margin [95% CI] per headcount step."""
+    rows = [["agents per interval", "agent-hours", "P(bid met)", "margin a year", "P(loss)"]]
+    for _, row in table.iterrows():
+        p_met = share_text(float(row["p_met"]), float(row["p_met_low"]), float(row["p_met_high"]))
+        flag = "" if row["p_met"] >= confidence else " (below the confidence)"
+        margin = pd.Series(
+            {"mean": row["margin"], "ci_low": row["margin_low"], "ci_high": row["margin_high"]}
+        )
+        rows.append(
+            [
+                f"{int(row['step']):+d}" if row["step"] else "as staffed",
+                f"{float(row['agent_h']):,.1f}",
+                p_met + flag,
+                _cell(margin, _FORMATS["money"]),
+                f"{float(row['p_loss']):.2f}",
+            ]
+        )
+    heading = (
+        "headcount x P(bid met) at 100% of the forecast on the fresh seed (every day's service "
+        "level and every target met):"
+    )
+    return heading + "\n" + aligned_rows(rows)
 
 
 def loss_share(margin: np.ndarray) -> tuple[float, float, float]:

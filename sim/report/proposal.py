@@ -2,8 +2,9 @@
 
 Both hold the same tables (:func:`proposal_tables`): the assumptions, the headcount by role,
 the money by component per month and year, the targets with P(met), the year's money and
-P(loss) per volume case, and the volume cases of the bid. The page adds two charts: the bid
-figure (``bid.png``) and the distribution of the year's margin per volume case.
+P(loss) per volume case, the margin per price factor, P(bid met) per headcount step, and the
+volume cases of the bid. The page adds two charts: the bid figure (``bid.png``) and the
+distribution of the year's margin per volume case.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SHEET_TITLES = {
     "targets": "Targets at 100% of the forecast on the fresh seed",
     "yearly": "The year per volume case",
     "sensitivity": "The year's margin per volume case and price factor",
+    "headcount_meets": "P(bid met) and the year's margin with agents added per interval",
     "cases": "Volume cases, per day",
 }
 """Each table's title, in page and workbook order."""
@@ -66,6 +68,7 @@ def proposal_tables(result: BidResult) -> dict[str, pd.DataFrame]:
         "targets": targets.reset_index(drop=True),
         "yearly": yearly,
         "sensitivity": result.sensitivity,
+        "headcount_meets": result.headcount_table,
         "cases": result.cases,
     }
 
