@@ -12,7 +12,10 @@ contract) is simulated on the search seed and priced per handled call at its mea
 times ``1 + markup`` over its mean answered calls. The staffed, priced scenario is then
 simulated on the fresh seed of the staffing check at 90%, 100% and 110% of the forecast
 (``busyness.multiplier`` times the scenario's own), with the same seed for the three (common
-random numbers), so the numbers reported are not those the search was tuned on.
+random numbers), so the numbers reported are not those the search was tuned on. A fourth,
+stochastic case stands for forecast error: the forecast with ``busyness.day_cv`` set to the
+forecast CV (given, else the scenario's own ``busyness.day_cv``; none when both are 0), a gamma
+volume multiplier with mean 1 drawn per calendar day, so per replication on a one-day bid.
 """
 
 from __future__ import annotations
@@ -39,12 +42,15 @@ from sim.results.money import ContractResult, Money, evaluate_contract
 from sim.results.summary import mean_ci
 from sim.results.targets import wilson_interval
 from sim.scenario import Plan, Scenario, scenario_from_dict
+from sim.scenario.limits import MAX_CV, MIN_CV
 from sim.simulation import SimulationResult
 
 VOLUME_FACTORS = (0.9, 1.0, 1.1)
 """Volume cases of a bid, as factors on the forecast."""
 FORECAST_PCT = 100
 """The volume case at the forecast, percent."""
+FORECAST_ERROR = 0
+"""The ``volume_pct`` key of the forecast-error case: the forecast times a random multiplier."""
 PRICE_FACTORS = (0.9, 1.0, 1.1)
 """Price factors of the sensitivity table (every price of the contract times each)."""
 HEADCOUNT_STEPS = (-2, -1, 0, 1, 2)
@@ -169,6 +175,10 @@ class BidResult:
         the scenario has a contract or costs (else empty).
     margin_goal : MarginPrice or None
         The price factor that reaches ``--margin`` at the forecast volume, when asked.
+    forecast_cv : float
+        CV of the forecast-error case's volume multiplier (0: no such case). Its rows have
+        ``volume_pct`` :data:`FORECAST_ERROR`; the cases keep their run order (90, 100, 110,
+        then the forecast error).
     sensitivity : pandas.DataFrame
         The yearly margin per volume case and price factor (:func:`price_volume_margins`);
         empty without a contract or costs.
@@ -194,8 +204,15 @@ class BidResult:
     engine: str
     contracts: dict[int, ContractResult] = dataclasses.field(default_factory=dict)
     margin_goal: MarginPrice | None = None
+    forecast_cv: float = 0.0
     sensitivity: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     headcount_table: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+    def case_label(self, volume_pct: int) -> str:
+        """Return a volume case's name: ``90% of forecast``, or the forecast-error case's."""
+        if volume_pct == FORECAST_ERROR:
+            return f"forecast, error CV {self.forecast_cv:g}"
+        return f"{volume_pct}% of forecast"
 
     @property
     def priced_by_forms(self) -> bool:
@@ -263,6 +280,7 @@ def size_bid(
     reps: int = 200,
     seed: int = 1,
     validation_seed: int | None = None,
+    forecast_cv: float | None = None,
     engine: str = "fast",
     source: str = "<scenario>",
     base_dir: Path | None = None,
@@ -295,6 +313,9 @@ def size_bid(
         Replications of every simulation, and the search seed.
     validation_seed : int, optional
         Seed of the volume cases (default: seed + 1000).
+    forecast_cv : float, optional
+        CV of the forecast-error case's gamma volume multiplier, >= 0 (default: the scenario's
+        ``busyness.day_cv``; 0: no such case).
     engine : {"fast", "simpy"}
         Engine.
     source : str
@@ -339,7 +360,11 @@ def size_bid(
         quote = quote_price(runs, staffing.document, markup=markup, seed=seed)
         price = {"price_per_handled_call": quote.price_per_call}
     document = with_price(staffing.document, price)
-    results = volume_runs(runs, document, scenario.busyness.multiplier, staffing.fresh_seed)
+    error_cv = scenario.busyness.day_cv if forecast_cv is None else forecast_cv
+    _check_cv(error_cv, source)
+    results = volume_runs(
+        runs, document, scenario.busyness.multiplier, staffing.fresh_seed, forecast_cv=error_cv
+    )
     plan = results[FORECAST_PCT].plan
     headcount = peak_agents(plan)
     replications = _per_case(results, lambda result: case_replications(result, target))
@@ -364,6 +389,7 @@ def size_bid(
         engine=engine,
         contracts=contracts,
         margin_goal=margin_goal,
+        forecast_cv=error_cv,
         sensitivity=price_volume_margins(contracts),
         headcount_table=headcount_meets(
             runs, document, chosen, target=target, seed=staffing.fresh_seed, at_forecast=results
@@ -514,7 +540,7 @@ def price_volume_margins(
         replications whose yearly margin is below 0, Wilson interval).
     """
     rows = []
-    for volume, contract in sorted(contracts.items()):
+    for volume, contract in contracts.items():
         for factor in factors:
             margin = scaled_margin(contract.money, factor)
             loss = float((margin < 0).mean())
@@ -536,16 +562,28 @@ def quote_price(runs: DocumentRuns, document: dict[str, Any], *, markup: float, 
 
 
 def volume_runs(
-    runs: DocumentRuns, document: dict[str, Any], multiplier: float, seed: int
+    runs: DocumentRuns,
+    document: dict[str, Any],
+    multiplier: float,
+    seed: int,
+    *,
+    forecast_cv: float = 0.0,
 ) -> dict[int, SimulationResult]:
     """Simulate the scenario at each of :data:`VOLUME_FACTORS`, on one seed; keys: percent.
 
-    The factor multiplies ``multiplier``, the scenario's own ``busyness.multiplier``.
+    The factor multiplies ``multiplier``, the scenario's own ``busyness.multiplier``. With a
+    ``forecast_cv`` above 0, the forecast-error case follows, key :data:`FORECAST_ERROR`: the
+    forecast with ``busyness.day_cv`` set to it.
     """
-    return {
+    results = {
         round(100 * factor): runs.simulate(with_volume(document, factor * multiplier), seed)
         for factor in VOLUME_FACTORS
     }
+    if forecast_cv > 0:
+        erring = with_volume(document, multiplier)
+        erring["busyness"]["day_cv"] = forecast_cv
+        results[FORECAST_ERROR] = runs.simulate(erring, seed)
+    return results
 
 
 def _per_case(
@@ -644,7 +682,7 @@ def case_replications(result: SimulationResult, target: float) -> pd.DataFrame:
 def case_table(replications: pd.DataFrame) -> pd.DataFrame:
     """Return the mean and 95% CI of every KPI of each volume case (:attr:`BidResult.cases`)."""
     rows = []
-    for volume_pct, case in replications.groupby("volume_pct", sort=True):
+    for volume_pct, case in replications.groupby("volume_pct", sort=False):
         for kpi in REPLICATION_KPIS:
             values = case[kpi].to_numpy(dtype=float)
             if kpi == "p_day_sl_met":
@@ -719,6 +757,14 @@ def _check_costs(scenario: Scenario, source: str) -> None:
         raise UsageError(
             f"{source}: no price to charge and no costs to quote one from: give a price per "
             "handled call or per hour, or wages (groups.*.wage_per_hour) or costs.seat_per_day"
+        )
+
+
+def _check_cv(cv: float, source: str) -> None:
+    """Refuse a forecast CV outside 0 or [MIN_CV, MAX_CV], the range of every ``day_cv``."""
+    if cv != 0 and not MIN_CV <= cv <= MAX_CV:
+        raise UsageError(
+            f"{source}: the forecast CV must be 0 or between {MIN_CV:g} and {MAX_CV:g} (got {cv:g})"
         )
 
 

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from helpers import TWO_DESKS
 
+from sim.errors import UsageError
 from sim.planning.bid import (
+    FORECAST_ERROR,
     FORECAST_PCT,
     HEADCOUNT_STEPS,
     BidResult,
@@ -74,3 +76,46 @@ class TestHeadcountSteps:
         assert contract.targets is not None
         assert row["p_met"] <= contract.targets.joint
         assert "headcount x P(bid met)" in bid_console(two_desks)
+
+
+@pytest.fixture(scope="module")
+def erring() -> BidResult:
+    """Both desks bid on 20 replications with a forecast error of CV 0.2."""
+    return size_bid(TWO_DESKS, group=GROUPS, reps=20, seed=4, forecast_cv=0.2)
+
+
+def offered(bid: BidResult, volume_pct: int) -> np.ndarray:
+    """Offered calls per replication of a case."""
+    rows = bid.replications[bid.replications["volume_pct"] == volume_pct]
+    return rows["offered"].to_numpy(dtype=float)
+
+
+class TestForecastError:
+    def test_the_case_follows_the_three_volumes(self, erring: BidResult) -> None:
+        """Cases in run order, the forecast error last, in the cases, contracts and margins."""
+        order = [90, 100, 110, FORECAST_ERROR]
+        assert order == erring.cases["volume_pct"].unique().tolist()
+        assert order == list(erring.contracts)
+        assert order == erring.sensitivity["volume_pct"].unique().tolist()
+        assert "forecast, error CV 0.2" in bid_console(erring)
+
+    def test_volume_varies_by_the_cv_around_the_forecast(self, erring: BidResult) -> None:
+        """360 calls expected (120 + 60 an hour, 2 h): Poisson sd 19; with a gamma multiplier
+        of CV 0.2, sd sqrt(360 + 0.2^2 360^2) = 74. The mean stays the forecast's (4 SE)."""
+        plain, error = offered(erring, FORECAST_PCT), offered(erring, FORECAST_ERROR)
+        assert error.std(ddof=1) > 2 * plain.std(ddof=1)
+        se = np.sqrt(error.var(ddof=1) / len(error) + plain.var(ddof=1) / len(plain))
+        assert abs(error.mean() - plain.mean()) < 4 * se
+
+    def test_default_is_the_scenario_busyness_else_none(self) -> None:
+        """No CV given: the scenario's busyness.day_cv; none there: only the three volumes."""
+        busy = {**TWO_DESKS, "busyness": {"day_cv": 0.1}}
+        found = size_bid(busy, group=GROUPS, reps=5, seed=4)
+        assert (0.1, FORECAST_ERROR) == (found.forecast_cv, list(found.contracts)[-1])
+        plain = size_bid(TWO_DESKS, group=GROUPS, reps=5, seed=4)
+        assert [90, 100, 110] == list(plain.contracts)
+
+    def test_cv_out_of_range_is_refused(self) -> None:
+        """A CV between 0 and 1e-3 (or above 100) is not a day_cv: one-line usage error."""
+        with pytest.raises(UsageError, match="forecast CV must be 0 or between"):
+            size_bid(TWO_DESKS, group=GROUPS, reps=5, forecast_cv=1e-4)
