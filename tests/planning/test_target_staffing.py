@@ -115,3 +115,38 @@ class TestTargetSearch:
         )
         assert (0, False) == (found.rounds, found.met)
         assert ("fcr >= 0.95 (all, day)",) == found.unreachable
+
+    def test_an_interval_target_holds_in_every_interval(self) -> None:
+        """Answer rate >= 0.97 per interval: each interval reaches it in the share asked."""
+        target = Target(kpi="answer_rate", threshold=0.97, period="interval")
+        found = simulated_staffing(
+            TWO_DESKS,
+            group=["billing_desk", "support_desk"],
+            criterion="day",
+            reps=REPS,
+            seed=3,
+            confidence=0.8,
+            targets=[target],
+        )
+        assert found.met
+        assert found.targets_search is not None
+        (outcome,) = found.targets_search.outcomes
+        assert outcome.met.mean(axis=0).min() >= search_confidence(0.8, REPS)
+
+    def test_the_trim_keeps_every_target(self) -> None:
+        """One desk trimmed after the search: no more agents, and the target still holds."""
+        support = {
+            **{key: value for key, value in TWO_DESKS.items() if key != "contract"},
+            "groups": {"support_desk": TWO_DESKS["groups"]["support_desk"]},
+            "call_types": {"support": TWO_DESKS["call_types"]["support"]},
+        }
+        target = Target(kpi="asa_s", scope="support", threshold=4)
+        common: dict[str, Any] = {"criterion": "day", "reps": REPS, "seed": 3, "confidence": 0.8}
+        kept = simulated_staffing(support, group="support_desk", targets=[target], **common)
+        found = simulated_staffing(
+            support, group="support_desk", trim=True, targets=[target], **common
+        )
+        assert found.met
+        assert headcount(found, "support_desk").sum() <= headcount(kept, "support_desk").sum()
+        assert found.targets_search is not None
+        assert [] == failing(found.targets_search, search_confidence(0.8, REPS))
