@@ -99,7 +99,8 @@ class StaffingResult:
     rounds : int
         Rounds of adding agents, and tries at taking agents off (with ``trim``).
     met : bool
-        The criterion reaches the search's share (:func:`search_confidence`) on its seed.
+        The criterion, and every target searched for, reach the search's share
+        (:func:`search_confidence`) on its seed.
     validated : bool
         It reaches ``confidence`` on the fresh seed.
     target, confidence : float
