@@ -215,3 +215,36 @@ def invoke(*args: str, stderr: io.StringIO | None = None) -> tuple[int, str, str
         except SystemExit as done:
             code = done.code
     return int(code or 0), out.getvalue(), err.getvalue()
+
+
+TWO_DESKS: dict[str, Any] = {
+    "name": "two-desks",
+    "calendar": {"days": 1, "open": "08:00", "close": "10:00", "interval_minutes": 30},
+    "service_level": {"threshold_s": 20, "target": 0.8},
+    "tiers": {"standard": {"fcr": 0.9}},
+    "call_types": {
+        "billing": {
+            "volume": {"per_hour": 120},
+            "handle_time": {"dist": "exponential", "mean_s": 180},
+            "patience": {"dist": "exponential", "mean_s": 300},
+        },
+        "support": {
+            "volume": {"per_hour": 60},
+            "handle_time": {"dist": "exponential", "mean_s": 240},
+            "patience": {"dist": "exponential", "mean_s": 300},
+        },
+    },
+    "groups": {
+        "billing_desk": {"skills": {"billing": "standard"}, "headcount": 4, "wage_per_hour": 15},
+        "support_desk": {"skills": {"support": "standard"}, "headcount": 3, "wage_per_hour": 18},
+    },
+    "costs": {"overhead": {"team_leaders": {"per": 8, "wage_per_hour": 20}}},
+    "contract": {
+        "price": [{"per": "handled_call", "unit_price": 3.0}],
+        "targets": [
+            {"kpi": "service_level", "threshold": 0.8},
+            {"kpi": "answer_rate", "threshold": 0.9},
+        ],
+    },
+}
+"""Two desks for two call types, an hour each side of 09:00, with a contract of two targets."""

@@ -50,6 +50,13 @@ _price_type = click.FloatRange(min=0, min_open=True)
     show_default=True,
     help="Share on top of the mean cost when the price is quoted (no price given anywhere).",
 )
+@click.option(
+    "--forecast-cv",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="CV of the forecast-error volume case: a gamma multiplier with mean 1 per day (0: no "
+    "such case) [the scenario's busyness.day_cv].",
+)
 @search_options("Seed of the volume cases, fresh random numbers [seed + 1000].")
 @seed_option
 @engine_option
@@ -64,6 +71,7 @@ def bid(
     group: tuple[str, ...],
     margin: float | None,
     markup: float,
+    forecast_cv: float | None,
     reps: int,
     validation_seed: int | None,
     seed: int,
@@ -91,6 +99,7 @@ def bid(
         reps=reps,
         seed=seed,
         validation_seed=validation_seed,
+        forecast_cv=forecast_cv,
         engine=engine,
         source=scenario,
         base_dir=Path(scenario).parent,

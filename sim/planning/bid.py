@@ -1,15 +1,21 @@
 """Outsourcing bid sizing: the staffing that holds the contract, what it costs, what to charge.
 
-The scenario's inbound group is staffed by :func:`sim.planning.staffing.simulated_staffing`
-with the day criterion: Erlang's headcount per interval, then agents added until the day's
-service level reaches the contractual target in ``confidence`` of the replications of the
-search seed, then agents taken off while it still does (``trim``). The price is the one
+The scenario's inbound group (or the groups named) is staffed by
+:func:`sim.planning.staffing.simulated_staffing` with the day criterion and the contract's
+targets: Erlang's headcount per interval, then agents added until the day's service level
+reaches the contractual target, and every target of the contract holds, in ``confidence`` of
+the replications of the search seed (with the search's margin), then agents taken off while
+they still do (``trim``, one group). A target agents cannot reach (first-contact resolution)
+stops the search, and the bid does not hold. The price is the one
 given, else the scenario contract's, else a quote: the staffed scenario (which then has no
 contract) is simulated on the search seed and priced per handled call at its mean total cost
 times ``1 + markup`` over its mean answered calls. The staffed, priced scenario is then
 simulated on the fresh seed of the staffing check at 90%, 100% and 110% of the forecast
 (``busyness.multiplier`` times the scenario's own), with the same seed for the three (common
-random numbers), so the numbers reported are not those the search was tuned on.
+random numbers), so the numbers reported are not those the search was tuned on. A fourth,
+stochastic case stands for forecast error: the forecast with ``busyness.day_cv`` set to the
+forecast CV (given, else the scenario's own ``busyness.day_cv``; none when both are 0), a gamma
+volume multiplier with mean 1 drawn per calendar day, so per replication on a one-day bid.
 """
 
 from __future__ import annotations
@@ -36,14 +42,19 @@ from sim.results.money import ContractResult, Money, evaluate_contract
 from sim.results.summary import mean_ci
 from sim.results.targets import wilson_interval
 from sim.scenario import Plan, Scenario, scenario_from_dict
+from sim.scenario.limits import MAX_CV, MIN_CV
 from sim.simulation import SimulationResult
 
 VOLUME_FACTORS = (0.9, 1.0, 1.1)
 """Volume cases of a bid, as factors on the forecast."""
 FORECAST_PCT = 100
 """The volume case at the forecast, percent."""
+FORECAST_ERROR = 0
+"""The ``volume_pct`` key of the forecast-error case: the forecast times a random multiplier."""
 PRICE_FACTORS = (0.9, 1.0, 1.1)
 """Price factors of the sensitivity table (every price of the contract times each)."""
+HEADCOUNT_STEPS = (-2, -1, 0, 1, 2)
+"""Agents added to every interval of each staffed group in the headcount table."""
 DEFAULT_MARKUP = 0.15
 """Share added to the mean total cost when the price is quoted."""
 INBOUND_ROLE = "agent"
@@ -164,9 +175,17 @@ class BidResult:
         the scenario has a contract or costs (else empty).
     margin_goal : MarginPrice or None
         The price factor that reaches ``--margin`` at the forecast volume, when asked.
+    forecast_cv : float
+        CV of the forecast-error case's volume multiplier (0: no such case). Its rows have
+        ``volume_pct`` :data:`FORECAST_ERROR`; the cases keep their run order (90, 100, 110,
+        then the forecast error).
     sensitivity : pandas.DataFrame
         The yearly margin per volume case and price factor (:func:`price_volume_margins`);
         empty without a contract or costs.
+    headcount_table : pandas.DataFrame
+        P(bid met) and the yearly margin with the staffing found shifted by
+        :data:`HEADCOUNT_STEPS` agents per interval (:func:`headcount_meets`); empty when a
+        staffed group is on shifts or there is no contract or costs.
     """
 
     name: str
@@ -185,7 +204,15 @@ class BidResult:
     engine: str
     contracts: dict[int, ContractResult] = dataclasses.field(default_factory=dict)
     margin_goal: MarginPrice | None = None
+    forecast_cv: float = 0.0
     sensitivity: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    headcount_table: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+    def case_label(self, volume_pct: int) -> str:
+        """Return a volume case's name: ``90% of forecast``, or the forecast-error case's."""
+        if volume_pct == FORECAST_ERROR:
+            return f"forecast, error CV {self.forecast_cv:g}"
+        return f"{volume_pct}% of forecast"
 
     @property
     def priced_by_forms(self) -> bool:
@@ -253,6 +280,7 @@ def size_bid(
     reps: int = 200,
     seed: int = 1,
     validation_seed: int | None = None,
+    forecast_cv: float | None = None,
     engine: str = "fast",
     source: str = "<scenario>",
     base_dir: Path | None = None,
@@ -285,6 +313,9 @@ def size_bid(
         Replications of every simulation, and the search seed.
     validation_seed : int, optional
         Seed of the volume cases (default: seed + 1000).
+    forecast_cv : float, optional
+        CV of the forecast-error case's gamma volume multiplier, >= 0 (default: the scenario's
+        ``busyness.day_cv``; 0: no such case).
     engine : {"fast", "simpy"}
         Engine.
     source : str
@@ -321,6 +352,7 @@ def size_bid(
         source=source,
         base_dir=base_dir,
         trim=True,
+        targets=scenario.contract.targets if scenario.contract is not None else (),
     )
     runs = DocumentRuns(reps=reps, engine=engine, source=source, base_dir=base_dir)
     quote = None
@@ -328,7 +360,11 @@ def size_bid(
         quote = quote_price(runs, staffing.document, markup=markup, seed=seed)
         price = {"price_per_handled_call": quote.price_per_call}
     document = with_price(staffing.document, price)
-    results = volume_runs(runs, document, scenario.busyness.multiplier, staffing.fresh_seed)
+    error_cv = scenario.busyness.day_cv if forecast_cv is None else forecast_cv
+    _check_cv(error_cv, source)
+    results = volume_runs(
+        runs, document, scenario.busyness.multiplier, staffing.fresh_seed, forecast_cv=error_cv
+    )
     plan = results[FORECAST_PCT].plan
     headcount = peak_agents(plan)
     replications = _per_case(results, lambda result: case_replications(result, target))
@@ -353,8 +389,101 @@ def size_bid(
         engine=engine,
         contracts=contracts,
         margin_goal=margin_goal,
+        forecast_cv=error_cv,
         sensitivity=price_volume_margins(contracts),
+        headcount_table=headcount_meets(
+            runs, document, chosen, target=target, seed=staffing.fresh_seed, at_forecast=results
+        ),
     )
+
+
+def headcount_meets(
+    runs: DocumentRuns,
+    document: dict[str, Any],
+    groups: Sequence[str],
+    *,
+    target: float,
+    seed: int,
+    at_forecast: dict[int, SimulationResult],
+    steps: tuple[int, ...] = HEADCOUNT_STEPS,
+) -> pd.DataFrame:
+    """Return P(bid met) and the yearly margin with the staffing shifted by a few agents.
+
+    Each step adds that many agents to every interval of each staffed group (at least 0 agents
+    in an interval), simulated at the forecast volume on ``seed`` (step 0 is the forecast case
+    of ``at_forecast``). A replication meets the bid when every day's service level reaches
+    ``target`` and every period of every contract target meets it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step``, ``agent_h`` (agent-hours of the staffed groups over the day), ``p_met``,
+        ``p_met_low``, ``p_met_high`` (Wilson), the yearly ``margin`` mean, ``margin_low``,
+        ``margin_high`` (95% Student-t) and ``p_loss``. Empty when a staffed group is not
+        staffed by headcount, or the scenario has no contract or costs.
+    """
+    staffed = [document["groups"][name].get("headcount") for name in groups]
+    if any(headcount is None for headcount in staffed):
+        return pd.DataFrame()
+    source, base_dir = runs.source, runs.base_dir
+    scenario = scenario_from_dict(document, source=source, base_dir=base_dir)
+    rows = []
+    for step in steps:
+        shifted = with_headcount_step(document, groups, step)
+        result = at_forecast[FORECAST_PCT] if step == 0 else runs.simulate(shifted, seed)
+        contract = evaluate_contract(result.tallies, result.plan, scenario)
+        if contract is None:
+            return pd.DataFrame()
+        met = bid_met(case_replications(result, target)["p_day_sl_met"].to_numpy(), contract)
+        margin = contract.money.yearly["margin"]
+        agent_h = _staffed_agent_h(result.plan, groups)
+        p_met = float(met.mean())
+        rows.append(
+            (
+                step,
+                agent_h,
+                p_met,
+                *wilson_interval(p_met, len(met)),
+                *mean_ci(margin)[:3],
+                float((margin < 0).mean()),
+            )
+        )
+    columns = ["step", "agent_h", "p_met", "p_met_low", "p_met_high", "margin"]
+    return pd.DataFrame(rows, columns=[*columns, "margin_low", "margin_high", "p_loss"])
+
+
+def bid_met(days_met: np.ndarray, contract: ContractResult) -> np.ndarray:
+    """Return per replication whether it meets the bid: every day and every target's periods.
+
+    Parameters
+    ----------
+    days_met : float64[reps]
+        Per replication the share of its days whose service level reaches the bid's target.
+    contract : ContractResult
+        The contract's targets on the same replications.
+    """
+    met = days_met == 1.0
+    for outcome in contract.targets.outcomes if contract.targets is not None else []:
+        met &= outcome.met.all(axis=1)
+    return met
+
+
+def with_headcount_step(
+    document: dict[str, Any], groups: Sequence[str], step: int
+) -> dict[str, Any]:
+    """Return the scenario with ``step`` agents more in every interval of each group (>= 0)."""
+    changed = dict(document["groups"])
+    for name in groups:
+        heads = np.asarray(changed[name]["headcount"], dtype=np.int64)
+        changed[name] = {**changed[name], "headcount": np.maximum(heads + step, 0).tolist()}
+    return {**document, "groups": changed}
+
+
+def _staffed_agent_h(plan: Plan, groups: Sequence[str]) -> float:
+    """Return the agent-hours the staffed groups are scheduled over the day (mean of the days)."""
+    chosen = [plan.groups.index(name) for name in groups]
+    hours = plan.scheduled_agents[..., chosen].sum(axis=(1, 2)) * plan.interval_s / 3600.0
+    return float(hours.mean())
 
 
 def case_contracts(
@@ -411,7 +540,7 @@ def price_volume_margins(
         replications whose yearly margin is below 0, Wilson interval).
     """
     rows = []
-    for volume, contract in sorted(contracts.items()):
+    for volume, contract in contracts.items():
         for factor in factors:
             margin = scaled_margin(contract.money, factor)
             loss = float((margin < 0).mean())
@@ -433,16 +562,28 @@ def quote_price(runs: DocumentRuns, document: dict[str, Any], *, markup: float, 
 
 
 def volume_runs(
-    runs: DocumentRuns, document: dict[str, Any], multiplier: float, seed: int
+    runs: DocumentRuns,
+    document: dict[str, Any],
+    multiplier: float,
+    seed: int,
+    *,
+    forecast_cv: float = 0.0,
 ) -> dict[int, SimulationResult]:
     """Simulate the scenario at each of :data:`VOLUME_FACTORS`, on one seed; keys: percent.
 
-    The factor multiplies ``multiplier``, the scenario's own ``busyness.multiplier``.
+    The factor multiplies ``multiplier``, the scenario's own ``busyness.multiplier``. With a
+    ``forecast_cv`` above 0, the forecast-error case follows, key :data:`FORECAST_ERROR`: the
+    forecast with ``busyness.day_cv`` set to it.
     """
-    return {
+    results = {
         round(100 * factor): runs.simulate(with_volume(document, factor * multiplier), seed)
         for factor in VOLUME_FACTORS
     }
+    if forecast_cv > 0:
+        erring = with_volume(document, multiplier)
+        erring["busyness"]["day_cv"] = forecast_cv
+        results[FORECAST_ERROR] = runs.simulate(erring, seed)
+    return results
 
 
 def _per_case(
@@ -541,7 +682,7 @@ def case_replications(result: SimulationResult, target: float) -> pd.DataFrame:
 def case_table(replications: pd.DataFrame) -> pd.DataFrame:
     """Return the mean and 95% CI of every KPI of each volume case (:attr:`BidResult.cases`)."""
     rows = []
-    for volume_pct, case in replications.groupby("volume_pct", sort=True):
+    for volume_pct, case in replications.groupby("volume_pct", sort=False):
         for kpi in REPLICATION_KPIS:
             values = case[kpi].to_numpy(dtype=float)
             if kpi == "p_day_sl_met":
@@ -616,6 +757,14 @@ def _check_costs(scenario: Scenario, source: str) -> None:
         raise UsageError(
             f"{source}: no price to charge and no costs to quote one from: give a price per "
             "handled call or per hour, or wages (groups.*.wage_per_hour) or costs.seat_per_day"
+        )
+
+
+def _check_cv(cv: float, source: str) -> None:
+    """Refuse a forecast CV outside 0 or [MIN_CV, MAX_CV], the range of every ``day_cv``."""
+    if cv != 0 and not MIN_CV <= cv <= MAX_CV:
+        raise UsageError(
+            f"{source}: the forecast CV must be 0 or between {MIN_CV:g} and {MAX_CV:g} (got {cv:g})"
         )
 
 

@@ -22,6 +22,11 @@ shift starts that cover Erlang's requirement less the other groups' agents; each
 the requirement by one agent on the phones where the simulation misses and solves the schedule
 again, no start losing agents. The calendar may then have several days: each day's interval is
 one cell of the criterion.
+
+Given a contract's ``targets``, every round also checks each target on the search seed and adds
+agents where the ones that do not hold at the share asked miss
+(:mod:`sim.planning.target_staffing`), until the criterion and every target hold; a target that
+agents cannot reach (first-contact resolution) stops the search.
 """
 
 from __future__ import annotations
@@ -39,8 +44,11 @@ import yaml
 from sim.errors import UsageError
 from sim.planning.demand import short_by_group, start_requirements
 from sim.planning.shift_staffing import ShiftStaffer
+from sim.planning.target_staffing import failing, target_short_by_group, unreachable
 from sim.results.kpis import ALL, replication_kpis
+from sim.results.targets import TargetsResult, evaluate_targets
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
+from sim.scenario.contract import Target
 from sim.scenario.inputs import rebased_inputs
 from sim.simulation import SimulationResult, simulate
 
@@ -91,7 +99,8 @@ class StaffingResult:
     rounds : int
         Rounds of adding agents, and tries at taking agents off (with ``trim``).
     met : bool
-        The criterion reaches the search's share (:func:`search_confidence`) on its seed.
+        The criterion, and every target searched for, reach the search's share
+        (:func:`search_confidence`) on its seed.
     validated : bool
         It reaches ``confidence`` on the fresh seed.
     target, confidence : float
@@ -109,6 +118,11 @@ class StaffingResult:
     shifts : pandas.DataFrame, optional
         A group on shifts: per shift start ``shift``, ``start``, ``erlang``, ``agents``,
         ``uplift`` and ``paid_h_per_agent`` (hours over the calendar). None for headcount.
+    targets_search : TargetsResult, optional
+        The targets searched for, on the search seed at the staffing found (None: none).
+    unreachable : tuple of str
+        Labels of the targets that missed on the search seed and that agents cannot reach: the
+        search stopped there.
     """
 
     intervals: pd.DataFrame
@@ -124,6 +138,8 @@ class StaffingResult:
     day_fresh: float = math.nan
     fresh_seed: int = 0
     shifts: pd.DataFrame | None = None
+    targets_search: TargetsResult | None = None
+    unreachable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,11 +174,17 @@ class DocumentRuns:
 
 @dataclass(frozen=True)
 class Trial:
-    """One staffing simulated on the search seed: its document, plan and shares."""
+    """One staffing simulated on the search seed: its document, run, shares and targets."""
 
     document: dict[str, Any]
-    plan: Plan
+    result: SimulationResult
     shares: Shares
+    targets: TargetsResult | None
+
+    @property
+    def plan(self) -> Plan:
+        """The plan simulated."""
+        return self.result.plan
 
 
 class _Staffer(Protocol):
@@ -235,6 +257,7 @@ def simulated_staffing(
     source: str = "<scenario>",
     base_dir: Path | None = None,
     trim: bool = False,
+    targets: Sequence[Target] = (),
 ) -> StaffingResult:
     """Find the staffing of one or more groups that meets the target with confidence.
 
@@ -268,6 +291,10 @@ def simulated_staffing(
         One group staffed by headcount: once the criterion holds, take agents off where the
         service level is highest while it still holds (:func:`trimmed_headcount`), so that a
         start above need comes down. Groups on shifts are not trimmed.
+    targets : sequence of Target
+        Contract targets that must also hold at the share asked on the search seed (scopes
+        validated against the scenario); agents are added where they miss
+        (:mod:`sim.planning.target_staffing`).
 
     Returns
     -------
@@ -291,29 +318,36 @@ def simulated_staffing(
 
     def evaluate() -> Trial:
         document = _staffed_document(raw, staffers)
-        plan = runs.plan(document)
-        return Trial(
-            document, plan, service_shares(plan, goal, reps=reps, seed=seed, engine=engine)
-        )
+        result = runs.simulate(document, seed)
+        contract = evaluate_targets(result.tallies, result.plan, list(targets)) if targets else None
+        return Trial(document, result, shares_of(result, goal), contract)
 
     asked = search_confidence(confidence, reps)
+
+    def passes(trial: Trial) -> bool:
+        missing = failing(trial.targets, asked) if trial.targets is not None else []
+        return not missing and not short_intervals(trial.shares, criterion, asked, goal).any()
+
     rounds = 0
+    blocked: tuple[str, ...] = ()
     while True:
         trial = evaluate()
-        short = short_intervals(trial.shares, criterion, asked, goal)
-        if not short.any() or rounds == max_rounds:
+        missing = failing(trial.targets, asked) if trial.targets is not None else []
+        blocked = tuple(outcome.target.label for outcome in missing if unreachable(outcome))
+        if passes(trial) or blocked or rounds == max_rounds:
             break
         reach = {name: staffer.reach() for name, staffer in staffers.items()}
-        masks = short_by_group(scenario, short, trial.shares.type_levels, goal, reach)
+        masks = _masks_to_add(
+            scenario, trial, criterion=criterion, asked=asked, goal=goal, reach=reach
+        )
         added = [staffers[name].add(mask) for name, mask in masks.items()]
         if not any(added):
             break
         rounds += 1
+    met = passes(trial)
     only = next(iter(staffers.values())) if len(staffers) == 1 else None
-    if trim and not short.any() and isinstance(only, HeadcountStaffer):
-        trial, trims = trimmed_headcount(
-            only, trial, evaluate, lambda s: not short_intervals(s, criterion, asked, goal).any()
-        )
+    if trim and met and isinstance(only, HeadcountStaffer):
+        trial, trims = trimmed_headcount(only, trial, evaluate, passes)
         rounds += trims
     plan, shares = trial.plan, trial.shares
     fresh_seed = seed + VALIDATION_SEED_OFFSET if validation_seed is None else validation_seed
@@ -322,7 +356,7 @@ def simulated_staffing(
     return StaffingResult(
         intervals=_interval_table(plan, start_agents, _agents_on_duty(staffers), shares, fresh),
         rounds=rounds,
-        met=not short.any(),
+        met=met,
         validated=not short_intervals(fresh, criterion, confidence, goal).any(),
         target=goal,
         confidence=confidence,
@@ -333,14 +367,37 @@ def simulated_staffing(
         day_fresh=fresh.day,
         fresh_seed=fresh_seed,
         shifts=pd.concat(shift_tables, ignore_index=True) if shift_tables else None,
+        targets_search=trial.targets,
+        unreachable=blocked,
     )
+
+
+def _masks_to_add(
+    scenario: Scenario,
+    trial: Trial,
+    *,
+    criterion: Criterion,
+    asked: float,
+    goal: float,
+    reach: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Return per group the intervals that get one agent: the criterion's and the targets'."""
+    short = short_intervals(trial.shares, criterion, asked, goal)
+    masks = {name: np.zeros(cells.shape, dtype=bool) for name, cells in reach.items()}
+    if short.any():
+        masks = short_by_group(scenario, short, trial.shares.type_levels, goal, reach)
+    missing = failing(trial.targets, asked) if trial.targets is not None else []
+    for outcome in missing:
+        extra = target_short_by_group(scenario, trial.result, outcome, asked=asked, reach=reach)
+        masks = {name: mask | extra[name] for name, mask in masks.items()}
+    return masks
 
 
 def trimmed_headcount(
     staffer: HeadcountStaffer,
     kept: Trial,
     evaluate: Callable[[], Trial],
-    passes: Callable[[Shares], bool],
+    passes: Callable[[Trial], bool],
     max_tries: int = 30,
 ) -> tuple[Trial, int]:
     """Take agents off a headcount that meets the criterion, while it still does.
@@ -359,7 +416,7 @@ def trimmed_headcount(
     evaluate : callable
         Simulates the staffer's current headcount on the search seed.
     passes : callable
-        Whether shares meet the criterion.
+        Whether a staffing simulated meets the criterion (and the targets searched for).
     max_tries : int
         Most simulations.
 
@@ -378,7 +435,7 @@ def trimmed_headcount(
         staffer.agents = staffer.agents - fewer
         trial = evaluate()
         tries += 1
-        if passes(trial.shares):
+        if passes(trial):
             kept = trial
             continue
         staffer.agents = staffer.agents + fewer
@@ -474,7 +531,12 @@ def service_shares(plan: Plan, target: float, *, reps: int, seed: int, engine: s
     engine : {"fast", "simpy"}
         Engine.
     """
-    result = simulate(plan, reps=reps, seed=seed, engine=engine)
+    return shares_of(simulate(plan, reps=reps, seed=seed, engine=engine), target)
+
+
+def shares_of(result: SimulationResult, target: float) -> Shares:
+    """Return how often a simulated staffing reaches the target, by interval and day."""
+    reps = result.tallies.reps
     frame = replication_kpis(result.tallies, result.plan, "interval")
     levels = _levels(frame, ALL, reps)
     day_frame = replication_kpis(result.tallies, result.plan, "day")
@@ -483,7 +545,9 @@ def service_shares(plan: Plan, target: float, *, reps: int, seed: int, engine: s
         interval=(np.isnan(levels) | (levels >= target)).mean(axis=0),
         day=float(np.mean(np.isnan(day) | (day >= target))),
         mean_level=np.nan_to_num(_mean_levels(levels), nan=1.0),
-        type_levels=np.array([_mean_levels(_levels(frame, k, reps)) for k in plan.call_types]),
+        type_levels=np.array(
+            [_mean_levels(_levels(frame, k, reps)) for k in result.plan.call_types]
+        ),
     )
 
 

@@ -70,7 +70,7 @@ COST_STACK = (
 def bid_console(result: BidResult) -> str:
     """Return the headline, the volume cases side by side, the contract and the verdict."""
     price = None if result.priced_by_forms else price_kpi(result)
-    blocks = [headline(result), case_console(result.cases, price)]
+    blocks = [headline(result), case_console(result.cases, price, result.case_label)]
     if result.forecast_contract is not None:
         blocks.append(contract_block(result, result.forecast_contract))
     blocks.append(verdict(result))
@@ -89,7 +89,9 @@ def contract_block(result: BidResult, contract: ContractResult) -> str:
         lines.append(targets_console(contract.targets))
     lines.append(money_console(contract.money))
     lines.append(yearly_console(result))
-    lines.append(sensitivity_console(result.sensitivity))
+    lines.append(sensitivity_console(result.sensitivity, result.case_label))
+    if not result.headcount_table.empty:
+        lines.append(headcount_console(result.headcount_table, result.staffing.confidence))
     if result.margin_goal is not None:
         lines.append(margin_line(result.margin_goal, result))
     return "\n".join(lines)
@@ -97,8 +99,8 @@ def contract_block(result: BidResult, contract: ContractResult) -> str:
 
 def yearly_console(result: BidResult) -> str:
     """Return the yearly money of each volume case: means [95% CI] and P(loss) [Wilson]."""
-    volumes = sorted(result.contracts)
-    rows = [["a year", *(f"{volume}% of forecast" for volume in volumes)]]
+    volumes = list(result.contracts)
+    rows = [["a year", *(result.case_label(volume) for volume in volumes)]]
     for item in ("total_cost", "revenue", "penalties", "bonuses", "margin"):
         cells = []
         for volume in volumes:
@@ -112,17 +114,43 @@ def yearly_console(result: BidResult) -> str:
     return aligned_rows(rows)
 
 
-def sensitivity_console(sensitivity: pd.DataFrame) -> str:
+def sensitivity_console(sensitivity: pd.DataFrame, label: Callable[[int], str]) -> str:
     """Return the yearly margin [95% CI] and P(loss) per volume case (rows) and price factor."""
     factors = sorted(sensitivity["price_factor"].unique())
     rows = [["margin a year", *(f"every price x {factor:g}" for factor in factors)]]
-    for volume, cases in sensitivity.groupby("volume_pct", sort=True):
+    for volume in dict.fromkeys(sensitivity["volume_pct"].tolist()):
+        cases = sensitivity[sensitivity["volume_pct"] == volume]
         cells = []
         for _, row in cases.sort_values("price_factor").iterrows():
             margin = _cell(row, _FORMATS["money"])
             cells.append(f"{margin}, P(loss) {float(row['p_loss']):.2f}")
-        rows.append([f"{volume}% of forecast", *cells])
+        rows.append([label(volume), *cells])
     return aligned_rows(rows)
+
+
+def headcount_console(table: pd.DataFrame, confidence: float) -> str:
+    """Return P(bid met) [Wilson] and the yearly margin [95% CI] per headcount step."""
+    rows = [["agents per interval", "agent-hours", "P(bid met)", "margin a year", "P(loss)"]]
+    for _, row in table.iterrows():
+        p_met = share_text(float(row["p_met"]), float(row["p_met_low"]), float(row["p_met_high"]))
+        flag = "" if row["p_met"] >= confidence else " (below the confidence)"
+        margin = pd.Series(
+            {"mean": row["margin"], "ci_low": row["margin_low"], "ci_high": row["margin_high"]}
+        )
+        rows.append(
+            [
+                f"{int(row['step']):+d}" if row["step"] else "as staffed",
+                f"{float(row['agent_h']):,.1f}",
+                p_met + flag,
+                _cell(margin, _FORMATS["money"]),
+                f"{float(row['p_loss']):.2f}",
+            ]
+        )
+    heading = (
+        "headcount x P(bid met) at 100% of the forecast on the fresh seed (every day's service "
+        "level and every target met):"
+    )
+    return heading + "\n" + aligned_rows(rows)
 
 
 def loss_share(margin: np.ndarray) -> tuple[float, float, float]:
@@ -160,7 +188,11 @@ def verdict(result: BidResult) -> str:
     failures = list(result.failed_targets)
     if not result.staffing.validated:
         failures.insert(0, day_level)
-    return f"bid does NOT hold at {confidence} confidence on the fresh seed: " + "; ".join(failures)
+    text = f"bid does NOT hold at {confidence} confidence on the fresh seed: " + "; ".join(failures)
+    if result.staffing.unreachable:
+        blocked = "; ".join(result.staffing.unreachable)
+        text += f"\nthe search stopped: agents cannot reach {blocked}"
+    return text
 
 
 def headline(result: BidResult) -> str:
@@ -185,9 +217,19 @@ def headline(result: BidResult) -> str:
         f"seed {staffing.fresh_seed} ({'holds' if staffing.validated else 'does NOT hold'})",
         price_line(result),
         f"volume cases on the fresh seed {staffing.fresh_seed}: the same calls at 90%, 100% and "
-        "110% of the forecast; means [95% CI], money per day",
+        f"110% of the forecast{error_case_text(result.forecast_cv)}; means [95% CI], money per day",
     ]
     return "\n".join(lines)
+
+
+def error_case_text(forecast_cv: float) -> str:
+    """Return how the headline names the forecast-error case (empty without one)."""
+    if forecast_cv == 0:
+        return ""
+    return (
+        f", and the forecast times a gamma multiplier per day with mean 1 and CV {forecast_cv:g} "
+        "(forecast error)"
+    )
 
 
 def price_kpi(result: BidResult) -> str:
@@ -218,7 +260,7 @@ def forms_text(forms: list[tuple[str, float]], factor: float) -> str:
     )
 
 
-def case_console(cases: pd.DataFrame, price: str | None) -> str:
+def case_console(cases: pd.DataFrame, price: str | None, title: Callable[[int], str]) -> str:
     """Return one row per KPI, one column per volume case: mean [95% CI].
 
     Parameters
@@ -229,10 +271,12 @@ def case_console(cases: pd.DataFrame, price: str | None) -> str:
         The KPI of the price charged (``price_per_handled_call`` or ``price_per_hour``); None
         when the contract prices by ``price`` forms, whose revenue and margin are yearly only
         (the rows from the price on are left out).
+    title : callable
+        A case's column title from its ``volume_pct`` (:meth:`BidResult.case_label`).
     """
-    volumes = sorted(cases["volume_pct"].unique())
+    volumes = cases["volume_pct"].unique().tolist()
     table = cases.set_index(["kpi", "volume_pct"])
-    rows = [["volume", *(f"{volume}% of forecast" for volume in volumes)]]
+    rows = [["volume", *(title(volume) for volume in volumes)]]
     shown = CASE_ROWS if price is not None else CASE_ROWS[: CASE_ROWS.index(PRICE_ROW)]
     for label, kpi, style in shown:
         stats = [table.loc[(kpi or str(price), volume)] for volume in volumes]
@@ -366,9 +410,10 @@ def _legend_below(axes: Axes, *, columns: int) -> None:
 
 def _volume_axis(axes: Axes, cases: pd.DataFrame) -> tuple[list[int], np.ndarray]:
     """Label the x axis with the volume cases; return them and their positions."""
-    volumes = sorted(int(volume) for volume in cases["volume_pct"].unique())
+    volumes = [int(volume) for volume in cases["volume_pct"].unique()]
     x = np.arange(len(volumes))
-    axes.set_xticks(x, [f"{volume}% volume" for volume in volumes])
+    labels = [f"{volume}% volume" if volume else "forecast error" for volume in volumes]
+    axes.set_xticks(x, labels)
     return volumes, x
 
 

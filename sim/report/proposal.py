@@ -2,8 +2,9 @@
 
 Both hold the same tables (:func:`proposal_tables`): the assumptions, the headcount by role,
 the money by component per month and year, the targets with P(met), the year's money and
-P(loss) per volume case, and the volume cases of the bid. The page adds two charts: the bid
-figure (``bid.png``) and the distribution of the year's margin per volume case.
+P(loss) per volume case, the margin per price factor, P(bid met) per headcount step, and the
+volume cases of the bid. The page adds two charts: the bid figure (``bid.png``) and the
+distribution of the year's margin per volume case.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SHEET_TITLES = {
     "targets": "Targets at 100% of the forecast on the fresh seed",
     "yearly": "The year per volume case",
     "sensitivity": "The year's margin per volume case and price factor",
+    "headcount_meets": "P(bid met) and the year's margin with agents added per interval",
     "cases": "Volume cases, per day",
 }
 """Each table's title, in page and workbook order."""
@@ -66,6 +68,7 @@ def proposal_tables(result: BidResult) -> dict[str, pd.DataFrame]:
         "targets": targets.reset_index(drop=True),
         "yearly": yearly,
         "sensitivity": result.sensitivity,
+        "headcount_meets": result.headcount_table,
         "cases": result.cases,
     }
 
@@ -102,7 +105,7 @@ def _assumptions(result: BidResult) -> pd.DataFrame:
 def _yearly_cases(result: BidResult) -> pd.DataFrame:
     """Return the year's totals (mean, 95% CI) and P(loss) (Wilson) of each volume case."""
     rows: list[tuple[Any, ...]] = []
-    for volume, contract in sorted(result.contracts.items()):
+    for volume, contract in result.contracts.items():
         yearly = contract.money.yearly
         rows.extend((volume, item, *mean_ci(yearly[item])[:3]) for item in YEARLY_ITEMS)
         loss = float((yearly["margin"] < 0).mean())
@@ -112,7 +115,7 @@ def _yearly_cases(result: BidResult) -> pd.DataFrame:
 
 def margin_figure(result: BidResult) -> Figure:
     """Histogram of the year's margin over the replications, one panel per volume case."""
-    cases = sorted(result.contracts.items())
+    cases = list(result.contracts.items())
     figure = Figure(figsize=(11, 3.6), layout="constrained")
     panels = figure.subplots(1, max(len(cases), 1), sharey=True, squeeze=False)[0]
     for axes, (volume, contract) in zip(panels, cases, strict=False):
@@ -121,7 +124,7 @@ def margin_figure(result: BidResult) -> Figure:
         axes.axvline(0.0, color="tab:red", linestyle="--", linewidth=1, label="break-even")
         axes.axvline(float(margin.mean()), color="black", linewidth=1.5, label="mean")
         loss = float((margin < 0).mean())
-        axes.set_title(f"{volume}% of forecast: P(loss) {loss:.2f}")
+        axes.set_title(f"{result.case_label(volume)}: P(loss) {loss:.2f}")
         axes.set_xlabel("margin a year, currency units")
     panels[0].set_ylabel("replications")
     panels[0].legend(fontsize="small")

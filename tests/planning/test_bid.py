@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SCENARIOS, STAFFING_DAY, assert_within_se, invoke, mean_and_se, stat_reps
+from helpers import (
+    SCENARIOS,
+    STAFFING_DAY,
+    TWO_DESKS,
+    assert_within_se,
+    invoke,
+    mean_and_se,
+    stat_reps,
+)
 
 from sim.errors import UsageError
 from sim.planning.bid import (
@@ -217,14 +225,37 @@ class TestVolumeCases:
         np.testing.assert_allclose(total, wages, rtol=1e-9)
 
 
-def test_bid_is_the_same_in_both_engines() -> None:
-    """Both engines give identical records: the same staffing, price and volume cases."""
+TARGETED = {
+    **TWO_DESKS,
+    "contract": {
+        **TWO_DESKS["contract"],
+        "targets": [
+            *TWO_DESKS["contract"]["targets"],
+            {"kpi": "asa_s", "scope": "support", "threshold": 4},
+        ],
+    },
+}
+"""Two desks whose support ASA target asks more agents than the day's service level."""
+
+
+@pytest.mark.parametrize(
+    ("raw", "options"),
+    [
+        (WITH_CONTRACT, {}),
+        (TARGETED, {"group": ["billing_desk", "support_desk"], "forecast_cv": 0.2}),
+    ],
+    ids=["penalty", "targets"],
+)
+def test_bid_is_the_same_in_both_engines(raw: dict[str, Any], options: dict[str, Any]) -> None:
+    """Both engines give identical records: the same staffing (searched for every target),
+    price, volume cases (the forecast-error case too) and headcount x P(bid met) table."""
     bids = {
-        engine: size_bid(WITH_CONTRACT, reps=10, seed=5, engine=engine)
+        engine: size_bid(raw, reps=10, seed=5, engine=engine, **options)
         for engine in ("simpy", "fast")
     }
     pd.testing.assert_frame_equal(bids["simpy"].cases, bids["fast"].cases)
     pd.testing.assert_frame_equal(bids["simpy"].staffing.intervals, bids["fast"].staffing.intervals)
+    pd.testing.assert_frame_equal(bids["simpy"].headcount_table, bids["fast"].headcount_table)
     assert bids["simpy"].document == bids["fast"].document
 
 

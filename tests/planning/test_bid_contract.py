@@ -14,43 +14,12 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
-from helpers import REPO, invoke
+from helpers import REPO, TWO_DESKS, invoke
 
 from sim.planning.bid import margin_price, price_volume_margins, scaled_margin
 from sim.report.bid import bid_files
 from sim.report.proposal import SHEET_TITLES, write_xlsx
 from sim.results.money import ContractResult, Headcount, Money
-
-TWO_DESKS: dict[str, Any] = {
-    "name": "two-desks",
-    "calendar": {"days": 1, "open": "08:00", "close": "10:00", "interval_minutes": 30},
-    "service_level": {"threshold_s": 20, "target": 0.8},
-    "tiers": {"standard": {"fcr": 0.9}},
-    "call_types": {
-        "billing": {
-            "volume": {"per_hour": 120},
-            "handle_time": {"dist": "exponential", "mean_s": 180},
-            "patience": {"dist": "exponential", "mean_s": 300},
-        },
-        "support": {
-            "volume": {"per_hour": 60},
-            "handle_time": {"dist": "exponential", "mean_s": 240},
-            "patience": {"dist": "exponential", "mean_s": 300},
-        },
-    },
-    "groups": {
-        "billing_desk": {"skills": {"billing": "standard"}, "headcount": 4, "wage_per_hour": 15},
-        "support_desk": {"skills": {"support": "standard"}, "headcount": 3, "wage_per_hour": 18},
-    },
-    "costs": {"overhead": {"team_leaders": {"per": 8, "wage_per_hour": 20}}},
-    "contract": {
-        "price": [{"per": "handled_call", "unit_price": 3.0}],
-        "targets": [
-            {"kpi": "service_level", "threshold": 0.8},
-            {"kpi": "answer_rate", "threshold": 0.9},
-        ],
-    },
-}
 
 
 def write(folder: Path, raw: dict[str, Any]) -> Path:
@@ -102,9 +71,10 @@ class TestBidCli:
         ]
         code, out, _ = bid(write(tmp_path, raw), tmp_path / "out")
         assert 1 == code
-        assert (
-            "bid does NOT hold at 95% confidence on the fresh seed: fcr >= 0.95 (all, day)" in out
-        )
+        verdict = out[out.index("bid does NOT hold at 95% confidence on the fresh seed: ") :]
+        assert "fcr >= 0.95 (all, day)" in verdict.splitlines()[0]
+        assert "the search stopped: agents cannot reach fcr >= 0.95 (all, day)" in verdict
+        assert "(0 rounds from Erlang)" in out  # the first round sees it: no agents added
 
     def test_bad_margin_is_a_usage_error(self, tmp_path: Path) -> None:
         """--margin outside [0, 1): exit 2."""
