@@ -11,12 +11,12 @@ import pandas as pd
 
 from sim.engines.base import Tallies
 from sim.errors import UsageError
-from sim.experiments.compare import centre_totals, paired_differences
+from sim.experiments.compare import centre_days, centre_totals, day_kpis, paired_differences
 from sim.experiments.design import DesignPoint, Experiment
 from sim.experiments.store import ResultStore
 from sim.results.experiment import ExperimentTables
 from sim.results.kpis import ALL
-from sim.results.summary import summarize_period
+from sim.results.summary import mean_ci, summarize_period
 
 TABLE_COLUMNS = ("point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_reps")
 INTERVAL_COLUMNS = ("point", "day", "interval", "label", "mean", "ci_low", "ci_high")
@@ -54,8 +54,13 @@ def experiment_tables(
             f"{store.folder} yet: run `ccsim experiment run {experiment.source}` first"
         )
     points = [p for p in experiment.points if p.name in results]
-    kpis = experiment.kpis
-    per_rep = {p.name: centre_totals(results[p.name], p.plan, kpis) for p in points}
+    days = day_kpis([p.plan for p in experiment.points])
+    kpis = (*experiment.kpis, *days)
+    per_day = {p.name: centre_days(results[p.name], p.plan, days) for p in points}
+    per_rep = {
+        p.name: centre_totals(results[p.name], p.plan, experiment.kpis).join(per_day[p.name])
+        for p in points
+    }
     others = tuple(p.name for p in points if p.name != experiment.baseline)
     spec = experiment.spec
     return ExperimentTables(
@@ -66,7 +71,9 @@ def experiment_tables(
         seed=spec.seed,
         baseline=experiment.baseline,
         factors=_factor_levels(points),
-        table=pd.concat([_point_table(p, results[p.name], kpis) for p in points]),
+        table=pd.concat(
+            [_point_table(p, results[p.name], experiment.kpis, per_day[p.name]) for p in points]
+        ),
         differences=paired_differences(per_rep, (experiment.baseline, *others), kpis).reindex(
             columns=["point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_pairs"]
         ),
@@ -99,11 +106,30 @@ def _factor_levels(points: list[DesignPoint]) -> pd.DataFrame:
     return frame
 
 
-def _point_table(point: DesignPoint, tallies: Tallies, kpis: tuple[str, ...]) -> pd.DataFrame:
+def _point_table(
+    point: DesignPoint, tallies: Tallies, kpis: tuple[str, ...], per_day: pd.DataFrame
+) -> pd.DataFrame:
+    """Return a point's whole-run KPIs, then its per-day KPIs (the columns of ``per_day``)."""
     total = summarize_period(tallies, point.plan, "total")
     rows = total[(total["call_type"] == ALL) & total["kpi"].isin(kpis)].set_index("kpi")
     rows = rows.reindex(list(kpis)).reset_index()
+    days = pd.DataFrame([_day_row(kpi, per_day[kpi]) for kpi in per_day.columns])
+    rows = pd.concat([rows, days]) if not days.empty else rows
     return rows.assign(point=point.name)[list(TABLE_COLUMNS)].reset_index(drop=True)
+
+
+def _day_row(kpi: str, values: pd.Series) -> dict[str, object]:
+    """Return a per-day KPI's mean, 95% CI and sd over the replications where it is defined."""
+    defined = values.dropna().to_numpy(dtype=float)
+    mean, low, high, sd = mean_ci(defined)
+    return {
+        "kpi": kpi,
+        "mean": mean,
+        "ci_low": low,
+        "ci_high": high,
+        "sd": sd,
+        "n_reps": len(defined),
+    }
 
 
 def _interval_table(point: DesignPoint, tallies: Tallies) -> pd.DataFrame:

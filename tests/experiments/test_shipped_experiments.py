@@ -26,7 +26,8 @@ def test_runs_and_reports(path: Path, tmp_path: Path) -> None:
     states = run_experiment(experiment, store, run_settings(experiment, replications=3))
     assert all(state.done and state.reps == 3 for state in states)
     tables = experiment_tables(experiment, store)
-    assert len(experiment.points) * len(experiment.kpis) == len(tables.table)
+    assert experiment.kpis == tables.kpis[: len(experiment.kpis)]
+    assert len(experiment.points) * len(tables.kpis) == len(tables.table)
     assert () == tables.missing
 
 
