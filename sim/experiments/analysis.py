@@ -17,6 +17,7 @@ from sim.experiments.store import ResultStore
 from sim.results.experiment import ExperimentTables
 from sim.results.kpis import ALL
 from sim.results.summary import mean_ci, summarize_period
+from sim.results.targets import wilson_interval
 
 TABLE_COLUMNS = ("point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_reps")
 INTERVAL_COLUMNS = ("point", "day", "interval", "label", "mean", "ci_low", "ci_high")
@@ -119,9 +120,15 @@ def _point_table(
 
 
 def _day_row(kpi: str, values: pd.Series) -> dict[str, object]:
-    """Return a per-day KPI's mean, 95% CI and sd over the replications where it is defined."""
+    """Return a per-day KPI's mean, 95% CI and sd over the replications where it is defined.
+
+    The CI of a ``p_meet`` share (0/1 values) is the Wilson interval, which stays in [0, 1];
+    the others' is the Student-t interval of :func:`~sim.results.summary.mean_ci`.
+    """
     defined = values.dropna().to_numpy(dtype=float)
     mean, low, high, sd = mean_ci(defined)
+    if kpi.startswith("p_meet") and len(defined) > 0:
+        low, high = wilson_interval(mean, len(defined))
     return {
         "kpi": kpi,
         "mean": mean,

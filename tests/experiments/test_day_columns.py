@@ -20,6 +20,7 @@ from sim.experiments import (
 from sim.results.experiment import ExperimentTables
 from sim.results.kpis import ALL, replication_kpis
 from sim.results.summary import summarize
+from sim.results.targets import wilson_interval
 from sim.simulation import simulate
 
 REPS = 12
@@ -70,7 +71,10 @@ def test_day_columns_are_the_runs_day_summary(week: tuple[object, ExperimentTabl
             got = rows.loc[f"service_level {label}"]
             for stat in ("mean", "ci_low", "ci_high", "sd", "n_reps"):
                 assert got[stat] == pytest.approx(expected[stat], rel=1e-12)
-            assert rows.loc[f"p_meet {label}", "mean"] == pytest.approx(expected["p_meet"])
+            share = rows.loc[f"p_meet {label}"]
+            assert share["mean"] == pytest.approx(expected["p_meet"])
+            low, high = wilson_interval(expected["p_meet"], REPS)
+            assert (share["ci_low"], share["ci_high"]) == pytest.approx((low, high))
 
 
 def test_day_differences_are_paired_by_replication(
