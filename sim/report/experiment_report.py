@@ -224,7 +224,7 @@ def is_fraction(kpi: str) -> bool:
 
     A per-day KPI (``"service_level Mon"``) is judged by its name before the day.
     """
-    base = kpi.split(" ")[0]
+    base = kpi.split(" ", maxsplit=1)[0]
     return base in FRACTION_KPIS or base.endswith("_rate")
 
 
