@@ -7,17 +7,23 @@ with the same seed and replications.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sim.engines.base import Tallies
 from sim.errors import UsageError
-from sim.experiments.compare import centre_days, centre_totals, day_kpis, paired_differences
+from sim.experiments.compare import (
+    centre_days,
+    centre_totals,
+    day_column_label,
+    day_kpis,
+    paired_differences,
+)
 from sim.experiments.design import DesignPoint, Experiment
 from sim.experiments.store import ResultStore
 from sim.results.experiment import ExperimentTables
 from sim.results.kpis import ALL
-from sim.results.summary import mean_ci, summarize_period
-from sim.results.targets import wilson_interval
+from sim.results.summary import summarize_period
 
 TABLE_COLUMNS = ("point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_reps")
 INTERVAL_COLUMNS = ("point", "day", "interval", "label", "mean", "ci_low", "ci_high")
@@ -114,29 +120,44 @@ def _point_table(
     total = summarize_period(tallies, point.plan, "total")
     rows = total[(total["call_type"] == ALL) & total["kpi"].isin(kpis)].set_index("kpi")
     rows = rows.reindex(list(kpis)).reset_index()
-    days = pd.DataFrame([_day_row(kpi, per_day[kpi]) for kpi in per_day.columns])
-    rows = pd.concat([rows, days]) if not days.empty else rows
+    if not per_day.columns.empty:
+        rows = pd.concat([rows, _day_rows(point, tallies, per_day)])
     return rows.assign(point=point.name)[list(TABLE_COLUMNS)].reset_index(drop=True)
 
 
-def _day_row(kpi: str, values: pd.Series) -> dict[str, object]:
-    """Return a per-day KPI's mean, 95% CI and sd over the replications where it is defined.
+def _day_rows(point: DesignPoint, tallies: Tallies, per_day: pd.DataFrame) -> pd.DataFrame:
+    """Return the per-day KPIs of a point from its day summary, as ``ccsim run`` reports them.
 
-    The CI of a ``p_meet`` share (0/1 values) is the Wilson interval, which stays in [0, 1];
-    the others' is the Student-t interval of :func:`~sim.results.summary.mean_ci`.
+    ``service_level DAY``: the day's mean, 95% CI, sd and replications; ``p_meet DAY``: the
+    day's ``p_meet`` with its Wilson interval, and the sd of the 0/1 outcomes in ``per_day``.
+    A day closed in this point has no summary: NaN, 0 replications.
     """
-    defined = values.dropna().to_numpy(dtype=float)
-    mean, low, high, sd = mean_ci(defined)
-    if kpi.startswith("p_meet") and len(defined) > 0:
-        low, high = wilson_interval(mean, len(defined))
-    return {
-        "kpi": kpi,
-        "mean": mean,
-        "ci_low": low,
-        "ci_high": high,
-        "sd": sd,
-        "n_reps": len(defined),
-    }
+    days = summarize_period(tallies, point.plan, "day")
+    level = days[(days["call_type"] == ALL) & (days["kpi"] == "service_level")].set_index("day")
+    level = level.reindex(range(point.plan.n_days))
+    n_reps = level["n_reps"].fillna(0).astype(int).to_numpy()
+    rows = []
+    for day in range(point.plan.n_days):
+        label = day_column_label(point.plan, day)
+        if f"service_level {label}" not in per_day.columns:
+            continue
+        stats = level.iloc[day]
+        rows.append(
+            {"kpi": f"service_level {label}", "n_reps": n_reps[day]}
+            | {stat: stats[stat] for stat in ("mean", "ci_low", "ci_high", "sd")}
+        )
+        outcomes = per_day[f"p_meet {label}"].dropna()
+        rows.append(
+            {
+                "kpi": f"p_meet {label}",
+                "mean": stats["p_meet"],
+                "ci_low": stats["p_meet_low"],
+                "ci_high": stats["p_meet_high"],
+                "sd": outcomes.std() if len(outcomes) > 1 else np.nan,
+                "n_reps": n_reps[day],
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _interval_table(point: DesignPoint, tallies: Tallies) -> pd.DataFrame:

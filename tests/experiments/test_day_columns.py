@@ -73,8 +73,9 @@ def test_day_columns_are_the_runs_day_summary(week: tuple[object, ExperimentTabl
                 assert got[stat] == pytest.approx(expected[stat], rel=1e-12)
             share = rows.loc[f"p_meet {label}"]
             assert share["mean"] == pytest.approx(expected["p_meet"])
-            low, high = wilson_interval(expected["p_meet"], REPS)
-            assert (share["ci_low"], share["ci_high"]) == pytest.approx((low, high))
+            wilson = (expected["p_meet_low"], expected["p_meet_high"])
+            assert (share["ci_low"], share["ci_high"]) == pytest.approx(wilson)
+            assert wilson == pytest.approx(wilson_interval(expected["p_meet"], REPS))
 
 
 def test_day_differences_are_paired_by_replication(
