@@ -304,7 +304,7 @@ def plan_schedule(
     type=click.Path(dir_okay=False),
     default=None,
     help="Base scenario (7 days): its dates and hours per day; also write OUT/scenario.yaml, "
-    "whose groups work the roster.",
+    "whose groups work the roster (its other groups keep their staffing and hold seats).",
 )
 @out_dir_option(
     "out/week",
@@ -327,6 +327,7 @@ def plan_week_command(
         scenario_with_rosters,
     )
     from sim.planning.week import (  # noqa: PLC0415
+        fixed_staff,
         group_table,
         people_table,
         plan_week,
@@ -353,8 +354,12 @@ def plan_week_command(
         )
         for name, (path, call_types) in _group_requirements(group_specs).items()
     }
-    days = scenario_week(load_scenario(base), base) if base is not None else None
-    roster = plan_week(requirements, patterns, patterns_file, days)
+    days, fixed = None, None
+    if base is not None:
+        base_scenario = load_scenario(base)
+        days = scenario_week(base_scenario, base)
+        fixed = fixed_staff(base_scenario, requirements)
+    roster = plan_week(requirements, patterns, patterns_file, days, fixed)
     rows = {group: scenario_roster_rows(roster, group) for group in roster.groups}
     scenario = (
         scenario_with_rosters(

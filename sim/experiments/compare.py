@@ -16,7 +16,7 @@ import pandas as pd
 from sim.engines.base import Tallies
 from sim.errors import UsageError
 from sim.results.kpis import ALL, replication_kpis
-from sim.results.summary import Summary, mean_ci, summarize
+from sim.results.summary import Summary, mean_ci, meets_target, summarize
 from sim.scenario import Plan, Scenario
 from sim.simulation import simulate
 
@@ -32,6 +32,8 @@ COMPARED_KPIS = (
 )
 # Added when some compared scenario has blended or reserve groups (centre totals of the run).
 CONTROL_KPIS = ("outbound_contacts", "outbound_h", "reserve_phone_h", "wage_cost")
+# Per-day KPIs of dated calendars, each named ``"<kpi> <day>"`` (see :func:`day_kpis`).
+DAY_KPIS = ("service_level", "p_meet")
 
 
 def compared_kpis(plans: dict[str, Plan] | list[Plan]) -> tuple[str, ...]:
@@ -124,6 +126,49 @@ def centre_totals(tallies: Tallies, plan: Plan, kpis: tuple[str, ...]) -> pd.Dat
     frame = replication_kpis(tallies, plan, "total")
     rows = frame[frame["call_type"] == ALL].set_index("rep").sort_index()
     return rows[list(kpis)]
+
+
+def day_kpis(plans: list[Plan]) -> tuple[str, ...]:
+    """Return the per-day KPIs of dated plans, ``()`` when some plan has no dates.
+
+    For each day open in some plan, in calendar order: ``"service_level <day>"`` (the day's
+    service level of the whole centre) and ``"p_meet <day>"`` (1 in a replication whose day
+    service level is at least the target, else 0: its mean is P(the day meets the target)).
+    A day is named by its weekday (``Mon``) when the calendar has at most seven days, else by
+    its date and weekday (``2027-01-04 Mon``). The plans share their calendar layout.
+    """
+    if not plans or any(plan.start_date is None for plan in plans):
+        return ()
+    first = plans[0]
+    open_days = np.any([np.any(plan.interval_open, axis=1) for plan in plans], axis=0)
+    labels = [day_column_label(first, int(day)) for day in np.flatnonzero(open_days)]
+    return tuple(f"{kpi} {label}" for label in labels for kpi in DAY_KPIS)
+
+
+def day_column_label(plan: Plan, day: int) -> str:
+    """Name a dated day in a column: ``Mon`` within a week, ``2027-01-04 Mon`` beyond."""
+    label = plan.day_label(day)
+    return label.split(" ")[1] if plan.n_days <= 7 else label
+
+
+def centre_days(tallies: Tallies, plan: Plan, kpis: tuple[str, ...]) -> pd.DataFrame:
+    """Return per-day KPIs of the whole centre per replication (those of :func:`day_kpis`).
+
+    A row per ``rep``, a column per KPI of ``kpis``; NaN where the day's service level is
+    undefined (a day closed in this plan, or without calls). No columns when ``kpis`` is empty.
+    """
+    if not kpis:
+        return pd.DataFrame()
+    frame = replication_kpis(tallies, plan, "day")
+    rows = frame[frame["call_type"] == ALL]
+    cells = rows.assign(meets=meets_target(rows["service_level"], plan.sl_target))
+    cells = cells.set_index(["day", "rep"])
+    columns = {}
+    for day in range(plan.n_days):
+        label = day_column_label(plan, day)
+        columns[f"service_level {label}"] = cells.loc[day, "service_level"]
+        columns[f"p_meet {label}"] = cells.loc[day, "meets"]
+    return pd.DataFrame(columns).sort_index().reindex(columns=list(kpis))
 
 
 def _side_by_side(summaries: dict[str, Summary], kpis: tuple[str, ...]) -> pd.DataFrame:

@@ -36,7 +36,7 @@ cost of any roster. See ``docs/reference/planning.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,6 +52,7 @@ from sim.planning.requirements import IntervalGrid, RequiredAgents
 from sim.planning.rules import DAYS_PER_WEEK, WEEKDAY_NAMES, WeekRules, weekday_of
 from sim.planning.schedule import DEFAULT_PENALTY_FACTOR, demand_on, opening_grid, segment_rows
 from sim.scenario import Scenario
+from sim.scenario.roster import Week, staff_of
 from sim.scenario.shifts import span_text
 from sim.units import SECONDS_PER_HOUR, clock_to_s, s_to_clock
 
@@ -111,6 +112,46 @@ def scenario_week(scenario: Scenario, source: str) -> WeekDays:
             for day in days
         ),
         tuple(scenario.day_hours_s(day) for day in days),
+    )
+
+
+@dataclass(frozen=True)
+class FixedStaff:
+    """People of the base scenario's groups that the weekly roster leaves as they are.
+
+    They keep their own staffing (a fixed roster) in the scenario the roster goes into and
+    hold seats like the people rostered.
+
+    Attributes
+    ----------
+    groups : tuple of str
+        The groups, in scenario order.
+    weeks : tuple of Week
+        Each person's working days (days 0 to 6).
+    """
+
+    groups: tuple[str, ...]
+    weeks: tuple[Week, ...]
+
+    def present(self, grid: IntervalGrid) -> NDArray[np.float64]:
+        """Return people on duty at some time of each interval (holding a seat), float64[7, I]."""
+        starts_s = grid.starts_s()
+        present = np.zeros((DAYS_PER_WEEK, len(starts_s)))
+        for week in self.weeks:
+            for day, duty in enumerate(week[:DAYS_PER_WEEK]):
+                if duty is not None:
+                    present[day] += spans_coverage(duty.segments, starts_s, grid.interval_s) > 0
+        return present
+
+
+def fixed_staff(scenario: Scenario, planned: Collection[str]) -> FixedStaff:
+    """Return the people of a scenario's groups other than ``planned`` (see :class:`FixedStaff`)."""
+    names = list(scenario.groups)
+    staff = staff_of(scenario)
+    kept = [i for i, group in enumerate(staff.agent_group) if names[group] not in planned]
+    return FixedStaff(
+        tuple(name for name in names if name not in planned),
+        tuple(staff.weeks[i] for i in kept),
     )
 
 
@@ -225,6 +266,9 @@ class WeekRoster:
         HiGHS's message: optimal within the gap, or stopped at the time limit.
     n_columns : int
         Integer columns of the program.
+    fixed_present : float64[7, I] or None
+        People of the base scenario's other groups (a fixed roster) holding seats in each
+        interval; None without them.
     """
 
     grid: IntervalGrid
@@ -244,11 +288,16 @@ class WeekRoster:
     full_time_h: float
     solver_status: str
     n_columns: int
+    fixed_present: NDArray[np.float64] | None = None
 
     @property
     def seats_used(self) -> NDArray[np.float64]:
-        """Seats used per day and interval: every group's people present (float64[7, I])."""
-        return np.sum(list(self.present.values()), axis=0)
+        """Seats used per day and interval: every group's people present (float64[7, I]).
+
+        The people of the groups left as they are (:attr:`fixed_present`) included.
+        """
+        used = np.sum(list(self.present.values()), axis=0)
+        return used if self.fixed_present is None else used + self.fixed_present
 
     @property
     def total_unmet(self) -> float:
@@ -383,6 +432,7 @@ def plan_week(
     patterns: Patterns,
     source: str,
     days: WeekDays | None = None,
+    fixed: FixedStaff | None = None,
 ) -> WeekRoster:
     """Choose the people of every group and their tours that cover the week at least cost.
 
@@ -400,6 +450,9 @@ def plan_week(
         Dates, weekdays and opening hours of the days (:func:`scenario_week`); a shift is
         worked on a day only within that day's hours, never on a closed day. Default: no
         dates, day ``d`` weekday ``d``, open every day (:func:`undated_week`).
+    fixed : FixedStaff, optional
+        People of groups left as they are (:func:`fixed_staff`): they hold seats, so the
+        roster's people get the seats they leave.
 
     Returns
     -------
@@ -411,7 +464,8 @@ def plan_week(
     ------
     ScenarioError
         Bad rules, shifts outside the opening hours, requirements outside them or past the
-        week, a group limit naming a group without requirements.
+        week, a group limit naming a group without requirements, fewer seats than the fixed
+        people on duty at once.
     UsageError
         When the program would have more than ``MAX_COLUMNS`` columns.
     """
@@ -433,12 +487,45 @@ def plan_week(
     }
     kinds = tour_kinds(groups, patterns, source, grid)
     days = undated_week(grid.open_s, grid.close_s) if days is None else days
+    taken = None
+    if fixed is not None:
+        taken = fixed.present(grid)
+        check_fixed_seats(week, taken, fixed, (grid, days), source)
     program = WeekProgram(
-        grid, days, groups=groups, kinds=kinds, week=week, unmet_penalty=patterns.unmet_penalty
+        grid,
+        days,
+        groups=groups,
+        kinds=kinds,
+        week=week,
+        unmet_penalty=patterns.unmet_penalty,
+        seats_taken=taken,
     )
     counts, best_bound, status = program.solve(demand, integral=True)
     _, lp_bound, _ = program.solve(demand, integral=False)
     return program.roster(program.people(counts), demand, (lp_bound, best_bound), status)
+
+
+def check_fixed_seats(
+    week: WeekRules,
+    taken: NDArray[np.float64],
+    fixed: FixedStaff,
+    calendar: tuple[IntervalGrid, WeekDays],
+    source: str,
+) -> None:
+    """Raise a :class:`ScenarioError` when the fixed people alone need more than the seats.
+
+    ``taken`` is their presence per day and interval (:meth:`FixedStaff.present`).
+    """
+    if week.seats is None or taken.max(initial=0.0) <= week.seats:
+        return
+    grid, days = calendar
+    day, interval = np.unravel_index(int(np.argmax(taken)), taken.shape)
+    when = f"{days.weekdays[day]} {s_to_clock(float(grid.starts_s()[interval]))}"
+    message = (
+        f"fewer seats than the {taken.max():g} people the fixed roster of "
+        f"{', '.join(fixed.groups)} has on duty at {when} (got {week.seats})"
+    )
+    raise ScenarioError(source, "week.seats", message)
 
 
 def _with_minimum(demand: NDArray[np.float64], min_agents: int) -> NDArray[np.float64]:
@@ -464,6 +551,8 @@ class WeekProgram:
         Group limits, seats, full-time hours and time limit.
     unmet_penalty : float, optional
         Cost of one agent missing for one interval; default 1000 times the dearest week.
+    seats_taken : float64[7, I], optional
+        Seats held by people outside the program (a fixed roster), per day and interval.
     """
 
     def __init__(
@@ -475,8 +564,10 @@ class WeekProgram:
         kinds: list[TourKind],
         week: WeekRules,
         unmet_penalty: float | None,
+        seats_taken: NDArray[np.float64] | None = None,
     ) -> None:
         self.grid, self.days, self.groups, self.kinds, self.week = grid, days, groups, kinds, week
+        self.seats_taken = seats_taken
         n_columns = sum(kind.n_columns for kind in kinds)
         if n_columns > MAX_COLUMNS:
             raise UsageError(
@@ -638,7 +729,10 @@ class WeekProgram:
         ]
         if self.week.seats is not None:
             seats = csr_array(self._per_interval(self._seat, False))
-            constraints.append(LinearConstraint(seats, ub=float(self.week.seats)))
+            free = float(self.week.seats) - (
+                0.0 if self.seats_taken is None else self.seats_taken.ravel()
+            )
+            constraints.append(LinearConstraint(seats, ub=free))
         rows, upper = self._group_rows()
         if rows:
             constraints.append(LinearConstraint(np.vstack(rows), ub=np.array(upper)))
@@ -789,6 +883,7 @@ class WeekProgram:
             full_time_h=self.week.full_time_h,
             solver_status=status,
             n_columns=self.n_integer,
+            fixed_present=self.seats_taken,
         )
 
 

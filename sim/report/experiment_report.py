@@ -41,7 +41,7 @@ EXPERIMENT_REPORT_FILES = (
     "service_level_by_interval.png",
     "report.html",
 )
-FRACTION_KPIS = ("service_level", "abandon_rate", "answer_rate", "occupancy", "p_wait")
+FRACTION_KPIS = ("service_level", "abandon_rate", "answer_rate", "occupancy", "p_wait", "p_meet")
 STATS = ("mean", "ci_low", "ci_high")
 TABLE_COLUMNS = ("point", "kpi", *STATS, "sd", "n_reps")
 DIFFERENCE_COLUMNS = ("point", "kpi", *STATS, "sd", "n_pairs")
@@ -220,8 +220,12 @@ def _level_text(level: object) -> str:
 
 
 def is_fraction(kpi: str) -> bool:
-    """Return whether a KPI is a fraction shown as percent (:data:`FRACTION_KPIS`, ``*_rate``)."""
-    return kpi in FRACTION_KPIS or kpi.endswith("_rate")
+    """Return whether a KPI is a fraction shown as percent (:data:`FRACTION_KPIS`, ``*_rate``).
+
+    A per-day KPI (``"service_level Mon"``) is judged by its name before the day.
+    """
+    base = kpi.split(" ", maxsplit=1)[0]
+    return base in FRACTION_KPIS or base.endswith("_rate")
 
 
 def kpi_decimals(table: pd.DataFrame, kpi: str) -> int:
@@ -293,7 +297,7 @@ def kpis_figure(report: ExperimentTables) -> Figure:
             _lines(axes, rows, scale, report.factor_names[0], report.factor_names[1])
         else:
             _categories(axes, rows, scale, report.points)
-        if kpi == "service_level":
+        if kpi.split(" ")[0] == "service_level":
             _target_line(axes, report.sl_target)
         axes.set_title(kpi, fontsize="medium")
         axes.set_ylabel(_unit_label(kpi))

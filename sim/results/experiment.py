@@ -44,7 +44,11 @@ class ExperimentTables:
     sl_target : float
         The scenario's service-level target, fraction.
     kpis : tuple of str
-        Reported KPIs, in order.
+        Reported KPIs, in order: the experiment file's, then, when the points' calendars have
+        dates, ``service_level DAY`` and ``p_meet DAY`` for each open day (the day's service
+        level; the share of replications whose day service level met the target, with a
+        Wilson interval). Their rows in :attr:`table` and :attr:`differences` are like the
+        others'.
     precision : dict of str to float
         KPI -> target 95% CI half-width in the KPI's unit (fraction for fractions); ``{}``
         when none were asked.

@@ -125,8 +125,7 @@ def _summarize(
     out["ci_high"] = np.clip(out["mean"] + half, low, high)
     out["p_meet"] = np.nan
     if "service_level" in kpis:
-        level = frame["service_level"]
-        meets = (level >= sl_target).astype(np.float64).where(level.notna())
+        meets = meets_target(frame["service_level"], sl_target)
         shares = meets.groupby([frame[key] for key in keys], observed=True, sort=False).mean()
         p_meet = shares.rename("p_meet").reset_index().assign(kpi="service_level")
         out = out.drop(columns="p_meet").merge(p_meet, on=[*keys, "kpi"], how="left")
@@ -165,6 +164,14 @@ def wilson_bounds(share: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndar
         low = np.minimum(share, np.maximum(0.0, centre - half))
         high = np.maximum(share, np.minimum(1.0, centre + half))
     return low, high
+
+
+def meets_target(level: pd.Series, sl_target: float) -> pd.Series:
+    """Return 1.0 where a service level (fraction) is at least the target, 0.0 below, NaN undefined.
+
+    Its mean over replications is ``p_meet``; equality meets the target.
+    """
+    return (level >= sl_target).astype(np.float64).where(level.notna())
 
 
 def _long(tables: dict[str, pd.DataFrame], keys: list[str], kpis: list[str]) -> pd.DataFrame:

@@ -26,7 +26,8 @@ def test_runs_and_reports(path: Path, tmp_path: Path) -> None:
     states = run_experiment(experiment, store, run_settings(experiment, replications=3))
     assert all(state.done and state.reps == 3 for state in states)
     tables = experiment_tables(experiment, store)
-    assert len(experiment.points) * len(experiment.kpis) == len(tables.table)
+    assert experiment.kpis == tables.kpis[: len(experiment.kpis)]
+    assert len(experiment.points) * len(tables.kpis) == len(tables.table)
     assert () == tables.missing
 
 
@@ -47,3 +48,30 @@ def test_trigger_sweep_sets_only_the_queue_trigger() -> None:
     triggers = [p.scenario.groups["buffer"].switch for p in experiment.points]
     assert [4, 8, 12, 16, 24] == [t.to_inbound.queue_at_least for t in triggers]
     assert all(t.to_inbound.or_oldest_wait_s is None for t in triggers)
+
+
+def test_week_strategies_pay_the_hours_the_file_states() -> None:
+    """Scheduled hours of the week (breaks paid, overtime included) per group, and Monday's:
+    the retail team's 1,452.5 h kept, 7.5 h fewer with 4x10, 5 h more with part-timers, 24 h
+    more on Monday with overtime or temps; the business desk unchanged."""
+    experiment = load_experiment(REPO / "experiments" / "week_strategies.yaml")
+    week, monday = {}, {}
+    for point in experiment.points:
+        plan = point.plan
+        hours = plan.scheduled_agents * plan.interval_s / 3600
+        week[point.name] = dict(zip(plan.groups, hours.sum(axis=(0, 1)).round(6), strict=True))
+        monday[point.name] = float(hours[0].sum().round(6))
+    retail = {name: groups["retail_team"] for name, groups in week.items()}
+    assert {
+        "5x8 staggered": 1452.5,
+        "4x10": 1445.0,
+        "split shifts": 1452.5,
+        "part-timers on peak days": 1457.5,
+        "Monday overtime": 1476.5,
+        "Monday temps": 1452.5,
+    } == retail
+    assert {347.5} == {groups["business_desk"] for groups in week.values()}
+    assert 24.0 == week["Monday temps"]["temps"]
+    base = monday["5x8 staggered"]
+    assert 24.0 == pytest.approx(monday["Monday overtime"] - base)
+    assert 24.0 == pytest.approx(monday["Monday temps"] - base)

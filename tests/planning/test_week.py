@@ -538,6 +538,43 @@ BAD_WEEKS = [
 ]
 
 
+def with_back_office(tmp_path: Path, headcount: int) -> Path:
+    """Write the base scenario with a third group, not planned: ``headcount`` people all day."""
+    groups = {
+        **BASE["groups"],
+        "back_office": {"skills": {"a": "standard"}, "headcount": headcount},
+    }
+    return write_yaml(tmp_path / "base.yaml", {**BASE, "groups": groups})
+
+
+class TestFixedRoster:
+    def test_seats_below_a_fixed_roster_exit_2(
+        self, inputs: dict[str, Path], tmp_path: Path
+    ) -> None:
+        """A base group the roster leaves as it is, with more people on duty than seats: one
+        line naming the patterns file, week.seats, the group, when, and the seats; exit 2."""
+        base = with_back_office(tmp_path, 30)
+        out = tmp_path / "out"
+        code, stdout, stderr = run_week(inputs, out, f"--scenario={base}")
+        expected = (
+            f"error: {inputs['patterns']}: week.seats: fewer seats than the 30 people the fixed "
+            "roster of back_office has on duty at Mon 08:00 (got 24)\n"
+        )
+        assert (2, "", expected) == (code, stdout, stderr)
+        assert not out.exists()
+
+    def test_fixed_people_hold_seats(self, inputs: dict[str, Path], tmp_path: Path) -> None:
+        """Four back-office people on duty all day leave 20 of the 24 seats to the roster (which
+        uses 22 without them)."""
+        base = with_back_office(tmp_path, 4)
+        out = tmp_path / "out"
+        code, stdout, stderr = run_week(inputs, out, f"--scenario={base}")
+        assert (0, "") == (code, stderr)
+        _, present = recomputed(pd.read_csv(out / PEOPLE_FILE), None)
+        assert present.max() <= 24 - 4
+        assert f"seats: at most {present.max() + 4:g} used of 24" in stdout
+
+
 class TestBadInput:
     @pytest.mark.parametrize(
         ("week", "expected"), [c[1:] for c in BAD_WEEKS], ids=[c[0] for c in BAD_WEEKS]

@@ -223,6 +223,8 @@ class TestMarkdown:
         )
         assert module.is_fraction("transfer_rate")
         assert not module.is_fraction("asa_s")
+        assert module.is_fraction("service_level Mon")
+        assert module.is_fraction("p_meet 2027-01-04 Mon")
 
 
 class TestHtml:
