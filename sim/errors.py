@@ -22,7 +22,7 @@ class ScenarioError(CcsimError, ValueError):
     """
 
     def __init__(self, file: str, path: str, message: str) -> None:
-        self.file = file
+        self.file = _cut(file)
         self.path = _cut(path)
         self.message = _cut(message)
         super().__init__(self.line())
@@ -41,7 +41,7 @@ def _cut(message: str) -> str:
     """Cut a message longer than :data:`_LONGEST_MESSAGE` characters, saying how long it was."""
     if len(message) <= _LONGEST_MESSAGE:
         return message
-    return f"{message[: _LONGEST_MESSAGE - 100]}... (message of {len(message):,} characters cut)"
+    return f"{message[: _LONGEST_MESSAGE - 100]}... ({len(message):,} characters, cut)"
 
 
 class EngineError(CcsimError, RuntimeError):
