@@ -21,6 +21,9 @@ from sim.engines.base import (
 from sim.errors import UsageError
 from sim.scenario import Plan, Scenario, build_plan
 
+StatusCallback = Callable[[str], None]
+"""Told, in a few words, each step of a long computation (a status line for a terminal)."""
+
 
 @dataclass(frozen=True, eq=False)
 class SimulationResult:

@@ -38,7 +38,7 @@ from sim.engines.base import CallRecords, Outcome, Trace
 from sim.engines.sampling import unit_exponentials_at, unscale_variates
 from sim.rng import Purpose
 from sim.scenario import Plan, build_plan, scenario_from_dict
-from sim.simulation import simulate
+from sim.simulation import StatusCallback, simulate
 from sim.units import clock_to_s
 
 REPLAY_KPIS = ("answer_rate", "abandon_rate", "asa_s", "p_wait")
@@ -92,6 +92,7 @@ def replay(
     reps: int = 20,
     seed: int = 1,
     engine: str = "fast",
+    status: StatusCallback | None = None,
 ) -> Replay:
     """Replay every day of a log and compare it with what happened.
 
@@ -109,6 +110,8 @@ def replay(
         Seed of the replications and of the handle times drawn for abandoned callers.
     engine : {"fast", "simpy"}
         Engine; both give the same numbers.
+    status : callable, optional
+        Told the days done after each day; it changes no number.
 
     Returns
     -------
@@ -121,7 +124,8 @@ def replay(
     calls = log.calls[log.calls["outcome"] != "other"]
     per_compare = compare_minutes // STAFFING_MINUTES
     tables, left_out = [], 0
-    for day_index, (day, day_calls) in enumerate(calls.groupby(calls["arrival_at"].dt.normalize())):
+    days = calls.groupby(calls["arrival_at"].dt.normalize())
+    for day_index, (day, day_calls) in enumerate(days):
         agents = day_agents(day_calls, day, document, staffing)
         plan = _day_plan(document, day_calls, day, agents)
         trace, kept = _day_trace(plan, day_calls, day, np.random.default_rng([seed, day_index]))
@@ -140,6 +144,8 @@ def replay(
         tables.append(
             _compare_day(counts, plan=plan, agents=agents, per_compare=per_compare, day=day)
         )
+        if status is not None:
+            status(f"days {day_index + 1}/{days.ngroups} replayed")
     table = pd.concat(tables, ignore_index=True)
     return Replay(
         table=table,

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import engine_option, out_dir_option, search_options, seed_option
+from sim.cli.options import (
+    engine_option,
+    out_dir_option,
+    search_options,
+    seed_option,
+    status_line,
+    terminal_stderr,
+    warn_if_few_reps,
+)
 
 _price_type = click.FloatRange(min=0, min_open=True)
 
@@ -87,23 +95,26 @@ def bid(
     from sim.report.bid import bid_console, write_bid  # noqa: PLC0415
     from sim.scenario.load import read_yaml  # noqa: PLC0415
 
-    result = size_bid(
-        read_yaml(Path(scenario), scenario),
-        group=group or None,
-        sl_target=sl_target,
-        margin=margin,
-        confidence=confidence,
-        price_per_call=price_per_call,
-        price_per_hour=price_per_hour,
-        markup=markup,
-        reps=reps,
-        seed=seed,
-        validation_seed=validation_seed,
-        forecast_cv=forecast_cv,
-        engine=engine,
-        source=scenario,
-        base_dir=Path(scenario).parent,
-    )
+    with status_line(enabled=terminal_stderr()) as status:
+        result = size_bid(
+            read_yaml(Path(scenario), scenario),
+            group=group or None,
+            sl_target=sl_target,
+            margin=margin,
+            confidence=confidence,
+            price_per_call=price_per_call,
+            price_per_hour=price_per_hour,
+            markup=markup,
+            reps=reps,
+            seed=seed,
+            validation_seed=validation_seed,
+            forecast_cv=forecast_cv,
+            engine=engine,
+            source=scenario,
+            base_dir=Path(scenario).parent,
+            status=status,
+        )
+    warn_if_few_reps(confidence, reps)
     scenario_yaml = bid_scenario_yaml(result, Path(scenario).parent, Path(out_dir))
     written = write_bid(out_dir, result, scenario_yaml)
     click.echo(bid_console(result))

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import engine_option, out_dir_option, seed_option
+from sim.cli.options import (
+    engine_option,
+    out_dir_option,
+    seed_option,
+    status_line,
+    terminal_stderr,
+)
 
 log_format_option = click.option(
     "--format",
@@ -123,14 +129,16 @@ def replay(
     from sim.report.replay import errors_text, write_replay_report  # noqa: PLC0415
 
     calls = read_any_log(log, log_format)
-    result = replay_days(
-        calls,
-        staffing=staffing,
-        compare_minutes=int(interval_minutes),
-        reps=reps,
-        seed=seed,
-        engine=engine,
-    )
+    with status_line(enabled=terminal_stderr()) as status:
+        result = replay_days(
+            calls,
+            staffing=staffing,
+            compare_minutes=int(interval_minutes),
+            reps=reps,
+            seed=seed,
+            engine=engine,
+            status=status,
+        )
     title = (
         f"{Path(log).name}: {result.days} days replayed, {reps} replications each, "
         f"staffing: agents {staffing}"

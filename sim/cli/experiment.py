@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sim.cli.options import StatusLine, clock_text, terminal_stderr
+
 if TYPE_CHECKING:
     from sim.experiments import Progress
 
@@ -119,11 +121,11 @@ def experiment_run(
         loaded, replications=reps, precision=precision, max_replications=max_reps
     )
     store = ResultStore(store_dir or _default_store(loaded.spec.name))
-    bar = _ExperimentBar(enabled=not quiet and sys.stderr.isatty())
+    bar = StatusLine(enabled=terminal_stderr(quiet))
 
     def report(progress: Progress) -> None:
         stop_if_interrupted()
-        bar.show(progress)
+        bar.show(_experiment_line(progress))
 
     try:
         with _ctrl_c_seen() as stop_if_interrupted:
@@ -272,31 +274,12 @@ def _ctrl_c_seen() -> Iterator[Callable[[], None]]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-class _ExperimentBar:
-    """One status line on stderr: points and replications done, elapsed time and ETA."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self.width = 0
-
-    def show(self, progress: Progress) -> None:
-        if not self.enabled:
-            return
-        eta = progress.eta_s
-        line = (
-            f"points {progress.points_done}/{progress.points_total}  "
-            f"replications {progress.reps_done}/{progress.reps_planned}  "
-            f"{_clock(progress.elapsed_s)} elapsed"
-            + (f", ETA {_clock(eta)}" if math.isfinite(eta) else "")
-        )
-        self.width = max(self.width, len(line))
-        click.echo("\r" + line.ljust(self.width), nl=False, err=True)
-
-    def close(self) -> None:
-        if self.width:
-            click.echo(err=True)
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+def _experiment_line(progress: Progress) -> str:
+    """Return the status line of a run: points and replications done, elapsed time and ETA."""
+    eta = progress.eta_s
+    return (
+        f"points {progress.points_done}/{progress.points_total}  "
+        f"replications {progress.reps_done}/{progress.reps_planned}  "
+        f"{clock_text(progress.elapsed_s)} elapsed"
+        + (f", ETA {clock_text(eta)}" if math.isfinite(eta) else "")
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sys
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +18,9 @@ from sim.errors import ScenarioError
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
 from sim.scenario.load import parse_yaml_value, read_yaml
 from sim.scenario.overrides import Override, apply_overrides
+
+if TYPE_CHECKING:
+    from sim.simulation import StatusCallback
 
 
 def out_dir_option(default: str, help_text: str) -> Any:
@@ -56,14 +61,145 @@ def search_options(validation_help: str) -> Any:
     return decorate
 
 
+MIN_REPS_FOR_ETA = 3
+"""Replications finished after the first before ``ccsim run`` shows an ETA."""
+
+REDRAW_S = 0.1
+"""Least seconds between two redraws of a status line (the last state is always drawn)."""
+
+
+class StatusLine:
+    """One line on stderr, redrawn in place; a newline when closed.
+
+    Parameters
+    ----------
+    enabled : bool
+        Draw at all (False: every call does nothing).
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.width = 0
+
+    def show(self, line: str) -> None:
+        """Draw ``line`` over the previous one."""
+        if not self.enabled:
+            return
+        self.width = max(self.width, len(line))
+        click.echo("\r" + line.ljust(self.width), nl=False, err=True)
+
+    def close(self) -> None:
+        """End the line, when one was drawn."""
+        if self.width:
+            click.echo(err=True)
+            self.width = 0
+
+
 @contextmanager
-def progress_bar(reps: int, *, enabled: bool) -> Iterator[ProgressCallback | None]:
-    """Yield a callback that advances a replications bar on stderr, or None when disabled."""
+def status_line(*, enabled: bool) -> Iterator[StatusCallback | None]:
+    """Yield a callback that draws each status it is told on stderr, or None when disabled."""
     if not enabled:
         yield None
         return
-    with click.progressbar(length=reps, label="replications", file=sys.stderr) as bar:
-        yield bar.update
+    line = StatusLine(enabled=True)
+    try:
+        yield line.show
+    finally:
+        line.close()
+
+
+def terminal_stderr(quiet: bool = False) -> bool:
+    """Whether a command draws progress: stderr is a terminal and ``--quiet`` was not given."""
+    return not quiet and sys.stderr.isatty()
+
+
+class ReplicationsClock:
+    """Replications done, time elapsed and an ETA from the rate since the first one finished.
+
+    The first replication includes the engine's start (compiling or loading the kernel, making
+    the plan), so it says nothing of the rate: the ETA is the seconds per replication since it
+    finished, times the replications left, once :data:`MIN_REPS_FOR_ETA` more are done.
+
+    Parameters
+    ----------
+    total : int
+        Replications planned.
+    clock : callable
+        Seconds on a monotonic clock (a fake one in tests).
+    """
+
+    def __init__(self, total: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.total = total
+        self.clock = clock
+        self.started_at = clock()
+        self.done = 0
+        self.first: tuple[float, int] | None = None
+
+    def advance(self, count: int) -> str:
+        """Count ``count`` more replications done; return the status line."""
+        self.done += count
+        now = self.clock()
+        if self.first is None:
+            self.first = (now, self.done)
+        eta = self.eta_s(now)
+        return f"replications {self.done}/{self.total}  {clock_text(now - self.started_at)} " + (
+            f"elapsed, ETA {clock_text(eta)}" if math.isfinite(eta) else "elapsed"
+        )
+
+    def eta_s(self, now: float) -> float:
+        """Return the seconds left at ``now``; inf until enough replications give a rate."""
+        if self.first is None:
+            return math.inf
+        first_at, first_done = self.first
+        since = self.done - first_done
+        if since < MIN_REPS_FOR_ETA:
+            return math.inf
+        return (now - first_at) / since * (self.total - self.done)
+
+
+@contextmanager
+def progress_bar(
+    reps: int, *, enabled: bool, clock: Callable[[], float] = time.monotonic
+) -> Iterator[ProgressCallback | None]:
+    """Yield a callback that advances a replications status line on stderr, or None.
+
+    The line is redrawn at most every :data:`REDRAW_S` seconds, and when the last replication
+    is done.
+    """
+    if not enabled:
+        yield None
+        return
+    replications = ReplicationsClock(reps, clock)
+    line = StatusLine(enabled=True)
+    drawn_at = -math.inf
+
+    def advance(count: int) -> None:
+        nonlocal drawn_at
+        text = replications.advance(count)
+        now = clock()
+        if now - drawn_at >= REDRAW_S or replications.done >= reps:
+            drawn_at = now
+            line.show(text)
+
+    try:
+        yield advance
+    finally:
+        line.close()
+
+
+def clock_text(seconds: float) -> str:
+    """Return seconds as ``H:MM:SS``."""
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def warn_if_few_reps(confidence: float, reps: int) -> None:
+    """Print a warning on stderr when a search's replications are too few for its confidence."""
+    from sim.planning.staffing import few_reps_warning  # noqa: PLC0415 (pandas loads late)
+
+    warning = few_reps_warning(confidence, reps)
+    if warning is not None:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def set_option(function: Any) -> Any:

@@ -7,7 +7,15 @@ from typing import Literal
 
 import click
 
-from sim.cli.options import engine_option, out_dir_option, search_options, seed_option
+from sim.cli.options import (
+    engine_option,
+    out_dir_option,
+    search_options,
+    seed_option,
+    status_line,
+    terminal_stderr,
+    warn_if_few_reps,
+)
 from sim.errors import UsageError
 
 
@@ -154,19 +162,22 @@ def plan_staff(
     from sim.report.planning import staffing_console, write_staffing  # noqa: PLC0415
     from sim.scenario.load import read_yaml  # noqa: PLC0415
 
-    result = simulated_staffing(
-        read_yaml(Path(scenario), scenario),
-        group=groups,
-        target=target,
-        confidence=confidence,
-        criterion=criterion,
-        reps=reps,
-        seed=seed,
-        validation_seed=validation_seed,
-        engine=engine,
-        source=scenario,
-        base_dir=Path(scenario).parent,
-    )
+    with status_line(enabled=terminal_stderr()) as status:
+        result = simulated_staffing(
+            read_yaml(Path(scenario), scenario),
+            group=groups,
+            target=target,
+            confidence=confidence,
+            criterion=criterion,
+            reps=reps,
+            seed=seed,
+            validation_seed=validation_seed,
+            engine=engine,
+            source=scenario,
+            base_dir=Path(scenario).parent,
+            status=status,
+        )
+    warn_if_few_reps(confidence, reps)
     scenario_yaml = staffed_scenario_yaml(result, Path(scenario).parent, Path(out_dir))
     written = write_staffing(out_dir, result.intervals, scenario_yaml, result.shifts)
     click.echo(

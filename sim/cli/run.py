@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -16,6 +15,8 @@ from sim.cli.options import (
     progress_bar,
     seed_option,
     set_option,
+    status_line,
+    terminal_stderr,
 )
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.stability import overload_warning
@@ -97,7 +98,7 @@ def run(
     writes = not as_json or _given("out_dir")
     loaded = load_with_sets(scenario, sets)
     _warn_if_overloaded(loaded)
-    with progress_bar(reps, enabled=not quiet and sys.stderr.isatty()) as progress:
+    with progress_bar(reps, enabled=terminal_stderr(quiet)) as progress:
         result = simulate(
             loaded, reps=reps, seed=seed, engine=engine, workers=workers, progress=progress
         )
@@ -167,7 +168,10 @@ def compare(
     for path in scenarios:
         scenario = load_with_sets(path, sets)
         loaded[scenario.name if scenario.name not in loaded else Path(path).stem] = scenario
-    comparison = compare_scenarios(loaded, reps=reps, seed=seed, engine=engine, workers=workers)
+    with status_line(enabled=terminal_stderr()) as status:
+        comparison = compare_scenarios(
+            loaded, reps=reps, seed=seed, engine=engine, workers=workers, status=status
+        )
     tables = (comparison.table, comparison.differences)
     written = write_comparison_report(
         out_dir, comparison.names, comparison.summaries, comparison.plans, tables

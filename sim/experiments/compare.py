@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.engines.base import Tallies
+from sim.engines.base import ProgressCallback, Tallies
 from sim.errors import UsageError
 from sim.results.kpis import ALL, replication_kpis
 from sim.results.summary import Summary, mean_ci, meets_target, summarize
 from sim.scenario import Plan, Scenario
-from sim.simulation import simulate
+from sim.simulation import StatusCallback, simulate
 
 COMPARED_KPIS = (
     "service_level",
@@ -78,6 +78,7 @@ def compare_scenarios(
     seed: int,
     engine: str = "fast",
     workers: int | None = None,
+    status: StatusCallback | None = None,
 ) -> Comparison:
     """Simulate each scenario on the same seed and compare them with the first.
 
@@ -92,6 +93,9 @@ def compare_scenarios(
         Engine.
     workers : int, optional
         Threads of the fast engine.
+    status : callable, optional
+        Told the scenarios done and the replications of the current one, as they progress; it
+        changes no number.
 
     Returns
     -------
@@ -101,8 +105,15 @@ def compare_scenarios(
     if len(scenarios) < 2:
         raise UsageError(f"compare needs at least two scenarios (got {len(scenarios)})")
     results = {
-        name: simulate(scenario, reps=reps, seed=seed, engine=engine, workers=workers)
-        for name, scenario in scenarios.items()
+        name: simulate(
+            scenario,
+            reps=reps,
+            seed=seed,
+            engine=engine,
+            workers=workers,
+            progress=_replications_told(status, f"scenario {i + 1}/{len(scenarios)}", reps),
+        )
+        for i, (name, scenario) in enumerate(scenarios.items())
     }
     plans = {name: result.plan for name, result in results.items()}
     check_same_layout(plans)
@@ -119,6 +130,22 @@ def compare_scenarios(
         table=_side_by_side(summaries, kpis),
         differences=paired_differences(per_rep, names, kpis).rename(columns={"point": "scenario"}),
     )
+
+
+def _replications_told(
+    status: StatusCallback | None, step: str, reps: int
+) -> ProgressCallback | None:
+    """Return an engine progress callback that tells ``status`` the replications done."""
+    if status is None:
+        return None
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        status(f"{step}: replications {done}/{reps}")
+
+    return advance
 
 
 def centre_totals(tallies: Tallies, plan: Plan, kpis: tuple[str, ...]) -> pd.DataFrame:

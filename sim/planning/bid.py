@@ -43,7 +43,7 @@ from sim.results.summary import mean_ci
 from sim.results.targets import wilson_interval
 from sim.scenario import Plan, Scenario, scenario_from_dict
 from sim.scenario.limits import MAX_CV, MIN_CV
-from sim.simulation import SimulationResult
+from sim.simulation import SimulationResult, StatusCallback
 
 VOLUME_FACTORS = (0.9, 1.0, 1.1)
 """Volume cases of a bid, as factors on the forecast."""
@@ -284,6 +284,7 @@ def size_bid(
     engine: str = "fast",
     source: str = "<scenario>",
     base_dir: Path | None = None,
+    status: StatusCallback | None = None,
 ) -> BidResult:
     """Staff, price and check a bid on a one-day scenario.
 
@@ -322,6 +323,9 @@ def size_bid(
         File named in errors.
     base_dir : Path, optional
         Folder of the scenario's CSV inputs.
+    status : callable, optional
+        Told each step: the staffing search's rounds and check, the price quote, the volume
+        cases and the headcount steps; it changes no number.
 
     Returns
     -------
@@ -353,15 +357,19 @@ def size_bid(
         base_dir=base_dir,
         trim=True,
         targets=scenario.contract.targets if scenario.contract is not None else (),
+        status=status,
     )
+    tell = status if status is not None else _silent
     runs = DocumentRuns(reps=reps, engine=engine, source=source, base_dir=base_dir)
     quote = None
     if price is None and scenario.contract is None:
+        tell("quoting the price")
         quote = quote_price(runs, staffing.document, markup=markup, seed=seed)
         price = {"price_per_handled_call": quote.price_per_call}
     document = with_price(staffing.document, price)
     error_cv = scenario.busyness.day_cv if forecast_cv is None else forecast_cv
     _check_cv(error_cv, source)
+    tell("simulating the volume cases")
     results = volume_runs(
         runs, document, scenario.busyness.multiplier, staffing.fresh_seed, forecast_cv=error_cv
     )
@@ -370,6 +378,7 @@ def size_bid(
     replications = _per_case(results, lambda result: case_replications(result, target))
     contracts = case_contracts(results, document, source, base_dir)
     margin_goal = None
+    tell("simulating the headcount steps")
     if margin is not None and FORECAST_PCT in contracts:
         margin_goal = margin_price(contracts[FORECAST_PCT].money, margin)
     return BidResult(
@@ -395,6 +404,10 @@ def size_bid(
             runs, document, chosen, target=target, seed=staffing.fresh_seed, at_forecast=results
         ),
     )
+
+
+def _silent(_: str) -> None:
+    """Hear a status and say nothing."""
 
 
 def headcount_meets(

@@ -50,7 +50,7 @@ from sim.results.targets import TargetsResult, evaluate_targets
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.scenario.contract import Target
 from sim.scenario.inputs import rebased_inputs
-from sim.simulation import SimulationResult, simulate
+from sim.simulation import SimulationResult, StatusCallback, simulate
 
 VALIDATION_SEED_OFFSET = 1000
 """The fresh seed of the check, unless given: the search seed plus this."""
@@ -258,6 +258,7 @@ def simulated_staffing(
     base_dir: Path | None = None,
     trim: bool = False,
     targets: Sequence[Target] = (),
+    status: StatusCallback | None = None,
 ) -> StaffingResult:
     """Find the staffing of one or more groups that meets the target with confidence.
 
@@ -295,6 +296,9 @@ def simulated_staffing(
         Contract targets that must also hold at the share asked on the search seed (scopes
         validated against the scenario); agents are added where they miss
         (:mod:`sim.planning.target_staffing`).
+    status : callable, optional
+        Told each round (its number, the agent-hours on duty and what misses) and the check on
+        the fresh seed; it changes no number.
 
     Returns
     -------
@@ -334,6 +338,9 @@ def simulated_staffing(
         trial = evaluate()
         missing = failing(trial.targets, asked) if trial.targets is not None else []
         blocked = tuple(outcome.target.label for outcome in missing if unreachable(outcome))
+        if status is not None:
+            short = short_intervals(trial.shares, criterion, asked, goal)
+            status(_round_status(rounds, trial, staffers, short, len(missing)))
         if passes(trial) or blocked or rounds == max_rounds:
             break
         reach = {name: staffer.reach() for name, staffer in staffers.items()}
@@ -351,6 +358,8 @@ def simulated_staffing(
         rounds += trims
     plan, shares = trial.plan, trial.shares
     fresh_seed = seed + VALIDATION_SEED_OFFSET if validation_seed is None else validation_seed
+    if status is not None:
+        status(f"checking on the fresh seed {fresh_seed}")
     fresh = service_shares(plan, goal, reps=reps, seed=fresh_seed, engine=engine)
     shift_tables = [s.shift_table() for s in staffers.values() if isinstance(s, ShiftStaffer)]
     return StaffingResult(
@@ -369,6 +378,18 @@ def simulated_staffing(
         shifts=pd.concat(shift_tables, ignore_index=True) if shift_tables else None,
         targets_search=trial.targets,
         unreachable=blocked,
+    )
+
+
+def _round_status(
+    rounds: int, trial: Trial, staffers: dict[str, _Staffer], short: np.ndarray, targets: int
+) -> str:
+    """Return a search round in a few words: agent-hours on duty and what misses."""
+    agent_h = float(_agents_on_duty(staffers).sum()) * trial.plan.interval_s / 3600.0
+    misses = [f"{int(short.sum())} interval(s)"] if short.any() else []
+    misses += [f"{targets} target(s)"] if targets else []
+    return f"round {rounds}: {agent_h:.1f} agent-h, day met in {trial.shares.day:.0%}, " + (
+        f"short: {', '.join(misses)}" if misses else "all pass"
     )
 
 
@@ -504,9 +525,40 @@ def short_intervals(
     return below
 
 
+ONE_SIDED_Z = 1.645
+"""Standard normal quantile of the search's one-sided 95% margin."""
+
+
 def search_confidence(confidence: float, reps: int) -> float:
     """Return the share the search asks of each interval: one-sided 95% above ``confidence``."""
-    return min(1.0, confidence + 1.645 * math.sqrt(confidence * (1.0 - confidence) / reps))
+    return min(1.0, confidence + search_margin(confidence, reps))
+
+
+def search_margin(confidence: float, reps: int) -> float:
+    """Return the share the search adds to ``confidence``: 1.645 binomial standard errors."""
+    return ONE_SIDED_Z * math.sqrt(confidence * (1.0 - confidence) / reps)
+
+
+def min_search_reps(confidence: float) -> int:
+    """Return the fewest replications whose search margin is at most half of ``1 - confidence``.
+
+    With fewer, the search asks so much more than ``confidence`` (each interval may miss in
+    less than half the replications that ``confidence`` allows) that it staffs well above need:
+    ``1.645 sqrt(c (1 - c) / n) <= (1 - c) / 2`` gives ``n >= (2 * 1.645)^2 c / (1 - c)``.
+    """
+    return math.ceil((2 * ONE_SIDED_Z) ** 2 * confidence / (1.0 - confidence) - 1e-9)
+
+
+def few_reps_warning(confidence: float, reps: int) -> str | None:
+    """Return why ``reps`` replications are too few for ``confidence``, or None when enough."""
+    least = min_search_reps(confidence)
+    if reps >= least:
+        return None
+    return (
+        f"{reps} replications are too few for confidence {confidence:g}: the search asks "
+        f"{search_confidence(confidence, reps):.3f} (+{search_margin(confidence, reps):.3f}) "
+        f"and staffs above need; use --reps {least} or more"
+    )
 
 
 def interval_shares(plan: Plan, target: float, *, reps: int, seed: int, engine: str) -> np.ndarray:
