@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import STAFFING_DAY, Terminal, invoke
+from helpers import STAFFING_DAY, TWO_DESKS, Terminal, invoke
 
 from sim.calibration import log_from_records, write_call_log
 from sim.cli.options import MIN_REPS_FOR_ETA, ReplicationsClock, progress_bar
+from sim.planning.staffing import few_reps_warning, min_search_reps, search_margin
 from sim.scenario import scenario_from_dict
 from sim.simulation import simulate
 
@@ -156,3 +157,36 @@ def test_replay_shows_days(tmp_path: Path) -> None:
     assert "\rdays 1/2 replayed" in err
     assert "\rdays 2/2 replayed" in err
     assert (0, "") == invoke(*args)[::2]
+
+
+def test_bid_shows_its_steps(tmp_path: Path) -> None:
+    """bid: the search's rounds, the fresh check, the volume cases and the headcount steps."""
+    path = tmp_path / "two_desks.yaml"
+    path.write_text(yaml.safe_dump(TWO_DESKS))
+    groups = ("--group=billing_desk", "--group=support_desk")
+    out = f"--out={tmp_path / 'o'}"
+    code, _, err = invoke("bid", str(path), *groups, "--reps=40", out, stderr=Terminal())
+    assert 0 == code
+    shown = [part.split("  ")[0].strip() for part in err.split("\r")]
+    assert shown[1].startswith("round 0: ")
+    steps = ["checking on the fresh seed 1001", "simulating the volume cases"]
+    last = shown[-1].splitlines()[0]
+    assert [*steps, "simulating the headcount steps"] == [*(s for s in shown if s in steps), last]
+    assert err.endswith(
+        "\nwarning: 40 replications are too few for confidence 0.95: the search "
+        "asks every replication and staffs above need; use --reps 206 or more\n"
+    )
+
+
+class TestFewReplications:
+    """The least replications of a search: its margin at most half of ``1 - confidence``."""
+
+    @pytest.mark.parametrize(("confidence", "least"), [(0.8, 44), (0.9, 98), (0.95, 206)])
+    def test_least_replications(self, confidence: float, least: int) -> None:
+        """At the least, the margin is within half the slack; one fewer, it is not."""
+        slack = 1.0 - confidence
+        assert search_margin(confidence, least) <= slack / 2
+        assert search_margin(confidence, least - 1) > slack / 2
+        assert min_search_reps(confidence) == least
+        assert few_reps_warning(confidence, least) is None
+        assert few_reps_warning(confidence, least - 1) is not None

@@ -554,10 +554,15 @@ def few_reps_warning(confidence: float, reps: int) -> str | None:
     least = min_search_reps(confidence)
     if reps >= least:
         return None
+    asked = search_confidence(confidence, reps)
+    share = (
+        "every replication"
+        if asked >= 1.0
+        else f"{asked:.3f} (+{search_margin(confidence, reps):.3f})"
+    )
     return (
         f"{reps} replications are too few for confidence {confidence:g}: the search asks "
-        f"{search_confidence(confidence, reps):.3f} (+{search_margin(confidence, reps):.3f}) "
-        f"and staffs above need; use --reps {least} or more"
+        f"{share} and staffs above need; use --reps {least} or more"
     )
 
 
