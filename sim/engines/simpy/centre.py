@@ -49,6 +49,7 @@ class Call:
     redial: tuple[float, float]  # (decision uniform, unit-exponential delay)
     repeat: tuple[float, float]
     taken: simpy.Event = field(repr=False)
+    redials: int = 0  # times its caller has redialled, this call included
     waiting: bool = True
 
 
@@ -72,7 +73,8 @@ class Centre:
     recorder : Recorder
         Where outcomes are written.
     call_arrives : callable
-        ``call_arrives(call_type, origin)``: makes a redial or repeat call arrive now.
+        ``call_arrives(call_type, origin, redials)``: makes a redial or repeat call arrive now,
+        its caller having redialled ``redials`` times.
     outbound_streams : dict of int to OutboundStreams
         Streams of each blended group.
     """
@@ -82,7 +84,7 @@ class Centre:
         env: simpy.Environment,
         plan: Plan,
         recorder: Recorder,
-        call_arrives: Callable[[int, Origin], None],
+        call_arrives: Callable[[int, Origin, int], None],
         outbound_streams: dict[int, OutboundStreams],
     ) -> None:
         self.env = env
@@ -138,12 +140,19 @@ class Centre:
         self._after_event()
 
     def abandon(self, call: Call) -> None:
-        """Take a caller whose patience ran out off the queue; maybe they redial later."""
-        self._leave_queue(call, Outcome.ABANDONED)
+        """Take a caller whose patience ran out off the queue; maybe they redial later.
+
+        A caller who has made the type's most redials gives up.
+        """
         k = call.call_type
         decision, delay = call.redial
-        if self.plan.redial_probability[k] > 0.0 and decision < self.plan.redial_probability[k]:
-            self._later(float(self.plan.redial_delay_s[k]) * delay, k, Origin.REDIAL)
+        probability = self.plan.redial_probability[k]
+        redials = bool(probability > 0.0 and decision < probability)
+        given_up = redials and bool(call.redials >= self.plan.redial_max_attempts[k])
+        self._leave_queue(call, Outcome.ABANDONED, redial_given_up=given_up)
+        if redials and not given_up:
+            delay_s = float(self.plan.redial_delay_s[k]) * delay
+            self._later(delay_s, k, Origin.REDIAL, call.redials + 1)
         self._after_event()
 
     def finish(self, agent: Agent) -> None:
@@ -337,15 +346,15 @@ class Centre:
         if self.draws[k, DRAW_REPEAT_DECISION] and decision >= self.plan.tier_fcr[group, k]:
             self._later(talk_s + float(self.plan.repeat_delay_s[k]) * delay, k, Origin.REPEAT)
 
-    def _later(self, delay_s: float, call_type: int, origin: Origin) -> None:
-        """Make a redial or repeat call arrive after ``delay_s``."""
+    def _later(self, delay_s: float, call_type: int, origin: Origin, redials: int = 0) -> None:
+        """Make a redial or repeat call arrive after ``delay_s`` (``redials``: as for a Call)."""
         due = RankedTimeout(self.env, delay_s, EventRank.ARRIVAL)
-        due.callbacks.append(lambda _: self.call_arrives(call_type, origin))
+        due.callbacks.append(lambda _: self.call_arrives(call_type, origin, redials))
 
-    def _leave_queue(self, call: Call, outcome: Outcome) -> None:
+    def _leave_queue(self, call: Call, outcome: Outcome, *, redial_given_up: bool = False) -> None:
         self.queues[call.call_type].remove(call)
         call.waiting = False
-        self._record_call(call, outcome, left_at=self.env.now)
+        self._record_call(call, outcome, left_at=self.env.now, redial_given_up=redial_given_up)
 
     # -- outbound work and reserves (the controls decide, these act) ------------------------
 
@@ -442,6 +451,7 @@ class Centre:
         left_at: float,
         agent: Agent | None = None,
         handle_s: float = math.nan,
+        redial_given_up: bool = False,
     ) -> None:
         day, interval = divmod(call.segment, self.plan.n_intervals)
         answered_at = self.env.now if agent is not None else math.nan
@@ -466,6 +476,7 @@ class Centre:
             tier=int(self.plan.skill_tier[group, call.call_type]) if agent is not None else -1,
             handle_s=handle_s,
             patience_s=call.patience_s,
+            redial_given_up=int(redial_given_up),
         )
 
     def _record_shift(self, agent: Agent) -> None:

@@ -51,7 +51,7 @@ def simulate_replication(plan: Plan, seed: int, rep: int, trace: Trace | None = 
         env,
         plan,
         recorder,
-        lambda k, origin: factory.arrive_later_call(k, origin),  # noqa: PLW0108 (factory is made next)
+        lambda k, origin, redials: factory.arrive_later_call(k, origin, redials),  # noqa: PLW0108
         outbound_streams,
     )
     factory = CallFactory(env, plan, streams, centre)
