@@ -87,7 +87,9 @@ def test_a_redial_still_due_is_not_given_up():
     assert np.all(calls.outcome[given_up] == int(Outcome.ABANDONED))
 
 
-@pytest.mark.parametrize("bad", [-1, MAX_REDIAL_ATTEMPTS + 1])
-def test_max_attempts_outside_its_limit_is_refused(bad: int):
-    with pytest.raises(ScenarioError, match="max_attempts"):
+@pytest.mark.parametrize(
+    ("bad", "says"), [(-1, "must be >= 0"), (MAX_REDIAL_ATTEMPTS + 1, "must be <= 100")]
+)
+def test_max_attempts_outside_its_limit_is_refused(bad: int, says: str):
+    with pytest.raises(ScenarioError, match=f"redial.max_attempts: {says}"):
         scenario_from_dict(storm(bad), source="storm")
