@@ -73,6 +73,7 @@ CALL_COUNTS = (
     "redials",
     "repeats",
     "redials_given_up",
+    "repeats_given_up",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
 AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
@@ -98,6 +99,8 @@ class CallRecords:
     patience_s : the caller's drawn patience, seconds (inf when callers never abandon).
     redial_given_up : 1 when the caller abandoned and would have redialled but had already made
         the type's ``redial.max_attempts`` redials, so gave up; else 0.
+    repeat_given_up : 1 when the answered call was unresolved and would have come back but its
+        matter had already made the type's ``repeat.max_attempts`` repeat calls; else 0.
     """
 
     rep: NDArray[np.int32]
@@ -117,6 +120,7 @@ class CallRecords:
     handle_s: NDArray[np.float64]
     patience_s: NDArray[np.float64]
     redial_given_up: NDArray[np.int8]
+    repeat_given_up: NDArray[np.int8]
 
     def __len__(self) -> int:
         return len(self.call_id)
@@ -467,6 +471,7 @@ _INT_COLUMNS = {
     "tier": np.int16,
     "kind": np.int8,
     "redial_given_up": np.int8,
+    "repeat_given_up": np.int8,
 }
 
 

@@ -19,7 +19,11 @@ from sim.scenario.contract import MAX_TARGETS, Attrition, Overhead, Price, Targe
 from sim.scenario.controls import Activate, Calm, Outbound, Switch, check_hysteresis
 from sim.scenario.distributions import HandleTime, Patience
 from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
-from sim.scenario.limits import DEFAULT_REDIAL_ATTEMPTS, MAX_REDIAL_ATTEMPTS
+from sim.scenario.limits import (
+    DEFAULT_REDIAL_ATTEMPTS,
+    DEFAULT_REPEAT_ATTEMPTS,
+    MAX_REDIAL_ATTEMPTS,
+)
 from sim.scenario.problems import FieldError, check_known
 from sim.scenario.shifts import Break, Overtime, RosterRow, Shift
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s
@@ -364,9 +368,13 @@ class Repeat(Frozen):
     ----------
     delay_mean_s : float
         Mean of the exponential delay before the repeat call, seconds (> 0).
+    max_attempts : int
+        Most repeat calls of one caller's matter, in 0..MAX_REDIAL_ATTEMPTS (default 20): an
+        unresolved contact after that many repeat calls does not come back.
     """
 
     delay_mean_s: float = Field(default=1800.0, gt=0, allow_inf_nan=False)
+    max_attempts: int = Field(default=DEFAULT_REPEAT_ATTEMPTS, ge=0, le=MAX_REDIAL_ATTEMPTS)
 
 
 class RoutingEntry(Frozen):

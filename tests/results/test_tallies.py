@@ -56,6 +56,7 @@ def call_records(rows: list[dict[str, Any]]) -> CallRecords:
         "tier": -1,
         "origin": FRESH,
         "redial_given_up": 0,
+        "repeat_given_up": 0,
     }
     rows = [{**defaults, "patience_s": math.inf, **row} for row in rows]
     for row in rows:

@@ -50,6 +50,7 @@ class Call:
     repeat: tuple[float, float]
     taken: simpy.Event = field(repr=False)
     redials: int = 0  # times its caller has redialled, this call included
+    repeats: int = 0  # repeat calls of its caller's matter, this call included
     waiting: bool = True
 
 
@@ -73,8 +74,8 @@ class Centre:
     recorder : Recorder
         Where outcomes are written.
     call_arrives : callable
-        ``call_arrives(call_type, origin, redials)``: makes a redial or repeat call arrive now,
-        its caller having redialled ``redials`` times.
+        ``call_arrives(call_type, origin, redials, repeats)``: makes a redial or repeat call arrive
+        now, with the counts of its :class:`Call`.
     outbound_streams : dict of int to OutboundStreams
         Streams of each blended group.
     """
@@ -84,7 +85,7 @@ class Centre:
         env: simpy.Environment,
         plan: Plan,
         recorder: Recorder,
-        call_arrives: Callable[[int, Origin, int], None],
+        call_arrives: Callable[[int, Origin, int, int], None],
         outbound_streams: dict[int, OutboundStreams],
     ) -> None:
         self.env = env
@@ -152,7 +153,7 @@ class Centre:
         self._leave_queue(call, Outcome.ABANDONED, redial_given_up=given_up)
         if redials and not given_up:
             delay_s = float(self.plan.redial_delay_s[k]) * delay
-            self._later(delay_s, k, Origin.REDIAL, call.redials + 1)
+            self._later(delay_s, k, Origin.REDIAL, call.redials + 1, call.repeats)
         self._after_event()
 
     def finish(self, agent: Agent) -> None:
@@ -338,18 +339,30 @@ class Centre:
         talk_s = factor * call.talk_s
         handle_s = talk_s + factor * float(self.plan.acw_s[k, call.segment])
         agent.state = State.BUSY
+        decision, delay = call.repeat
+        repeats = bool(
+            self.draws[k, DRAW_REPEAT_DECISION] and decision >= self.plan.tier_fcr[group, k]
+        )
+        given_up = repeats and bool(call.repeats >= self.plan.repeat_max_attempts[k])
         self._record_call(
-            call, Outcome.ANSWERED, left_at=self.env.now + talk_s, agent=agent, handle_s=handle_s
+            call,
+            Outcome.ANSWERED,
+            left_at=self.env.now + talk_s,
+            agent=agent,
+            handle_s=handle_s,
+            repeat_given_up=given_up,
         )
         call.taken.succeed((agent, handle_s))
-        decision, delay = call.repeat
-        if self.draws[k, DRAW_REPEAT_DECISION] and decision >= self.plan.tier_fcr[group, k]:
-            self._later(talk_s + float(self.plan.repeat_delay_s[k]) * delay, k, Origin.REPEAT)
+        if repeats and not given_up:
+            delay_s = talk_s + float(self.plan.repeat_delay_s[k]) * delay
+            self._later(delay_s, k, Origin.REPEAT, 0, call.repeats + 1)
 
-    def _later(self, delay_s: float, call_type: int, origin: Origin, redials: int = 0) -> None:
-        """Make a redial or repeat call arrive after ``delay_s`` (``redials``: as for a Call)."""
+    def _later(
+        self, delay_s: float, call_type: int, origin: Origin, redials: int, repeats: int
+    ) -> None:
+        """Make a redial or repeat call arrive after ``delay_s`` (counts as for a Call)."""
         due = RankedTimeout(self.env, delay_s, EventRank.ARRIVAL)
-        due.callbacks.append(lambda _: self.call_arrives(call_type, origin, redials))
+        due.callbacks.append(lambda _: self.call_arrives(call_type, origin, redials, repeats))
 
     def _leave_queue(self, call: Call, outcome: Outcome, *, redial_given_up: bool = False) -> None:
         self.queues[call.call_type].remove(call)
@@ -452,6 +465,7 @@ class Centre:
         agent: Agent | None = None,
         handle_s: float = math.nan,
         redial_given_up: bool = False,
+        repeat_given_up: bool = False,
     ) -> None:
         day, interval = divmod(call.segment, self.plan.n_intervals)
         answered_at = self.env.now if agent is not None else math.nan
@@ -477,6 +491,7 @@ class Centre:
             handle_s=handle_s,
             patience_s=call.patience_s,
             redial_given_up=int(redial_given_up),
+            repeat_given_up=int(repeat_given_up),
         )
 
     def _record_shift(self, agent: Agent) -> None:
