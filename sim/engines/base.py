@@ -72,6 +72,8 @@ CALL_COUNTS = (
     "abandoned_within_t",
     "redials",
     "repeats",
+    "redials_given_up",
+    "repeats_given_up",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
 AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
@@ -95,6 +97,10 @@ class CallRecords:
     group, agent, tier : who answered, and the tier of their skill (-1 when not answered).
     handle_s : talk plus after-call work of answered calls (tier factor applied), seconds.
     patience_s : the caller's drawn patience, seconds (inf when callers never abandon).
+    redial_given_up : 1 when the caller abandoned and would have redialled but had already made
+        the type's ``redial.max_attempts`` redials, so gave up; else 0.
+    repeat_given_up : 1 when the answered call was unresolved and would have come back but its
+        matter had already made the type's ``repeat.max_attempts`` repeat calls; else 0.
     """
 
     rep: NDArray[np.int32]
@@ -113,6 +119,8 @@ class CallRecords:
     tier: NDArray[np.int16]
     handle_s: NDArray[np.float64]
     patience_s: NDArray[np.float64]
+    redial_given_up: NDArray[np.int8]
+    repeat_given_up: NDArray[np.int8]
 
     def __len__(self) -> int:
         return len(self.call_id)
@@ -462,6 +470,8 @@ _INT_COLUMNS = {
     "agent": np.int32,
     "tier": np.int16,
     "kind": np.int8,
+    "redial_given_up": np.int8,
+    "repeat_given_up": np.int8,
 }
 
 

@@ -11,7 +11,8 @@ schema metadata names the point, its fingerprint and the arrays' shapes. Files a
 a temporary name in the same folder, flushed to disk and renamed into place, so a reader sees the
 old file or the new one, never half of one; a kill leaves at most a temporary file, which the
 next run removes. A point file is the truth about a point; the manifest is a summary of them
-for people and ``ccsim experiment status``.
+for people and ``ccsim experiment status``. A point file whose tallies have other columns than
+this version's (written before a tally was added) is treated as absent, so the point is rerun.
 """
 
 from __future__ import annotations
@@ -26,13 +27,27 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.engines.base import Tallies
+from sim.engines.base import (
+    AGENT_SUMS,
+    CALL_COUNTS,
+    CALL_SUMS,
+    GROUP_CALLS,
+    GROUP_COUNTS,
+    Tallies,
+)
 from sim.errors import UsageError
 from sim.files import TEMP_PREFIX, atomic_write
 
 POINTS_DIR = "points"
 MANIFEST = "manifest.json"
 _META_KEY = b"ccsim"
+_TALLY_COLUMNS = {
+    "call_counts": CALL_COUNTS,
+    "call_sums": CALL_SUMS,
+    "agent_sums": AGENT_SUMS,
+    "group_calls": GROUP_CALLS,
+    "group_counts": GROUP_COUNTS,
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,8 @@ class ResultStore:
             if path.name.startswith(TEMP_PREFIX):
                 continue
             meta = _read_meta(path)
+            if not _has_current_columns(meta):
+                continue
             found[meta["fingerprint"]] = StoredPoint(
                 name=meta["name"], fingerprint=meta["fingerprint"], reps=meta["reps"], path=path
             )
@@ -95,6 +112,8 @@ class ResultStore:
             return None
         table = pq.read_table(path)
         meta = _meta_of(path, table.schema.metadata)
+        if not _has_current_columns(meta):
+            return None
         arrays = {}
         for f in fields(Tallies):
             flat = table.column(f.name).combine_chunks().flatten().to_numpy(zero_copy_only=False)
@@ -157,6 +176,15 @@ def _tallies_table(tallies: Tallies, meta: dict[str, Any]) -> pa.Table:
         columns[f.name] = pa.FixedSizeListArray.from_arrays(values, size)
     document = {**meta, "reps": reps, "shapes": shapes, "dtypes": dtypes}
     return pa.table(columns).replace_schema_metadata({_META_KEY: json.dumps(document)})
+
+
+def _has_current_columns(meta: dict[str, Any]) -> bool:
+    """Whether a point file's tallies have this version's columns (the last axis of each)."""
+    shapes = meta["shapes"]
+    return all(
+        name in shapes and shapes[name][-1:] == [len(columns)]
+        for name, columns in _TALLY_COLUMNS.items()
+    )
 
 
 def _read_meta(path: Path) -> dict[str, Any]:

@@ -9,6 +9,9 @@ calls count in the interval in which they arrived:
 * ``abandon_rate`` = abandoned / offered; ``answer_rate`` = answered / offered;
 * ``aht_s`` — mean talk plus after-call work of answered calls;
 * ``redials``, ``repeats`` — offered calls that were redials or repeat calls;
+  ``redials_given_up`` — abandoned calls whose caller would have redialled but had made the
+  type's ``redial.max_attempts`` redials; ``repeats_given_up`` — unresolved answered calls that
+  did not come back because their matter had made ``repeat.max_attempts`` repeat calls;
 * agent time, by clock time: ``occupancy`` = busy / (staffed - breaks - outbound - off the
   phones), the inbound occupancy of the time open to inbound calls; ``agents`` (present),
   ``agents_on_break`` and ``agents_scheduled`` — average agents in the interval; ``staffed_h``,
@@ -51,6 +54,8 @@ COUNT_KPIS = (
     "answered_within_t",
     "redials",
     "repeats",
+    "redials_given_up",
+    "repeats_given_up",
 )
 CALL_KPIS = (
     *COUNT_KPIS,

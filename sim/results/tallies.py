@@ -73,6 +73,8 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
         "abandoned_within_t": abandoned & within_t,
         "redials": calls.origin == Origin.REDIAL,
         "repeats": calls.origin == Origin.REPEAT,
+        "redials_given_up": calls.redial_given_up == 1,
+        "repeats_given_up": calls.repeat_given_up == 1,
     }
     sums = {
         "wait_answered_s": np.where(answered, wait_s, 0.0),

@@ -44,3 +44,13 @@ MAX_AGENTS = 20_000
 
 MAX_CALLS_PER_REPLICATION = 5_000_000
 """Most expected fresh calls of one replication, every call type and day together."""
+
+MAX_REDIAL_ATTEMPTS = 100
+"""Most redials one caller may make after abandoning (``redial.max_attempts``), and most repeat
+calls of one caller's matter (``repeat.max_attempts``)."""
+
+DEFAULT_REDIAL_ATTEMPTS = 10
+"""Redials one caller makes at most when a scenario does not say (``redial.max_attempts``)."""
+
+DEFAULT_REPEAT_ATTEMPTS = 20
+"""Repeat calls of one matter at most when a scenario does not say (``repeat.max_attempts``)."""

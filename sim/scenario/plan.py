@@ -93,8 +93,13 @@ class Plan:
         Probability that a caller who abandons calls again.
     redial_delay_s : float64[K]
         Mean (exponential) delay before that redial, seconds.
+    redial_max_attempts : int64[K]
+        Most redials one caller makes (0 when the type has no redials); a repeat call starts
+        a new count.
     repeat_delay_s : float64[K]
         Mean (exponential) delay before an unresolved call comes back as a repeat call, seconds.
+    repeat_max_attempts : int64[K]
+        Most repeat calls of one caller's matter (redials in between do not reset the count).
     skill_tier : int64[G, K]
         Tier of each group's skill in each call type; -1 when the group lacks the skill.
     tier_factor : float64[G, K]
@@ -220,7 +225,9 @@ class Plan:
     patience_p2: NDArray[np.float64]
     redial_probability: NDArray[np.float64]
     redial_delay_s: NDArray[np.float64]
+    redial_max_attempts: NDArray[np.int64]
     repeat_delay_s: NDArray[np.float64]
+    repeat_max_attempts: NDArray[np.int64]
     skill_tier: NDArray[np.int64]
     tier_factor: NDArray[np.float64]
     tier_fcr: NDArray[np.float64]
@@ -393,7 +400,11 @@ def build_plan(scenario: Scenario) -> Plan:
             [c.redial.probability if c.redial else 0.0 for c in call_types]
         ),
         redial_delay_s=np.array([c.redial.delay_mean_s if c.redial else 0.0 for c in call_types]),
+        redial_max_attempts=np.array(
+            [c.redial.max_attempts if c.redial else 0 for c in call_types], dtype=np.int64
+        ),
         repeat_delay_s=np.array([c.repeat.delay_mean_s for c in call_types], dtype=np.float64),
+        repeat_max_attempts=np.array([c.repeat.max_attempts for c in call_types], dtype=np.int64),
         skill_tier=skill_tier,
         tier_factor=tier_factor,
         tier_fcr=tier_fcr,

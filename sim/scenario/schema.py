@@ -19,6 +19,11 @@ from sim.scenario.contract import MAX_TARGETS, Attrition, Overhead, Price, Targe
 from sim.scenario.controls import Activate, Calm, Outbound, Switch, check_hysteresis
 from sim.scenario.distributions import HandleTime, Patience
 from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
+from sim.scenario.limits import (
+    DEFAULT_REDIAL_ATTEMPTS,
+    DEFAULT_REPEAT_ATTEMPTS,
+    MAX_REDIAL_ATTEMPTS,
+)
 from sim.scenario.problems import FieldError, check_known
 from sim.scenario.shifts import Break, Overtime, RosterRow, Shift
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s
@@ -345,10 +350,15 @@ class Redial(Frozen):
         Probability in [0, 1] that an abandoned caller calls again.
     delay_mean_s : float
         Mean of the exponential delay before the new call, seconds (> 0).
+    max_attempts : int
+        Most redials one caller makes, in 0..MAX_REDIAL_ATTEMPTS (default 10): a caller whose
+        last allowed redial is abandoned too gives up, whatever ``probability`` says. A repeat
+        call starts a new count.
     """
 
     probability: float = Field(ge=0, le=1)
     delay_mean_s: float = Field(gt=0, allow_inf_nan=False)
+    max_attempts: int = Field(default=DEFAULT_REDIAL_ATTEMPTS, ge=0, le=MAX_REDIAL_ATTEMPTS)
 
 
 class Repeat(Frozen):
@@ -358,9 +368,13 @@ class Repeat(Frozen):
     ----------
     delay_mean_s : float
         Mean of the exponential delay before the repeat call, seconds (> 0).
+    max_attempts : int
+        Most repeat calls of one caller's matter, in 0..MAX_REDIAL_ATTEMPTS (default 20): an
+        unresolved contact after that many repeat calls does not come back.
     """
 
     delay_mean_s: float = Field(default=1800.0, gt=0, allow_inf_nan=False)
+    max_attempts: int = Field(default=DEFAULT_REPEAT_ATTEMPTS, ge=0, le=MAX_REDIAL_ATTEMPTS)
 
 
 class RoutingEntry(Frozen):

@@ -553,6 +553,7 @@ REDIALS_AND_REPEATS: dict[str, Any] = {
     "tier_fcr": np.array([[0.9, np.nan], [0.95, 0.95], [np.nan, 0.8]]),
     "redial_probability": np.array([0.3, 0.6]),
     "redial_delay_s": np.array([300.0, 120.0]),
+    "redial_max_attempts": np.array([10, 10]),
     "repeat_delay_s": np.array([900.0, 600.0]),
 }
 BUSYNESS_AND_ABSENCE: dict[str, Any] = {

@@ -56,6 +56,7 @@ def generalised_plan(**changes: object) -> Plan:
         "absenteeism": np.array([0.15]),
         "redial_probability": np.array([0.5]),
         "redial_delay_s": np.array([300.0]),
+        "redial_max_attempts": np.array([10]),
         "tier_fcr": np.array([[0.85]]),
         "repeat_delay_s": np.array([600.0]),
     }

@@ -716,7 +716,10 @@ class TestRedialsAndRepeats:
             },
         )
         plan = dataclasses.replace(
-            scripted_plan(), redial_probability=np.array([0.5]), redial_delay_s=np.array([100.0])
+            scripted_plan(),
+            redial_probability=np.array([0.5]),
+            redial_delay_s=np.array([100.0]),
+            redial_max_attempts=np.array([10]),
         )
         calls, _, _, tallies = run_plan(engine, plan)
         assert_column([FRESH, FRESH, FRESH, REDIAL, FRESH], calls.origin)
@@ -1035,6 +1038,7 @@ def _seeded_team(engine: str, shorten: bool) -> tuple[Plan, Records]:
         tier_fcr=np.array([[0.9, np.nan], [0.95, 0.95], [np.nan, 0.8]]),
         redial_probability=np.array([0.5, 0.3]),
         redial_delay_s=np.array([200.0, 100.0]),
+        redial_max_attempts=np.array([10, 10]),
         repeat_delay_s=np.array([300.0, 300.0]),
         absenteeism=np.array([0.2, 0.0, 0.3]),
         breaks_shorten=shorten,

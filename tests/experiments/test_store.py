@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -44,6 +45,16 @@ class TestPointFiles:
         """No file, no tallies."""
         assert ResultStore(tmp_path).read("0" * 64) is None
         assert {} == ResultStore(tmp_path).stored()
+
+    def test_a_file_of_older_tally_columns_is_absent(
+        self, tmp_path: Path, tallies: Tallies
+    ) -> None:
+        """A point written before a count was added (one column fewer) is rerun, not misread."""
+        store = ResultStore(tmp_path)
+        older = dataclasses.replace(tallies, call_counts=tallies.call_counts[..., :-1])
+        store.write("old point", "c" * 64, older)
+        assert store.read("c" * 64) is None
+        assert {} == store.stored()
 
     def test_failed_write_keeps_the_old_file(
         self, tmp_path: Path, tallies: Tallies, monkeypatch: pytest.MonkeyPatch

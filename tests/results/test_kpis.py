@@ -38,8 +38,8 @@ DEFINITIONS = (
 )
 
 # One cell of sales calls: 20 offered (3 of them redials, 2 repeat calls), 15 answered (12 within
-# T), 4 abandoned (2 within T, 2 short abandons), 1 dropped; waits 150 s over the answered, 310 s
-# over all; 3000 s of handling.
+# T), 4 abandoned (2 within T, 2 short abandons; 1 caller gave up redialling at the cap), 1
+# dropped; waits 150 s over the answered, 310 s over all; 3000 s of handling.
 SALES = {
     "offered": 20,
     "answered": 15,
@@ -50,12 +50,14 @@ SALES = {
     "abandoned_within_t": 2,
     "redials": 3,
     "repeats": 2,
+    "redials_given_up": 1,
+    "repeats_given_up": 0,
     "wait_answered_s": 150.0,
     "wait_all_s": 310.0,
     "handle_s": 3000.0,
 }
-# One cell of service calls: 5 offered (1 repeat call), all answered (2 within T), 150 s waiting,
-# 1500 s handling.
+# One cell of service calls: 5 offered (1 repeat call), all answered (2 within T; 1 unresolved that
+# did not come back, its matter at the cap), 150 s waiting, 1500 s handling.
 SERVICE = {
     "offered": 5,
     "answered": 5,
@@ -66,6 +68,8 @@ SERVICE = {
     "abandoned_within_t": 0,
     "redials": 0,
     "repeats": 1,
+    "redials_given_up": 0,
+    "repeats_given_up": 1,
     "wait_answered_s": 150.0,
     "wait_all_s": 150.0,
     "handle_s": 1500.0,
@@ -178,9 +182,9 @@ class TestCallKpis:
         plan = tiny_plan()
         frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
         sales = row(frame, interval=0, call_type="sales")
-        expected = [20, 15, 4, 1, 12, 3, 2]
+        expected = [20, 15, 4, 1, 12, 3, 2, 1]
         names = ("offered", "answered", "abandoned", "dropped", "answered_within_t", "redials")
-        actual = [sales[name] for name in (*names, "repeats")]
+        actual = [sales[name] for name in (*names, "repeats", "redials_given_up")]
         assert expected == actual
 
     def test_waits_rates_and_handle_time(self) -> None:
@@ -220,6 +224,8 @@ class TestCallKpis:
             "answered_within_t": 14,
             "redials": 3,
             "repeats": 3,
+            "redials_given_up": 1,
+            "repeats_given_up": 1,
             "service_level": 14 / (25 - 2),
             "asa_s": 300 / 20,  # the mean of the two ASAs would be 20
             "mean_wait_s": 460 / 25,
@@ -235,9 +241,9 @@ class TestCallKpis:
         plan = tiny_plan()
         frame = replication_kpis(one_cell_tallies(plan), plan, "interval")
         empty = row(frame, interval=1, call_type="sales")
-        expected = [0, 0, 0, 0, 0, 0, 0]
+        expected = [0, 0, 0, 0, 0, 0, 0, 0]
         counts = ("offered", "answered", "abandoned", "dropped", "answered_within_t", "redials")
-        actual = [empty[name] for name in (*counts, "repeats")]
+        actual = [empty[name] for name in (*counts, "repeats", "redials_given_up")]
         assert expected == actual
         ratios = ("service_level", "asa_s", "mean_wait_s", "abandon_rate", "answer_rate", "aht_s")
         assert all(math.isnan(empty[name]) for name in ratios)

@@ -82,6 +82,8 @@ def call_records(rows: list[tuple[int, float, int, float]]) -> CallRecords:
                 "tier": 0,
                 "handle_s": handle_s,
                 "patience_s": math.inf,
+                "redial_given_up": 0,
+                "repeat_given_up": 0,
             }
             for i, (interval, minute, group, handle_s) in enumerate(rows)
         ],

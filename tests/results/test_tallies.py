@@ -55,6 +55,8 @@ def call_records(rows: list[dict[str, Any]]) -> CallRecords:
         "agent": -1,
         "tier": -1,
         "origin": FRESH,
+        "redial_given_up": 0,
+        "repeat_given_up": 0,
     }
     rows = [{**defaults, "patience_s": math.inf, **row} for row in rows]
     for row in rows:
@@ -488,6 +490,7 @@ def _groups_breaks_redials() -> Plan:
         routing_after_s=np.array([[0.0, 30.0], [0.0, 0.0]]),
         redial_probability=np.array([0.4, 0.6]),
         redial_delay_s=np.array([300.0, 120.0]),
+        redial_max_attempts=np.array([10, 10]),
         repeat_delay_s=np.array([900.0, 600.0]),
         day_cv_shared=0.1,
         day_cv=np.array([0.05, 0.2]),

@@ -278,7 +278,7 @@ class _ReplicationRunner:
             array[...] = 0
         plan = self.plan
         segments = plan.n_days * plan.n_intervals
-        rec_f, rec_i = self._buffers(6, 8, capacity.calls)
+        rec_f, rec_i = self._buffers(6, 10, capacity.calls)
         shift_f, shift_i = self._buffers(3, 2, self.n_shift_slots)
         break_f, break_i = self._buffers(2, 2, self.n_break_slots)
         n_blended = int(np.sum(plan.group_kind == GroupKind.BLENDED))
@@ -356,6 +356,8 @@ def _call_records(rep: int, out: Output, n_calls: int) -> CallRecords:
         tier=i[7].astype(np.int16),
         handle_s=f[4].copy(),
         patience_s=f[5].copy(),
+        redial_given_up=i[8].astype(np.int8),
+        repeat_given_up=i[9].astype(np.int8),
     )
 
 

@@ -68,8 +68,10 @@ from sim.engines.fast.pack import (
     QUEUE_OFF,
     QUEUE_ON,
     REDIAL_DELAY_S,
+    REDIAL_MAX_ATTEMPTS,
     REDIAL_PROBABILITY,
     REPEAT_DELAY_S,
+    REPEAT_MAX_ATTEMPTS,
     ROSTER_KIND,
     ROSTER_WHO,
     SL_BELOW,
@@ -89,6 +91,7 @@ from sim.engines.sampling import (
     segment_at,
 )
 from sim.scenario.distributions import DistCode
+from sim.scenario.limits import MAX_REDIAL_ATTEMPTS
 from sim.scenario.plan import GroupKind, RosterKind
 from sim.units import SECONDS_PER_DAY
 
@@ -117,7 +120,7 @@ REDIAL_DECISION_DRAWS, REDIAL_DELAY_DRAWS, REPEAT_DECISION_DRAWS, REPEAT_DELAY_D
 # type_draws columns (the per-call purposes after arrivals)
 _DRAWS_HANDLE, _DRAWS_PATIENCE, _DRAWS_REDIAL, _DRAWS_REPEAT = 0, 1, 2, 4
 # calls: call_i[c, :], call_f[c, :]
-_C_TYPE, _C_SEGMENT, _C_STATE, _C_ORIGIN = range(4)
+_C_TYPE, _C_SEGMENT, _C_STATE, _C_ORIGIN, _C_REDIALS, _C_REPEATS = range(6)
 _C_ARRIVED_AT, _C_TALK_S, _C_PATIENCE_S = range(3)
 _C_REDIAL_U, _C_REDIAL_E, _C_REPEAT_U, _C_REPEAT_E = range(3, 7)
 _WAITING = 0  # other states are Outcome codes
@@ -162,6 +165,11 @@ _ANSWERED, _ABANDONED, _DROPPED = (
     int(Outcome.DROPPED),
 )
 _FRESH, _REDIAL, _REPEAT = int(Origin.FRESH), int(Origin.REDIAL), int(Origin.REPEAT)
+# an arrival event's second field: origin | redials << _ORIGIN_BITS | repeats << _REPEATS_SHIFT
+# (the caller's counts, each at most MAX_REDIAL_ATTEMPTS < 2**_COUNT_BITS)
+_ORIGIN_BITS, _ORIGIN_MASK, _COUNT_BITS = 2, 3, 8
+_REPEATS_SHIFT, _COUNT_MASK = _ORIGIN_BITS + _COUNT_BITS, 2**_COUNT_BITS - 1
+assert MAX_REDIAL_ATTEMPTS <= _COUNT_MASK
 _CLOSE, _OFF_DRAIN, _BREAK, _ON = (
     int(RosterKind.CLOSE),
     int(RosterKind.OFF_DRAIN),
@@ -170,7 +178,7 @@ _CLOSE, _OFF_DRAIN, _BREAK, _ON = (
 )
 _EXPONENTIAL = int(DistCode.EXPONENTIAL)
 _OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(7)
-_N_REDIALS, _N_REPEATS = 7, 8
+_N_REDIALS, _N_REPEATS, _N_REDIALS_GIVEN_UP, _N_REPEATS_GIVEN_UP = 7, 8, 9, 10
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
 _STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(
     len(AGENT_SUMS)
@@ -194,12 +202,13 @@ _CONTROL_COUNT_BASE = 2
 # Record rows.
 _ARRIVED_AT, _ANSWERED_AT, _LEFT_AT, _ENDED_AT, _HANDLE_S, _PATIENCE_S = range(6)
 _R_TYPE, _R_DAY, _R_INTERVAL, _R_ORIGIN, _R_OUTCOME, _R_GROUP, _R_AGENT, _R_TIER = range(8)
+_R_REDIAL_GIVEN_UP, _R_REPEAT_GIVEN_UP = 8, 9
 _SHIFT_ON_AT, _SHIFT_OFF_AT, _SHIFT_SCHEDULED_OFF_AT = range(3)
 _SHIFT_AGENT, _SHIFT_GROUP = range(2)
 _OB_START_AT, _OB_END_AT, _OB_TALK_S = range(3)
 _OB_GROUP, _OB_AGENT, _OB_OUTCOME = range(3)
 
-assert len(CALL_COUNTS) == 9
+assert len(CALL_COUNTS) == 11
 assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
     "to_inbound",
     "to_outbound",
@@ -222,7 +231,7 @@ class Output(NamedTuple):
     group_counts : int64[n_days * (n_intervals + 1), n_groups, len(GROUP_COUNTS)]
         Outbound attempts and contacts by slot of the attempt's start; control actions by slot.
     rec_f : float64[6, call_capacity]
-    rec_i : int64[8, call_capacity]
+    rec_i : int64[10, call_capacity]
         Call records indexed by call number.
     shift_f : float64[3, shift_capacity]
     shift_i : int64[2, shift_capacity]
@@ -337,7 +346,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     owned_counters = np.zeros(N_COUNTERS, dtype=np.int64)
     owned_drawn = np.zeros((draws.shape[0], draws.shape[1]), dtype=np.int64)
-    owned_call_i = np.empty((capacity, 4), dtype=np.int32)
+    owned_call_i = np.empty((capacity, 6), dtype=np.int32)
     owned_call_f = np.empty((capacity, 7))
     owned_queue = np.empty((n_types, capacity), dtype=np.int64)
     owned_q_pos = np.zeros((n_types, 2), dtype=np.int64)
@@ -431,6 +440,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         rec_i[_R_GROUP, call] = -1
         rec_i[_R_AGENT, call] = -1
         rec_i[_R_TIER, call] = -1
+        rec_i[_R_REDIAL_GIVEN_UP, call] = 0
+        rec_i[_R_REPEAT_GIVEN_UP, call] = 0
 
     def note_exit(k, good, now):
         """Log a call leaving its queue (answered or abandoned) for service-level windows."""
@@ -595,6 +606,18 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     # -- answering --------------------------------------------------------------------------
 
+    def repeat(call, k, now, talk_s):
+        """Make unresolved ``call`` come back, unless its matter made the most repeat calls."""
+        repeats = call_i[call, _C_REPEATS]
+        if repeats < type_i[k, REPEAT_MAX_ATTEMPTS]:
+            delay_s = type_f[k, REPEAT_DELAY_S] * call_f[call, _C_REPEAT_E]
+            later = _REPEAT | ((repeats + 1) << _REPEATS_SHIFT)
+            schedule(now + (talk_s + delay_s), _ARRIVAL_RANK, _ARRIVAL, k, later)
+            return
+        call_counts[call_i[call, _C_SEGMENT], k, _N_REPEATS_GIVEN_UP] += 1
+        if _KEEP:
+            rec_i[_R_REPEAT_GIVEN_UP, call] = 1
+
     def answer(call, agent, now):
         """``agent`` answers ``call`` now: tally, record, schedule its end and any repeat call."""
         k, segment, group = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT], agent_group[agent]
@@ -625,8 +648,23 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         agent_i[agent, _A_STATE] = _BUSY
         schedule(ended_at, _SERVICE_END_RANK, _SERVICE_END, agent, 0)
         if type_draws[k, _DRAWS_REPEAT] and call_f[call, _C_REPEAT_U] >= tier_fcr[group, k]:
-            delay_s = type_f[k, REPEAT_DELAY_S] * call_f[call, _C_REPEAT_E]
-            schedule(now + (talk_s + delay_s), _ARRIVAL_RANK, _ARRIVAL, k, _REPEAT)
+            repeat(call, k, now, talk_s)
+
+    def redial(call, k, now):
+        """Make the caller of abandoned ``call`` redial later, unless they made the most redials."""
+        redials = call_i[call, _C_REDIALS]
+        if redials < type_i[k, REDIAL_MAX_ATTEMPTS]:
+            delay_s = type_f[k, REDIAL_DELAY_S] * call_f[call, _C_REDIAL_E]
+            later = (
+                _REDIAL
+                | ((redials + 1) << _ORIGIN_BITS)
+                | (call_i[call, _C_REPEATS] << _REPEATS_SHIFT)
+            )
+            schedule(now + delay_s, _ARRIVAL_RANK, _ARRIVAL, k, later)
+            return
+        call_counts[call_i[call, _C_SEGMENT], k, _N_REDIALS_GIVEN_UP] += 1
+        if _KEEP:
+            rec_i[_R_REDIAL_GIVEN_UP, call] = 1
 
     def take_next_call(agent, now):
         """Take the waiting call ``agent`` answers next off its queue's count (-1 if none)."""
@@ -938,8 +976,12 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     # -- calls arriving ---------------------------------------------------------------------
 
-    def create_call(k, origin, segment, now):
-        """Create a call: number it, take its draws, count it offered (-1 if out of room)."""
+    def create_call(k, origin, segment, now, counts):
+        """Create a call: number it, take its draws, count it offered (-1 if out of room).
+
+        ``counts``: its caller's redials and repeat calls, this call included, packed as in an
+        arrival event (origin bits aside).
+        """
         call = counters[N_CALLS]
         if call == capacity:
             counters[STATUS] = STATUS_CALLS_FULL
@@ -950,6 +992,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         call_i[call, _C_SEGMENT] = segment
         call_i[call, _C_STATE] = _WAITING
         call_i[call, _C_ORIGIN] = origin
+        call_i[call, _C_REDIALS] = (counts >> _ORIGIN_BITS) & _COUNT_MASK
+        call_i[call, _C_REPEATS] = counts >> _REPEATS_SHIFT
         call_f[call, _C_ARRIVED_AT] = now
         code = type_i[k, HANDLE_CODE]
         variate = take_draw(HANDLE_DRAWS, stream) if type_draws[k, _DRAWS_HANDLE] else 0.0
@@ -1023,7 +1067,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     def on_fresh_arrival(k, now):
         """Create the next fresh call of type ``k`` (-1 if out of room) and draw the one after."""
         segment = next_i[k, _NEXT_SEGMENT]
-        call = create_call(k, _FRESH, segment, now)
+        call = create_call(k, _FRESH, segment, now, 0)
         schedule_fresh_arrival(k, now, segment)
         return call
 
@@ -1045,8 +1089,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
                 type_draws[k, _DRAWS_REDIAL]
                 and call_f[a, _C_REDIAL_U] < type_f[k, REDIAL_PROBABILITY]
             ):
-                delay_s = type_f[k, REDIAL_DELAY_S] * call_f[a, _C_REDIAL_E]
-                schedule(now + delay_s, _ARRIVAL_RANK, _ARRIVAL, k, _REDIAL)
+                redial(a, k, now)
         elif kind == _OVERFLOW:
             if call_i[a, _C_STATE] != _WAITING:
                 return False, -1, False, -1, -1
@@ -1056,7 +1099,7 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
             segment = _segment_at(now, segment_start_at, segment_end_at)
             if segment < 0:  # redials and repeat calls due while the centre is closed are lost
                 return False, -1, False, -1, -1
-            call = create_call(a, b, segment, now)
+            call = create_call(a, b & _ORIGIN_MASK, segment, now, b)
             return call >= 0, -1, False, call, -1
         elif kind == _BREAK_END:
             if agent_i[a, _A_STATE] != _ON_BREAK or agent_i[a, _A_BREAK_TOKEN] != b:

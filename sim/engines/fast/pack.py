@@ -12,7 +12,7 @@ from sim.engines.tables import call_draws, eligible_after_s
 from sim.scenario.plan import GroupKind, Plan
 
 # Columns of FastModel.type_i, type_f and roster_i.
-PRIORITY, HANDLE_CODE, PATIENCE_CODE = range(3)
+PRIORITY, HANDLE_CODE, PATIENCE_CODE, REDIAL_MAX_ATTEMPTS, REPEAT_MAX_ATTEMPTS = range(5)
 REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
 # Plan fields with one entry per group, in the column order of FastModel.group_i (then whether
@@ -53,8 +53,9 @@ class FastModel(NamedTuple):
     ----------
     segment_start_at, segment_end_at : float64[S]
         Arrival segments (planning intervals), seconds.
-    type_i : int64[K, 3]
-        Priority, handle distribution code, patience distribution code.
+    type_i : int64[K, 5]
+        Priority, handle distribution code, patience distribution code, most redials per caller,
+        most repeat calls per matter.
     type_f : float64[K, 3]
         Redial probability, mean redial delay (s), mean repeat delay (s).
     type_draws : bool[K, 6]
@@ -161,7 +162,18 @@ def pack(plan: Plan) -> FastModel:
     return FastModel(
         segment_start_at=f64(plan.segment_start_at),
         segment_end_at=f64(plan.segment_end_at),
-        type_i=i64(np.stack([plan.priority, plan.handle_code, plan.patience_code], axis=1)),
+        type_i=i64(
+            np.stack(
+                [
+                    plan.priority,
+                    plan.handle_code,
+                    plan.patience_code,
+                    plan.redial_max_attempts,
+                    plan.repeat_max_attempts,
+                ],
+                axis=1,
+            )
+        ),
         type_f=f64(
             np.stack([plan.redial_probability, plan.redial_delay_s, plan.repeat_delay_s], axis=1)
         ),

@@ -49,6 +49,8 @@ class Call:
     redial: tuple[float, float]  # (decision uniform, unit-exponential delay)
     repeat: tuple[float, float]
     taken: simpy.Event = field(repr=False)
+    redials: int = 0  # times its caller has redialled, this call included
+    repeats: int = 0  # repeat calls of its caller's matter, this call included
     waiting: bool = True
 
 
@@ -72,7 +74,8 @@ class Centre:
     recorder : Recorder
         Where outcomes are written.
     call_arrives : callable
-        ``call_arrives(call_type, origin)``: makes a redial or repeat call arrive now.
+        ``call_arrives(call_type, origin, redials, repeats)``: makes a redial or repeat call arrive
+        now, with the counts of its :class:`Call`.
     outbound_streams : dict of int to OutboundStreams
         Streams of each blended group.
     """
@@ -82,7 +85,7 @@ class Centre:
         env: simpy.Environment,
         plan: Plan,
         recorder: Recorder,
-        call_arrives: Callable[[int, Origin], None],
+        call_arrives: Callable[[int, Origin, int, int], None],
         outbound_streams: dict[int, OutboundStreams],
     ) -> None:
         self.env = env
@@ -138,12 +141,19 @@ class Centre:
         self._after_event()
 
     def abandon(self, call: Call) -> None:
-        """Take a caller whose patience ran out off the queue; maybe they redial later."""
-        self._leave_queue(call, Outcome.ABANDONED)
+        """Take a caller whose patience ran out off the queue; maybe they redial later.
+
+        A caller who has made the type's most redials gives up.
+        """
         k = call.call_type
         decision, delay = call.redial
-        if self.plan.redial_probability[k] > 0.0 and decision < self.plan.redial_probability[k]:
-            self._later(float(self.plan.redial_delay_s[k]) * delay, k, Origin.REDIAL)
+        probability = self.plan.redial_probability[k]
+        redials = bool(probability > 0.0 and decision < probability)
+        given_up = redials and bool(call.redials >= self.plan.redial_max_attempts[k])
+        self._leave_queue(call, Outcome.ABANDONED, redial_given_up=given_up)
+        if redials and not given_up:
+            delay_s = float(self.plan.redial_delay_s[k]) * delay
+            self._later(delay_s, k, Origin.REDIAL, call.redials + 1, call.repeats)
         self._after_event()
 
     def finish(self, agent: Agent) -> None:
@@ -329,23 +339,35 @@ class Centre:
         talk_s = factor * call.talk_s
         handle_s = talk_s + factor * float(self.plan.acw_s[k, call.segment])
         agent.state = State.BUSY
+        decision, delay = call.repeat
+        repeats = bool(
+            self.draws[k, DRAW_REPEAT_DECISION] and decision >= self.plan.tier_fcr[group, k]
+        )
+        given_up = repeats and bool(call.repeats >= self.plan.repeat_max_attempts[k])
         self._record_call(
-            call, Outcome.ANSWERED, left_at=self.env.now + talk_s, agent=agent, handle_s=handle_s
+            call,
+            Outcome.ANSWERED,
+            left_at=self.env.now + talk_s,
+            agent=agent,
+            handle_s=handle_s,
+            repeat_given_up=given_up,
         )
         call.taken.succeed((agent, handle_s))
-        decision, delay = call.repeat
-        if self.draws[k, DRAW_REPEAT_DECISION] and decision >= self.plan.tier_fcr[group, k]:
-            self._later(talk_s + float(self.plan.repeat_delay_s[k]) * delay, k, Origin.REPEAT)
+        if repeats and not given_up:
+            delay_s = talk_s + float(self.plan.repeat_delay_s[k]) * delay
+            self._later(delay_s, k, Origin.REPEAT, 0, call.repeats + 1)
 
-    def _later(self, delay_s: float, call_type: int, origin: Origin) -> None:
-        """Make a redial or repeat call arrive after ``delay_s``."""
+    def _later(
+        self, delay_s: float, call_type: int, origin: Origin, redials: int, repeats: int
+    ) -> None:
+        """Make a redial or repeat call arrive after ``delay_s`` (counts as for a Call)."""
         due = RankedTimeout(self.env, delay_s, EventRank.ARRIVAL)
-        due.callbacks.append(lambda _: self.call_arrives(call_type, origin))
+        due.callbacks.append(lambda _: self.call_arrives(call_type, origin, redials, repeats))
 
-    def _leave_queue(self, call: Call, outcome: Outcome) -> None:
+    def _leave_queue(self, call: Call, outcome: Outcome, *, redial_given_up: bool = False) -> None:
         self.queues[call.call_type].remove(call)
         call.waiting = False
-        self._record_call(call, outcome, left_at=self.env.now)
+        self._record_call(call, outcome, left_at=self.env.now, redial_given_up=redial_given_up)
 
     # -- outbound work and reserves (the controls decide, these act) ------------------------
 
@@ -442,6 +464,8 @@ class Centre:
         left_at: float,
         agent: Agent | None = None,
         handle_s: float = math.nan,
+        redial_given_up: bool = False,
+        repeat_given_up: bool = False,
     ) -> None:
         day, interval = divmod(call.segment, self.plan.n_intervals)
         answered_at = self.env.now if agent is not None else math.nan
@@ -466,6 +490,8 @@ class Centre:
             tier=int(self.plan.skill_tier[group, call.call_type]) if agent is not None else -1,
             handle_s=handle_s,
             patience_s=call.patience_s,
+            redial_given_up=int(redial_given_up),
+            repeat_given_up=int(repeat_given_up),
         )
 
     def _record_shift(self, agent: Agent) -> None:

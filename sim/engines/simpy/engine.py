@@ -51,7 +51,10 @@ def simulate_replication(plan: Plan, seed: int, rep: int, trace: Trace | None = 
         env,
         plan,
         recorder,
-        lambda k, origin: factory.arrive_later_call(k, origin),  # noqa: PLW0108 (factory is made next)
+        # the factory is made next: the lambda looks it up when a call comes back
+        lambda k, origin, redials, repeats: factory.arrive_later_call(  # noqa: PLW0108
+            k, origin, redials, repeats
+        ),
         outbound_streams,
     )
     factory = CallFactory(env, plan, streams, centre)

@@ -51,8 +51,13 @@ class CallFactory:
         self.centre = centre
         self.n_calls = 0
 
-    def create(self, call_type: int, origin: Origin, segment: int) -> Call:
-        """Make call number ``n`` of type ``call_type`` arriving now in ``segment``."""
+    def create(
+        self, call_type: int, origin: Origin, segment: int, redials: int = 0, repeats: int = 0
+    ) -> Call:
+        """Make call number ``n`` of type ``call_type`` arriving now in ``segment``.
+
+        ``redials`` and ``repeats``: its caller's counts, this call included (see :class:`Call`).
+        """
         plan, k = self.plan, call_type
         index = k if origin is Origin.FRESH else plan.n_call_types + k
         draws = self.centre.draws[k]
@@ -100,15 +105,20 @@ class CallFactory:
                 Purpose.REPEAT_DECISION, Purpose.REPEAT_DELAY, bool(draws[DRAW_REPEAT_DECISION])
             ),
             taken=self.env.event(),
+            redials=redials,
+            repeats=repeats,
         )
         self.n_calls += 1
         return call
 
-    def arrive_later_call(self, call_type: int, origin: Origin) -> None:
-        """Make a redial or repeat call arrive now (lost while the centre is closed)."""
+    def arrive_later_call(self, call_type: int, origin: Origin, redials: int, repeats: int) -> None:
+        """Make a redial or repeat call arrive now (lost while the centre is closed).
+
+        ``redials`` and ``repeats``: its caller's counts, this call included (see :class:`Call`).
+        """
         segment = segment_at(self.env.now, self.plan.segment_start_at, self.plan.segment_end_at)
         if segment >= 0:
-            call = self.create(call_type, origin, int(segment))
+            call = self.create(call_type, origin, int(segment), redials, repeats)
             self.env.process(caller(self.env, self.centre, call))
 
 
