@@ -43,6 +43,32 @@ engine_option = click.option(
 )
 
 
+threshold_option = click.option(
+    "--threshold-s",
+    type=click.FloatRange(min=0),
+    default=20.0,
+    show_default=True,
+    help="Service-level threshold, seconds.",
+)
+patience_option = click.option(
+    "--patience-s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Mean patience, seconds: Erlang A instead of Erlang C.",
+)
+
+
+def shrinkage_option(help_text: str) -> Any:
+    """Return the ``--shrinkage`` option (share of scheduled time off the phones, default 0)."""
+    return click.option(
+        "--shrinkage",
+        type=click.FloatRange(min=0, max=1, max_open=True),
+        default=0.0,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def search_options(validation_help: str) -> Any:
     """Return the options of a simulation-based search: replications and the fresh seed."""
 

@@ -10,10 +10,13 @@ import click
 from sim.cli.options import (
     engine_option,
     out_dir_option,
+    patience_option,
     search_options,
     seed_option,
+    shrinkage_option,
     status_line,
     terminal_stderr,
+    threshold_option,
     warn_if_few_reps,
 )
 from sim.errors import UsageError
@@ -32,25 +35,10 @@ def plan() -> None:
     required=True,
     help="Service-level target (fraction answered within the threshold).",
 )
-@click.option(
-    "--threshold-s",
-    type=click.FloatRange(min=0),
-    default=20.0,
-    show_default=True,
-    help="Service-level threshold, seconds.",
-)
-@click.option(
-    "--patience-s",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Mean patience, seconds: Erlang A instead of Erlang C.",
-)
-@click.option(
-    "--shrinkage",
-    type=click.FloatRange(min=0, max=1, max_open=True),
-    default=0.0,
-    show_default=True,
-    help="Share of scheduled time off the phones (absence, training; not scheduled breaks).",
+@threshold_option
+@patience_option
+@shrinkage_option(
+    "Share of scheduled time off the phones (absence, training; not scheduled breaks)."
 )
 @click.option("--by-call-type", is_flag=True, help="Size each call type apart (no pooling).")
 @click.option(

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sim.analytic import QueueKpis, queue_kpis, staffing_for_goals
+from sim.cli.options import patience_option, shrinkage_option, threshold_option
 from sim.errors import UsageError
 
 _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
@@ -29,19 +30,8 @@ def _queue_options(function: Any) -> Any:
             required=True,
             help="Average handle time, seconds.",
         ),
-        click.option(
-            "--threshold-s",
-            type=click.FloatRange(min=0),
-            default=20.0,
-            show_default=True,
-            help="Service-level threshold, seconds.",
-        ),
-        click.option(
-            "--patience-s",
-            type=click.FloatRange(min=0, min_open=True),
-            default=None,
-            help="Mean patience, seconds (Erlang A).",
-        ),
+        threshold_option,
+        patience_option,
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
     ]
     for option in reversed(options):
@@ -94,13 +84,7 @@ def erlang(
     default=None,
     help="Largest occupancy of the agents on the phones (fraction).",
 )
-@click.option(
-    "--shrinkage",
-    type=click.FloatRange(min=0, max=1, max_open=True),
-    default=0.0,
-    show_default=True,
-    help="Share of scheduled time off the phones: scheduled = agents / (1 - shrinkage).",
-)
+@shrinkage_option("Share of scheduled time off the phones: scheduled = agents / (1 - shrinkage).")
 def staff(
     *,
     calls_per_hour: float,
