@@ -541,3 +541,28 @@ class TestVersionAndHelp:
         assert "Usage: ccsim" in shown
         assert "Commands:" in shown
         assert "error:" not in shown
+
+
+class TestLazyCommands:
+    def test_every_command_resolves_under_its_name(self) -> None:
+        """Each listed command imports and carries the name it is listed under."""
+        import click  # noqa: PLC0415
+
+        from sim.cli.app import COMMANDS, cli  # noqa: PLC0415
+
+        context = click.Context(cli)
+        names = {name: getattr(cli.get_command(context, name), "name", None) for name in COMMANDS}
+        assert {name: name for name in COMMANDS} == names
+
+    def test_run_imports_no_other_command_module(self) -> None:
+        """Resolving ``run`` leaves the planning, bidding and queueing modules unimported."""
+        code = (
+            "import sys, click\n"
+            "from sim.cli.app import cli\n"
+            "cli.get_command(click.Context(cli), 'run')\n"
+            "print(sorted(m for m in sys.modules if m.startswith('sim.cli.')))\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+        )
+        assert "['sim.cli.app', 'sim.cli.options', 'sim.cli.run']" == result.stdout.strip()

@@ -3,37 +3,57 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import sys
 from collections.abc import Sequence
 
 import click
 
 from sim import __version__
-from sim.cli import bid, calllog, experiment, plan, queue, run
 from sim.errors import CcsimError
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("sim.cli.run", "validate"),
+    "run": ("sim.cli.run", "run"),
+    "compare": ("sim.cli.run", "compare"),
+    "warm-up": ("sim.cli.run", "warm_up"),
+    "calibrate": ("sim.cli.calllog", "calibrate_command"),
+    "replay": ("sim.cli.calllog", "replay"),
+    "experiment": ("sim.cli.experiment", "experiment"),
+    "plan": ("sim.cli.plan", "plan"),
+    "bid": ("sim.cli.bid", "bid"),
+    "erlang": ("sim.cli.queue", "erlang"),
+    "staff": ("sim.cli.queue", "staff"),
+}
+"""Each command's name, and the module and attribute that define it."""
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs (or help lists it).
+
+    ``ccsim run`` then never pays for the planning, bidding or queueing modules and the
+    libraries only they use.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted as click sorts them."""
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import the module of ``cmd_name`` and return its command (None if unknown)."""
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ccsim")
 @click.option("--debug", is_flag=True, help="Show the traceback of errors.")
 def cli(debug: bool) -> None:
     """Contact-centre simulator: Erlang yardsticks and two simulation engines."""
-
-
-for _command in (
-    run.validate,
-    run.run,
-    run.compare,
-    run.warm_up,
-    calllog.calibrate_command,
-    experiment.experiment,
-    plan.plan,
-    bid.bid,
-    calllog.replay,
-    queue.erlang,
-    queue.staff,
-):
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -150,7 +150,8 @@ class TestCommand:
 
     def test_format_choices(self) -> None:
         """The command offers exactly the formats the reader knows."""
-        command = cli.commands["calibrate"]
+        command = cli.get_command(click.Context(cli), "calibrate")
+        assert command is not None
         option = next(p for p in command.params if p.name == "log_format")
         assert isinstance(option.type, click.Choice)
         assert LOG_FORMATS == tuple(option.type.choices)
