@@ -9,12 +9,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from helpers import PUBLIC_CASES, REPO, Terminal, invoke
 
 from sim import __version__
 from sim.analytic import erlang_a, erlang_c
 from sim.cli import main
+from sim.cli.app import COMMANDS, cli
 from sim.errors import ScenarioError
 from sim.report import RUN_FILES
 
@@ -546,10 +548,6 @@ class TestVersionAndHelp:
 class TestLazyCommands:
     def test_every_command_resolves_under_its_name(self) -> None:
         """Each listed command imports and carries the name it is listed under."""
-        import click  # noqa: PLC0415
-
-        from sim.cli.app import COMMANDS, cli  # noqa: PLC0415
-
         context = click.Context(cli)
         names = {name: getattr(cli.get_command(context, name), "name", None) for name in COMMANDS}
         assert {name: name for name in COMMANDS} == names

@@ -11,6 +11,7 @@ from helpers import SCENARIOS, make_scenario
 
 from sim import simulate
 from sim.engines.base import BreakRecords, CallRecords, Origin, ShiftRecords, Tallies
+from sim.engines.fast import engine as fast
 from sim.engines.replication import draw_realisation
 from sim.scenario import Plan, Scenario, build_plan, load_scenario
 from sim.scenario.plan import RosterKind
@@ -239,3 +240,39 @@ class TestGeneralisedThreads:
         assert tallies_equal(one.tallies, four.tallies)
         for x, y in zip(all_records(one), all_records(four), strict=True):
             assert records_equal(x, y)
+
+
+class TestFastEngineBuffers:
+    """Buffers sized too small only cost reruns: the numbers never depend on the sizes."""
+
+    def test_tiny_buffers_give_the_same_records(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Every buffer and draw block starting at a few entries changes no record or tally."""
+        expected = run_generalised("fast", reps=4, seed=11, workers=1)
+        real_for_plan = fast._Capacity.for_plan
+
+        def tiny(plan: Plan) -> fast._Capacity:
+            capacity = real_for_plan(plan)
+            return dataclasses.replace(
+                capacity, calls=4, attempts=1, records=1, draw_scale=capacity.draw_scale * 1e-3
+            )
+
+        monkeypatch.setattr(fast._Capacity, "for_plan", staticmethod(tiny))
+        actual = run_generalised("fast", reps=4, seed=11, workers=2)
+        assert all(
+            records_equal(a, b)
+            for a, b in zip(all_records(expected), all_records(actual), strict=True)
+        )
+        assert tallies_equal(expected.tallies, actual.tallies)
+
+    def test_draw_blocks_fit_the_expected_calls(self) -> None:
+        """On the multi-skill week, the per-call draws of a replication are at most 10 a call."""
+        plan = build_plan(load_scenario(SCENARIOS / "multiskill_bank.yaml"))
+        realisation = draw_realisation(plan, 1, 0)
+        scale = np.ones((7, 2 * plan.n_call_types))
+        sizes = fast.draw_block_sizes(
+            plan, realisation.rate_per_s, fast._secondary_share(plan), scale
+        )
+        result = simulate(plan, reps=1, seed=1, engine="fast")
+        calls = float(result.tallies.count("offered").sum())
+        drawn = float((sizes * fast._draws_taken(plan)).sum())
+        assert drawn / calls <= 10.0

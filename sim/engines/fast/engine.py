@@ -31,6 +31,7 @@ from sim.engines.base import (
     column_dtype,
 )
 from sim.engines.fast.kernel import (
+    EXHAUSTED_BLOCK,
     N_BREAKS,
     N_CALLS,
     N_CONTROLS,
@@ -65,13 +66,15 @@ class _Capacity:
     """Buffer sizes; a replication that overflows one is rerun with it doubled.
 
     ``attempts``: outbound draws per blended group (and outbound records per group);
-    ``records``: spans off the phones and control actions.
+    ``records``: spans off the phones and control actions; ``draw_scale[purpose, stream]``:
+    the factor on a block of per-call draws (see :func:`draw_block_sizes`). The numbers drawn
+    never depend on these sizes: a bigger block starts with the same variates.
     """
 
     calls: int
-    draws: int
     attempts: int
     records: int
+    draw_scale: np.ndarray
 
     @classmethod
     def for_plan(cls, plan: Plan) -> _Capacity:
@@ -81,19 +84,29 @@ class _Capacity:
         spread = 1.0 + 3.0 * max(plan.day_cv_shared, float(plan.day_cv.max(initial=0.0)))
         secondary = 1.0 + float(plan.redial_probability.max(initial=0.0))
         secondary += float(np.nan_to_num(1.0 - plan.tier_fcr, nan=0.0).max(initial=0.0))
-        biggest = float(per_type.max(initial=0.0)) * spread * secondary
         total = float(per_type.sum()) * spread * secondary
         return cls(
             calls=int(total + 8 * math.sqrt(total) + 64),
-            draws=int(biggest + 8 * math.sqrt(biggest) + 64),
             attempts=_attempts_bound(plan),
             records=4 * len(plan.roster_at) + 256,
+            draw_scale=np.ones((len(CALL_PURPOSES), 2 * plan.n_call_types)),
         )
 
-    def grow(self, status: int) -> None:
-        """Double the buffer that ran out (``status`` from the kernel)."""
+    def copy(self) -> _Capacity:
+        """Return an independent copy (its draw scales too)."""
+        return replace(self, draw_scale=self.draw_scale.copy())
+
+    def keep_larger(self, other: _Capacity) -> None:
+        """Take every size of ``other`` that is larger: later replications start from them."""
+        self.calls = max(self.calls, other.calls)
+        self.attempts = max(self.attempts, other.attempts)
+        self.records = max(self.records, other.records)
+        np.maximum(self.draw_scale, other.draw_scale, out=self.draw_scale)
+
+    def grow(self, status: int, exhausted_block: int) -> None:
+        """Double the buffer that ran out (``status`` and the block from the kernel)."""
         if status == STATUS_DRAWS_EXHAUSTED:
-            self.draws *= 2
+            self.draw_scale.flat[exhausted_block] *= 2.0
         elif status in (STATUS_CALLS_FULL, STATUS_HEAP_FULL):
             self.calls *= 2
         elif status == STATUS_OUTBOUND_EXHAUSTED:
@@ -190,11 +203,12 @@ class _ReplicationRunner:
         self.first_rep = first_rep
         self.trace = trace
         self.capacity = _Capacity.for_plan(plan)
-        if trace is not None:
-            self.capacity.draws = max(self.capacity.draws, trace.longest() + 1)
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
+        for purpose, index in trace.variates if trace is not None else ():
+            self.draws_taken[CALL_PURPOSES.index(Purpose(purpose)), index] = True
+        self.secondary_share = _secondary_share(plan)
         # A plan with controls always runs the kernel that writes records (kept or not): the
         # controls are most of that kernel, so a copy without records would compile almost as
         # long again, for little speed.
@@ -208,15 +222,20 @@ class _ReplicationRunner:
     def run(self, slot: int) -> Records | None:
         """Simulate the replication of tally slot ``slot``; return its records when kept."""
         rep = self.first_rep + slot
-        capacity = replace(self.capacity)
+        capacity = self.capacity.copy()
         realisation = draw_realisation(self.plan, self.seed, rep)
         while True:
             out = self._output(slot, capacity)
+            sizes = draw_block_sizes(
+                self.plan, realisation.rate_per_s, self.secondary_share, capacity.draw_scale
+            )
+            draws, draw_span = self._draws(rep, sizes * self.draws_taken)
             counters = self.kernel(
                 self.model,
                 realisation.rate_per_s,
                 realisation.roster_kept,
-                self._draws(rep, capacity.draws),
+                draws,
+                draw_span,
                 self._outbound_draws(rep, capacity.attempts),
                 out,
                 capacity.calls,
@@ -224,7 +243,8 @@ class _ReplicationRunner:
             status = int(counters[STATUS])
             if status == STATUS_OK:
                 break
-            capacity.grow(status)
+            capacity.grow(status, int(counters[EXHAUSTED_BLOCK]))
+        self.capacity.keep_larger(capacity)  # a race between threads only changes sizes
         if not self.keep:
             return None
         return Records(
@@ -236,17 +256,30 @@ class _ReplicationRunner:
             controls=_control_records(rep, out, int(counters[N_CONTROLS])),
         )
 
-    def _draws(self, rep: int, n: int) -> np.ndarray:
-        """Draw ``n`` standard variates for every per-call stream the plan uses."""
+    def _draws(self, rep: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Draw each per-call stream's block of ``sizes[purpose, stream]`` standard variates.
+
+        Returns the blocks laid end to end and ``span[purpose, stream] = (start, stop)``. A
+        traced stream starts with its traced values (and has room for one more draw).
+        """
         plan = self.plan
-        draws = np.empty((len(CALL_PURPOSES), 2 * plan.n_call_types, n))  # unused ones stay unread
-        for row, index in zip(*np.nonzero(self.draws_taken), strict=True):
+        traced = self.trace.variates if self.trace is not None else {}
+        for (purpose, index), values in traced.items():
+            row = CALL_PURPOSES.index(Purpose(purpose))
+            sizes[row, index] = max(sizes[row, index], len(values) + 1)
+        stop = np.cumsum(sizes).reshape(sizes.shape)
+        span = np.stack([stop - sizes, stop], axis=-1)
+        draws = np.empty(int(sizes.sum()))
+        for row, index in zip(*np.nonzero(sizes), strict=True):
+            start, end = span[row, index]
             purpose = CALL_PURPOSES[row]
             rng = stream(self.seed, rep, purpose, int(index))
-            draws[row, index] = _variates(plan, purpose, int(index) % plan.n_call_types, rng, n)
-        for (traced, index), values in (self.trace.variates if self.trace else {}).items():
-            draws[CALL_PURPOSES.index(Purpose(traced)), index, : len(values)] = values
-        return draws
+            k = int(index) % plan.n_call_types
+            draws[start:end] = _variates(plan, purpose, k, rng, int(end - start))
+            fixed = traced.get((int(purpose), int(index)))
+            if fixed is not None:
+                draws[start : start + len(fixed)] = fixed
+        return draws, span
 
     def _outbound_draws(self, rep: int, n: int) -> np.ndarray:
         """Draw ``n`` contact uniforms and talk variates for every blended group."""
@@ -308,6 +341,39 @@ class _ReplicationRunner:
             control_f=control_f,
             control_i=control_i,
         )
+
+
+def draw_block_sizes(
+    plan: Plan,
+    rate_per_s: np.ndarray,
+    secondary_share: np.ndarray,
+    scale: np.ndarray,
+) -> np.ndarray:
+    """Return ``int64[7, 2K]``: variates to draw per per-call stream in one replication.
+
+    A fresh stream of call type ``k`` (arrival gaps, handle times, patience, decisions) takes
+    one variate per fresh call, plus one arrival gap that finds no further arrival; its size is
+    the expected fresh calls of this replication (busyness applied, ``rate_per_s``) plus eight
+    Poisson standard deviations plus 64. A secondary stream (redials and repeat calls) is sized
+    the same way from ``secondary_share`` of the fresh calls. ``scale`` multiplies a block
+    that ran out in an earlier try; running out only costs a rerun with the same numbers.
+    """
+    durations_s = plan.segment_end_at - plan.segment_start_at
+    fresh = rate_per_s @ durations_s
+    expected = np.concatenate([fresh, fresh * secondary_share])
+    per_stream = expected + 8.0 * np.sqrt(expected) + 64.0
+    return np.ceil(per_stream[None, :] * scale).astype(np.int64)
+
+
+def _secondary_share(plan: Plan) -> np.ndarray:
+    """Return ``float64[K]``: a first guess of redials and repeat calls per fresh call.
+
+    A quarter of the redial probability (a redial follows an abandonment only) plus the
+    largest share of answered calls that repeat (one minus the lowest first-contact
+    resolution of a tier serving the type). A guess too small only grows its block.
+    """
+    unresolved = 1.0 - np.nan_to_num(plan.tier_fcr, nan=1.0).min(axis=0, initial=1.0)
+    return 0.25 * plan.redial_probability + unresolved
 
 
 def _draws_taken(plan: Plan) -> np.ndarray:

@@ -113,8 +113,10 @@ STATUS_OUTBOUND_EXHAUSTED, STATUS_RECORDS_FULL = 4, 5
 N_CALLS, N_SHIFTS, N_BREAKS, STATUS = range(4)
 _SEQ, _HEAP_SIZE, _ROSTER_NEXT, _NOW_SLOT = range(4, 8)
 N_OUTBOUND, N_OFF_PHONE, N_CONTROLS, _N_EXITS, _N_PENDING = range(8, 13)
-N_COUNTERS = 13
-# draws[purpose, stream, i]: purposes as sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
+EXHAUSTED_BLOCK = 13  # with STATUS_DRAWS_EXHAUSTED: purpose * 2K + stream of the block
+N_COUNTERS = 14
+# draw_span[purpose, stream, :] = (start, stop) of the block in draws; purposes as
+# sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
 REDIAL_DECISION_DRAWS, REDIAL_DELAY_DRAWS, REPEAT_DECISION_DRAWS, REPEAT_DELAY_DRAWS = range(3, 7)
 # type_draws columns (the per-call purposes after arrivals)
@@ -269,7 +271,9 @@ class Output(NamedTuple):
     control_i: np.ndarray
 
 
-def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, out, capacity):
+def simulate_replication(
+    model, rate_per_s, roster_kept, draws, draw_span, outbound_draws, out, capacity
+):
     """Simulate one replication, filling ``out``.
 
     Parameters
@@ -280,9 +284,11 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
         This replication's arrival rates (busyness applied).
     roster_kept : bool[n_events]
         Roster events that happen (absent agent-days removed).
-    draws : float64[7, 2 * n_call_types, n_draws]
-        Standard variates of the replication's per-call streams (see ``sim.rng``), each
-        consumed in creation order of the calls of its stream.
+    draws : float64[n_draws]
+        Standard variates of the replication's per-call streams (see ``sim.rng``), one block
+        per stream, each consumed in creation order of the calls of its stream.
+    draw_span : int64[7, 2 * n_call_types, 2]
+        Start and stop of each stream's block in ``draws`` (equal for a stream never drawn).
     outbound_draws : float64[2, n_blended_groups, n_attempts]
         Per blended group (at row ``OUTBOUND_ROW`` of its ``group_i``): a uniform per outbound
         attempt (contact or not) and a standard variate per contact (talk time), each consumed
@@ -345,7 +351,8 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
     heap_capacity = 3 * n_agents + n_roster + (routing_group.shape[1] + 2) * capacity
 
     owned_counters = np.zeros(N_COUNTERS, dtype=np.int64)
-    owned_drawn = np.zeros((draws.shape[0], draws.shape[1]), dtype=np.int64)
+    draw_span = borrow(draw_span)
+    owned_drawn = draw_span[:, :, 0].copy()
     owned_call_i = np.empty((capacity, 6), dtype=np.int32)
     owned_call_f = np.empty((capacity, 7))
     owned_queue = np.empty((n_types, capacity), dtype=np.int64)
@@ -408,11 +415,12 @@ def simulate_replication(model, rate_per_s, roster_kept, draws, outbound_draws, 
 
     def take_draw(purpose, stream):
         i = drawn[purpose, stream]
-        if i >= draws.shape[2]:
+        if i >= draw_span[purpose, stream, 1]:
             counters[STATUS] = STATUS_DRAWS_EXHAUSTED
+            counters[EXHAUSTED_BLOCK] = purpose * draw_span.shape[1] + stream
             return 0.0
         drawn[purpose, stream] = i + 1
-        return draws[purpose, stream, i]
+        return draws[i]
 
     def take_outbound_draw(row, group):
         i = outbound_drawn[row, group]
