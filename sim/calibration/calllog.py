@@ -72,10 +72,14 @@ class CallLog:
         - ``wait_s`` (float64, NaN for ``other``): answer or abandonment minus arrival, seconds.
     source : str
         Name of the file the calls came from (or of what made them).
+    stamped_early : int
+        Calls whose answer or abandonment the file stamped well before their arrival (a
+        record error, not clock skew), moved to the arrival by the reader.
     """
 
     calls: pd.DataFrame
     source: str
+    stamped_early: int = 0
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -96,6 +100,7 @@ def make_call_log(
     handle_s: Column,
     agent: Column,
     source: str,
+    stamped_early: int = 0,
 ) -> CallLog:
     """Build a :class:`CallLog` from its columns, deriving ``outcome`` and ``wait_s``.
 
@@ -112,6 +117,8 @@ def make_call_log(
         Who answered (None or NA when unknown).
     source : str
         Where the calls came from.
+    stamped_early : int
+        Calls the reader moved to their arrival (see :attr:`CallLog.stamped_early`).
 
     Returns
     -------
@@ -136,7 +143,7 @@ def make_call_log(
             "wait_s": (answer.fillna(abandon) - arrival).dt.total_seconds(),
         }
     )
-    return CallLog(calls=frame, source=source)
+    return CallLog(calls=frame, source=source, stamped_early=stamped_early)
 
 
 def _column(values: Column, dtype: object) -> pd.Series:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import make_scenario
+from helpers import invoke, make_scenario
 
 from sim.calibration import (
     log_from_records,
@@ -268,6 +268,31 @@ class TestBankFormat:
             read_bank_log(path)
         assert f"{path}: line 3, {expected}" == str(raised.value)
 
+    def test_early_stamps_are_counted(self, tmp_path: Path) -> None:
+        """An answer hours before the arrival is moved to it and counted; skew is not counted.
+
+        One such call in 101 is within the 1% tolerance.
+        """
+        early = "8 PS 10:40:00 10:40:05 0:00:00 0:00:00 AGENT 8:00:00 60 AGENT_01"
+        log = read_bank_log(bank_file(tmp_path, [*BANK_ROWS[:1] * 100, early]))
+        assert 1 == log.stamped_early
+        assert 0.0 == log.calls["wait_s"].iloc[-1]
+        assert 0 == read_bank_log(bank_file(tmp_path, BANK_ROWS)).stamped_early  # 1 s skew
+
+    def test_too_many_early_stamps_are_refused(self, tmp_path: Path) -> None:
+        """Beyond the tolerance: one line naming the file, the count and the first line."""
+        early = "8 NW 10:40:00 10:40:05 10:40:05 9:00:00 HANG 0:00:00 0 NO_SERVER"
+        path = bank_file(tmp_path, [*BANK_ROWS[:2], early])
+        with pytest.raises(ScenarioError) as raised:
+            read_bank_log(path)
+        assert (
+            f"{path}: 1 of 3 calls are answered or abandoned more than 60 s before they "
+            "arrive, first on line 4; at most 1% is accepted"
+        ) == str(raised.value)
+        code, _, err = invoke("replay", str(path))
+        assert 2 == code
+        assert 1 == len(err.strip().splitlines())
+
     def test_real_month(self, bank_log: Path) -> None:
         """January 1999 matches the data's description: calls, served, abandoned, AHT, waits."""
         calls = read_bank_log(bank_log).calls
@@ -283,6 +308,7 @@ class TestBankFormat:
         abandoned = calls[calls["outcome"] == "abandoned"]
         assert 60.7 == pytest.approx(abandoned["wait_s"].mean(), abs=0.05)
         assert 0 == (calls["wait_s"] < 0).sum()
+        assert 2 == read_bank_log(bank_log).stamped_early
 
 
 class TestAnyFormat:
