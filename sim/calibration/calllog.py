@@ -44,7 +44,7 @@ OUTCOMES = ("answered", "abandoned", "other")
 """Values of the derived ``outcome`` column."""
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_DATETIME_TEXT = "must be a date-time YYYY-MM-DD HH:MM:SS"
+DATETIME_TEXT = "must be a date-time YYYY-MM-DD HH:MM:SS"
 _COLUMNS = Columns("call log", CALL_LOG_HEADER, (), frozenset())
 _TEXT = pd.StringDtype()
 _INSTANT = "datetime64[ns]"
@@ -173,7 +173,7 @@ def read_call_log(path: str | Path) -> CallLog:
     table = read_table(path, _COLUMNS)
     _check_names(table)
     instants = {
-        column: table.datetimes(column, DATETIME_FORMAT, _DATETIME_TEXT)
+        column: table.datetimes(column, DATETIME_FORMAT, DATETIME_TEXT)
         for column in ("arrival", "queue_entry", "answer", "abandon")
     }
     table.require("arrival")
