@@ -617,7 +617,7 @@ def with_baselines(table: pd.DataFrame) -> pd.DataFrame:
     """
     dates = pd.to_datetime(table["day"])
     usable = table["observed"].where(table["offered"] >= MIN_OFFERED)
-    keys = [table[column] for column in _CELL] + [dates.dt.weekday.rename("weekday")]
+    keys = [table[column] for column in _CELL] + [dates.dt.day_of_week.rename("weekday")]
     flat = usable.groupby(keys).transform(_median_of_others)
     earlier = table[["day", *_CELL]].assign(week_before=usable)
     earlier["day"] = (dates + pd.Timedelta(days=7)).dt.strftime("%Y-%m-%d")
@@ -695,9 +695,10 @@ def _skill(predicted: pd.Series, flat: pd.Series, observed: pd.Series) -> float:
 
 def _correlation(predicted: pd.Series, observed: pd.Series) -> float:
     """Pearson correlation; NaN with fewer than two values or a constant one."""
-    if len(predicted) < 2 or predicted.std() == 0 or observed.std() == 0:
+    if len(predicted) < 2:
         return np.nan
-    return float(np.corrcoef(predicted, observed)[0, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant one gives NaN
+        return float(np.corrcoef(predicted, observed)[0, 1])
 
 
 def _seconds_of_day(instants: pd.Series, day: pd.Timestamp) -> np.ndarray:
