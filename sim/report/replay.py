@@ -127,28 +127,25 @@ def call_types_text(errors: pd.DataFrame) -> str:
     -------
     str
         A row per call type (with at least :data:`MIN_TYPE_CELLS` day-intervals scored) and
-        KPI; empty when none has that many.
+        KPI, each MAE over its own day-intervals (the skill over those both predict); empty
+        when no call type has that many.
     """
-    rows = errors[(errors["call_type"] != ALL_CALLS) & (errors["cells"] >= MIN_TYPE_CELLS)]
-    wide = rows.pivot_table(
-        index=["call_type", "kpi"],
-        columns="predictor",
-        values=["mae", "skill", "cells"],
-        sort=False,
-    )
-    if wide.empty or "simulated" not in wide["mae"]:
+    own = errors[errors["call_type"] != ALL_CALLS]
+    replayed = own[(own["predictor"] == "simulated") & (own["cells"] >= MIN_TYPE_CELLS)]
+    if replayed.empty:
         return ""
+    flat_mae = own[own["predictor"] == "flat"].set_index(["call_type", "kpi"])["mae"]
     lines = [["call type", "kpi", "cells", "MAE replay", "MAE flat guess", "skill"]]
-    for (call_type, kpi), row in wide.iterrows():
-        value = _formatter(str(kpi))
+    for row in replayed.to_dict("records"):
+        value = _formatter(str(row["kpi"]))
         lines.append(
             [
-                str(call_type),
-                str(kpi),
-                f"{row[('cells', 'simulated')]:.0f}",
-                value(float(row[("mae", "simulated")]), " pt"),
-                value(float(row.get(("mae", "flat"), np.nan)), " pt"),
-                _fraction(float(row[("skill", "simulated")])),
+                str(row["call_type"]),
+                str(row["kpi"]),
+                str(row["cells"]),
+                value(float(row["mae"]), " pt"),
+                value(float(flat_mae.get((row["call_type"], row["kpi"]), np.nan)), " pt"),
+                _fraction(float(row["skill"])),
             ]
         )
     return aligned_rows(lines)

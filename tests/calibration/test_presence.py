@@ -80,7 +80,9 @@ def presence_errors(load: float) -> dict[str, float]:
         keep_records=True,
     )
     records = result.records
-    assert records is not None and records.shifts is not None and records.breaks is not None
+    assert records is not None
+    assert records.shifts is not None
+    assert records.breaks is not None
     n = result.plan.n_days * PER_DAY
 
     def spans(start_s: np.ndarray, end_s: np.ndarray) -> np.ndarray:
