@@ -26,6 +26,7 @@ BANK_COLUMNS = Columns(
     (
         "vru+line",
         "call_id",
+        "priority",
         "type",
         "date",
         "vru_entry",
@@ -37,12 +38,15 @@ BANK_COLUMNS = Columns(
         "ser_time",
         "server",
     ),
-    ("customer_id", "priority", "vru_time", "q_time", "ser_exit"),
+    ("customer_id", "vru_time", "q_time", "ser_exit"),
     frozenset(),
 )
 """The bank file's columns: those read, then those ignored."""
 
 BANK_OUTCOMES = ("AGENT", "HANG", "PHANTOM")
+BANK_PRIORITIES = ("0", "1", "2")
+PRIORITY_CUSTOMER = "2"
+"""The ``priority`` of priority customers (given a head start in the queue); 0 and 1 are regular."""
 NO_SERVER = "NO_SERVER"
 _CLOCK = r"^(\d{1,2}):([0-5]\d):([0-5]\d)$"
 # A stage's clock time this far before the VRU entry's is on the next day (the call crossed
@@ -92,6 +96,8 @@ def read_bank_log(path: str | Path) -> CallLog:
     outcome = table.text("outcome").to_numpy()
     table.check(~np.isin(outcome, BANK_OUTCOMES), "outcome", "must be AGENT, HANG or PHANTOM")
     real = outcome != "PHANTOM"
+    priority = table.text("priority").to_numpy()
+    table.check(~np.isin(priority, BANK_PRIORITIES), "priority", "must be 0, 1 or 2")
     midnight = table.datetimes("date", "%y%m%d", "must be a date yymmdd")[real]
     clocks = {
         column: _clock_s(table, column)[real]
@@ -127,6 +133,7 @@ def read_bank_log(path: str | Path) -> CallLog:
         agent=cells["server"].where(known, None),
         source=Path(path).name,
         stamped_early=early,
+        priority=priority[real] == PRIORITY_CUSTOMER,
     )
 
 

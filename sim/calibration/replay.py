@@ -31,7 +31,7 @@ the same interval one week earlier; :func:`replay_errors` scores each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,15 @@ PREDICTORS = {
 }
 """Predictions of each day-interval's KPIs: table column -> name in reports."""
 STAFFING_MINUTES = 15
+PRIORITY_SUFFIX = "-priority"
+"""A call type's priority customers are replayed as the call type ``NAME-priority``."""
+PRIORITY_CUSTOMERS = {
+    "apart": "replayed as a call type of their own, NAME-priority, with NAME's model and "
+    "priority: in arrival order with everyone, reported apart",
+    "first": "as apart, one priority level above NAME: served before its regular callers",
+    "pooled": "regular callers of their call type",
+}
+"""How the log's priority customers are replayed."""
 MIN_OFFERED = 10
 """Day-intervals with fewer offered calls are left out of the errors (their rates are noise)."""
 _COUNTS = ("offered", "answered", "abandoned", "waited", "wait_answered_s")
@@ -151,6 +160,7 @@ def replay(
     scenario: Scenario | None = None,
     roster: pd.DataFrame | None = None,
     gap_minutes: float = GAP_MINUTES,
+    priority_customers: str = "apart",
     compare_minutes: int = 60,
     reps: int = 20,
     seed: int = 1,
@@ -173,6 +183,8 @@ def replay(
         Who was logged in (:func:`sim.calibration.presence.read_roster`).
     gap_minutes : float
         Gap threshold of the ``presence`` staffing, minutes (> 0).
+    priority_customers : {"apart", "first", "pooled"}
+        How the log's priority customers are replayed (:data:`PRIORITY_CUSTOMERS`).
     compare_minutes : int
         Length of the comparison intervals, minutes (a multiple of the scenario's interval).
     reps : int
@@ -195,6 +207,11 @@ def replay(
         For a staffing that does not fit the inputs, a bad comparison interval, or a log with
         no offered call of the scenario's call types.
     """
+    if priority_customers not in PRIORITY_CUSTOMERS:
+        expected = ", ".join(PRIORITY_CUSTOMERS)
+        raise UsageError(
+            f"priority customers must be one of {expected} (got {priority_customers!r})"
+        )
     model = _model(log, staffing, scenario, roster, gap_minutes)
     per_compare = round(compare_minutes * SECONDS_PER_MINUTE / model.interval_s)
     if compare_minutes <= 0 or per_compare * model.interval_s != compare_minutes * 60:
@@ -207,6 +224,12 @@ def replay(
     calls = offered[known]
     if calls.empty:
         raise UsageError(f"{log.source}: no answered or abandoned call of the scenario's types")
+    if priority_customers != "pooled" and calls["priority"].any():
+        names = list(calls["call_type"][calls["priority"]].unique())
+        raised = int(priority_customers == "first")
+        model = replace(model, document=with_priority_types(model.document, names, raised))
+        renamed = calls["call_type"].where(~calls["priority"], calls["call_type"] + PRIORITY_SUFFIX)
+        calls = calls.assign(call_type=renamed)
     tables, left_out = [], 0
     days = calls.groupby(calls["arrival_at"].dt.normalize())
     for day_index, (day, day_calls) in enumerate(days):
@@ -279,6 +302,39 @@ def _model(
         gap_s=gap_minutes * SECONDS_PER_MINUTE,
         roster=roster,
     )
+
+
+def with_priority_types(document: dict[str, Any], names: list[str], raised: int) -> dict[str, Any]:
+    """Add a priority twin of each call type named: the same model, ``raised`` levels above.
+
+    Parameters
+    ----------
+    document : dict
+        A scenario as plain data.
+    names : list of str
+        Call types with priority customers.
+    raised : int
+        Priority levels of a twin above its call type's (0: served in arrival order with it).
+
+    Returns
+    -------
+    dict
+        The scenario with a call type ``NAME-priority`` per name, ``raised`` priority levels
+        above NAME, in the skills of every group with NAME's (at the same tier).
+    """
+    types = dict(document["call_types"])
+    for name in names:
+        spec = types[name]
+        types[name + PRIORITY_SUFFIX] = {
+            **spec,
+            "priority": int(spec.get("priority", 1)) + raised,
+        }
+    groups = {}
+    for group_name, group in document["groups"].items():
+        skills = group.get("skills") or {}
+        twins = {name + PRIORITY_SUFFIX: skills[name] for name in names if name in skills}
+        groups[group_name] = {**group, "skills": {**skills, **twins}} if skills else group
+    return {**document, "call_types": types, "groups": groups}
 
 
 def day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> NDArray[np.float64]:

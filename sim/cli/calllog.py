@@ -121,6 +121,16 @@ def calibrate_command(
     help="Presence: an agent idle longer than this between two calls was away.",
 )
 @click.option(
+    "--priority",
+    "priority_customers",
+    type=click.Choice(["apart", "first", "pooled"]),
+    default="apart",
+    show_default=True,
+    help="Priority customers (the log's priority field): a call type NAME-priority of their "
+    "own in arrival order with everyone (apart), the same served first (first), or regular "
+    "callers (pooled).",
+)
+@click.option(
     "--interval-minutes",
     type=click.Choice(["15", "30", "60"]),
     default="60",
@@ -141,6 +151,7 @@ def replay(
     staffing: str | None,
     roster_path: str | None,
     gap_minutes: float,
+    priority_customers: str,
     interval_minutes: str,
     reps: int,
     seed: int,
@@ -176,6 +187,7 @@ def replay(
             scenario=scenario,
             roster=roster,
             gap_minutes=gap_minutes,
+            priority_customers=priority_customers,
             compare_minutes=int(interval_minutes),
             reps=reps,
             seed=seed,

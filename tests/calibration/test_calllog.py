@@ -130,6 +130,19 @@ class TestCallLogFormat:
         write_call_log(log, target)
         pd.testing.assert_frame_equal(log.calls, read_call_log(target).calls)
 
+    def test_priority_column(self, tmp_path: Path) -> None:
+        """The optional priority column: 1 a priority customer; written and read back."""
+        text = GOOD.replace(HEADER, f"{HEADER},priority").replace("ann\n", "ann,1\n")
+        text = text.replace(",,\n", ",,,\n").replace("bob\n", "bob,0\n")
+        log = read_call_log(write(tmp_path, text))
+        assert [True, False, False, False] == list(log.calls["priority"])
+        target = tmp_path / "again.csv"
+        write_call_log(log, target)
+        pd.testing.assert_frame_equal(log.calls, read_call_log(target).calls)
+        bad = write(tmp_path, text.replace("ann,1", "ann,yes"))
+        with pytest.raises(ScenarioError, match="line 2, column priority: must be 0 or 1"):
+            read_call_log(bad)
+
 
 BAD_ROWS = {
     "date-time": (
@@ -208,7 +221,7 @@ class TestBadRows:
             (
                 f"{HEADER},extra\n",
                 "line 1: unknown column, expected some of: call_id, call_type, arrival, "
-                "queue_entry, answer, abandon, handle_s, agent (got 'extra')",
+                "queue_entry, answer, abandon, handle_s, agent, priority (got 'extra')",
             ),
             (f"{HEADER}\n\n", "has no rows below the header"),
             ("", "the call log is empty"),
@@ -267,6 +280,15 @@ class TestBankFormat:
         with pytest.raises(ScenarioError) as raised:
             read_bank_log(path)
         assert f"{path}: line 3, {expected}" == str(raised.value)
+
+    def test_priority_customers(self, tmp_path: Path) -> None:
+        """Priority 2 is a priority customer; 0 and 1 are regular; anything else is refused."""
+        rows = [*BANK_ROWS[:2], BANK_ROWS[2]]
+        path = bank_file(tmp_path, rows, priority="2")
+        assert [False, False, True] == list(read_bank_log(path).calls["priority"])
+        path = bank_file(tmp_path, BANK_ROWS[:2], priority="3")
+        with pytest.raises(ScenarioError, match="line 3, column priority: must be 0, 1 or 2"):
+            read_bank_log(path)
 
     def test_early_stamps_are_counted(self, tmp_path: Path) -> None:
         """An answer hours before the arrival is moved to it and counted; skew is not counted.

@@ -261,6 +261,41 @@ class TestBaselines:
         assert "skill" in errors.columns
 
 
+@pytest.fixture(scope="module")
+def flagged(saturated_log: CallLog) -> CallLog:
+    """The saturated log with every third call a priority customer."""
+    calls = saturated_log.calls.assign(priority=np.arange(len(saturated_log)) % 3 == 0)
+    return CallLog(calls=calls, source="flagged")
+
+
+class TestPriorityCustomers:
+    """The log's priority customers, replayed apart or served first."""
+
+    def test_apart_replays_exactly(self, flagged: CallLog) -> None:
+        """In arrival order with everyone: the same queue, every wait back, reported apart."""
+        table = replay(flagged, staffing="serving", reps=1).table
+        assert {"all", "calls", "calls-priority"} == set(table["call_type"])
+        np.testing.assert_allclose(table["simulated"], table["observed"], rtol=1e-9, atol=1e-6)
+
+    def test_first_serves_them_first(self, flagged: CallLog) -> None:
+        """Served first: priority customers wait less than they did, the others more."""
+        table = replay(flagged, staffing="serving", priority_customers="first", reps=1).table
+        asa = table[table["kpi"] == "asa_s"].groupby("call_type")[["observed", "simulated"]]
+        means = asa.mean()
+        assert means.loc["calls-priority", "simulated"] < means.loc["calls-priority", "observed"]
+        assert means.loc["calls", "simulated"] > means.loc["calls", "observed"]
+
+    def test_pooled(self, flagged: CallLog) -> None:
+        """Pooled: regular callers of their call type."""
+        table = replay(flagged, staffing="serving", priority_customers="pooled", reps=1).table
+        assert {"all", "calls"} == set(table["call_type"])
+
+    def test_unknown_is_refused(self, flagged: CallLog) -> None:
+        """Only the three documented ways."""
+        with pytest.raises(UsageError, match="priority customers must be one of apart, first"):
+            replay(flagged, priority_customers="vip")
+
+
 class TestOutOfSample:
     """A scenario tested on another log's arrivals."""
 
