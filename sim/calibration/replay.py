@@ -214,7 +214,10 @@ def replay(
         )
     model = _model(log, staffing, scenario, roster, gap_minutes)
     per_compare = round(compare_minutes * SECONDS_PER_MINUTE / model.interval_s)
-    if compare_minutes <= 0 or per_compare * model.interval_s != compare_minutes * 60:
+    if (
+        compare_minutes <= 0
+        or per_compare * model.interval_s != compare_minutes * SECONDS_PER_MINUTE
+    ):
         minutes = model.interval_s / SECONDS_PER_MINUTE
         message = f"the comparison interval must be a multiple of {minutes:g} minutes"
         raise UsageError(f"{message} (got {compare_minutes})")
@@ -337,7 +340,7 @@ def with_priority_types(document: dict[str, Any], names: list[str], raised: int)
     return {**document, "call_types": types, "groups": groups}
 
 
-def day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> NDArray[np.float64]:
+def _day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> NDArray[np.float64]:
     """Agents on the phones in each interval of a day's opening hours, by the model's staffing.
 
     Parameters
@@ -406,7 +409,7 @@ def _day_scenario(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> 
             "volume": {"per_interval": counts},
         }
     if model.staffing != "scenario":
-        agents = np.maximum(np.floor(day_agents(model, day_calls, day) + 0.5), 1).astype(int)
+        agents = np.maximum(np.floor(_day_agents(model, day_calls, day) + 0.5), 1).astype(int)
         ((name, group),) = document["groups"].items()
         kept = {
             key: value
