@@ -317,7 +317,8 @@ class TestBankFormat:
 
     def test_real_month(self, bank_log: Path) -> None:
         """January 1999 matches the data's description: calls, served, abandoned, AHT, waits."""
-        calls = read_bank_log(bank_log).calls
+        log = read_bank_log(bank_log)
+        calls = log.calls
         assert 31_359 == len(calls)
         assert {"answered": 27_060, "abandoned": 3_101, "other": 1_198} == dict(
             calls["outcome"].value_counts()
@@ -330,7 +331,8 @@ class TestBankFormat:
         abandoned = calls[calls["outcome"] == "abandoned"]
         assert 60.7 == pytest.approx(abandoned["wait_s"].mean(), abs=0.05)
         assert 0 == (calls["wait_s"] < 0).sum()
-        assert 2 == read_bank_log(bank_log).stamped_early
+        assert 2 == log.stamped_early
+        assert 8_727 == calls["priority"][calls["outcome"] != "other"].sum()
 
 
 class TestAnyFormat:
