@@ -60,6 +60,14 @@ log_format_option = click.option(
     help="Handle-time distribution: a lognormal with the data's mean and CV, or the data's "
     "own shape (200 quantiles).",
 )
+@click.option(
+    "--staffing",
+    type=click.Choice(["presence", "serving", "busy"]),
+    default="presence",
+    show_default=True,
+    help="The headcount follows the agents present (working spans from their service records), "
+    "those seen serving (an upper bound) or their busy time rounded up (a lower bound).",
+)
 def calibrate_command(
     *,
     log: str,
@@ -68,6 +76,7 @@ def calibrate_command(
     interval_minutes: int,
     weekdays: str | None,
     handle: str,
+    staffing: str,
 ) -> None:
     """Estimate a scenario from a call log, write it to OUT and print what was estimated."""
     from sim.calibration import (  # noqa: PLC0415 (pandas and scipy load late)
@@ -82,8 +91,8 @@ def calibrate_command(
         interval_minutes=interval_minutes,
         weekdays=weekdays.split(",") if weekdays is not None else None,
     )
-    write_scenario(calibration, out_path, handle=handle)
-    click.echo(calibration_report(calibration))
+    write_scenario(calibration, out_path, handle=handle, staffing=staffing)
+    click.echo(calibration_report(calibration, staffing))
     click.echo(f"wrote {out_path}")
 
 
