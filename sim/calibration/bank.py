@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from sim.calibration.calllog import CallLog, make_call_log
 from sim.calibration.table import TextTable, read_table
+from sim.errors import ScenarioError
 from sim.scenario.inputs import Columns
 from sim.units import SECONDS_PER_DAY
 
@@ -25,6 +26,7 @@ BANK_COLUMNS = Columns(
     (
         "vru+line",
         "call_id",
+        "priority",
         "type",
         "date",
         "vru_entry",
@@ -36,17 +38,25 @@ BANK_COLUMNS = Columns(
         "ser_time",
         "server",
     ),
-    ("customer_id", "priority", "vru_time", "q_time", "ser_exit"),
+    ("customer_id", "vru_time", "q_time", "ser_exit"),
     frozenset(),
 )
 """The bank file's columns: those read, then those ignored."""
 
 BANK_OUTCOMES = ("AGENT", "HANG", "PHANTOM")
+BANK_PRIORITIES = ("0", "1", "2")
+PRIORITY_CUSTOMER = "2"
+"""The ``priority`` of priority customers (given a head start in the queue); 0 and 1 are regular."""
 NO_SERVER = "NO_SERVER"
 _CLOCK = r"^(\d{1,2}):([0-5]\d):([0-5]\d)$"
 # A stage's clock time this far before the VRU entry's is on the next day (the call crossed
 # midnight); no call lasts half a day.
 _NEXT_DAY_S = SECONDS_PER_DAY / 2
+CLOCK_SKEW_S = 60.0
+"""An answer stamped at most this long before the arrival is clock skew: moved to the arrival."""
+EARLY_TOLERANCE = 0.01
+"""Share of the calls that may be answered or abandoned more than :data:`CLOCK_SKEW_S` before
+they arrive (moved to the arrival and counted); a log with more is refused."""
 
 
 def read_bank_log(path: str | Path) -> CallLog:
@@ -60,8 +70,10 @@ def read_bank_log(path: str | Path) -> CallLog:
     of a queued call because ``ser_start`` is stamped by another clock, mostly one or two
     seconds before ``q_exit``: so answered and abandoned callers' waits are measured alike and
     equal ``q_time``. A ``HANG`` that queued abandoned at ``q_exit``; a ``HANG`` without a
-    queue entry left from the VRU and is kept as ``other``. An answer stamped before the
-    arrival (the same clock skew) is moved to the arrival.
+    queue entry left from the VRU and is kept as ``other``. An answer or abandonment stamped
+    before the arrival is moved to the arrival: up to :data:`CLOCK_SKEW_S` before it, that is
+    the same clock skew; further before, the record is wrong, and such calls are counted in
+    ``CallLog.stamped_early``.
 
     Parameters
     ----------
@@ -77,12 +89,15 @@ def read_bank_log(path: str | Path) -> CallLog:
     Raises
     ------
     ScenarioError
-        For the first bad row: ``FILE: line N, column C: what is wrong (got VALUE)``.
+        For the first bad row: ``FILE: line N, column C: what is wrong (got VALUE)``; or when
+        more than :data:`EARLY_TOLERANCE` of the calls are stamped early.
     """
     table = read_table(path, BANK_COLUMNS, delimiter="\t")
     outcome = table.text("outcome").to_numpy()
     table.check(~np.isin(outcome, BANK_OUTCOMES), "outcome", "must be AGENT, HANG or PHANTOM")
     real = outcome != "PHANTOM"
+    priority = table.text("priority").to_numpy()
+    table.check(~np.isin(priority, BANK_PRIORITIES), "priority", "must be 0, 1 or 2")
     midnight = table.datetimes("date", "%y%m%d", "must be a date yymmdd")[real]
     clocks = {
         column: _clock_s(table, column)[real]
@@ -106,6 +121,7 @@ def read_bank_log(path: str | Path) -> CallLog:
     answer = answer.fillna(arrival.where(answered))
     abandon = at("q_exit", ~answered & queued)
     known = answered & (cells["server"] != NO_SERVER).to_numpy()
+    early = _stamped_early(table, real, arrival, answer.fillna(abandon))
     return make_call_log(
         call_id=cells["vru+line"] + "-" + cells["call_id"],
         call_type=cells["type"],
@@ -116,7 +132,33 @@ def read_bank_log(path: str | Path) -> CallLog:
         handle_s=handle_s.where(answered),
         agent=cells["server"].where(known, None),
         source=Path(path).name,
+        stamped_early=early,
+        priority=priority[real] == PRIORITY_CUSTOMER,
     )
+
+
+def _stamped_early(
+    table: TextTable, real: NDArray[np.bool_], arrival: pd.Series, left: pd.Series
+) -> int:
+    """Count calls answered or abandoned more than the clock skew before they arrived.
+
+    Raises
+    ------
+    ScenarioError
+        When they are more than :data:`EARLY_TOLERANCE` of the calls, naming the first one.
+    """
+    early = ((arrival - left).dt.total_seconds() > CLOCK_SKEW_S).to_numpy()
+    count = int(early.sum())
+    if count > EARLY_TOLERANCE * len(early):
+        first_line = table.lines[np.flatnonzero(real)[np.flatnonzero(early)[0]]]
+        raise ScenarioError(
+            table.source,
+            "",
+            f"{count} of {len(early)} calls are answered or abandoned more than "
+            f"{CLOCK_SKEW_S:.0f} s before they arrive, first on line {first_line}; at most "
+            f"{EARLY_TOLERANCE:.0%} is accepted",
+        )
+    return count
 
 
 def _clock_s(table: TextTable, column: str) -> NDArray[np.float64]:

@@ -32,6 +32,7 @@ from sim.calibration.estimate import (
     fit_lognormal,
     interval_means,
 )
+from sim.calibration.presence import reconstructed_presence
 from sim.errors import UsageError
 from sim.files import atomic_write
 from sim.scenario.schema import DEFAULT_TIER
@@ -45,6 +46,8 @@ ALL_CALLS = "all"
 GROUP = "agents"
 HANDLE_FORMS = ("lognormal", "empirical")
 """Forms of the calibrated handle-time distributions."""
+HEADCOUNT_SOURCES = ("presence", "serving", "busy")
+"""Estimates of the agents on the phones a calibrated headcount can follow (:func:`headcount`)."""
 BUSY_SHARE = 0.5
 """By default, the weekdays used are those with at least this share of the busiest one's volume."""
 
@@ -117,6 +120,9 @@ class Calibration:
         Distinct agents serving calls per interval of the day, mean over the days used.
     agents_busy : IntervalMeans
         Agents' busy time per interval / interval length, mean over the days used.
+    agents_present : IntervalMeans
+        Agents present per interval, from their working spans
+        (:mod:`sim.calibration.presence`, default gap threshold), mean over the days used.
     """
 
     source: str
@@ -130,6 +136,7 @@ class Calibration:
     all_calls: CallTypeCalibration
     agents_distinct: IntervalMeans
     agents_busy: IntervalMeans
+    agents_present: IntervalMeans
 
     @property
     def interval_s(self) -> float:
@@ -219,7 +226,7 @@ def calibrate(
     if all_calls.handle is None:
         raise UsageError("too few answered calls with a handle time > 0 to fit handle times")
     traffic = np.flatnonzero(all_calls.rates.mean > 0)
-    distinct, busy = _agents(log, days)
+    distinct, busy, present = _agents(log, days)
     return Calibration(
         source=log.source,
         interval_minutes=interval_minutes,
@@ -232,6 +239,7 @@ def calibrate(
         all_calls=all_calls,
         agents_distinct=distinct,
         agents_busy=busy,
+        agents_present=present,
     )
 
 
@@ -316,8 +324,8 @@ def _call_type(
     )
 
 
-def _agents(log: CallLog, days: _Days) -> tuple[IntervalMeans, IntervalMeans]:
-    """Average the agents seen per interval over the days used (distinct, and busy time)."""
+def _agents(log: CallLog, days: _Days) -> tuple[IntervalMeans, IntervalMeans, IntervalMeans]:
+    """Average the agents seen per interval over the days used: distinct, busy, present."""
     calls = log.calls
     frame = calls[log.outcome_is("answered") & calls["agent"].notna().to_numpy()]
     first = pd.Timestamp(days.dates[0])
@@ -326,39 +334,58 @@ def _agents(log: CallLog, days: _Days) -> tuple[IntervalMeans, IntervalMeans]:
     end_s = (start_s + handle_s).astype(np.float64)
     agent = pd.factorize(frame["agent"])[0].astype(np.int64)
     n_days = (days.dates[-1] - days.dates[0]).days + 1  # the time line has the missing dates
-    activity = agent_activity(agent, start_s, end_s, days.interval_s, n_days * days.n_per_day)
+    n_intervals = n_days * days.n_per_day
+    activity = agent_activity(agent, start_s, end_s, days.interval_s, n_intervals)
+    present = reconstructed_presence(agent, start_s, end_s, days.interval_s, n_intervals)
     rows = np.array([(d - days.dates[0]).days for d in days.dates])[days.used]
 
     def over_days_used(values: NDArray[np.float64]) -> IntervalMeans:
         return interval_means(values.reshape(n_days, days.n_per_day)[rows])
 
-    return over_days_used(activity.distinct), over_days_used(activity.busy)
+    return (
+        over_days_used(activity.distinct),
+        over_days_used(activity.busy),
+        over_days_used(present),
+    )
 
 
-def headcount(calibration: Calibration) -> list[int]:
+def headcount(calibration: Calibration, source: str = "presence") -> list[int]:
     """Agents per interval of the opening hours for the scenario.
 
-    The mean number of distinct agents serving calls in the interval over the days used,
-    rounded to the nearest whole agent, and at least one where calls were offered (so that no
-    call meets an empty centre).
+    The mean over the days used of the agents present (``presence``, from their working
+    spans), of the distinct agents serving calls in the interval (``serving``) or of their
+    busy time over the interval length (``busy``, rounded up), rounded to the nearest whole
+    agent, and at least one where calls were offered (so that no call meets an empty centre).
 
     Parameters
     ----------
     calibration : Calibration
         The estimates.
+    source : {"presence", "serving", "busy"}
+        Which estimate of the agents on the phones (:data:`HEADCOUNT_SOURCES`).
 
     Returns
     -------
     list of int
         One headcount per interval from ``open_s`` to ``close_s``.
     """
+    if source not in HEADCOUNT_SOURCES:
+        expected = ", ".join(HEADCOUNT_SOURCES)
+        raise UsageError(f"the headcount must follow one of {expected} (got {source!r})")
     window = calibration.opening
-    agents = np.floor(calibration.agents_distinct.mean[window] + 0.5).astype(int)
+    means = {
+        "presence": calibration.agents_present.mean[window],
+        "serving": calibration.agents_distinct.mean[window],
+        "busy": np.ceil(calibration.agents_busy.mean[window] - 1e-9),
+    }
+    agents = np.floor(means[source] + 0.5).astype(int)
     traffic = calibration.all_calls.rates.mean[window] > 0
     return [int(n) for n in np.where(traffic, np.maximum(agents, 1), agents)]
 
 
-def scenario_document(calibration: Calibration, *, handle: str = "lognormal") -> dict[str, Any]:
+def scenario_document(
+    calibration: Calibration, *, handle: str = "lognormal", staffing: str = "presence"
+) -> dict[str, Any]:
     """Turn a calibration into a one-day scenario (plain data, as YAML would give).
 
     Per call type: volume per interval (mean over the days used) and its day CV; a lognormal
@@ -378,6 +405,8 @@ def scenario_document(calibration: Calibration, *, handle: str = "lognormal") ->
         The estimates.
     handle : {"lognormal", "empirical"}
         Form of the handle-time distributions.
+    staffing : {"presence", "serving", "busy"}
+        The estimate the headcount follows (see :func:`headcount`).
 
     Returns
     -------
@@ -407,7 +436,7 @@ def scenario_document(calibration: Calibration, *, handle: str = "lognormal") ->
         "groups": {
             GROUP: {
                 "skills": dict.fromkeys(calibration.call_types, DEFAULT_TIER),
-                "headcount": headcount(calibration),
+                "headcount": headcount(calibration, staffing),
             }
         },
     }
@@ -448,7 +477,11 @@ def _rounded(value: float) -> float:
 
 
 def write_scenario(
-    calibration: Calibration, path: str | Path, *, handle: str = "lognormal"
+    calibration: Calibration,
+    path: str | Path,
+    *,
+    handle: str = "lognormal",
+    staffing: str = "presence",
 ) -> None:
     """Write the calibrated scenario as YAML, whole or not at all (folders are created).
 
@@ -460,25 +493,29 @@ def write_scenario(
         Target YAML file.
     handle : {"lognormal", "empirical"}
         Form of the handle-time distributions (see :func:`scenario_document`).
+    staffing : {"presence", "serving", "busy"}
+        The estimate the headcount follows (see :func:`headcount`).
     """
-    document = scenario_document(calibration, handle=handle)
+    document = scenario_document(calibration, handle=handle, staffing=staffing)
     text = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=100)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(target, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
-def calibration_report(calibration: Calibration) -> str:
+def calibration_report(calibration: Calibration, staffing: str = "presence") -> str:
     """Describe a calibration in a few lines of plain text.
 
     Days used and volume per weekday; per call type the volume, busyness and handle-time fit
     (with its Kolmogorov-Smirnov distance), then patience (censored maximum likelihood against
-    the naive mean and the Kaplan-Meier restricted mean), then the agents seen per interval.
+    the naive mean and the Kaplan-Meier restricted mean), then the agents per interval.
 
     Parameters
     ----------
     calibration : Calibration
         The estimates.
+    staffing : {"presence", "serving", "busy"}
+        The estimate the scenario's headcount follows.
 
     Returns
     -------
@@ -498,7 +535,7 @@ def calibration_report(calibration: Calibration) -> str:
             "KM: Kaplan-Meier):",
             _table([_PATIENCE_HEADER, *(_patience_row(t) for t in types)]),
             "",
-            _agents_line(calibration),
+            _agents_line(calibration, staffing),
             "note: KS p-values are optimistic (the parameters were fitted to the same data).",
         ]
     )
@@ -582,15 +619,17 @@ def _with_ci(value: float, low: float, high: float, fmt: str) -> str:
     return f"{value:{fmt}} [{low:{fmt}}, {high:{fmt}}]"
 
 
-def _agents_line(calibration: Calibration) -> str:
+def _agents_line(calibration: Calibration, staffing: str) -> str:
     window = calibration.opening
+    present = calibration.agents_present.mean[window]
     distinct = calibration.agents_distinct.mean[window]
     busy = calibration.agents_busy.mean[window]
-    staffed = headcount(calibration)
+    staffed = headcount(calibration, staffing)
     return (
-        f"agents per interval, mean over the days used: {distinct.min():.1f}-{distinct.max():.1f} "
+        f"agents per interval, mean over the days used: {present.min():.1f}-{present.max():.1f} "
+        f"present (working spans), {distinct.min():.1f}-{distinct.max():.1f} "
         f"distinct agents serving calls, {busy.min():.1f}-{busy.max():.1f} busy "
-        f"(busy time / interval); scenario headcount {min(staffed)}-{max(staffed)}"
+        f"(busy time / interval); scenario headcount ({staffing}) {min(staffed)}-{max(staffed)}"
     )
 
 

@@ -38,14 +38,16 @@ CALL_LOG_HEADER = (
     "handle_s",
     "agent",
 )
-"""Columns of the documented CSV format, in the order :func:`write_call_log` writes them."""
+"""Required columns of the documented CSV format, in the order :func:`write_call_log` writes
+them (then the optional ``priority``)."""
+PRIORITY_COLUMN = "priority"
 
 OUTCOMES = ("answered", "abandoned", "other")
 """Values of the derived ``outcome`` column."""
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_DATETIME_TEXT = "must be a date-time YYYY-MM-DD HH:MM:SS"
-_COLUMNS = Columns("call log", CALL_LOG_HEADER, (), frozenset())
+DATETIME_TEXT = "must be a date-time YYYY-MM-DD HH:MM:SS"
+_COLUMNS = Columns("call log", CALL_LOG_HEADER, (PRIORITY_COLUMN,), frozenset())
 _TEXT = pd.StringDtype()
 _INSTANT = "datetime64[ns]"
 
@@ -66,16 +68,22 @@ class CallLog:
           of the two;
         - ``handle_s`` (float64, NaN when not answered): talk plus after-call work, seconds;
         - ``agent`` (string, NA when unknown or not answered): who answered;
+        - ``priority`` (bool): a priority customer, served before the regular callers of its
+          queue (False where the log does not say);
         - ``outcome`` (categorical ``answered`` | ``abandoned`` | ``other``): derived; ``other``
           rows (callers who left before reaching the queues, calls dropped or transferred)
           are kept but left out of queue statistics;
         - ``wait_s`` (float64, NaN for ``other``): answer or abandonment minus arrival, seconds.
     source : str
         Name of the file the calls came from (or of what made them).
+    stamped_early : int
+        Calls whose answer or abandonment the file stamped well before their arrival (a
+        record error, not clock skew), moved to the arrival by the reader.
     """
 
     calls: pd.DataFrame
     source: str
+    stamped_early: int = 0
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -96,6 +104,8 @@ def make_call_log(
     handle_s: Column,
     agent: Column,
     source: str,
+    stamped_early: int = 0,
+    priority: Column | None = None,
 ) -> CallLog:
     """Build a :class:`CallLog` from its columns, deriving ``outcome`` and ``wait_s``.
 
@@ -112,6 +122,10 @@ def make_call_log(
         Who answered (None or NA when unknown).
     source : str
         Where the calls came from.
+    stamped_early : int
+        Calls the reader moved to their arrival (see :attr:`CallLog.stamped_early`).
+    priority : array-like of bool, optional
+        Which calls are priority customers' (default: none).
 
     Returns
     -------
@@ -132,11 +146,14 @@ def make_call_log(
             "abandon_at": abandon,
             "handle_s": _column(handle_s, np.float64),
             "agent": _column(agent, _TEXT),
+            "priority": _column(
+                np.zeros(len(arrival), dtype=bool) if priority is None else priority, bool
+            ),
             "outcome": pd.Categorical(outcome, categories=OUTCOMES),
             "wait_s": (answer.fillna(abandon) - arrival).dt.total_seconds(),
         }
     )
-    return CallLog(calls=frame, source=source)
+    return CallLog(calls=frame, source=source, stamped_early=stamped_early)
 
 
 def _column(values: Column, dtype: object) -> pd.Series:
@@ -151,7 +168,7 @@ def read_call_log(path: str | Path) -> CallLog:
     ----------
     path : str or Path
         CSV file with the header ``call_id,call_type,arrival,queue_entry,answer,abandon,
-        handle_s,agent`` (any order).
+        handle_s,agent`` and optionally ``priority`` (any order).
 
     Returns
     -------
@@ -166,7 +183,7 @@ def read_call_log(path: str | Path) -> CallLog:
     table = read_table(path, _COLUMNS)
     _check_names(table)
     instants = {
-        column: table.datetimes(column, DATETIME_FORMAT, _DATETIME_TEXT)
+        column: table.datetimes(column, DATETIME_FORMAT, DATETIME_TEXT)
         for column in ("arrival", "queue_entry", "answer", "abandon")
     }
     table.require("arrival")
@@ -177,6 +194,7 @@ def read_call_log(path: str | Path) -> CallLog:
     for column in ("handle_s", "agent"):
         table.check(table.given(column) & ~answered, column, "must be empty: not answered")
     return make_call_log(
+        priority=_priority(table),
         call_id=table.text("call_id"),
         call_type=table.text("call_type"),
         arrival_at=instants["arrival"],
@@ -187,6 +205,15 @@ def read_call_log(path: str | Path) -> CallLog:
         agent=table.text("agent").where(table.given("agent"), None),
         source=Path(path).name,
     )
+
+
+def _priority(table: TextTable) -> NDArray[np.bool_]:
+    """Read the optional ``priority`` column: 1 a priority customer, 0 or empty not."""
+    if PRIORITY_COLUMN not in table.cells:
+        return np.zeros(len(table.cells), dtype=bool)
+    flags = table.text(PRIORITY_COLUMN)
+    table.check(~flags.isin(["", "0", "1"]).to_numpy(), PRIORITY_COLUMN, "must be 0 or 1")
+    return (flags == "1").to_numpy()
 
 
 def _check_names(table: TextTable) -> None:
@@ -244,13 +271,15 @@ def write_call_log(log: CallLog, path: str | Path) -> None:
         "abandon": _format_instants(calls["abandon_at"]),
         "handle_s": [repr(float(x)) if np.isfinite(x) else "" for x in calls["handle_s"]],
         "agent": calls["agent"].fillna("").tolist(),
+        PRIORITY_COLUMN: calls["priority"].astype(int).astype(str).tolist(),
     }
-    rows = zip(*(columns[name] for name in CALL_LOG_HEADER), strict=True)
+    header = (*CALL_LOG_HEADER, PRIORITY_COLUMN)
+    rows = zip(*(columns[name] for name in header), strict=True)
 
     def write(target: Path) -> None:
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(CALL_LOG_HEADER)
+            writer.writerow(header)
             writer.writerows(rows)
 
     atomic_write(Path(path), write)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from sim.cli.options import (
     status_line,
     terminal_stderr,
 )
+
+if TYPE_CHECKING:
+    from sim.calibration.replay import Replay
 
 log_format_option = click.option(
     "--format",
@@ -56,6 +60,14 @@ log_format_option = click.option(
     help="Handle-time distribution: a lognormal with the data's mean and CV, or the data's "
     "own shape (200 quantiles).",
 )
+@click.option(
+    "--staffing",
+    type=click.Choice(["presence", "serving", "busy"]),
+    default="presence",
+    show_default=True,
+    help="The headcount follows the agents present (working spans from their service records), "
+    "those seen serving (an upper bound) or their busy time rounded up (a lower bound).",
+)
 def calibrate_command(
     *,
     log: str,
@@ -64,6 +76,7 @@ def calibrate_command(
     interval_minutes: int,
     weekdays: str | None,
     handle: str,
+    staffing: str,
 ) -> None:
     """Estimate a scenario from a call log, write it to OUT and print what was estimated."""
     from sim.calibration import (  # noqa: PLC0415 (pandas and scipy load late)
@@ -78,8 +91,8 @@ def calibrate_command(
         interval_minutes=interval_minutes,
         weekdays=weekdays.split(",") if weekdays is not None else None,
     )
-    write_scenario(calibration, out_path, handle=handle)
-    click.echo(calibration_report(calibration))
+    write_scenario(calibration, out_path, handle=handle, staffing=staffing)
+    click.echo(calibration_report(calibration, staffing))
     click.echo(f"wrote {out_path}")
 
 
@@ -87,19 +100,51 @@ def calibrate_command(
 @click.argument("log", type=click.Path(dir_okay=False))
 @log_format_option
 @click.option(
+    "--scenario",
+    "scenario_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Test this scenario out of sample: its handle times, patience, routing and staffing "
+    "with LOG's arrivals [default: the scenario calibrated from LOG, with LOG's handle times].",
+)
+@click.option(
+    "--staffing",
+    type=click.Choice(["presence", "busy", "serving", "scenario"]),
+    default=None,
+    help="Agents on the phones per interval: working spans reconstructed from the service "
+    "records (presence), busy time rounded up (a lower bound), those seen serving (an upper "
+    "bound), or the scenario's [presence; scenario with --scenario].",
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Staffing from a CSV of who was logged in: agent,start,end (date-times).",
+)
+@click.option(
+    "--gap-minutes",
+    type=click.FloatRange(min=0, min_open=True, max=24 * 60),
+    default=15.0,
+    show_default=True,
+    help="Presence: an agent idle longer than this between two calls was away.",
+)
+@click.option(
+    "--priority",
+    "priority_customers",
+    type=click.Choice(["apart", "first", "pooled"]),
+    default="apart",
+    show_default=True,
+    help="Priority customers (the log's priority field): a call type NAME-priority of their "
+    "own in arrival order with everyone (apart), the same served first (first), or regular "
+    "callers (pooled).",
+)
+@click.option(
     "--interval-minutes",
     type=click.Choice(["15", "30", "60"]),
     default="60",
     show_default=True,
     help="Interval of the comparison.",
-)
-@click.option(
-    "--staffing",
-    type=click.Choice(["busy", "serving"]),
-    default="busy",
-    show_default=True,
-    help="Agents on the phones per 15 minutes: busy time rounded up (a lower bound) or those "
-    "seen serving (an upper bound).",
 )
 @click.option(
     "--reps", type=click.IntRange(min=1), default=20, show_default=True, help="Replications a day."
@@ -111,8 +156,12 @@ def replay(
     *,
     log: str,
     log_format: str,
+    scenario_path: str | None,
+    staffing: str | None,
+    roster_path: str | None,
+    gap_minutes: float,
+    priority_customers: str,
     interval_minutes: str,
-    staffing: str,
     reps: int,
     seed: int,
     engine: str,
@@ -120,32 +169,69 @@ def replay(
 ) -> None:
     """Simulate each day of LOG with its own calls and compare with what happened.
 
-    Every day runs with its recorded arrivals and handle times, the agents on the phones
-    estimated for each 15 minutes, and the patience estimated from the log; the per-interval
-    Erlang A prediction is shown beside it.
+    Every day runs with its recorded arrivals and, by default, the scenario calibrated from
+    LOG: recorded handle times, patience estimated from LOG, and the agents' presence
+    reconstructed from their service records. Beside the replay, the report scores Erlang A,
+    the flat guess (median of the weekday-hour on the log's other days) and the same hour a
+    week earlier.
     """
     from sim.calibration import read_any_log  # noqa: PLC0415
+    from sim.calibration.presence import read_roster  # noqa: PLC0415
+    from sim.calibration.replay import MIN_OFFERED  # noqa: PLC0415
     from sim.calibration.replay import replay as replay_days  # noqa: PLC0415
-    from sim.report.replay import errors_text, write_replay_report  # noqa: PLC0415
+    from sim.report.replay import (  # noqa: PLC0415
+        call_types_text,
+        errors_text,
+        write_replay_report,
+    )
+    from sim.scenario import load_scenario  # noqa: PLC0415
 
     calls = read_any_log(log, log_format)
+    scenario = load_scenario(scenario_path) if scenario_path is not None else None
+    roster = read_roster(roster_path) if roster_path is not None else None
     with status_line(enabled=terminal_stderr()) as status:
         result = replay_days(
             calls,
             staffing=staffing,
+            scenario=scenario,
+            roster=roster,
+            gap_minutes=gap_minutes,
+            priority_customers=priority_customers,
             compare_minutes=int(interval_minutes),
             reps=reps,
             seed=seed,
             engine=engine,
             status=status,
         )
+    model = f"scenario {Path(scenario_path).name}" if scenario_path else "calibrated in sample"
     title = (
-        f"{Path(log).name}: {result.days} days replayed, {reps} replications each, "
-        f"staffing: agents {staffing}"
+        f"{Path(log).name}: {result.days} days replayed, {reps} replications each, {model}, "
+        f"staffing: {result.staffing}"
     )
     written = write_replay_report(out_dir, result.table, result.errors, title)
     click.echo(title)
-    if result.left_out:
-        click.echo(f"{result.left_out} calls outside the opening hours were not replayed")
-    click.echo(errors_text(result.errors))
+    for line in _kept_apart(calls.stamped_early, result):
+        click.echo(line)
+    click.echo(errors_text(result.errors, MIN_OFFERED))
+    by_type = call_types_text(result.errors)
+    if by_type:
+        click.echo("per call type:")
+        click.echo(by_type)
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+def _kept_apart(stamped_early: int, result: Replay) -> list[str]:
+    """Lines on the calls the replay leaves out or the reader moved."""
+    lines = []
+    if result.not_offered:
+        lines.append(
+            f"{result.not_offered} calls left in the IVR or never reached an agent queue "
+            "(kept apart, not replayed)"
+        )
+    if stamped_early:
+        lines.append(f"{stamped_early} calls answered or abandoned before they arrived (moved)")
+    if result.left_out:
+        lines.append(f"{result.left_out} calls outside the opening hours were not replayed")
+    for name, count in result.unknown_types.items():
+        lines.append(f"{count} calls of call type {name}, not in the scenario, were not replayed")
+    return lines

@@ -1,6 +1,7 @@
-"""Replay reports: observed, simulated and Erlang A KPIs of real days, by interval.
+"""Replay reports: observed KPIs of real days by interval, the replay's and the baselines'.
 
 The tables come from :mod:`sim.calibration.replay`; this module formats, plots and writes them.
+Only the rows of every call type together (``call_type`` ``all``) are plotted.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.calibration.calibrate import ALL_CALLS
+from sim.calibration.replay import PREDICTORS
 from sim.report.outputs import save_png, write_all, write_csv
 from sim.report.plots import x_labels
 from sim.report.tables import aligned_rows
@@ -21,7 +24,10 @@ SOURCES = (
     ("observed", "observed", "black", "-"),
     ("simulated", "simulated (replay)", "tab:blue", "-"),
     ("erlang_a", "Erlang A", "tab:orange", "--"),
+    ("flat", "flat guess", "tab:gray", ":"),
 )
+MIN_TYPE_CELLS = 20
+"""A call type gets its own lines in the report with at least this many day-intervals scored."""
 _PERCENT_KPIS = ("answer_rate", "abandon_rate", "p_wait")
 
 
@@ -31,8 +37,8 @@ def replay_figure(table: pd.DataFrame, title: str) -> Figure:
     Parameters
     ----------
     table : pandas.DataFrame
-        One row per day, interval and KPI: ``day``, ``interval`` (clock label), ``kpi``,
-        ``observed``, ``simulated``, ``erlang_a``.
+        One row per day, interval, call type and KPI: ``day``, ``interval`` (clock label),
+        ``call_type``, ``kpi``, ``observed``, ``simulated``, ``erlang_a``, ``flat``.
     title : str
         Figure title.
 
@@ -41,6 +47,7 @@ def replay_figure(table: pd.DataFrame, title: str) -> Figure:
     Figure
         A panel per KPI; rates in percent, times in seconds.
     """
+    table = table[table["call_type"] == ALL_CALLS]
     kpis = list(dict.fromkeys(table["kpi"]))
     figure = Figure(figsize=(11, 3.2 * ((len(kpis) + 1) // 2)), layout="constrained")
     panels = np.atleast_1d(figure.subplots((len(kpis) + 1) // 2, 2)).ravel()
@@ -65,34 +72,100 @@ def replay_figure(table: pd.DataFrame, title: str) -> Figure:
     return figure
 
 
-def errors_text(errors: pd.DataFrame) -> str:
-    """Format the error table: a row per KPI, mean absolute errors of replay and Erlang A.
+def errors_text(errors: pd.DataFrame, min_offered: int) -> str:
+    """Format the errors of every call type together: a block of predictors per KPI.
 
     Parameters
     ----------
     errors : pandas.DataFrame
-        ``kpi``, ``cells`` (day-intervals compared), ``observed_mean``, ``mae_simulated``,
-        ``mae_erlang_a``.
+        :func:`sim.calibration.replay.replay_errors`: ``call_type``, ``kpi``, ``predictor``,
+        ``cells``, ``observed_mean``, ``mae``, ``bias``, ``corr``, ``skill``.
+    min_offered : int
+        Offered calls a day-interval needs to be scored (named when none has that many).
 
     Returns
     -------
     str
-        Aligned columns; rates in percent and their errors in percentage points (pt).
+        Aligned columns; rates in percent and their errors in percentage points (pt); or one
+        line saying that no day-interval had enough calls.
     """
-    header = ["kpi", "cells", "observed mean", "MAE replay", "MAE Erlang A"]
-    rows = [header]
-    for row in errors.to_dict("records"):
-        percent = row["kpi"] in _PERCENT_KPIS
-        mean, *maes = (float(row[c]) for c in ("observed_mean", "mae_simulated", "mae_erlang_a"))
-        rows.append(
+    rows = errors[errors["call_type"] == ALL_CALLS]
+    if rows.empty:
+        return (
+            f"no day-interval has at least {min_offered} offered calls: no errors to report "
+            "(the table has every interval)"
+        )
+    header = ["kpi", "predictor", "cells", "observed mean", "MAE", "bias", "corr", "skill"]
+    lines = [header]
+    for kpi, block in rows.groupby("kpi", sort=False):
+        for i, row in enumerate(block.to_dict("records")):
+            value = _formatter(str(kpi))
+            lines.append(
+                [
+                    str(kpi) if i == 0 else "",
+                    PREDICTORS[str(row["predictor"])],
+                    str(row["cells"]),
+                    value(float(row["observed_mean"]), "%"),
+                    value(float(row["mae"]), " pt"),
+                    value(float(row["bias"]), " pt", signed=True),
+                    _fraction(float(row["corr"])),
+                    _fraction(float(row["skill"])),
+                ]
+            )
+    return aligned_rows(lines)
+
+
+def call_types_text(errors: pd.DataFrame) -> str:
+    """Format the replay's and the flat guess's errors per call type with enough day-intervals.
+
+    Parameters
+    ----------
+    errors : pandas.DataFrame
+        As for :func:`errors_text`.
+
+    Returns
+    -------
+    str
+        A row per call type (with at least :data:`MIN_TYPE_CELLS` day-intervals scored) and
+        KPI, each MAE over its own day-intervals (the skill over those both predict); empty
+        when no call type has that many.
+    """
+    own = errors[errors["call_type"] != ALL_CALLS]
+    replayed = own[(own["predictor"] == "simulated") & (own["cells"] >= MIN_TYPE_CELLS)]
+    if replayed.empty:
+        return ""
+    flat_mae = own[own["predictor"] == "flat"].set_index(["call_type", "kpi"])["mae"]
+    lines = [["call type", "kpi", "cells", "MAE replay", "MAE flat guess", "skill"]]
+    for row in replayed.to_dict("records"):
+        value = _formatter(str(row["kpi"]))
+        lines.append(
             [
+                str(row["call_type"]),
                 str(row["kpi"]),
                 str(row["cells"]),
-                _percent(mean, "%") if percent else _seconds(mean),
-                *(_percent(mae, " pt") if percent else _seconds(mae) for mae in maes),
+                value(float(row["mae"]), " pt"),
+                value(float(flat_mae.get((row["call_type"], row["kpi"]), np.nan)), " pt"),
+                _fraction(float(row["skill"])),
             ]
         )
-    return aligned_rows(rows)
+    return aligned_rows(lines)
+
+
+def _formatter(kpi: str) -> Callable[..., str]:
+    """Return how a KPI's values are written: percent (errors in points) or seconds."""
+    percent = kpi in _PERCENT_KPIS
+
+    def written(value: float, unit: str, *, signed: bool = False) -> str:
+        if not np.isfinite(value):
+            return "n/a"
+        sign = "+" if signed else ""
+        return f"{100 * value:{sign}.1f}{unit}" if percent else f"{value:{sign}.1f} s"
+
+    return written
+
+
+def _fraction(value: float) -> str:
+    return "n/a" if not np.isfinite(value) else f"{value:+.2f}"
 
 
 def write_replay_report(
@@ -105,11 +178,3 @@ def write_replay_report(
         lambda path: save_png(replay_figure(table, title), path),
     ]
     return write_all(directory, dict(zip(REPLAY_FILES, writers, strict=True)))
-
-
-def _percent(value: float, unit: str) -> str:
-    return "n/a" if not np.isfinite(value) else f"{100 * value:.1f}{unit}"
-
-
-def _seconds(value: float) -> str:
-    return "n/a" if not np.isfinite(value) else f"{value:.1f} s"

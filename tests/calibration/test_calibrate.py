@@ -14,7 +14,9 @@ from sim.calibration import (
     LOG_FORMATS,
     calibrate,
     calibration_report,
+    headcount,
     read_bank_log,
+    read_call_log,
     scenario_document,
     write_call_log,
 )
@@ -112,6 +114,19 @@ class TestCommand:
         scenario = load_scenario(out)
         assert ["sales", "service"] == list(scenario.call_types)
         assert "12 days (mon,tue,wed)" in scenario.description
+
+    @pytest.mark.parametrize("staffing", ["presence", "serving", "busy"])
+    def test_staffing(self, log_file: Path, tmp_path: Path, staffing: str) -> None:
+        """--staffing picks the estimate the headcount follows; the report names it."""
+        out = tmp_path / "calibrated.yaml"
+        code, stdout, _ = invoke(
+            "calibrate", str(log_file), f"--out={out}", f"--staffing={staffing}"
+        )
+        assert 0 == code
+        calibration = calibrate(read_call_log(log_file))
+        expected = headcount(calibration, staffing)
+        assert expected == load_scenario(out).groups["agents"].headcount
+        assert f"scenario headcount ({staffing}) {min(expected)}-{max(expected)}" in stdout
 
     @pytest.mark.parametrize(
         ("arguments", "expected"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import make_scenario
+from helpers import invoke, make_scenario
 
 from sim.calibration import (
     log_from_records,
@@ -130,6 +130,19 @@ class TestCallLogFormat:
         write_call_log(log, target)
         pd.testing.assert_frame_equal(log.calls, read_call_log(target).calls)
 
+    def test_priority_column(self, tmp_path: Path) -> None:
+        """The optional priority column: 1 a priority customer; written and read back."""
+        text = GOOD.replace(HEADER, f"{HEADER},priority").replace("ann\n", "ann,1\n")
+        text = text.replace(",,\n", ",,,\n").replace("bob\n", "bob,0\n")
+        log = read_call_log(write(tmp_path, text))
+        assert [True, False, False, False] == list(log.calls["priority"])
+        target = tmp_path / "again.csv"
+        write_call_log(log, target)
+        pd.testing.assert_frame_equal(log.calls, read_call_log(target).calls)
+        bad = write(tmp_path, text.replace("ann,1", "ann,yes"))
+        with pytest.raises(ScenarioError, match="line 2, column priority: must be 0 or 1"):
+            read_call_log(bad)
+
 
 BAD_ROWS = {
     "date-time": (
@@ -208,7 +221,7 @@ class TestBadRows:
             (
                 f"{HEADER},extra\n",
                 "line 1: unknown column, expected some of: call_id, call_type, arrival, "
-                "queue_entry, answer, abandon, handle_s, agent (got 'extra')",
+                "queue_entry, answer, abandon, handle_s, agent, priority (got 'extra')",
             ),
             (f"{HEADER}\n\n", "has no rows below the header"),
             ("", "the call log is empty"),
@@ -268,9 +281,44 @@ class TestBankFormat:
             read_bank_log(path)
         assert f"{path}: line 3, {expected}" == str(raised.value)
 
+    def test_priority_customers(self, tmp_path: Path) -> None:
+        """Priority 2 is a priority customer; 0 and 1 are regular; anything else is refused."""
+        rows = [*BANK_ROWS[:2], BANK_ROWS[2]]
+        path = bank_file(tmp_path, rows, priority="2")
+        assert [False, False, True] == list(read_bank_log(path).calls["priority"])
+        path = bank_file(tmp_path, BANK_ROWS[:2], priority="3")
+        with pytest.raises(ScenarioError, match="line 3, column priority: must be 0, 1 or 2"):
+            read_bank_log(path)
+
+    def test_early_stamps_are_counted(self, tmp_path: Path) -> None:
+        """An answer hours before the arrival is moved to it and counted; skew is not counted.
+
+        One such call in 101 is within the 1% tolerance.
+        """
+        early = "8 PS 10:40:00 10:40:05 0:00:00 0:00:00 AGENT 8:00:00 60 AGENT_01"
+        log = read_bank_log(bank_file(tmp_path, [*BANK_ROWS[:1] * 100, early]))
+        assert 1 == log.stamped_early
+        assert 0.0 == log.calls["wait_s"].iloc[-1]
+        assert 0 == read_bank_log(bank_file(tmp_path, BANK_ROWS)).stamped_early  # 1 s skew
+
+    def test_too_many_early_stamps_are_refused(self, tmp_path: Path) -> None:
+        """Beyond the tolerance: one line naming the file, the count and the first line."""
+        early = "8 NW 10:40:00 10:40:05 10:40:05 9:00:00 HANG 0:00:00 0 NO_SERVER"
+        path = bank_file(tmp_path, [*BANK_ROWS[:2], early])
+        with pytest.raises(ScenarioError) as raised:
+            read_bank_log(path)
+        assert (
+            f"{path}: 1 of 3 calls are answered or abandoned more than 60 s before they "
+            "arrive, first on line 4; at most 1% is accepted"
+        ) == str(raised.value)
+        code, _, err = invoke("replay", str(path))
+        assert 2 == code
+        assert 1 == len(err.strip().splitlines())
+
     def test_real_month(self, bank_log: Path) -> None:
         """January 1999 matches the data's description: calls, served, abandoned, AHT, waits."""
-        calls = read_bank_log(bank_log).calls
+        log = read_bank_log(bank_log)
+        calls = log.calls
         assert 31_359 == len(calls)
         assert {"answered": 27_060, "abandoned": 3_101, "other": 1_198} == dict(
             calls["outcome"].value_counts()
@@ -283,6 +331,8 @@ class TestBankFormat:
         abandoned = calls[calls["outcome"] == "abandoned"]
         assert 60.7 == pytest.approx(abandoned["wait_s"].mean(), abs=0.05)
         assert 0 == (calls["wait_s"] < 0).sum()
+        assert 2 == log.stamped_early
+        assert 8_727 == calls["priority"][calls["outcome"] != "other"].sum()
 
 
 class TestAnyFormat:

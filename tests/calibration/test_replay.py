@@ -8,11 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from calibration_helpers import BANK_LOG
 from helpers import invoke
 
 from sim.calibration import CallLog, log_from_records, write_call_log
-from sim.calibration.replay import REPLAY_KPIS, replay
+from sim.calibration.presence import read_roster
+from sim.calibration.replay import REPLAY_KPIS, replay, replay_errors, with_baselines
+from sim.errors import UsageError
 from sim.report.replay import REPLAY_FILES
 from sim.scenario import scenario_from_dict
 from sim.simulation import simulate
@@ -64,14 +67,33 @@ class TestExactReplay:
 
     def test_errors_are_zero_and_erlang_a_is_not(self, saturated_log: CallLog) -> None:
         """The error table: replay 0 on the waits; Erlang A (steady state) misses them."""
-        errors = replay(saturated_log, staffing="serving", reps=1).errors.set_index("kpi")
-        assert list(REPLAY_KPIS) == list(errors.index)
-        assert errors.loc["asa_s", "mae_simulated"] == pytest.approx(0.0, abs=1e-6)
-        assert errors.loc["asa_s", "mae_erlang_a"] > 1.0
+        errors = replay(saturated_log, staffing="serving", reps=1).errors
+        every = errors[errors["call_type"] == "all"].set_index(["kpi", "predictor"])
+        assert list(REPLAY_KPIS) == list(dict.fromkeys(every.index.get_level_values("kpi")))
+        assert every.loc[("asa_s", "simulated"), "mae"] == pytest.approx(0.0, abs=1e-6)
+        assert every.loc[("asa_s", "simulated"), "bias"] == pytest.approx(0.0, abs=1e-6)
+        assert every.loc[("asa_s", "erlang_a"), "mae"] > 1.0
+
+    def test_roster_of_everyone_replays_exactly(
+        self, saturated_log: CallLog, tmp_path: Path
+    ) -> None:
+        """A roster with the 15 agents on all day: the recorded waits come back exactly."""
+        rows = [
+            f"agents-{a},{day} 07:00:00,{day} 11:00:00"
+            for a in range(15)
+            for day in ("2024-03-04", "2024-03-05")
+        ]
+        path = tmp_path / "roster.csv"
+        path.write_text("agent,start,end\n" + "\n".join(rows) + "\n")
+        result = replay(saturated_log, roster=read_roster(path), reps=1)
+        assert "roster" == result.staffing
+        table = result.table
+        assert (table["agents"] == 15).all()
+        np.testing.assert_allclose(table["simulated"], table["observed"], rtol=1e-9, atol=1e-6)
 
 
 class TestStaffing:
-    """The two staffing estimates bracket the agents on duty."""
+    """The staffing estimates from the log, and the choice of staffing."""
 
     def test_busy_staffing_is_at_most_serving(self, saturated_log: CallLog) -> None:
         """Busy time rounded up never exceeds the distinct agents seen serving."""
@@ -79,10 +101,31 @@ class TestStaffing:
         serving = replay(saturated_log, staffing="serving", reps=1).table
         assert (busy["agents"] <= serving["agents"]).all()
 
-    def test_unknown_staffing_is_refused(self, saturated_log: CallLog) -> None:
-        """Only the two documented estimates."""
-        with pytest.raises(ValueError, match="staffing must be one of busy, serving"):
-            replay(saturated_log, staffing="logged-in")
+    def test_presence_is_the_default(self, saturated_log: CallLog) -> None:
+        """Every agent works throughout: the presence is the 15 agents after the first hour.
+
+        In the first hour each agent counts from their first call, not from the opening.
+        """
+        result = replay(saturated_log, reps=1)
+        assert "presence" == result.staffing
+        agents = result.table.set_index("interval")["agents"]
+        assert (agents["09:00"] == 15).all()
+        assert (agents["08:00"] >= 14).all()
+
+    @pytest.mark.parametrize(
+        ("staffing", "message"),
+        [
+            ("logged-in", "staffing must be one of presence, busy, serving, scenario, roster"),
+            ("scenario", "staffing 'scenario' needs a scenario"),
+            ("roster", "a roster is the staffing 'roster', and that staffing needs one"),
+        ],
+    )
+    def test_bad_staffing_is_refused(
+        self, saturated_log: CallLog, staffing: str, message: str
+    ) -> None:
+        """Only the documented staffings, each with what it needs."""
+        with pytest.raises(UsageError, match=message):
+            replay(saturated_log, staffing=staffing)
 
 
 class TestCommandLine:
@@ -97,7 +140,9 @@ class TestCommandLine:
         )
         assert 0 == code
         assert "2 days replayed" in out
-        assert "MAE replay" in out
+        assert "staffing: serving" in out
+        assert "replay" in out
+        assert "Erlang A" in out
         assert set(REPLAY_FILES) == {p.name for p in (tmp_path / "r").iterdir()}
         table = pd.read_csv(tmp_path / "r" / "replay.csv")
         assert set(REPLAY_KPIS) == set(table["kpi"])
@@ -112,6 +157,188 @@ class TestCommandLine:
         assert 1 == len(err.strip().splitlines())
 
 
+def hand_log(folder: Path, rows: list[str]) -> Path:
+    """Write a small call log in the documented CSV format."""
+    path = folder / "log.csv"
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+HEADER = "call_id,call_type,arrival,queue_entry,answer,abandon,handle_s,agent"
+
+
+def quarter_hour_calls(day: str, hour: int, n: int) -> list[str]:
+    """``n`` calls of type ``a`` in an hour, half answered at once by ann, half abandoned."""
+    rows = []
+    for i in range(n):
+        at = f"{day} {hour:02d}:{4 * i:02d}:00"
+        if i % 2:
+            rows.append(f"a{day}{hour}{i},a,{at},{at},,{day} {hour:02d}:{4 * i:02d}:30,,")
+        else:
+            rows.append(f"a{day}{hour}{i},a,{at},,{at},,{100 + i},ann")
+    return rows
+
+
+class TestRegressions:
+    """Bugs found on real logs, each on a small hand-made log."""
+
+    def test_call_type_that_waited_but_never_abandoned(self, tmp_path: Path) -> None:
+        """Type b queued but nobody abandoned (no patience): the replay runs, Erlang A too.
+
+        Pooling call types used to multiply b's infinite patience by its zero share in the
+        hours without b calls, and the NaN stopped the replay.
+        """
+        b_calls = [
+            f"b{i},b,2024-03-04 09:{4 * i:02d}:00,2024-03-04 09:{4 * i:02d}:00,"
+            f"2024-03-04 09:{4 * i:02d}:40,,120,bob"
+            for i in range(12)
+        ]
+        path = hand_log(tmp_path, [*quarter_hour_calls("2024-03-04", 8, 14), *b_calls])
+        code, _, err = invoke("replay", str(path), "--reps=2", f"--out={tmp_path / 'r'}")
+        assert 0 == code, err
+        table = pd.read_csv(tmp_path / "r" / "replay.csv")
+        every = table[table["call_type"] == "all"]
+        assert every["erlang_a"].notna().all()
+        nine = every[(every["interval"] == "09:00") & (every["kpi"] == "answer_rate")]
+        assert 1.0 == nine["erlang_a"].iloc[0]  # b alone: no patience, everyone answered
+
+    def test_no_day_hour_with_enough_calls_says_so(self, tmp_path: Path) -> None:
+        """Nine calls in the only hour: one line says why there are no errors."""
+        path = hand_log(tmp_path, quarter_hour_calls("2024-03-04", 8, 9))
+        code, out, _ = invoke("replay", str(path), "--reps=1", f"--out={tmp_path / 'r'}")
+        assert 0 == code
+        assert "no day-interval has at least 10 offered calls: no errors to report" in out
+        assert "MAE" not in out
+
+
+class TestBaselines:
+    """The flat guess and the week before, scored beside the replay."""
+
+    @staticmethod
+    def table() -> pd.DataFrame:
+        """One KPI of one hour on three Mondays and one Tuesday; the 2nd Monday has few calls."""
+        days = ["2024-03-04", "2024-03-11", "2024-03-18", "2024-03-05"]
+        return pd.DataFrame(
+            {
+                "day": days,
+                "interval": "08:00",
+                "call_type": "all",
+                "kpi": "answer_rate",
+                "offered": [20, 5, 30, 40],
+                "agents": 3.0,
+                "observed": [0.8, 0.2, 0.9, 0.5],
+                "simulated": [0.7, 0.2, 0.95, 0.6],
+                "erlang_a": [0.6, 0.2, 0.6, 0.6],
+            }
+        )
+
+    def test_flat_guess_and_week_before(self) -> None:
+        """Flat: the median of the other days of the weekday with enough calls; week before.
+
+        The 2nd Monday (5 calls) predicts nothing; the Tuesday has no other Tuesday.
+        """
+        table = with_baselines(self.table())
+        np.testing.assert_allclose([0.9, 0.85, 0.8, np.nan], table["flat"])
+        np.testing.assert_allclose([np.nan, 0.8, np.nan, np.nan], table["week_before"])
+
+    def test_errors(self) -> None:
+        """MAE, bias and skill over the cells with enough calls where each predicts."""
+        errors = replay_errors(with_baselines(self.table())).set_index("predictor")
+        assert 3 == errors.loc["simulated", "cells"]  # the 2nd Monday is left out
+        assert errors.loc["simulated", "mae"] == pytest.approx((0.1 + 0.05 + 0.1) / 3)
+        assert errors.loc["simulated", "bias"] == pytest.approx((-0.1 + 0.05 + 0.1) / 3)
+        # the flat guess predicts the two Mondays only: errors 0.1 and 0.1
+        assert 2 == errors.loc["flat", "cells"]
+        assert errors.loc["simulated", "skill"] == pytest.approx(1 - 0.075 / 0.1)
+        assert 0.0 == errors.loc["flat", "skill"]
+        assert "week_before" not in errors.index  # its only value is for the 5-call Monday
+
+    def test_no_cells_no_errors(self) -> None:
+        """Too few calls everywhere: an empty error table with its columns."""
+        table = self.table().assign(offered=5)
+        errors = replay_errors(with_baselines(table))
+        assert errors.empty
+        assert "skill" in errors.columns
+
+
+@pytest.fixture(scope="module")
+def flagged(saturated_log: CallLog) -> CallLog:
+    """The saturated log with every third call a priority customer."""
+    calls = saturated_log.calls.assign(priority=np.arange(len(saturated_log)) % 3 == 0)
+    return CallLog(calls=calls, source="flagged")
+
+
+class TestPriorityCustomers:
+    """The log's priority customers, replayed apart or served first."""
+
+    def test_apart_replays_exactly(self, flagged: CallLog) -> None:
+        """In arrival order with everyone: the same queue, every wait back, reported apart."""
+        table = replay(flagged, staffing="serving", reps=1).table
+        assert {"all", "calls", "calls-priority"} == set(table["call_type"])
+        np.testing.assert_allclose(table["simulated"], table["observed"], rtol=1e-9, atol=1e-6)
+
+    def test_first_serves_them_first(self, flagged: CallLog) -> None:
+        """Served first: priority customers wait less than they did, the others more."""
+        table = replay(flagged, staffing="serving", priority_customers="first", reps=1).table
+        asa = table[table["kpi"] == "asa_s"].groupby("call_type")[["observed", "simulated"]]
+        means = asa.mean()
+        assert means.loc["calls-priority", "simulated"] < means.loc["calls-priority", "observed"]
+        assert means.loc["calls", "simulated"] > means.loc["calls", "observed"]
+
+    def test_pooled(self, flagged: CallLog) -> None:
+        """Pooled: regular callers of their call type."""
+        table = replay(flagged, staffing="serving", priority_customers="pooled", reps=1).table
+        assert {"all", "calls"} == set(table["call_type"])
+
+    def test_unknown_is_refused(self, flagged: CallLog) -> None:
+        """Only the three documented ways."""
+        with pytest.raises(UsageError, match="priority customers must be one of apart, first"):
+            replay(flagged, priority_customers="vip")
+
+
+class TestOutOfSample:
+    """A scenario tested on another log's arrivals."""
+
+    def test_scenario_replays_a_log(self, saturated_log: CallLog, tmp_path: Path) -> None:
+        """Its own scenario's staffing and handle times; a call type it lacks is left out."""
+        log_path = tmp_path / "log.csv"
+        extra = saturated_log.calls.iloc[:3].assign(
+            call_type="other_line", call_id=["x1", "x2", "x3"]
+        )
+        calls = pd.concat([saturated_log.calls, extra], ignore_index=True)
+        write_call_log(CallLog(calls=calls, source="log"), log_path)
+        scenario_path = tmp_path / "scenario.yaml"
+        scenario_path.write_text(yaml.safe_dump(SATURATED))
+        code, out, err = invoke(
+            "replay",
+            str(log_path),
+            f"--scenario={scenario_path}",
+            "--reps=2",
+            f"--out={tmp_path / 'r'}",
+        )
+        assert 0 == code, err
+        assert "scenario scenario.yaml, staffing: scenario" in out
+        assert "3 calls of call type other_line, not in the scenario, were not replayed" in out
+        table = pd.read_csv(tmp_path / "r" / "replay.csv")
+        assert (table["agents"] == 15).all()
+        assert set(table["call_type"]) == {"all", "calls"}
+
+    def test_scenario_with_log_staffing(self, saturated_log: CallLog) -> None:
+        """--staffing presence with a scenario: the log's agents, the scenario's model."""
+        scenario = scenario_from_dict({**SATURATED, "groups": {"agents": {"headcount": 3}}})
+        result = replay(saturated_log, scenario=scenario, staffing="presence", reps=1)
+        agents = result.table.set_index("interval")["agents"]
+        assert (agents["09:00"] == 15).all()
+
+    def test_several_groups_need_their_own_staffing(self, saturated_log: CallLog) -> None:
+        """The log's staffing cannot be split between groups."""
+        skills = {"skills": {"calls": "standard"}}
+        groups = {"a": {"headcount": 5, **skills}, "b": {"headcount": 5, **skills}}
+        scenario = scenario_from_dict({**SATURATED, "groups": groups})
+        with pytest.raises(UsageError, match="staffing 'presence' needs a scenario with one"):
+            replay(saturated_log, scenario=scenario, staffing="presence")
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not BANK_LOG.exists(), reason="the shared bank data is not here")
 def test_bank_month_replays(tmp_path: Path) -> None:
@@ -119,5 +346,10 @@ def test_bank_month_replays(tmp_path: Path) -> None:
     code, out, _ = invoke("replay", str(BANK_LOG), "--reps=5", f"--out={tmp_path}")
     assert 0 == code
     assert "29 days replayed" in out
-    errors = pd.read_csv(tmp_path / "replay_errors.csv").set_index("kpi")
-    assert (errors["cells"] > 300).all()
+    assert "staffing: presence" in out
+    assert "1198 calls left in the IVR" in out
+    errors = pd.read_csv(tmp_path / "replay_errors.csv")
+    every = errors[errors["call_type"] == "all"].set_index(["kpi", "predictor"])
+    assert (every["cells"].xs("simulated", level="predictor") > 300).all()
+    assert (every["cells"].xs("week_before", level="predictor") > 200).all()
+    assert {"PS", "NW"} <= set(errors["call_type"])

@@ -12,6 +12,7 @@ from calibration_helpers import KNOWN, START, Simulated
 
 from sim.calibration import calibrate, headcount, scenario_document
 from sim.calibration.estimate import Estimate
+from sim.errors import UsageError
 from sim.scenario import scenario_from_dict
 from sim.simulation import simulate
 
@@ -87,7 +88,22 @@ class TestRoundTrip:
         distinct = calibration.agents_distinct.mean[window]
         assert np.all(distinct <= on_duty_or_finishing)
         assert np.all(calibration.agents_busy.mean[window] <= distinct)
-        assert np.all(np.array(headcount(calibration)) <= on_duty_or_finishing)
+        assert np.all(calibration.agents_present.mean[window] <= on_duty_or_finishing)
+        assert np.all(np.array(headcount(calibration, "serving")) <= on_duty_or_finishing)
+
+    def test_headcount_from_presence(self, simulated: Simulated) -> None:
+        """The default headcount, from the agents' working spans, is the one simulated.
+
+        Agents seen serving overshoot where the staffing falls (they finish calls after their
+        shift); busy time undershoots where agents wait for calls.
+        """
+        calibration = calibrate(simulated.log)
+        on_duty = KNOWN["groups"]["agents"]["headcount"]
+        assert on_duty == headcount(calibration)
+        assert sum(headcount(calibration, "serving")) > sum(on_duty)
+        assert sum(headcount(calibration, "busy")) < sum(on_duty)
+        with pytest.raises(UsageError, match="the headcount must follow one of presence"):
+            headcount(calibration, "roster")
 
     def test_scenario_runs(self, simulated: Simulated) -> None:
         """The calibrated scenario validates and simulates."""
