@@ -101,8 +101,9 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     """Return every group KPI in one long table: whole run, each day, each interval.
 
     Columns: ``period`` (``total``, the day's label or ``interval``), ``day``, ``interval``,
-    ``start`` (clock time of interval rows), ``group``, ``call_type``, ``kpi`` and the
-    statistics of :data:`~sim.results.summary.STAT_COLUMNS`.
+    ``start`` (clock time of interval rows), ``group``, ``call_type``, ``kpi``, ``mean``,
+    ``sd``, ``ci_low``, ``ci_high``, ``n_reps`` and ``pooled`` (see
+    :class:`~sim.results.summary.Summary`).
     """
     groups = summary.groups
     total = groups.total.assign(period="total")
@@ -116,7 +117,9 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     )
     table = pd.concat([total, days, intervals], ignore_index=True)
     columns = ["period", "day", "interval", "start", "group", "call_type", "kpi"]
-    return table.reindex(columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps"])
+    return table.reindex(
+        columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps", "pooled"]
+    )
 
 
 def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
