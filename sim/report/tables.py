@@ -117,16 +117,15 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     )
     table = pd.concat([total, days, intervals], ignore_index=True)
     columns = ["period", "day", "interval", "start", "group", "call_type", "kpi"]
-    return table.reindex(
-        columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps", "pooled"]
-    )
+    return table.reindex(columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps", "pooled"])
 
 
 def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     """Return ``{call type or "all": {kpi: {"mean", "ci95": [lo, hi]}}}`` for the whole run.
 
-    Occupancy (and over opening hours) is a centre KPI: it appears under ``"all"`` only. Undefined values are ``None``,
-    also for a KPI undefined in every replication (the summary then has no row for it).
+    Occupancy (also over opening hours) is a centre KPI: it appears under ``"all"`` only.
+    Undefined values are ``None``, also for a KPI undefined in every replication (the summary
+    then has no row for it).
     """
     total = summary.total[summary.total["kpi"].isin(JSON_KPIS)]
     result: dict[str, Any] = {}
