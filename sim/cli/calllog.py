@@ -8,7 +8,10 @@ import click
 
 from sim.cli.options import (
     engine_option,
+    interval_minutes_option,
     out_dir_option,
+    quiet_option,
+    reps_option,
     seed_option,
     status_line,
     terminal_stderr,
@@ -34,13 +37,7 @@ log_format_option = click.option(
     help="Scenario YAML file to write.",
 )
 @log_format_option
-@click.option(
-    "--interval-minutes",
-    type=int,
-    default=30,
-    show_default=True,
-    help="Planning interval: 15, 30 or 60.",
-)
+@interval_minutes_option(30, "Planning interval of the scenario.")
 @click.option(
     "--weekdays",
     default=None,
@@ -86,13 +83,7 @@ def calibrate_command(
 @click.command()
 @click.argument("log", type=click.Path(dir_okay=False))
 @log_format_option
-@click.option(
-    "--interval-minutes",
-    type=click.Choice(["15", "30", "60"]),
-    default="60",
-    show_default=True,
-    help="Interval of the comparison.",
-)
+@interval_minutes_option(60, "Interval of the comparison.")
 @click.option(
     "--staffing",
     type=click.Choice(["busy", "serving"]),
@@ -101,22 +92,22 @@ def calibrate_command(
     help="Agents on the phones per 15 minutes: busy time rounded up (a lower bound) or those "
     "seen serving (an upper bound).",
 )
-@click.option(
-    "--reps", type=click.IntRange(min=1), default=20, show_default=True, help="Replications a day."
-)
+@reps_option(20, "Replications a day.")
 @seed_option
 @engine_option
 @out_dir_option("out/replay", "Folder for replay.csv, replay_errors.csv and replay.png.")
+@quiet_option
 def replay(
     *,
     log: str,
     log_format: str,
-    interval_minutes: str,
+    interval_minutes: int,
     staffing: str,
     reps: int,
     seed: int,
     engine: str,
     out_dir: str,
+    quiet: bool,
 ) -> None:
     """Simulate each day of LOG with its own calls and compare with what happened.
 
@@ -129,11 +120,11 @@ def replay(
     from sim.report.replay import errors_text, write_replay_report  # noqa: PLC0415
 
     calls = read_any_log(log, log_format)
-    with status_line(enabled=terminal_stderr()) as status:
+    with status_line(enabled=terminal_stderr(quiet)) as status:
         result = replay_days(
             calls,
             staffing=staffing,
-            compare_minutes=int(interval_minutes),
+            compare_minutes=interval_minutes,
             reps=reps,
             seed=seed,
             engine=engine,
