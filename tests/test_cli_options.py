@@ -130,7 +130,8 @@ def test_default_replications_are_enough_for_the_default_confidence(name: str) -
     command = COMMANDS[name]
     confidence = default_of(command, options(command)["--confidence"])
     reps = default_of(command, options(command)["--reps"])
-    assert isinstance(confidence, float) and isinstance(reps, int)
+    assert isinstance(confidence, float)
+    assert isinstance(reps, int)
     assert reps >= min_search_reps(confidence)
     assert few_reps_warning(confidence, reps) is None
 
@@ -154,7 +155,7 @@ def test_former_names_are_hidden_from_help() -> None:
     assert "--sl-target" not in stdout
 
 
-def test_a_former_name_and_the_current_one_must_agree(tmp_path: object) -> None:
+def test_a_former_name_and_the_current_one_must_agree() -> None:
     """Giving --target and --sl-target with different values is one usage error, exit 2."""
     scenario = REPO / "scenarios" / "blended_centre.yaml"
     code, _, stderr = invoke("bid", str(scenario), "--target=0.8", "--sl-target=0.7")
