@@ -116,6 +116,7 @@ Array = NDArray[np.float64]
 
 _COUNT_INPUTS = (*COUNT_KPIS, "short_abandoned", "abandoned_within_t")
 _SUM_INPUTS = ("wait_answered_s", "wait_all_s", "handle_s")
+_OCCUPANCY_SUMS = ("staffed_s", "busy_s", "break_s", "outbound_s", "off_phone_s")
 
 
 def service_level(counts: dict[str, Array], definition: str) -> Array:
@@ -324,7 +325,7 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     }
     in_hours = {
         name: _with_total(array)
-        for name, array in _slot_sums(tallies, plan, period, open_weights, AGENT_SUMS).items()
+        for name, array in _slot_sums(tallies, plan, period, open_weights, _OCCUPANCY_SUMS).items()
     }
     # Per group, before the "all" entry is appended: what depends on the group's wage and kind.
     phone_s = sums["staffed_s"] - sums["break_s"] - sums["off_phone_s"]
@@ -342,14 +343,8 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     outbound, off_phone = sums["outbound_s"], sums["off_phone_s"]
     per_interval = period == "interval"
     return {
-        "occupancy": ratio(busy, staffed - on_break - outbound - off_phone),
-        "occupancy_open": ratio(
-            in_hours["busy_s"],
-            in_hours["staffed_s"]
-            - in_hours["break_s"]
-            - in_hours["outbound_s"]
-            - in_hours["off_phone_s"],
-        ),
+        "occupancy": _occupancy(sums),
+        "occupancy_open": _occupancy(in_hours),
         "agents": staffed / plan.interval_s if per_interval else np.full_like(staffed, np.nan),
         "agents_on_break": on_break / plan.interval_s
         if per_interval
@@ -375,6 +370,12 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
         "reserve_phone_cost": sums["reserve_phone_cost"],
         "contacts_per_agent_h": ratio(sums["contacts"], outbound / 3600.0),
     }
+
+
+def _occupancy(sums: dict[str, Array]) -> Array:
+    """Busy time / the time open to inbound calls (staffed - breaks - outbound - off the phones)."""
+    available = sums["staffed_s"] - sums["break_s"] - sums["outbound_s"] - sums["off_phone_s"]
+    return ratio(sums["busy_s"], available)
 
 
 def _slot_sums(
