@@ -165,7 +165,9 @@ def test_bid_shows_its_steps(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(TWO_DESKS))
     groups = ("--group=billing_desk", "--group=support_desk")
     out = f"--out={tmp_path / 'o'}"
-    code, _, err = invoke("bid", str(path), *groups, "--reps=40", out, stderr=Terminal())
+    code, _, err = invoke(
+        "bid", str(path), *groups, "--confidence=0.95", "--reps=40", out, stderr=Terminal()
+    )
     assert 0 == code
     shown = [part.split("  ")[0].strip() for part in err.split("\r")]
     assert shown[1].startswith("round 0: ")
