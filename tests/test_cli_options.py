@@ -15,6 +15,8 @@ import pytest
 from helpers import REPO, invoke
 
 from sim.cli.app import cli
+from sim.errors import UsageError
+from sim.planning import bid as bid_module
 from sim.planning.staffing import few_reps_warning, min_search_reps
 
 CLI_MD = REPO / "docs" / "reference" / "cli.md"
@@ -162,3 +164,19 @@ def test_a_former_name_and_the_current_one_must_agree() -> None:
     assert 2 == code
     assert stderr.startswith("error: --sl-target is the old name of --target: give one of them")
     assert 1 == len(stderr.splitlines())
+
+
+@pytest.mark.parametrize("flag", ["--target", "--sl-target"])
+def test_the_former_name_still_sets_the_target(flag: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``bid --sl-target 0.75`` asks the search for 0.75, as ``--target 0.75`` does."""
+    asked: dict[str, object] = {}
+
+    def stop(_raw: object, **options: object) -> None:
+        asked.update(options)
+        raise UsageError("stopped before the search")
+
+    monkeypatch.setattr(bid_module, "size_bid", stop)
+    scenario = REPO / "scenarios" / "blended_centre.yaml"
+    code, _, stderr = invoke("bid", str(scenario), f"{flag}=0.75")
+    assert (2, "error: stopped before the search\n") == (code, stderr)
+    assert 0.75 == asked["sl_target"]
