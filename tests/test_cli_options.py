@@ -24,7 +24,10 @@ CLI_MD = REPO / "docs" / "reference" / "cli.md"
 
 def commands(group: click.Group = cli, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
     """Yield every leaf command with its full name (``plan staff``)."""
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None
         full = f"{prefix}{name}"
         if isinstance(command, click.Group):
             yield from commands(command, f"{full} ")
