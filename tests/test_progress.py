@@ -114,6 +114,7 @@ class TestPlanStaff:
         assert (0, "") == (code, err)
         _, on_terminal, _ = invoke(*args, stderr=Terminal())
         assert out == on_terminal
+        assert (0, out, "") == invoke(*args, "--quiet", stderr=Terminal())
 
     def test_few_replications_warn_once(self, day_file: Path, tmp_path: Path) -> None:
         """--reps 50 at confidence 0.9: one warning line naming the least replications; runs."""
@@ -142,6 +143,7 @@ def test_compare_shows_scenarios_and_replications(day_file: Path, tmp_path: Path
     assert "\rscenario 1/2: replications 3/3" in err
     assert "\rscenario 2/2: replications 3/3" in err
     assert (0, "") == invoke(*args)[::2]
+    assert (0, "") == invoke(*args, "--quiet", stderr=Terminal())[::2]
 
 
 def test_replay_shows_days(tmp_path: Path) -> None:
@@ -157,6 +159,7 @@ def test_replay_shows_days(tmp_path: Path) -> None:
     assert "\rdays 1/2 replayed" in err
     assert "\rdays 2/2 replayed" in err
     assert (0, "") == invoke(*args)[::2]
+    assert (0, "") == invoke(*args, "--quiet", stderr=Terminal())[::2]
 
 
 def test_bid_shows_its_steps(tmp_path: Path) -> None:
@@ -165,7 +168,9 @@ def test_bid_shows_its_steps(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(TWO_DESKS))
     groups = ("--group=billing_desk", "--group=support_desk")
     out = f"--out={tmp_path / 'o'}"
-    code, _, err = invoke("bid", str(path), *groups, "--reps=40", out, stderr=Terminal())
+    code, _, err = invoke(
+        "bid", str(path), *groups, "--confidence=0.95", "--reps=40", out, stderr=Terminal()
+    )
     assert 0 == code
     shown = [part.split("  ")[0].strip() for part in err.split("\r")]
     assert shown[1].startswith("round 0: ")

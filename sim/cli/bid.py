@@ -8,11 +8,15 @@ from pathlib import Path
 import click
 
 from sim.cli.options import (
+    confidence_option,
     engine_option,
+    old_name,
     out_dir_option,
+    quiet_option,
     search_options,
     seed_option,
     status_line,
+    target_option,
     terminal_stderr,
     warn_if_few_reps,
 )
@@ -22,19 +26,15 @@ _price_type = click.FloatRange(min=0, min_open=True)
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option(
-    "--sl-target",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    default=None,
-    help="Contractual service level over the day [the contract's sl_penalty.below, else the "
-    "scenario's target].",
+@target_option(
+    "Contractual service level over the day [the contract's day service-level target, else its "
+    "sl_penalty.below, else the scenario's target].",
+    dest="sl_target",
 )
-@click.option(
-    "--confidence",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-    help="Share of days whose service level must reach the target.",
+@old_name("--sl-target", "sl_target", click.FloatRange(min=0, max=1, min_open=True, max_open=True))
+@confidence_option(
+    "Share of replications in which every day's service level reaches the target and every "
+    "contract target holds."
 )
 @click.option("--price-per-call", type=_price_type, default=None, help="Price per handled call.")
 @click.option(
@@ -69,6 +69,7 @@ _price_type = click.FloatRange(min=0, min_open=True)
 @seed_option
 @engine_option
 @out_dir_option("out/bid", "Folder for bid.csv, groups.csv, scenario.yaml and bid.png.")
+@quiet_option
 def bid(
     *,
     scenario: str,
@@ -85,6 +86,7 @@ def bid(
     seed: int,
     engine: str,
     out_dir: str,
+    quiet: bool,
 ) -> None:
     """Size an outsourcing bid: least staffing for the contract, its cost, price and margin.
 
@@ -95,7 +97,7 @@ def bid(
     from sim.report.bid import bid_console, write_bid  # noqa: PLC0415
     from sim.scenario.load import read_yaml  # noqa: PLC0415
 
-    with status_line(enabled=terminal_stderr()) as status:
+    with status_line(enabled=terminal_stderr(quiet)) as status:
         result = size_bid(
             read_yaml(Path(scenario), scenario),
             group=group or None,

@@ -9,7 +9,10 @@ import click
 
 from sim.cli.options import (
     engine_option,
+    interval_minutes_option,
     out_dir_option,
+    quiet_option,
+    reps_option,
     seed_option,
     status_line,
     terminal_stderr,
@@ -38,13 +41,7 @@ log_format_option = click.option(
     help="Scenario YAML file to write.",
 )
 @log_format_option
-@click.option(
-    "--interval-minutes",
-    type=int,
-    default=30,
-    show_default=True,
-    help="Planning interval: 15, 30 or 60.",
-)
+@interval_minutes_option(30, "Planning interval of the scenario.")
 @click.option(
     "--weekdays",
     default=None,
@@ -139,19 +136,12 @@ def calibrate_command(
     "own in arrival order with everyone (apart), the same served first (first), or regular "
     "callers (pooled).",
 )
-@click.option(
-    "--interval-minutes",
-    type=click.Choice(["15", "30", "60"]),
-    default="60",
-    show_default=True,
-    help="Interval of the comparison.",
-)
-@click.option(
-    "--reps", type=click.IntRange(min=1), default=20, show_default=True, help="Replications a day."
-)
+@interval_minutes_option(60, "Interval of the comparison.")
+@reps_option(20, "Replications a day.")
 @seed_option
 @engine_option
 @out_dir_option("out/replay", "Folder for replay.csv, replay_errors.csv and replay.png.")
+@quiet_option
 def replay(
     *,
     log: str,
@@ -161,11 +151,12 @@ def replay(
     roster_path: str | None,
     gap_minutes: float,
     priority_customers: str,
-    interval_minutes: str,
+    interval_minutes: int,
     reps: int,
     seed: int,
     engine: str,
     out_dir: str,
+    quiet: bool,
 ) -> None:
     """Simulate each day of LOG with its own calls and compare with what happened.
 
@@ -189,7 +180,7 @@ def replay(
     calls = read_any_log(log, log_format)
     scenario = load_scenario(scenario_path) if scenario_path is not None else None
     roster = read_roster(roster_path) if roster_path is not None else None
-    with status_line(enabled=terminal_stderr()) as status:
+    with status_line(enabled=terminal_stderr(quiet)) as status:
         result = replay_days(
             calls,
             staffing=staffing,
@@ -197,7 +188,7 @@ def replay(
             roster=roster,
             gap_minutes=gap_minutes,
             priority_customers=priority_customers,
-            compare_minutes=int(interval_minutes),
+            compare_minutes=interval_minutes,
             reps=reps,
             seed=seed,
             engine=engine,

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sim.cli.options import StatusLine, clock_text, terminal_stderr
+from sim.cli.options import (
+    StatusLine,
+    clock_text,
+    quiet_option,
+    reps_option,
+    terminal_stderr,
+    workers_option,
+)
 
 if TYPE_CHECKING:
     from sim.experiments import Progress
@@ -34,9 +41,7 @@ def _store_option(function: Any) -> Any:
 
 
 def _reps_option(function: Any) -> Any:
-    return click.option(
-        "--reps", type=click.IntRange(min=2), default=None, help="Replications per point [file's]."
-    )(function)
+    return reps_option(None, "Replications per point [the file's].", minimum=2)(function)
 
 
 def _precision_option(function: Any) -> Any:
@@ -88,14 +93,11 @@ def _parse_precision(
     help="Run on a dask.distributed scheduler (tcp://host:8786), or 'local' for a local "
     "cluster of --workers processes. Same numbers as a local run.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Threads here, or processes of a local cluster; never changes the numbers.",
+@workers_option(
+    "Threads here, or processes of a local cluster [the CPUs]; never change the numbers."
 )
 @click.option("--restart", is_flag=True, help="Discard the results of changed points first.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 def experiment_run(
     *,
     file: str,

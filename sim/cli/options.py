@@ -1,7 +1,13 @@
-"""Options shared by several commands, with the same names, defaults and help everywhere."""
+"""Options shared by several commands, with the same names, defaults and help everywhere.
+
+One name per concept across commands (``docs/reference/cli.md`` lists every option and default
+in one table, checked against the commands by ``tests/test_cli_options.py``). A former name of
+an option keeps working as a hidden alias (:func:`old_name`).
+"""
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import time
@@ -14,7 +20,7 @@ import click
 
 from sim.engines import ENGINE_NAMES
 from sim.engines.base import ProgressCallback
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, UsageError
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
 from sim.scenario.load import parse_yaml_value, read_yaml
 from sim.scenario.overrides import Override, apply_overrides
@@ -35,12 +41,122 @@ def out_dir_option(default: str, help_text: str) -> Any:
     )
 
 
+RUN_REPS = 100
+"""Default replications of a run or a comparison."""
+SEARCH_REPS = 200
+"""Default replications of a staffing search (``plan staff``, ``bid``): at least the
+replications the default :data:`CONFIDENCE` needs (98 at 0.9), so the default never warns."""
+CONFIDENCE = 0.9
+"""Default share of replications in which a staffing search's target must hold."""
+
 seed_option = click.option(
     "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed."
 )
 engine_option = click.option(
-    "--engine", type=click.Choice(ENGINE_NAMES), default="fast", show_default=True
+    "--engine",
+    type=click.Choice(ENGINE_NAMES),
+    default="fast",
+    show_default=True,
+    help="Engine: both give identical call records on the same seed.",
 )
+quiet_option = click.option("--quiet", is_flag=True, help="No progress line on stderr.")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object instead of the table."
+)
+
+
+def reps_option(default: int | None, help_text: str, minimum: int = 1) -> Any:
+    """Return the ``--reps`` option: replications, at least ``minimum``."""
+    return click.option(
+        "--reps",
+        type=click.IntRange(min=minimum),
+        default=default,
+        show_default=default is not None,
+        help=help_text,
+    )
+
+
+def workers_option(help_text: str) -> Any:
+    """Return the ``--workers`` option (threads or processes; default: the CPUs)."""
+    return click.option("--workers", type=click.IntRange(min=1), default=None, help=help_text)
+
+
+def target_option(help_text: str, *, required: bool = False, dest: str = "target") -> Any:
+    """Return the ``--target`` option: a service-level target, a fraction in (0, 1)."""
+    return click.option(
+        "--target",
+        dest,
+        type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+        required=required,
+        default=None,
+        help=help_text,
+    )
+
+
+def confidence_option(help_text: str) -> Any:
+    """Return the ``--confidence`` option of a staffing search (default :data:`CONFIDENCE`)."""
+    return click.option(
+        "--confidence",
+        type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+        default=CONFIDENCE,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def interval_minutes_option(default: int | None, help_text: str) -> Any:
+    """Return the ``--interval-minutes`` option: 15, 30 or 60, given to the command as an int."""
+    return click.option(
+        "--interval-minutes",
+        type=click.Choice(["15", "30", "60"]),
+        default=None if default is None else str(default),
+        show_default=default is not None,
+        callback=lambda _context, _parameter, value: None if value is None else int(value),
+        help=help_text,
+    )
+
+
+def old_name(old: str, parameter: str, value_type: click.ParamType) -> Any:
+    """Accept ``old``, a former name of the option stored in ``parameter``, as a hidden alias.
+
+    Scripts that use the old name keep working; help shows only the current name. Giving both
+    names with different values is a usage error. Apply it below ``@click.command``.
+    """
+    dest = f"old_{parameter}"
+
+    def decorate(function: Any) -> Any:
+        @functools.wraps(function)
+        def merged(**kwargs: Any) -> Any:
+            value = kwargs.pop(dest)
+            if value is not None:
+                if given(parameter) and kwargs[parameter] != value:
+                    current = _option_name(parameter)
+                    raise UsageError(
+                        f"{old} is the old name of {current}: give one of them "
+                        f"(got {current} {kwargs[parameter]} and {old} {value})"
+                    )
+                kwargs[parameter] = value
+            return function(**kwargs)
+
+        return click.option(
+            old, dest, type=value_type, default=None, hidden=True, help=f"Old name of {parameter}."
+        )(merged)
+
+    return decorate
+
+
+def given(parameter: str) -> bool:
+    """Whether the user gave the current command's ``parameter`` (not its default)."""
+    source = click.get_current_context().get_parameter_source(parameter)
+    return source not in (None, click.core.ParameterSource.DEFAULT)
+
+
+def _option_name(parameter: str) -> str:
+    """Return the current command's longest flag of ``parameter`` (``--target``)."""
+    for option in click.get_current_context().command.params:
+        if option.name == parameter:
+            return max(option.opts, key=len)
+    return parameter
 
 
 threshold_option = click.option(
@@ -73,15 +189,11 @@ def search_options(validation_help: str) -> Any:
     """Return the options of a simulation-based search: replications and the fresh seed."""
 
     def decorate(function: Any) -> Any:
-        function = click.option("--validation-seed", type=int, default=None, help=validation_help)(
-            function
-        )
-        return click.option(
-            "--reps",
-            type=click.IntRange(min=10),
-            default=200,
-            show_default=True,
-            help="Replications.",
+        function = click.option(
+            "--validation-seed", type=click.IntRange(min=0), default=None, help=validation_help
+        )(function)
+        return reps_option(
+            SEARCH_REPS, "Replications of each search round and of the check.", minimum=10
         )(function)
 
     return decorate

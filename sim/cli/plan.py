@@ -8,13 +8,17 @@ from typing import Literal
 import click
 
 from sim.cli.options import (
+    confidence_option,
     engine_option,
+    interval_minutes_option,
     out_dir_option,
     patience_option,
+    quiet_option,
     search_options,
     seed_option,
     shrinkage_option,
     status_line,
+    target_option,
     terminal_stderr,
     threshold_option,
     warn_if_few_reps,
@@ -29,12 +33,7 @@ def plan() -> None:
 
 @plan.command(name="requirements")
 @click.argument("forecast", type=click.Path(dir_okay=False))
-@click.option(
-    "--target",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    required=True,
-    help="Service-level target (fraction answered within the threshold).",
-)
+@target_option("Service-level target (fraction answered within the threshold).", required=True)
 @threshold_option
 @patience_option
 @shrinkage_option(
@@ -47,12 +46,7 @@ def plan() -> None:
     default=None,
     help="AHT, seconds, of forecast rows whose aht_s is empty.",
 )
-@click.option(
-    "--interval-minutes",
-    type=click.Choice(["15", "30", "60"]),
-    default=None,
-    help="Interval length [default: the gap between the forecast's interval starts].",
-)
+@interval_minutes_option(None, "Interval length [the gap between the forecast's interval starts].")
 @click.option(
     "--out",
     "out_file",
@@ -70,7 +64,7 @@ def plan_requirements(
     shrinkage: float,
     by_call_type: bool,
     aht_s: float | None,
-    interval_minutes: str | None,
+    interval_minutes: int | None,
     out_file: str,
 ) -> None:
     """Agents needed per interval of FORECAST: Erlang C (or A), then shrinkage."""
@@ -84,7 +78,7 @@ def plan_requirements(
 
     loaded = read_forecast(
         forecast,
-        interval_minutes=int(interval_minutes) if interval_minutes else None,
+        interval_minutes=interval_minutes,
         default_aht_s=aht_s,
     )
     goal = ServiceGoal(target=target, threshold_s=threshold_s, patience_s=patience_s)
@@ -108,18 +102,9 @@ def plan_requirements(
     multiple=True,
     help="Group to staff (headcount per interval, or agents per shift); repeat for several.",
 )
-@click.option(
-    "--target",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    default=None,
-    help="Service level per interval [the scenario's target].",
-)
-@click.option(
-    "--confidence",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    default=0.9,
-    show_default=True,
-    help="Share of replications in which every interval (or the day) must reach the target.",
+@target_option("Service level per interval (or of the day) [the scenario's target].")
+@confidence_option(
+    "Share of replications in which every interval (or the day) must reach the target."
 )
 @click.option(
     "--criterion",
@@ -132,6 +117,7 @@ def plan_requirements(
 @seed_option
 @engine_option
 @out_dir_option("out/staff", "Folder for staffing.csv and scenario.yaml.")
+@quiet_option
 def plan_staff(
     *,
     scenario: str,
@@ -144,13 +130,14 @@ def plan_staff(
     seed: int,
     engine: str,
     out_dir: str,
+    quiet: bool,
 ) -> None:
     """Staff groups from Erlang, adding agents where the simulation misses the target."""
     from sim.planning.staffing import simulated_staffing, staffed_scenario_yaml  # noqa: PLC0415
     from sim.report.planning import staffing_console, write_staffing  # noqa: PLC0415
     from sim.scenario.load import read_yaml  # noqa: PLC0415
 
-    with status_line(enabled=terminal_stderr()) as status:
+    with status_line(enabled=terminal_stderr(quiet)) as status:
         result = simulated_staffing(
             read_yaml(Path(scenario), scenario),
             group=groups,

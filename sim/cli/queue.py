@@ -10,7 +10,13 @@ from typing import Any
 import click
 
 from sim.analytic import QueueKpis, queue_kpis, staffing_for_goals
-from sim.cli.options import patience_option, shrinkage_option, threshold_option
+from sim.cli.options import (
+    json_option,
+    patience_option,
+    shrinkage_option,
+    target_option,
+    threshold_option,
+)
 from sim.errors import UsageError
 
 _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
@@ -32,7 +38,7 @@ def _queue_options(function: Any) -> Any:
         ),
         threshold_option,
         patience_option,
-        click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+        json_option,
     ]
     for option in reversed(options):
         function = option(function)
@@ -66,12 +72,7 @@ def erlang(
 
 @click.command()
 @_queue_options
-@click.option(
-    "--target",
-    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
-    default=None,
-    help="Service-level target (fraction answered within the threshold).",
-)
+@target_option("Service-level target (fraction answered within the threshold).")
 @click.option(
     "--asa-target-s",
     type=click.FloatRange(min=0, min_open=True),

@@ -9,17 +9,25 @@ from pathlib import Path
 import click
 
 from sim.cli.options import (
+    RUN_REPS,
     engine_option,
+    given,
+    json_option,
     load_with_sets,
     out_dir_option,
     progress_bar,
+    quiet_option,
+    reps_option,
     seed_option,
     set_option,
     status_line,
     terminal_stderr,
+    workers_option,
 )
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.stability import overload_warning
+
+_WORKERS_HELP = "Threads of the fast engine [the CPUs]; never change the numbers."
 
 
 @click.command()
@@ -48,23 +56,16 @@ def _warn_if_overloaded(scenario: Scenario) -> None:
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option(
-    "--reps", type=click.IntRange(min=1), default=100, show_default=True, help="Replications."
-)
+@reps_option(RUN_REPS, "Replications.")
 @seed_option
 @engine_option
 @out_dir_option("out", "Folder for tables and plots (with --json: only when given).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@json_option
 @click.option(
     "--plots/--no-plots", default=True, show_default=True, help="Draw the three plots into OUT."
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Threads (fast engine); never changes the numbers.",
-)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@workers_option(_WORKERS_HELP)
+@quiet_option
 @set_option
 def run(
     *,
@@ -95,7 +96,7 @@ def run(
     from sim.results.money import evaluate_contract  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
-    writes = not as_json or _given("out_dir")
+    writes = not as_json or given("out_dir")
     loaded = load_with_sets(scenario, sets)
     _warn_if_overloaded(loaded)
     with progress_bar(reps, enabled=terminal_stderr(quiet)) as progress:
@@ -128,23 +129,14 @@ def run(
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
 
 
-def _given(parameter: str) -> bool:
-    """Whether the user gave the current command's ``parameter`` (not its default)."""
-    source = click.get_current_context().get_parameter_source(parameter)
-    return source not in (None, click.core.ParameterSource.DEFAULT)
-
-
 @click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--reps", type=click.IntRange(min=2), default=100, show_default=True, help="Replications."
-)
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Run seed, shared."
-)
+@reps_option(RUN_REPS, "Replications of each scenario.", minimum=2)
+@seed_option
 @engine_option
 @out_dir_option("out/compare", "Folder for compare.csv and the plot.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads (fast engine).")
+@workers_option(_WORKERS_HELP)
+@quiet_option
 @set_option
 def compare(
     *,
@@ -155,6 +147,7 @@ def compare(
     engine: str,
     out_dir: str,
     workers: int | None,
+    quiet: bool,
 ) -> None:
     """Compare scenarios on the same seed: KPIs side by side and paired differences.
 
@@ -168,7 +161,7 @@ def compare(
     for path in scenarios:
         scenario = load_with_sets(path, sets)
         loaded[scenario.name if scenario.name not in loaded else Path(path).stem] = scenario
-    with status_line(enabled=terminal_stderr()) as status:
+    with status_line(enabled=terminal_stderr(quiet)) as status:
         comparison = compare_scenarios(
             loaded, reps=reps, seed=seed, engine=engine, workers=workers, status=status
         )
@@ -182,12 +175,7 @@ def compare(
 
 
 @click.command("warm-up")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Kernels compiled at once, each in its own process (default: CPUs).",
-)
+@workers_option("Kernels compiled at once, each in its own process [the CPUs].")
 def warm_up(workers: int | None) -> None:
     """Compile the fast engine once, so that later runs start at once.
 

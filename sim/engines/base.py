@@ -74,6 +74,7 @@ CALL_COUNTS = (
     "repeats",
     "redials_given_up",
     "repeats_given_up",
+    "waited",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
 AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")

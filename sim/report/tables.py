@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.kpis import ALL
-from sim.results.summary import STAT_COLUMNS, Summary
+from sim.results.summary import POOLED_KPIS, STAT_COLUMNS, Summary
 from sim.scenario.plan import GroupKind, Plan
 
 JSON_KPIS = (
@@ -17,10 +17,15 @@ JSON_KPIS = (
     "asa_s",
     "abandon_rate",
     "occupancy",
+    "occupancy_open",
+    "p_wait",
+    "queue_length",
     "offered",
     "answered",
     "abandoned",
 )
+CENTRE_KPIS = frozenset({"occupancy", "occupancy_open"})
+"""KPIs of the agents, not of a call type: in JSON under ``"all"`` only."""
 INTERVAL_KPIS = (
     "offered",
     "answered",
@@ -30,7 +35,10 @@ INTERVAL_KPIS = (
     "mean_wait_s",
     "abandon_rate",
     "aht_s",
+    "p_wait",
+    "queue_length",
     "occupancy",
+    "occupancy_open",
     "agents",
     "agents_scheduled",
     "agents_on_break",
@@ -41,19 +49,25 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     """Return one row per day, interval and call type: each KPI's mean and 95% CI.
 
     Columns: ``day``, ``interval``, ``start`` (clock time), ``call_type``, then
-    ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS`.
+    ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS`, and for the
+    ratios of :data:`~sim.results.summary.POOLED_KPIS` also ``<kpi>_pooled``: the ratio of the
+    sums over the replications (``_mean`` is the mean of the replications' ratios).
     """
     frame = summary.intervals[summary.intervals["kpi"].isin(INTERVAL_KPIS)]
     wide = frame.pivot_table(
         index=["day", "interval", "call_type"],
         columns="kpi",
-        values=["mean", "ci_low", "ci_high"],
+        values=["mean", "ci_low", "ci_high", "pooled"],
         observed=True,
         dropna=False,
     )
     pairs = cast("list[tuple[str, str]]", wide.columns.to_list())  # (stat, kpi) MultiIndex
     wide.columns = [f"{kpi}_{stat}" for stat, kpi in pairs]
-    ordered = [f"{kpi}_{stat}" for kpi in INTERVAL_KPIS for stat in ("mean", "ci_low", "ci_high")]
+    ordered = [
+        f"{kpi}_{stat}"
+        for kpi in INTERVAL_KPIS
+        for stat in ("mean", "ci_low", "ci_high", *(("pooled",) if kpi in POOLED_KPIS else ()))
+    ]
     wide = wide.reindex(columns=ordered).reset_index()
     wide.insert(
         2,
@@ -87,8 +101,9 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     """Return every group KPI in one long table: whole run, each day, each interval.
 
     Columns: ``period`` (``total``, the day's label or ``interval``), ``day``, ``interval``,
-    ``start`` (clock time of interval rows), ``group``, ``call_type``, ``kpi`` and the
-    statistics of :data:`~sim.results.summary.STAT_COLUMNS`.
+    ``start`` (clock time of interval rows), ``group``, ``call_type``, ``kpi``, ``mean``,
+    ``sd``, ``ci_low``, ``ci_high``, ``n_reps`` and ``pooled`` (see
+    :class:`~sim.results.summary.Summary`).
     """
     groups = summary.groups
     total = groups.total.assign(period="total")
@@ -102,21 +117,24 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     )
     table = pd.concat([total, days, intervals], ignore_index=True)
     columns = ["period", "day", "interval", "start", "group", "call_type", "kpi"]
-    return table.reindex(columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps"])
+    return table.reindex(columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps", "pooled"])
 
 
 def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     """Return ``{call type or "all": {kpi: {"mean", "ci95": [lo, hi]}}}`` for the whole run.
 
-    Occupancy is a centre KPI: it appears under ``"all"`` only. Undefined values are ``None``,
-    also for a KPI undefined in every replication (the summary then has no row for it).
+    Occupancy (also over opening hours) is a centre KPI: it appears under ``"all"`` only.
+    Undefined values are ``None``, also for a KPI undefined in every replication (the summary
+    then has no row for it).
     """
     total = summary.total[summary.total["kpi"].isin(JSON_KPIS)]
     result: dict[str, Any] = {}
     for name in [*plan.call_types, ALL]:
         rows = total[total["call_type"] == name].set_index("kpi")
         result[name] = {
-            kpi: _json_entry(rows, kpi) for kpi in JSON_KPIS if name == ALL or kpi != "occupancy"
+            kpi: _json_entry(rows, kpi)
+            for kpi in JSON_KPIS
+            if name == ALL or kpi not in CENTRE_KPIS
         }
     return result
 
@@ -143,7 +161,10 @@ def console_table(summary: Summary, plan: Plan) -> str:
         "service level (95% CI)",
         "ASA s",
         "AHT s",
+        "P(wait)",
+        "queue",
         "occupancy",
+        "occ. open hours",
         *(["P(day SL>=target)", "P(run SL>=target)"] if several_days else ["P(SL>=target)"]),
     ]
     day_shares = _day_meet_shares(summary)
@@ -166,7 +187,10 @@ def console_table(summary: Summary, plan: Plan) -> str:
                 f"{_percent(get('service_level', 'ci_high'))}]",
                 f"{get('asa_s'):.1f}",
                 f"{get('aht_s'):.1f}",
+                _percent(get("p_wait")),
+                f"{get('queue_length'):.2f}",
                 _percent(get("occupancy")) if name == ALL else "",
+                _percent(get("occupancy_open")) if name == ALL else "",
                 *([f"{day_shares.get(name, math.nan):.2f}"] if several_days else []),
                 f"{get('service_level', 'p_meet'):.2f}",
             ]

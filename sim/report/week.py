@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from sim.results.kpis import ALL
-from sim.results.summary import Summary
+from sim.results.summary import POOLED_KPIS, Summary
 from sim.scenario.plan import Plan
 
 DAY_KPIS = ("offered", "answered", "service_level", "asa_s", "abandon_rate", "occupancy")
@@ -39,8 +39,10 @@ def day_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``day``, ``label`` (``2027-01-04 Mon``; ``day 3`` without dates), ``open``
         (whether the day opened), then ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for
-        :data:`DAY_KPIS`, then ``p_meet``: the share of replications whose service level that
-        day reached the target. A closed day's KPIs are empty, its offered count 0.
+        :data:`DAY_KPIS` (and ``<kpi>_pooled`` for ratios: the ratio of the sums over the
+        replications, see :data:`~sim.results.summary.POOLED_KPIS`), then ``p_meet``: the
+        share of replications whose service level that day reached the target. A closed day's
+        KPIs are empty, its offered count 0.
     """
     rows = summary.days[(summary.days["call_type"] == ALL) & summary.days["kpi"].isin(DAY_KPIS)]
     table = pd.DataFrame({"day": np.arange(plan.n_days)})
@@ -48,7 +50,7 @@ def day_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     table["open"] = np.any(plan.interval_open, axis=1).tolist()
     for kpi in DAY_KPIS:
         cells = rows[rows["kpi"] == kpi].set_index("day")
-        for stat in ("mean", "ci_low", "ci_high"):
+        for stat in ("mean", "ci_low", "ci_high", *(("pooled",) if kpi in POOLED_KPIS else ())):
             table[f"{kpi}_{stat}"] = cells[stat].reindex(table["day"]).to_numpy()
     table.loc[~table["open"], [f"offered_{s}" for s in ("mean", "ci_low", "ci_high")]] = 0.0
     meets = rows[rows["kpi"] == "service_level"].set_index("day")["p_meet"]

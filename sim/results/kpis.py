@@ -7,13 +7,17 @@ calls count in the interval in which they arrived:
 * ``asa_s`` — mean wait of answered calls; ``mean_wait_s`` — mean wait of all offered calls
   (abandoners' time to abandon and dropped calls' wait included);
 * ``abandon_rate`` = abandoned / offered; ``answer_rate`` = answered / offered;
+* ``p_wait`` = waited / offered, ``waited`` counting offered calls whose wait was > 0;
+* ``queue_length`` — time-average calls waiting over the open time (Little's law): all waits
+  of the period's arrivals / the period's open seconds;
 * ``aht_s`` — mean talk plus after-call work of answered calls;
 * ``redials``, ``repeats`` — offered calls that were redials or repeat calls;
   ``redials_given_up`` — abandoned calls whose caller would have redialled but had made the
   type's ``redial.max_attempts`` redials; ``repeats_given_up`` — unresolved answered calls that
   did not come back because their matter had made ``repeat.max_attempts`` repeat calls;
 * agent time, by clock time: ``occupancy`` = busy / (staffed - breaks - outbound - off the
-  phones), the inbound occupancy of the time open to inbound calls; ``agents`` (present),
+  phones), the inbound occupancy of the time open to inbound calls; ``occupancy_open`` — the
+  same over opening hours only (the after-close drain left out); ``agents`` (present),
   ``agents_on_break`` and ``agents_scheduled`` — average agents in the interval; ``staffed_h``,
   ``busy_h``, ``break_h``, ``idle_h``, ``overtime_h``, ``outbound_h`` (outbound attempts of
   blended agents), ``off_phone_h`` (reserves on duty, not activated), ``phone_h`` (staffed -
@@ -41,7 +45,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sim.engines.base import Tallies
+from sim.engines.base import AGENT_SUMS, Tallies
 from sim.scenario.plan import GroupKind, Plan
 
 ALL = "all"
@@ -56,6 +60,7 @@ COUNT_KPIS = (
     "repeats",
     "redials_given_up",
     "repeats_given_up",
+    "waited",
 )
 CALL_KPIS = (
     *COUNT_KPIS,
@@ -65,9 +70,12 @@ CALL_KPIS = (
     "abandon_rate",
     "answer_rate",
     "aht_s",
+    "p_wait",
+    "queue_length",
 )
 AGENT_KPIS = (
     "occupancy",
+    "occupancy_open",
     "agents",
     "agents_on_break",
     "agents_scheduled",
@@ -108,6 +116,7 @@ Array = NDArray[np.float64]
 
 _COUNT_INPUTS = (*COUNT_KPIS, "short_abandoned", "abandoned_within_t")
 _SUM_INPUTS = ("wait_answered_s", "wait_all_s", "handle_s")
+_OCCUPANCY_SUMS = ("staffed_s", "busy_s", "break_s", "outbound_s", "off_phone_s")
 
 
 def service_level(counts: dict[str, Array], definition: str) -> Array:
@@ -172,8 +181,9 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
         name: _with_total(_reduce_calls(tallies.call_sum(name) * weights, period))
         for name in _SUM_INPUTS
     }
+    open_s = _reduce_calls(open_seconds(plan)[None, :, :, None], period)
     frame = _frame(
-        _call_kpis(counts, sums, plan.sl_definition),
+        _call_kpis(counts, sums, open_s, plan.sl_definition),
         period,
         plan,
         {"call_type": [*plan.call_types, ALL]},
@@ -259,6 +269,15 @@ def _with_total(values: Array, axis: int = -1) -> Array:
     return np.concatenate([values, values.sum(axis=axis, keepdims=True)], axis=axis)
 
 
+def open_seconds(plan: Plan) -> Array:
+    """Seconds each planning interval of each day is open and measured, float64[D, I].
+
+    The interval's length where it is open; 0 where it is closed or in the steady-state warm-up.
+    """
+    lengths_s = (plan.segment_end_at - plan.segment_start_at).reshape(plan.n_days, -1)
+    return lengths_s * measured_intervals(plan)
+
+
 def measured_intervals(plan: Plan) -> Array:
     """1.0 for intervals whose arrivals count, 0.0 for the steady-state warm-up."""
     weights = np.ones(plan.n_intervals)
@@ -267,8 +286,9 @@ def measured_intervals(plan: Plan) -> Array:
 
 
 def _call_kpis(
-    counts: dict[str, Array], sums: dict[str, Array], definition: str
+    counts: dict[str, Array], sums: dict[str, Array], open_s: Array, definition: str
 ) -> dict[str, Array]:
+    """Call KPIs from a period's sums; ``open_s``: its open seconds, broadcast to the sums."""
     values = {name: counts[name] for name in COUNT_KPIS}
     values["service_level"] = service_level(counts, definition)
     values["asa_s"] = ratio(sums["wait_answered_s"], counts["answered"])
@@ -276,6 +296,9 @@ def _call_kpis(
     values["abandon_rate"] = ratio(counts["abandoned"], counts["offered"])
     values["answer_rate"] = ratio(counts["answered"], counts["offered"])
     values["aht_s"] = ratio(sums["handle_s"], counts["answered"])
+    values["p_wait"] = ratio(counts["waited"], counts["offered"])
+    wait_all_s = sums["wait_all_s"]
+    values["queue_length"] = ratio(wait_all_s, np.broadcast_to(open_s, wait_all_s.shape))
     return values
 
 
@@ -287,28 +310,23 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     """
     weights = np.ones(plan.n_slots)
     weights[: plan.warmup_intervals] = 0.0
+    open_weights = weights.copy()
+    open_weights[-1] = 0.0  # the after-close slot
     if plan.steady_state or period == "interval":
-        weights[-1] = 0.0  # the after-close slot: only finite days count their drain
-    sums = {
-        name: tallies.agent_sum(name) * weights[None, None, :, None]
-        for name in (
-            "staffed_s",
-            "busy_s",
-            "overtime_s",
-            "break_s",
-            "outbound_s",
-            "off_phone_s",
-        )
-    }
+        weights = open_weights  # only finite days count their drain
+    sums = _slot_sums(tallies, plan, period, weights, AGENT_SUMS)
     sums |= {
-        name: tallies.group_count(name).astype(np.float64) * weights[None, None, :, None]
+        name: _reduce_slots(
+            tallies.group_count(name).astype(np.float64) * weights[None, None, :, None],
+            plan,
+            period,
+        )
         for name in ("attempts", "contacts", "to_inbound", "to_outbound", "activations")
     }
-    if period == "interval":
-        sums = {name: array[:, :, : plan.n_intervals] for name, array in sums.items()}
-    else:
-        axes = 2 if period == "day" else (1, 2)
-        sums = {name: array.sum(axis=axes) for name, array in sums.items()}
+    in_hours = {
+        name: _with_total(array)
+        for name, array in _slot_sums(tallies, plan, period, open_weights, _OCCUPANCY_SUMS).items()
+    }
     # Per group, before the "all" entry is appended: what depends on the group's wage and kind.
     phone_s = sums["staffed_s"] - sums["break_s"] - sums["off_phone_s"]
     reserve = (plan.group_kind == GroupKind.RESERVE).astype(np.float64)
@@ -325,7 +343,8 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     outbound, off_phone = sums["outbound_s"], sums["off_phone_s"]
     per_interval = period == "interval"
     return {
-        "occupancy": ratio(busy, staffed - on_break - outbound - off_phone),
+        "occupancy": _occupancy(sums),
+        "occupancy_open": _occupancy(in_hours),
         "agents": staffed / plan.interval_s if per_interval else np.full_like(staffed, np.nan),
         "agents_on_break": on_break / plan.interval_s
         if per_interval
@@ -351,6 +370,32 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
         "reserve_phone_cost": sums["reserve_phone_cost"],
         "contacts_per_agent_h": ratio(sums["contacts"], outbound / 3600.0),
     }
+
+
+def _occupancy(sums: dict[str, Array]) -> Array:
+    """Busy time / the time open to inbound calls (staffed - breaks - outbound - off the phones)."""
+    available = sums["staffed_s"] - sums["break_s"] - sums["outbound_s"] - sums["off_phone_s"]
+    return ratio(sums["busy_s"], available)
+
+
+def _slot_sums(
+    tallies: Tallies, plan: Plan, period: Period, weights: Array, names: tuple[str, ...]
+) -> dict[str, Array]:
+    """Agent-time sums (seconds) per period cell and group, each clock slot times its weight."""
+    return {
+        name: _reduce_slots(tallies.agent_sum(name) * weights[None, None, :, None], plan, period)
+        for name in names
+    }
+
+
+def _reduce_slots(values: Array, plan: Plan, period: Period) -> Array:
+    """Sum arrays shaped ``[reps, days, slots, groups]`` to the period's cells.
+
+    Interval cells keep the planning intervals' slots (not the after-close slot).
+    """
+    if period == "interval":
+        return values[:, :, : plan.n_intervals]
+    return values.sum(axis=2 if period == "day" else (1, 2))
 
 
 def _frame(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,34 @@ from sim.results.kpis import (
 )
 from sim.scenario.plan import Plan
 
-STAT_COLUMNS = ("mean", "sd", "ci_low", "ci_high", "n_reps", "p_meet", "p_meet_low", "p_meet_high")
-FRACTION_KPIS = frozenset({"service_level", "abandon_rate", "answer_rate", "occupancy"})
+STAT_COLUMNS = (
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "n_reps",
+    "p_meet",
+    "p_meet_low",
+    "p_meet_high",
+    "pooled",
+)
+FRACTION_KPIS = frozenset(
+    {"service_level", "abandon_rate", "answer_rate", "occupancy", "occupancy_open", "p_wait"}
+)
+POOLED_KPIS = (
+    "service_level",
+    "asa_s",
+    "mean_wait_s",
+    "abandon_rate",
+    "answer_rate",
+    "aht_s",
+    "p_wait",
+    "occupancy",
+    "occupancy_open",
+    "contacts_per_agent_h",
+)
+"""Ratio KPIs whose denominator varies between replications: for them the pooled ratio (sum of
+numerators / sum of denominators over the replications) differs from the mean of the ratios."""
 """KPIs that are shares: their mean, and so its interval, lies in [0, 1]."""
 SIGNED_KPIS = frozenset({"margin"})
 """KPIs that may be negative; every other KPI is a count, a time or an amount, >= 0."""
@@ -55,8 +81,10 @@ class Summary:
     intervals, days, total : pandas.DataFrame
         Columns: the period keys, ``call_type``, ``kpi``, then ``mean``, ``sd``, ``ci_low``,
         ``ci_high`` (95% Student-t interval of the mean), ``n_reps`` (replications where the
-        KPI is defined) and ``p_meet`` (share of replications whose service level is at least
-        the target; NaN for other KPIs).
+        KPI is defined), ``p_meet`` (share of replications whose service level is at least
+        the target; NaN for other KPIs) with its Wilson interval ``p_meet_low``,
+        ``p_meet_high``, and ``pooled`` (for :data:`POOLED_KPIS`, the ratio of the sums over
+        the replications; NaN for other KPIs).
     groups : GroupSummary
         The same for each agent group (and ``"all"``).
     """
@@ -84,12 +112,11 @@ def summarize(tallies: Tallies, plan: Plan) -> Summary:
 def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
     """Summarize the per-replication KPIs of one period granularity (see :class:`Summary`)."""
     frame = replication_kpis(tallies, plan, period)
-    return _summarize(
-        frame,
-        [*PERIOD_KEYS[period], "call_type"],
-        [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *COST_KPIS],
-        plan.sl_target,
+    keys = [*PERIOD_KEYS[period], "call_type"]
+    out = _summarize(
+        frame, keys, [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *COST_KPIS], plan.sl_target
     )
+    return _with_pooled(out, replication_kpis(pooled_tallies(tallies), plan, period), keys)
 
 
 def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
@@ -97,7 +124,26 @@ def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     frame = group_kpis(tallies, plan, period)
     keys = [*PERIOD_KEYS[period], "group", "call_type"]
     kpis = [*GROUP_CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS]
-    return _summarize(frame, keys, kpis, plan.sl_target)
+    out = _summarize(frame, keys, kpis, plan.sl_target)
+    return _with_pooled(out, group_kpis(pooled_tallies(tallies), plan, period), keys)
+
+
+def pooled_tallies(tallies: Tallies) -> Tallies:
+    """Return the tallies summed over the replications, as one replication."""
+    return Tallies(
+        **{f.name: getattr(tallies, f.name).sum(axis=0, keepdims=True) for f in fields(tallies)}
+    )
+
+
+def _with_pooled(out: pd.DataFrame, pooled: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Fill the ``pooled`` column of :data:`POOLED_KPIS` rows from KPIs of pooled tallies.
+
+    ``pooled`` holds one row per period cell: the KPIs of the tallies summed over replications.
+    """
+    kpis = [kpi for kpi in POOLED_KPIS if kpi in pooled.columns]
+    long = pooled.melt(id_vars=keys, value_vars=kpis, var_name="kpi", value_name="pooled")
+    merged = out.drop(columns="pooled").merge(long, on=[*keys, "kpi"], how="left")
+    return merged[list(out.columns)]
 
 
 def _summarize(
@@ -132,6 +178,7 @@ def _summarize(
     out["p_meet_low"], out["p_meet_high"] = wilson_bounds(
         out["p_meet"].to_numpy(dtype=np.float64), out["n_reps"].to_numpy(dtype=np.float64)
     )
+    out["pooled"] = np.nan
     return (
         out[[*keys, "kpi", *STAT_COLUMNS]]
         .sort_values([*keys, "kpi"], kind="stable")

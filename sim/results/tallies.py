@@ -75,6 +75,7 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
         "repeats": calls.origin == Origin.REPEAT,
         "redials_given_up": calls.redial_given_up == 1,
         "repeats_given_up": calls.repeat_given_up == 1,
+        "waited": wait_s > 0,
     }
     sums = {
         "wait_answered_s": np.where(answered, wait_s, 0.0),

@@ -132,7 +132,7 @@ class TestCommand:
         ("arguments", "expected"),
         [
             (["--weekdays", "mon,fun"], "error: weekdays must be some of"),
-            (["--interval-minutes", "20"], "error: interval_minutes must be 15, 30 or 60"),
+            (["--interval-minutes", "20"], "error: Invalid value for '--interval-minutes'"),
             (["--format", "excel"], "error: Invalid value for '--format'"),
             (["--format", "bank"], "error: {log}: line 1: needs columns vru+line"),
         ],

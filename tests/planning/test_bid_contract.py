@@ -30,9 +30,11 @@ def write(folder: Path, raw: dict[str, Any]) -> Path:
 
 
 def bid(path: Path, out: Path, *options: str) -> tuple[int, str, str]:
-    """Run ``ccsim bid`` on both desks, 40 replications."""
+    """Run ``ccsim bid`` on both desks, 40 replications, confidence 0.95."""
     groups = ("--group=billing_desk", "--group=support_desk")
-    return invoke("bid", str(path), *groups, "--reps=40", f"--out={out}", *options)
+    return invoke(
+        "bid", str(path), *groups, "--confidence=0.95", "--reps=40", f"--out={out}", *options
+    )
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from sim.report import (
 from sim.report.plots import asa_by_interval, offered_vs_agents, service_level_by_interval
 from sim.report.tables import INTERVAL_KPIS, JSON_KPIS, group_table
 from sim.results.kpis import AGENT_KPIS, ALL, GROUP_CALL_KPIS, replication_kpis
-from sim.results.summary import STAT_COLUMNS, Summary, summarize
+from sim.results.summary import POOLED_KPIS, STAT_COLUMNS, Summary, summarize
 from sim.scenario import Plan, build_plan
 from sim.scenario.plan import inbound_group_tables
 
@@ -36,7 +36,7 @@ TWO_TYPES = {
     "sales": {"volume": {"per_hour": 60}, "handle_time": {"dist": "exponential", "mean_s": 180}},
     "service": {"volume": {"per_hour": 40}, "handle_time": {"dist": "exponential", "mean_s": 240}},
 }
-CALL_TYPE_JSON_KPIS = [kpi for kpi in JSON_KPIS if kpi != "occupancy"]
+CALL_TYPE_JSON_KPIS = [kpi for kpi in JSON_KPIS if kpi not in ("occupancy", "occupancy_open")]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -90,6 +90,7 @@ def filled_tallies(plan: Plan, reps: int = 3, *, empty_types: tuple[int, ...] = 
     tallies.count("abandoned")[...] = abandoned
     tallies.count("answered_within_t")[...] = np.maximum(answered - rep - interval, 0)
     tallies.count("abandoned_within_t")[...] = abandoned
+    tallies.count("waited")[...] = np.maximum(offered - 2 - rep, 0)
     tallies.call_sum("wait_answered_s")[...] = 12.0 * answered * (1 + rep)
     tallies.call_sum("wait_all_s")[...] = 12.0 * answered * (1 + rep) + 30.0 * abandoned
     tallies.call_sum("handle_s")[...] = 200.0 * answered
@@ -138,9 +139,13 @@ def mean_of(frame: pd.DataFrame, kpi: str, call_type: str, **keys: int) -> float
 
 class TestIntervalTable:
     def test_columns(self, summary: Summary, plan: Plan) -> None:
-        """Keys, the clock label, then mean and CI of each interval KPI."""
+        """Keys, the clock label, then mean and CI of each interval KPI, and pooled ratios."""
         table = interval_table(summary, plan)
-        stats = [f"{kpi}_{stat}" for kpi in INTERVAL_KPIS for stat in ("mean", "ci_low", "ci_high")]
+        stats = [
+            f"{kpi}_{stat}"
+            for kpi in INTERVAL_KPIS
+            for stat in ("mean", "ci_low", "ci_high", *(("pooled",) if kpi in POOLED_KPIS else ()))
+        ]
         expected = ["day", "interval", "start", "call_type", *stats]
         assert expected == list(table.columns)
 
@@ -193,6 +198,19 @@ class TestIntervalTable:
         assert expected == table.loc[(0, 1, "service"), "asa_s_mean"]
         expected_occupancy = mean_of(summary.intervals, "occupancy", ALL, day=0, interval=0)
         assert expected_occupancy == table.loc[(0, 0, ALL), "occupancy_mean"]
+
+    def test_pooled_ratio_beside_the_mean_of_ratios(self, summary: Summary, plan: Plan) -> None:
+        """``service_level_pooled`` divides sums over replications; ``_mean`` averages ratios.
+
+        Sales, interval 1 of the hand-built tallies: offered 12, 15, 18 and answered within T
+        11 - 1 = 10, 13 - 2 = 11, 17 - 3 = 14 in the three replications.
+        """
+        table = interval_table(summary, plan).set_index(["day", "interval", "call_type"])
+        cell = table.loc[(0, 1, "sales")]
+        expected = ((10 / 12 + 11 / 15 + 14 / 18) / 3, (10 + 11 + 14) / (12 + 15 + 18))
+        actual = (cell["service_level_mean"], cell["service_level_pooled"])
+        assert expected == pytest.approx(actual, rel=1e-12)
+        assert expected[0] != pytest.approx(expected[1], rel=1e-3)
 
     def test_agent_columns_empty_on_call_type_rows(self, summary: Summary, plan: Plan) -> None:
         """Occupancy and agent counts are centre KPIs: NaN on call-type rows."""
@@ -331,7 +349,18 @@ class TestConsoleTable:
 
     def test_one_day_shows_one_share(self, summary: Summary, plan: Plan) -> None:
         """A one-day run's day is its run: one column."""
-        assert console_table(summary, plan).splitlines()[0].endswith("occupancy  P(SL>=target)")
+        header = console_table(summary, plan).splitlines()[0]
+        assert header.endswith("occupancy  occ. open hours  P(SL>=target)")
+
+    def test_waits_queue_and_open_hours_occupancy(self, summary: Summary, plan: Plan) -> None:
+        """P(wait) and the mean queue length on every row; occupancy in open hours on "all"."""
+        lines = console_table(summary, plan).splitlines()
+        assert "P(wait)  queue" in lines[0]
+        for line, name in zip(lines[1:], ["sales", "service", ALL], strict=True):
+            p_wait = f"{100 * mean_of(summary.total, 'p_wait', name):.1f}%"
+            queue = f"{mean_of(summary.total, 'queue_length', name):.2f}"
+            assert [p_wait, queue] == line.split()[9:11], name
+        assert f"{100 * mean_of(summary.total, 'occupancy_open', ALL):.1f}%" in lines[3]
 
 
 class TestGroupTable:
@@ -339,7 +368,7 @@ class TestGroupTable:
         """Period, keys, clock label, group, call type, KPI and the statistics."""
         table = group_table(groups_summary, groups_plan)
         keys = ["period", "day", "interval", "start", "group", "call_type", "kpi"]
-        expected = [*keys, "mean", "sd", "ci_low", "ci_high", "n_reps"]
+        expected = [*keys, "mean", "sd", "ci_low", "ci_high", "n_reps", "pooled"]
         assert expected == list(table.columns)
 
     def test_whole_run_then_days_then_intervals(

@@ -55,6 +55,9 @@ class TestDayTable:
         )
         assert rows["p_meet"].to_numpy() == pytest.approx(table.loc[rows.index, "p_meet"])
         assert 0.0 <= table["p_meet"].min() <= table["p_meet"].max() <= 1.0
+        assert rows["pooled"].to_numpy() == pytest.approx(
+            table.loc[rows.index, "service_level_pooled"].to_numpy()
+        )
 
 
 class TestLabels:

@@ -38,8 +38,8 @@ DEFINITIONS = (
 )
 
 # One cell of sales calls: 20 offered (3 of them redials, 2 repeat calls), 15 answered (12 within
-# T), 4 abandoned (2 within T, 2 short abandons; 1 caller gave up redialling at the cap), 1
-# dropped; waits 150 s over the answered, 310 s over all; 3000 s of handling.
+# T, 3 at once), 4 abandoned (2 within T, 2 short abandons; 1 caller gave up redialling at the
+# cap), 1 dropped, so 17 waited; waits 150 s over the answered, 310 s over all; 3000 s of handling.
 SALES = {
     "offered": 20,
     "answered": 15,
@@ -52,12 +52,13 @@ SALES = {
     "repeats": 2,
     "redials_given_up": 1,
     "repeats_given_up": 0,
+    "waited": 17,
     "wait_answered_s": 150.0,
     "wait_all_s": 310.0,
     "handle_s": 3000.0,
 }
-# One cell of service calls: 5 offered (1 repeat call), all answered (2 within T; 1 unresolved that
-# did not come back, its matter at the cap), 150 s waiting, 1500 s handling.
+# One cell of service calls: 5 offered (1 repeat call), all answered (2 within T, 1 at once; 1
+# unresolved that did not come back, its matter at the cap), 150 s waiting, 1500 s handling.
 SERVICE = {
     "offered": 5,
     "answered": 5,
@@ -70,6 +71,7 @@ SERVICE = {
     "repeats": 1,
     "redials_given_up": 0,
     "repeats_given_up": 1,
+    "waited": 4,
     "wait_answered_s": 150.0,
     "wait_all_s": 150.0,
     "handle_s": 1500.0,
@@ -198,6 +200,8 @@ class TestCallKpis:
             "abandon_rate": 4 / 20,
             "answer_rate": 15 / 20,
             "aht_s": 3000 / 15,
+            "p_wait": 17 / 20,
+            "queue_length": 310 / 1800,  # waits over the interval's 30 open minutes
         }
         actual = {name: sales[name] for name in expected}
         assert expected == pytest.approx(actual, rel=1e-12)
@@ -232,8 +236,30 @@ class TestCallKpis:
             "abandon_rate": 4 / 25,
             "answer_rate": 20 / 25,
             "aht_s": 4500 / 20,  # the mean of the two AHTs would be 250
+            "waited": 21,
+            "p_wait": 21 / 25,
+            "queue_length": 460 / 1800,
         }
         actual = {name: centre[name] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    def test_queue_length_of_a_day_spreads_its_waits_over_its_open_time(self) -> None:
+        """A day's mean queue length is the waits of its arrivals / its open seconds (1 h)."""
+        plan = tiny_plan()
+        day = replication_kpis(one_cell_tallies(plan), plan, "day")
+        expected = {"sales": 310 / 3600, "service": 150 / 3600, ALL: 460 / 3600}
+        actual = {name: row(day, call_type=name)["queue_length"] for name in expected}
+        assert expected == pytest.approx(actual, rel=1e-12)
+
+    def test_closed_and_warm_up_intervals_add_no_open_time(self) -> None:
+        """Open seconds leave out closed intervals and the steady-state warm-up."""
+        plan = steady_plan()
+        tallies = Tallies.zeros(plan, 1)
+        fill(tallies, (0, 0, 0, 0), {"offered": 9, "wait_all_s": 9000.0})  # warm-up: left out
+        fill(tallies, (0, 0, 2, 0), {"offered": 4, "waited": 3, "wait_all_s": 720.0})
+        total = row(replication_kpis(tallies, plan, "total"), call_type=ALL)
+        expected = (720 / 7200, 3 / 4)  # two measured hours
+        actual = (total["queue_length"], total["p_wait"])
         assert expected == pytest.approx(actual, rel=1e-12)
 
     def test_no_calls_gives_nan_ratios_and_zero_counts(self) -> None:
@@ -291,6 +317,7 @@ class TestAgentKpis:
         centre = frame[frame["call_type"] == ALL]
         expected = {
             "occupancy": [2700 / (3600 - 300), 1200 / (2400 - 600)],
+            "occupancy_open": [2700 / (3600 - 300), 1200 / (2400 - 600)],
             "agents": [3600 / 1800, 2400 / 1800],
             "agents_on_break": [300 / 1800, 600 / 1800],
             "agents_scheduled": [2.0, 2.0],  # the plan's headcount
@@ -340,6 +367,18 @@ class TestAgentKpis:
         for period in ("day", "total"):
             centre = row(replication_kpis(tallies, plan, period), call_type=ALL)
             actual = {name: centre[name] for name in expected}
+            assert expected == pytest.approx(actual, rel=1e-12), period
+
+    def test_occupancy_over_opening_hours_leaves_out_the_drain(self) -> None:
+        """``occupancy_open`` is the interval slots' busy over available time, in every period."""
+        plan = tiny_plan()
+        tallies = self._tallies(plan)
+        intervals = replication_kpis(tallies, plan, "interval")
+        centre = intervals[intervals["call_type"] == ALL]
+        assert centre["occupancy"].tolist() == centre["occupancy_open"].tolist()
+        expected = (2700 + 1200) / (3600 - 300 + 2400 - 600)  # not 4200 / 5400 with the drain
+        for period in ("day", "total"):
+            actual = row(replication_kpis(tallies, plan, period), call_type=ALL)["occupancy_open"]
             assert expected == pytest.approx(actual, rel=1e-12), period
 
     @pytest.mark.parametrize("name", ["agents", "agents_on_break", "agents_scheduled"])

@@ -65,6 +65,41 @@ def t_interval(values: list[float]) -> tuple[float, float, float, float]:
     return mean, sd, mean - half, mean + half
 
 
+class TestPooledRatio:
+    def test_pooled_is_the_ratio_of_sums_mean_the_mean_of_ratios(self) -> None:
+        """``pooled`` divides the sums over replications; ``mean`` averages their ratios."""
+        plan = one_type_plan()
+        tallies = tallies_with(plan, [10, 12, 18], [8, 9, 9])
+        tallies.count("waited")[:, 0, 0, 0] = [5, 6, 15]
+        frame = summarize_period(tallies, plan, "interval")
+        expected = {
+            "service_level": ((8 / 10 + 9 / 12 + 9 / 18) / 3, 26 / 40),
+            "p_wait": ((5 / 10 + 6 / 12 + 15 / 18) / 3, 26 / 40),
+            "asa_s": (10.0, 10.0),  # 10 s a call in every replication
+        }
+        for kpi, values in expected.items():
+            cell = stat_row(frame, kpi, day=0, interval=0)
+            assert values == pytest.approx((cell["mean"], cell["pooled"]), rel=1e-12), kpi
+
+    def test_pooled_occupancy_weights_replications_by_available_time(self) -> None:
+        """Occupancy pooled: busy summed over replications / available time summed."""
+        plan = one_type_plan()
+        tallies = Tallies.zeros(plan, 2)
+        tallies.agent_sum("staffed_s")[:, 0, 0, 0] = [1800.0, 900.0]
+        tallies.agent_sum("busy_s")[:, 0, 0, 0] = [900.0, 900.0]
+        cell = stat_row(summarize_period(tallies, plan, "interval"), "occupancy", ALL, interval=0)
+        expected = ((0.5 + 1.0) / 2, 1800 / 2700)
+        assert expected == pytest.approx((cell["mean"], cell["pooled"]), rel=1e-12)
+
+    def test_counts_and_amounts_have_no_pooled_value(self) -> None:
+        """Counts, hours and money are not ratios: their ``pooled`` is NaN."""
+        plan = one_type_plan()
+        frame = summarize_period(tallies_with(plan, [10, 12], [8, 9]), plan, "total")
+        for kpi in ("offered", "answered", "queue_length"):
+            assert math.isnan(stat_row(frame, kpi)["pooled"]), kpi
+        assert math.isnan(stat_row(frame, "staffed_h", ALL)["pooled"])
+
+
 class TestMeanAndConfidenceInterval:
     def test_mean_sd_and_student_t_interval(self) -> None:
         """Mean, sample sd (n - 1) and mean +- t(0.975, n - 1) sd / sqrt(n) over replications."""

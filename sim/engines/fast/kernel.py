@@ -180,7 +180,7 @@ _CLOSE, _OFF_DRAIN, _BREAK, _ON = (
 )
 _EXPONENTIAL = int(DistCode.EXPONENTIAL)
 _OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(7)
-_N_REDIALS, _N_REPEATS, _N_REDIALS_GIVEN_UP, _N_REPEATS_GIVEN_UP = 7, 8, 9, 10
+_N_REDIALS, _N_REPEATS, _N_REDIALS_GIVEN_UP, _N_REPEATS_GIVEN_UP, _N_WAITED = 7, 8, 9, 10, 11
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
 _STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(
     len(AGENT_SUMS)
@@ -210,7 +210,7 @@ _SHIFT_AGENT, _SHIFT_GROUP = range(2)
 _OB_START_AT, _OB_END_AT, _OB_TALK_S = range(3)
 _OB_GROUP, _OB_AGENT, _OB_OUTCOME = range(3)
 
-assert len(CALL_COUNTS) == 11
+assert len(CALL_COUNTS) == 12
 assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
     "to_inbound",
     "to_outbound",
@@ -475,6 +475,8 @@ def simulate_replication(
                 call_counts[segment, k, _N_ABANDONED_T] += 1
         else:
             call_counts[segment, k, _N_DROPPED] += 1
+        if wait_s > 0:
+            call_counts[segment, k, _N_WAITED] += 1
         call_sums[segment, k, _WAIT_ALL] += wait_s
         if _KEEP:
             write_call(call, outcome, now)
@@ -639,6 +641,8 @@ def simulate_replication(
         call_counts[segment, k, _N_ANSWERED] += 1
         if wait_s <= threshold_s:
             call_counts[segment, k, _N_ANSWERED_T] += 1
+        if wait_s > 0:
+            call_counts[segment, k, _N_WAITED] += 1
         call_sums[segment, k, _WAIT_ANSWERED] += wait_s
         call_sums[segment, k, _WAIT_ALL] += wait_s
         call_sums[segment, k, _HANDLE] += handle_s
