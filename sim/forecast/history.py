@@ -333,3 +333,27 @@ def history_from_log(log: CallLog, interval_minutes: int) -> History:
         aht_s=aht if served.any() else None,
         answer_rate=answered_per_day / offered_per_day,
     )
+
+
+HOLIDAY_COLUMNS = Columns("holidays", ("date",), ("name",), frozenset())
+
+
+def read_holidays(path: str | Path) -> dict[date, str]:
+    """Read a holidays CSV: ``date`` (YYYY-MM-DD) and an optional ``name``.
+
+    Returns
+    -------
+    dict of datetime.date to str
+        Each holiday's name (empty when not given).
+
+    Raises
+    ------
+    ScenarioError
+        For a bad or repeated date: one line naming the file, the line and the value.
+    """
+    table = read_table(path, HOLIDAY_COLUMNS)
+    table.require("date")
+    days = table.datetimes("date", "%Y-%m-%d", "must be a date YYYY-MM-DD")
+    table.check(days.duplicated().to_numpy(), "date", "repeats a holiday")
+    names = table.text("name") if "name" in table.cells.columns else pd.Series([""] * len(days))
+    return {day.date(): str(name) for day, name in zip(days, names.to_numpy(), strict=True)}
