@@ -199,14 +199,12 @@ def make(
     chosen = "named" if method != "auto" else f"lowest {result.horizon}-ahead interval WAPE"
     click.echo(f"method: {result.method} ({chosen})")
     totals = result.volume.sum(axis=(1, 2))
-    low, high = result.low.sum(axis=(1, 2)), result.high.sum(axis=(1, 2))
+    click.echo(f"date            calls  {100 * level:.0f}% interval of the day")
     for n, day in enumerate(result.dates):
-        holiday = (
-            f"  holiday {holiday_names[day]}: adjust by judgement" if day in holiday_names else ""
-        )
+        holiday = f"  holiday {holiday_names[day]}".rstrip() if day in holiday_names else ""
         click.echo(
-            f"  {day.isoformat()} {day:%a}: {totals[n]:,.0f} calls "
-            f"(sum of interval bounds {low[n]:,.0f}-{high[n]:,.0f}){holiday}"
+            f"{day.isoformat()} {day:%a} {totals[n]:>8,.0f}  "
+            f"{result.day_low[n]:,.0f}-{result.day_high[n]:,.0f}{holiday}"
         )
     click.echo(
         f"day-to-day error beyond Poisson (busyness.day_cv): {result.day_cv:.3f} "

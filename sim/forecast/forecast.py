@@ -60,7 +60,9 @@ class Forecast:
     interval_starts : tuple of str
         ``HH:MM`` of each interval forecast (the opening span).
     volume, low, high : float64[dates, intervals, call types]
-        Expected calls and the interval's ends.
+        Expected calls and the prediction interval's ends.
+    day_low, day_high : float64[dates]
+        Prediction interval of each date's total (every call type), from the daily errors.
     aht_s : float64[dates, intervals, call types] or None
         Mean handle time forecast, seconds (NaN where unknown); None without handle times.
     method : str
@@ -83,6 +85,8 @@ class Forecast:
     volume: NDArray[np.float64]
     low: NDArray[np.float64]
     high: NDArray[np.float64]
+    day_low: NDArray[np.float64]
+    day_high: NDArray[np.float64]
     aht_s: NDArray[np.float64] | None
     method: str
     horizon: str
@@ -163,6 +167,7 @@ def make_forecast(
     actual, forecast = tested.errors(method, horizon)
     low, high = fit_band(actual, forecast, level).bounds(volume)
     day_band = fit_band(actual.sum(axis=(1, 2)), forecast.sum(axis=(1, 2)), level)
+    day_low, day_high = day_band.bounds(volume.sum(axis=(1, 2)))
     if (dates[-1] - history.dates[-1]).days > max(HORIZONS.values()):
         notes.append(
             "dates more than a week after the history use the week-ahead error: their "
@@ -175,6 +180,8 @@ def make_forecast(
         volume=volume,
         low=low,
         high=high,
+        day_low=day_low,
+        day_high=day_high,
         aht_s=_aht_s(panel, dates, span),
         method=method,
         horizon=horizon,
