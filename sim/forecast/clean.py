@@ -26,6 +26,9 @@ A date is excluded when
   who could not get through called again and inflated the count;
 * the user excluded it, or named it a holiday.
 
+A date with an outage is reported for the outage alone (its day and hours are dips because of
+it); other dates get every reason that applies.
+
 Dates that should be in the history but are not (a weekday with data elsewhere, between the
 first and last dates) are *missing*: reported, never filled with zeros.
 """
@@ -158,9 +161,11 @@ def _automatic(history: History) -> list[tuple[int, str]]:
     totals = counts.sum(axis=1)
     level = _levels(history, totals)
     profile = _profiles(history, counts, totals)
-    flags = _outages(history, counts, profile * level[:, np.newaxis])
-    flags += _day_outliers(totals, level)
-    flags += _interval_runs(history, counts, profile * totals[:, np.newaxis])
+    outages = _outages(history, counts, profile * level[:, np.newaxis])
+    others = _day_outliers(totals, level)
+    others += _interval_runs(history, counts, profile * totals[:, np.newaxis])
+    # An outage also makes its day and hours dips: it is reported alone, as what explains them.
+    flags = outages + [(i, why) for i, why in others if i not in {j for j, _ in outages}]
     if history.answer_rate is not None:
         flags += _low_answer_rates(history.answer_rate)
     return flags
