@@ -8,13 +8,13 @@ from datetime import date
 import numpy as np
 from forecast_helpers import OPEN_INTERVAL, synthetic_history
 
-from sim.forecast import Panel, clean, predict
+from sim.forecast import History, Panel, clean, predict
 
 OUTAGE, SURGE, LOW_ANSWER, DAY_SURGE = 12, 23, 31, 37
 """Date indices of the injected anomalies (eight weeks of Monday to Friday)."""
 
 
-def anomalous_history():  # noqa: ANN201 (a History)
+def anomalous_history() -> History:
     """Eight weeks with an outage, an intraday surge, a low-answer-rate day and a day surge."""
     history = synthetic_history(8, answer_rate=True)
     volume = history.volume.copy()
