@@ -309,7 +309,8 @@ def _echo_history(history: History, cleaning: Cleaning) -> None:
     click.echo(
         f"{Path(history.source).name}: {len(history.dates)} dates "
         f"{history.dates[0].isoformat()} to {history.dates[-1].isoformat()}, "
-        f"{len(history.call_types)} call types, {history.interval_minutes}-minute intervals; "
+        f"{len(history.call_types)} call type{'' if len(history.call_types) == 1 else 's'}, "
+        f"{history.interval_minutes}-minute intervals; "
         f"{int(cleaning.kept.sum())} dates kept"
     )
     for line in cleaning.report():

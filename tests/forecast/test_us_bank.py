@@ -49,7 +49,7 @@ def test_the_command_writes_scores_days_and_plot(tmp_path: Path) -> None:
         "forecast", "backtest", str(US_BANK), "--eval-days", "10", "--out", str(tmp_path)
     )
     assert (code, err) == (0, "")
-    assert "bank_calls.csv: 164 dates 2003-03-03 to 2003-10-24, 1 call types" in out
+    assert "bank_calls.csv: 164 dates 2003-03-03 to 2003-10-24, 1 call type," in out
     assert "chosen (lowest day-ahead interval WAPE): " in out
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "backtest.csv",
