@@ -1,0 +1,74 @@
+"""``ccsim forecast``: the CSV plan requirements reads, with intervals, closed days and notes."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from forecast_helpers import synthetic_history, write_counts
+from helpers import invoke
+
+from sim.planning import read_forecast
+
+
+@pytest.fixture(scope="module")
+def forecast(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str, str]], Path]:
+    """Six weeks of synthetic counts forecast for a week from Monday 2024-02-12."""
+    folder = tmp_path_factory.mktemp("forecast")
+    counts = write_counts(synthetic_history(6), folder / "h.csv")
+    out = folder / "f.csv"
+    code, stdout, err = invoke(
+        "forecast", str(counts), "--start", "2024-02-12", "--days", "7", "--out", str(out)
+    )
+    assert (code, err) == (0, "")
+    with out.open(encoding="utf-8") as handle:
+        return stdout, list(csv.DictReader(handle)), out
+
+
+def test_rows_cover_every_date_and_interval(forecast: tuple) -> None:
+    """Seven days x 16 half-hours 08:00-15:30 x one call type; closed weekend days get 0."""
+    _, rows, _ = forecast
+    assert len(rows) == 7 * 16
+    assert rows[0]["interval_start"] == "08:00"
+    assert rows[15]["interval_start"] == "15:30"
+    weekend = [r for r in rows if r["day"] in {"5", "6"}]
+    assert all(float(r["volume"]) == 0 for r in weekend)
+    assert all(float(r["volume_lo"]) <= float(r["volume"]) <= float(r["volume_hi"]) for r in rows)
+    assert all(float(r["volume_hi"]) > float(r["volume"]) for r in rows if r["day"] == "0")
+    assert all(r["aht_s"] == "" for r in rows)  # counts without handle times
+
+
+def test_plan_requirements_reads_it(forecast: tuple) -> None:
+    """The CSV is a forecast plan requirements reads, day by day."""
+    _, rows, path = forecast
+    read = read_forecast(path, default_aht_s=300)
+    assert read.volume.sum() == pytest.approx(sum(float(r["volume"]) for r in rows), abs=0.01)
+
+
+def test_output_names_the_choice_and_the_busyness(forecast: tuple) -> None:
+    """The method chosen at the week-ahead horizon, each date with its interval, day_cv."""
+    stdout, _, _ = forecast
+    assert "method: " in stdout
+    assert "(lowest week-ahead interval WAPE)" in stdout
+    assert "2024-02-17 Sat        0  0-0" in stdout
+    assert "day-to-day error beyond Poisson (busyness.day_cv): " in stdout
+
+
+def test_scenario_needs_a_base(tmp_path: Path) -> None:
+    """--scenario without --base is refused in one line."""
+    counts = write_counts(synthetic_history(3), tmp_path / "h.csv")
+    code, _, err = invoke(
+        "forecast",
+        str(counts),
+        "--start",
+        "2024-01-22",
+        "--days",
+        "1",
+        "--scenario",
+        str(tmp_path / "s.yaml"),
+    )
+    assert (code, err) == (
+        2,
+        "error: --scenario and --base go together (the scenario is a copy of the base)\n",
+    )
