@@ -27,7 +27,7 @@ from sim.forecast.backtest import HORIZONS, MIN_RESIDUAL_DAYS, Backtest, backtes
 from sim.forecast.history import History
 from sim.forecast.methods import METHODS, PROFILE_PERIODS_FACTOR, Panel, history_needed, predict
 from sim.scenario.inputs import rebased_inputs
-from sim.scenario.load import read_yaml
+from sim.scenario.load import read_yaml, scenario_from_dict
 from sim.units import clock_to_s
 
 MAX_DAYS = 366
@@ -136,7 +136,8 @@ def make_forecast(
     level : float
         Nominal coverage of the prediction intervals, in [0.5, 0.99].
     span : slice, optional
-        Intervals of the day forecast (default: from the first to the last with calls).
+        Intervals of the day forecast (default: from the first to the last with calls on the
+        kept dates; a wider span adds intervals without calls).
 
     Returns
     -------
@@ -151,10 +152,12 @@ def make_forecast(
     """
     _check_request(history, start, days, method=method, periods=periods, level=level)
     panel = Panel(history, kept, periods)
-    span = history.span(kept) if span is None else span
+    busy = history.span(kept)
+    span = busy if span is None else span
     dates = tuple(start + timedelta(days=n) for n in range(days))
     horizon = "day" if (dates[-1] - history.dates[-1]).days <= 1 else "week"
-    tested = _backtest(panel, span, level)
+    # Scored on the hours with calls: closed hours would only dilute the RMSE.
+    tested = _backtest(panel, busy, level)
     notes = [f"{name} left out: {why}" for name, why in tested.left_out.items()]
     if method == "auto":
         method = tested.best(horizon)
@@ -331,7 +334,8 @@ def forecast_scenario(
     The copy's calendar starts on the forecast's first date and lasts its days (opening hours
     and interval length kept: the forecast must be on them, see :func:`base_span`); each call
     type of the forecast takes its volumes from the forecast CSV (its own ``volume`` is
-    dropped, ``day_cv`` included); ``busyness.day_cv`` is the forecast's day error.
+    dropped, ``day_cv`` included); ``busyness.day_cv`` is the forecast's day error. The copy is
+    validated before it is written (a :class:`~sim.errors.ScenarioError` otherwise).
 
     Parameters
     ----------
@@ -369,6 +373,9 @@ def forecast_scenario(
         "call_types": call_types,
         "forecast": relative.as_posix(),
     }
+    # Checked before it is written: a base whose hours close on a day the forecast has calls
+    # is refused here, naming the forecast's row.
+    scenario_from_dict(written, source=str(out_path), base_dir=out_dir)
     text = yaml.safe_dump(written, sort_keys=False, default_flow_style=None, width=100)
     target = Path(out_path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,12 @@ import csv
 from pathlib import Path
 
 import pytest
+import yaml
 from forecast_helpers import synthetic_history, write_counts
 from helpers import invoke
 
 from sim.planning import read_forecast
+from sim.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +74,71 @@ def test_scenario_needs_a_base(tmp_path: Path) -> None:
         2,
         "error: --scenario and --base go together (the scenario is a copy of the base)\n",
     )
+
+
+BASE = {
+    "name": "base",
+    "calendar": {"days": 1, "open": "08:00", "close": "16:00", "interval_minutes": 30},
+    "call_types": {
+        "calls": {
+            "volume": {"per_hour": 100, "day_cv": 0.3},
+            "handle_time": {"dist": "exponential", "mean_s": 240},
+        }
+    },
+    "groups": {"agents": {"headcount": 40}},
+}
+
+
+class TestScenario:
+    """``--scenario`` copies the base with the forecast, its calendar and its busyness."""
+
+    def run(self, tmp_path: Path, base: dict) -> tuple[int, str, str]:
+        counts = write_counts(synthetic_history(4), tmp_path / "h.csv")
+        base_path = tmp_path / "base.yaml"
+        base_path.write_text(yaml.safe_dump(base), encoding="utf-8")
+        return invoke(
+            "forecast",
+            str(counts),
+            "--start",
+            "2024-01-29",
+            "--days",
+            "5",
+            "--out",
+            str(tmp_path / "fc" / "f.csv"),
+            "--scenario",
+            str(tmp_path / "s.yaml"),
+            "--base",
+            str(base_path),
+        )
+
+    def test_the_scenario_runs_the_forecast(self, tmp_path: Path) -> None:
+        """Five dated days; the forecast's volumes; the call type's own day_cv is gone."""
+        code, out, err = self.run(tmp_path, BASE)
+        assert (code, err) == (0, "")
+        scenario = load_scenario(tmp_path / "s.yaml")
+        assert scenario.calendar is not None
+        assert (scenario.calendar.days, str(scenario.calendar.start_date)) == (5, "2024-01-29")
+        assert f"busyness.day_cv): {scenario.busyness.day_cv:.3f}" in out
+        assert scenario.call_types["calls"].volume.day_cv == 0
+        assert len(scenario.forecast or []) == 5 * 16
+        written = yaml.safe_load((tmp_path / "s.yaml").read_text(encoding="utf-8"))
+        assert written["forecast"] == "fc/f.csv"
+
+    def test_base_hours_must_hold_the_calls(self, tmp_path: Path) -> None:
+        """A base opening at 09:00 has no room for the history's 08:00 calls."""
+        base = {**BASE, "calendar": {**BASE["calendar"], "open": "09:00"}}
+        code, _, err = self.run(tmp_path, base)
+        assert code == 2
+        assert err.endswith(
+            "base.yaml: calendar: the history has calls from 08:00 to 16:00, outside the "
+            "opening hours 09:00-16:00\n"
+        )
+
+    def test_base_interval_must_match(self, tmp_path: Path) -> None:
+        """An hourly base cannot take half-hour forecasts."""
+        base = {**BASE, "calendar": {**BASE["calendar"], "interval_minutes": 60}}
+        code, _, err = self.run(tmp_path, base)
+        assert code == 2
+        assert err.endswith(
+            "base.yaml: calendar.interval_minutes: must equal the forecast's 30 (got 60)\n"
+        )
