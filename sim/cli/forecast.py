@@ -88,10 +88,14 @@ def _history_options(function: Any) -> Any:
 
 @click.group(name="forecast", cls=_ForecastGroup)
 def forecast() -> None:
-    """Forecast calls from history (ccsim forecast HISTORY ...), or backtest the methods."""
+    """Forecast calls from history, or backtest the methods.
+
+    ``ccsim forecast HISTORY --start DATE --days N`` is short for ``ccsim forecast make
+    HISTORY ...``.
+    """
 
 
-@forecast.command(name=FORECAST_COMMAND, hidden=True)
+@forecast.command(name=FORECAST_COMMAND)
 @_history_options
 @click.option(
     "--start",

@@ -36,7 +36,7 @@ first and last dates) are *missing*: reported, never filled with zeros.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
@@ -148,11 +148,8 @@ def clean(
 
 def missing_dates(history: History) -> tuple[date, ...]:
     """Return the dates of open weekdays between the history's first and last without data."""
-    first, last = history.dates[0], history.dates[-1]
     present = set(history.dates)
-    open_days = set(history.open_weekdays)
-    span = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    return tuple(d for d in span if d.weekday() in open_days and d not in present)
+    return tuple(d for d in history.open_dates(history.dates[-1]) if d not in present)
 
 
 def _automatic(history: History) -> list[tuple[int, str]]:

@@ -25,7 +25,14 @@ from sim.errors import UsageError
 from sim.files import atomic_write
 from sim.forecast.backtest import HORIZONS, MIN_RESIDUAL_DAYS, Backtest, backtest, fit_band
 from sim.forecast.history import History
-from sim.forecast.methods import METHODS, PROFILE_PERIODS_FACTOR, Panel, history_needed, predict
+from sim.forecast.methods import (
+    METHODS,
+    PROFILE_PERIODS_FACTOR,
+    Panel,
+    history_needed,
+    open_steps,
+    predict,
+)
 from sim.scenario.inputs import rebased_inputs
 from sim.scenario.load import read_yaml, scenario_from_dict
 from sim.units import clock_to_s
@@ -95,14 +102,6 @@ class Forecast:
     level: float
     notes: tuple[str, ...]
 
-    @property
-    def interval_minutes(self) -> int:
-        """Interval length, minutes."""
-        if len(self.interval_starts) < 2:
-            return 60
-        first, second = (clock_to_s(t) for t in self.interval_starts[:2])
-        return round((second - first) / 60)
-
 
 def make_forecast(
     history: History,
@@ -129,7 +128,7 @@ def make_forecast(
         Dates forecast, 1 to :data:`MAX_DAYS`.
     method : str
         One of :data:`~sim.forecast.methods.METHODS`, or ``auto``: the lowest interval WAPE
-        of the backtest at the horizon (day-ahead for a forecast of the next date only,
+        of the backtest at the horizon (day-ahead for a forecast of the next open date only,
         else week-ahead).
     periods : int
         Dates ``moving_average`` averages, 1 to :data:`MAX_PERIODS`.
@@ -155,7 +154,8 @@ def make_forecast(
     busy = history.span(kept)
     span = busy if span is None else span
     dates = tuple(start + timedelta(days=n) for n in range(days))
-    horizon = "day" if (dates[-1] - history.dates[-1]).days <= 1 else "week"
+    lead = open_steps(history.dates[-1], dates[-1], history.open_weekdays)
+    horizon = "day" if lead <= 1 else "week"
     # Scored on the hours with calls: closed hours would only dilute the RMSE.
     tested = _backtest(panel, busy, level)
     notes = [f"{name} left out: {why}" for name, why in tested.left_out.items()]

@@ -16,7 +16,7 @@ are documented in ``docs/guide-forecast.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +85,12 @@ class History:
     def open_weekdays(self) -> tuple[int, ...]:
         """Weekdays with data in the history (0 Monday); the others are closed days."""
         return tuple(int(w) for w in np.unique(self.weekday))
+
+    def open_dates(self, until: date) -> list[date]:
+        """Return every date of an open weekday from the first date to ``until``."""
+        first = self.dates[0]
+        span = (first + timedelta(days=n) for n in range((until - first).days + 1))
+        return [d for d in span if d.weekday() in self.open_weekdays]
 
     @property
     def interval_s(self) -> float:

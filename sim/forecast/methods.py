@@ -80,7 +80,7 @@ def can_forecast(panel: Panel, method: str, data_end: date, targets: Sequence[da
         if len(panel.usable(data_end, weekday)) == 0:
             return False
     if method == "holt_winters":
-        return len(_open_dates(panel.history, data_end)) >= HOLT_WINTERS_WEEKS * len(open_days)
+        return len(panel.history.open_dates(data_end)) >= HOLT_WINTERS_WEEKS * len(open_days)
     return True
 
 
@@ -144,23 +144,15 @@ _WEEKDAY_METHODS = {
 }
 
 
-def _open_dates(history: History, data_end: date) -> list[date]:
-    """Every date of an open weekday from the history's first date to ``data_end``."""
-    first = history.dates[0]
-    open_days = set(history.open_weekdays)
-    span = (first + timedelta(days=n) for n in range((data_end - first).days + 1))
-    return [d for d in span if d.weekday() in open_days]
-
-
 def _holt_winters(
     panel: Panel, data_end: date, targets: Sequence[date], out: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Daily totals by Holt-Winters, split by each weekday's intraday profile."""
     history = panel.history
-    dates = _open_dates(history, data_end)
+    dates = history.open_dates(data_end)
     totals = _filled_totals(panel, dates)
     open_days = history.open_weekdays
-    steps = {t: _open_steps(data_end, t, open_days) for t in targets if t.weekday() in open_days}
+    steps = {t: open_steps(data_end, t, open_days) for t in targets if t.weekday() in open_days}
     if not steps:
         return out
     horizon = max(steps.values())
@@ -200,8 +192,8 @@ def _filled_totals(panel: Panel, dates: list[date]) -> NDArray[np.float64]:
     return totals
 
 
-def _open_steps(data_end: date, target: date, open_days: tuple[int, ...]) -> int:
-    """Open dates after ``data_end`` up to and including ``target``."""
+def open_steps(data_end: date, target: date, open_days: tuple[int, ...]) -> int:
+    """Count the open dates after ``data_end`` up to and including ``target``."""
     span = (data_end + timedelta(days=n) for n in range(1, (target - data_end).days + 1))
     return sum(1 for d in span if d.weekday() in open_days)
 
