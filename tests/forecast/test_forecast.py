@@ -142,3 +142,51 @@ class TestScenario:
         assert err.endswith(
             "base.yaml: calendar.interval_minutes: must equal the forecast's 30 (got 60)\n"
         )
+
+
+def test_holidays_are_left_out_and_named_when_forecast(tmp_path: Path) -> None:
+    """A holiday in the history is excluded with its name; one in the horizon is named."""
+    counts = write_counts(synthetic_history(4), tmp_path / "h.csv")
+    holidays = tmp_path / "holidays.csv"
+    holidays.write_text(
+        "date,name\n2024-01-15,Founders' Day\n2024-01-30,Harvest\n", encoding="utf-8"
+    )
+    code, out, err = invoke(
+        "forecast",
+        str(counts),
+        "--start",
+        "2024-01-29",
+        "--days",
+        "2",
+        "--holidays",
+        str(holidays),
+        "--out",
+        str(tmp_path / "f.csv"),
+    )
+    assert (code, err) == (0, "")
+    assert "  excluded 2024-01-15 Mon: holiday Founders' Day" in out.splitlines()
+    assert any(
+        line.startswith("2024-01-30 Tue") and line.endswith("holiday Harvest")
+        for line in out.splitlines()
+    )
+
+
+def test_a_repeated_holiday_is_refused(tmp_path: Path) -> None:
+    """The holidays file is checked like every input: file, line, column, value."""
+    counts = write_counts(synthetic_history(3), tmp_path / "h.csv")
+    holidays = tmp_path / "holidays.csv"
+    holidays.write_text("date\n2024-01-15\n2024-01-15\n", encoding="utf-8")
+    code, _, err = invoke(
+        "forecast",
+        str(counts),
+        "--start",
+        "2024-01-22",
+        "--days",
+        "1",
+        "--holidays",
+        str(holidays),
+    )
+    assert (code, err) == (
+        2,
+        f"error: {holidays}: line 3, column date: repeats a holiday (got '2024-01-15')\n",
+    )
