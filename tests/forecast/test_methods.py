@@ -105,7 +105,15 @@ def test_intervals_cover_their_level_on_data_of_their_model() -> None:
     covered = coverage(actual[10_000:], low, high)
     tolerance = 4 * np.sqrt(2 * 0.9 * 0.1 / 10_000)
     assert abs(covered - 0.9) < tolerance
-    assert band.c2 == pytest.approx(0.01, rel=0.2)
+
+
+def test_band_variance_is_the_moment_estimate() -> None:
+    """Errors of ±20 on forecasts of 100: (2 x 400 - 200) / (2 x 100²) = 0.03."""
+    band = fit_band(np.array([120.0, 80.0]), np.array([100.0, 100.0]), 0.9)
+    assert band.c2 == pytest.approx(0.03)
+    # Standardised errors ±1 (sd sqrt(100 + 0.03 x 100²) = 20); the 5% and 95% quantiles of
+    # two values by linear interpolation: ∓0.9.
+    assert (band.z_low, band.z_high) == pytest.approx((-0.9, 0.9))
 
 
 def test_backtest_scores_every_method_against_the_baseline() -> None:
