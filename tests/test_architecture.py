@@ -85,6 +85,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "sim.experiments": ("sim.report", "sim.cli"),
     "sim.planning": ("sim.report", "sim.cli"),
     "sim.calibration": ("sim.report", "sim.cli"),
+    # Forecasts read histories with the calibration's readers and write scenario inputs.
+    "sim.forecast": ("sim.engines", "sim.simulation", "sim.report", "sim.cli", "sim.experiments"),
     # The command line wires the layers; it reaches an engine only through sim.simulation.
     "sim.cli": ("sim.engines.simpy", "sim.engines.fast", "numba", "simpy"),
 }

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "warm-up": ("sim.cli.run", "warm_up"),
     "calibrate": ("sim.cli.calllog", "calibrate_command"),
     "replay": ("sim.cli.calllog", "replay"),
+    "forecast": ("sim.cli.forecast", "forecast"),
     "experiment": ("sim.cli.experiment", "experiment"),
     "plan": ("sim.cli.plan", "plan"),
     "bid": ("sim.cli.bid", "bid"),

@@ -50,9 +50,10 @@ class Columns:
 FORECAST_COLUMNS = Columns(
     "forecast",
     ("interval_start", "call_type", "volume"),
-    ("aht_s", "day"),
-    frozenset({"volume", "aht_s", "day"}),
+    ("aht_s", "day", "volume_lo", "volume_hi"),
+    frozenset({"volume", "aht_s", "day", "volume_lo", "volume_hi"}),
 )
+"""``volume_lo`` and ``volume_hi``: a prediction interval around ``volume`` (``ccsim forecast``)."""
 SCENARIO_FORECAST_COLUMNS = Columns(
     "forecast",
     FORECAST_COLUMNS.required,

@@ -450,6 +450,8 @@ class ForecastRow(DayRow):
         Day of the calendar (0-based); absent: the same for every day.
     date : str, optional
         ISO date of a day of the calendar, instead of ``day`` (needs ``calendar.start_date``).
+    volume_lo, volume_hi : float, optional
+        Ends of a prediction interval around ``volume`` (>= 0); read, not simulated.
     """
 
     interval_start: Clock
@@ -457,6 +459,8 @@ class ForecastRow(DayRow):
     volume: float = Field(ge=0, allow_inf_nan=False)
     aht_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     date: IsoDate | None = None
+    volume_lo: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    volume_hi: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _one_day(self) -> Self:
