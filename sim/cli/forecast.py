@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sim.cli.options import out_dir_option
+from sim.cli.options import interval_minutes_option, out_dir_option
 from sim.errors import UsageError
 
 if TYPE_CHECKING:
@@ -42,13 +42,7 @@ def _history_options(function: Any) -> Any:
             help="History: interval counts (CSV), a call log (ccsim CSV, Anonymous Bank TSV), "
             "or told by the header.",
         ),
-        click.option(
-            "--interval-minutes",
-            type=click.Choice(["15", "30", "60"]),
-            default="30",
-            show_default=True,
-            help="Planning interval; finer counts are summed into it.",
-        ),
+        interval_minutes_option(30, "Planning interval; finer counts are summed into it."),
         click.option(
             "--exclude",
             multiple=True,
@@ -142,7 +136,7 @@ def make(
     *,
     history: str,
     history_format: str,
-    interval_minutes: str,
+    interval_minutes: int,
     exclude: tuple[str, ...],
     holidays: str | None,
     no_auto_clean: bool,
@@ -231,7 +225,7 @@ def backtest_command(
     *,
     history: str,
     history_format: str,
-    interval_minutes: str,
+    interval_minutes: int,
     exclude: tuple[str, ...],
     holidays: str | None,
     no_auto_clean: bool,
@@ -285,7 +279,7 @@ def _clean_history(
     history: str,
     *,
     history_format: str,
-    interval_minutes: str,
+    interval_minutes: int,
     exclude: tuple[str, ...],
     holidays: str | None,
     no_auto_clean: bool,
@@ -295,7 +289,7 @@ def _clean_history(
     from sim.forecast.history import read_holidays  # noqa: PLC0415
 
     loaded = read_history(
-        history, interval_minutes=int(interval_minutes), history_format=history_format
+        history, interval_minutes=interval_minutes, history_format=history_format
     )
     excluded: dict[date, str] = {}
     for item in exclude:
