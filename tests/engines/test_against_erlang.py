@@ -6,9 +6,8 @@ tolerance is 4 SE of the replication means, and a companion test asserts that 4 
 against the KPI, so every comparison could fail. Cases use distinct seeds so that a wrong
 stream would not shift every case the same way.
 
-P(wait) is not a tally: it is ``1 - answered within 0 s / offered`` (an abandonment at exactly
-0 s has probability 0), counted on the same sample path with the threshold set to 0 — the fast
-engine reruns the replications with the same seed, the SimPy engine's records are re-tallied.
+P(wait) is the ``waited`` tally over ``offered``: the calls whose wait was over 0 (an answer or
+an abandonment at exactly 0 s of waiting has probability 0 with continuous patience).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import pytest
 from helpers import PUBLIC_CASES, assert_within_se, mean_and_se, stat_reps
 
 from sim.analytic import erlang_c, queue_kpis
-from sim.results import replication_kpis, service_level, tally_records
+from sim.results import replication_kpis, service_level
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.simulation import SimulationResult, simulate
 
@@ -162,7 +161,7 @@ def _analytic_case(
 # case, R11 (2 agents at 80 %), relaxes about like an M/M/1 at 80 % with twice the service rate:
 # 1 / (2 mu (1 - sqrt(rho))^2) ~ 2.2 h, and gets 20 h; many-agent cases relax within a few handle
 # (or patience) times and get 20 to 100 of them. Horizons make 4 SE small (see RESOLUTION);
-# C1000, the slowest, simulates ~113 M calls (with the P(wait) rerun). Across 5 to 20 other seeds,
+# C1000, the slowest, simulates ~57 M calls. Across 5 to 20 other seeds,
 # every KPI's 4 SE stays below about 0.75 of what RESOLUTION allows.
 FAST_CASES = (
     _public("R11", horizon_h=1000, warmup_h=20, reps=20, seed=11),  # small: 2 agents, ASA 320 s
@@ -213,15 +212,14 @@ def _total_kpis(result: SimulationResult) -> dict[str, np.ndarray]:
     }
 
 
-def _replication_values(
-    result: SimulationResult, no_wait_counts: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
+def _replication_values(result: SimulationResult) -> dict[str, np.ndarray]:
     """Every KPI of every replication, keyed like the reference outputs."""
     kpis = _total_kpis(result)
     counts = {
         name: _measured(result.tallies.count(name), result.plan)
         for name in (
             "offered",
+            "waited",
             "answered",
             "abandoned",
             "short_abandoned",
@@ -231,7 +229,7 @@ def _replication_values(
     }
     values = {
         "sl": kpis["service_level"],
-        "p_wait": 1.0 - no_wait_counts["answered_within_t"] / no_wait_counts["offered"],
+        "p_wait": counts["waited"] / counts["offered"],
         "asa": kpis["asa_s"],
         "occupancy": kpis["occupancy"],
         "p_abandon": kpis["abandon_rate"],
@@ -246,18 +244,8 @@ def _replication_values(
 def replication_values(case: Case, engine: str) -> dict[str, np.ndarray]:
     """Simulate a case once per engine (cached for the module) and return KPIs by replication."""
     plan = build_plan(case.scenario())
-    result = simulate(
-        plan, reps=case.reps, seed=case.seed, engine=engine, keep_records=engine == "simpy"
-    )
-    no_wait_plan = dataclasses.replace(plan, threshold_s=0.0)
-    if result.records is not None:
-        no_wait = tally_records(result.records, no_wait_plan, case.reps)
-    else:  # same seed, same sample path: only the threshold differs
-        no_wait = simulate(no_wait_plan, reps=case.reps, seed=case.seed, engine=engine).tallies
-    no_wait_counts = {
-        name: _measured(no_wait.count(name), plan) for name in ("offered", "answered_within_t")
-    }
-    return _replication_values(result, no_wait_counts)
+    result = simulate(plan, reps=case.reps, seed=case.seed, engine=engine)
+    return _replication_values(result)
 
 
 def allowed_four_se(kpi: str, expected: float) -> float:
