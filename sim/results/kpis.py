@@ -190,8 +190,7 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     )
     centre = {name: values[..., -1] for name, values in agent_kpis(tallies, plan, period).items()}
     centre |= cost_kpis(tallies, plan, period)
-    _fill_total_rows(frame, "call_type", centre)
-    return frame
+    return _with_total_rows(frame, "call_type", centre)
 
 
 def cost_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
@@ -250,8 +249,7 @@ def group_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
     values = {"handled": handled, "aht_s": ratio(handle_s, handled)}
     names = {"group": [*plan.groups, ALL], "call_type": [*plan.call_types, ALL]}
     frame = _frame(values, period, plan, names)
-    _fill_total_rows(frame, "call_type", agent_kpis(tallies, plan, period))
-    return frame
+    return _with_total_rows(frame, "call_type", agent_kpis(tallies, plan, period))
 
 
 def _reduce_calls(values: Array, period: Period) -> Array:
@@ -412,29 +410,31 @@ def _frame(
         columns[key] = pd.Categorical.from_codes(
             index[first + offset], categories=pd.Index(categories)
         )
+    columns |= {name: array.ravel() for name, array in values.items()}
     frame = pd.DataFrame(columns)
-    for name, array in values.items():
-        frame[name] = array.ravel()
     if period == "interval" and plan.warmup_intervals:
         frame = frame[frame["interval"] >= plan.warmup_intervals].reset_index(drop=True)
     return frame
 
 
-def _fill_total_rows(frame: pd.DataFrame, column: str, values: dict[str, Array]) -> None:
-    """Write values per cell (in the order of the ``column == "all"`` rows) into new columns."""
+def _with_total_rows(frame: pd.DataFrame, column: str, values: dict[str, Array]) -> pd.DataFrame:
+    """Return ``frame`` with ``values`` in new columns, on its ``column == "all"`` rows.
+
+    Each value goes to its cell's row (in the order of those rows); other rows get NaN. Interval
+    frames have lost their warm-up intervals; the values keep the same cells.
+    """
     total_rows = frame[column].to_numpy() == ALL
+    kept_intervals = (
+        np.unique(frame["interval"].to_numpy()[total_rows]) if "interval" in frame.columns else None
+    )
+    filled = {}
     for name, array in values.items():
-        filled = np.full(len(frame), np.nan)
-        filled[total_rows] = _drop_warmup_cells(array, frame, total_rows).ravel()
-        frame[name] = filled
-
-
-def _drop_warmup_cells(array: Array, frame: pd.DataFrame, total_rows: NDArray[np.bool_]) -> Array:
-    """Keep the cells the frame kept (the warm-up intervals are gone from interval frames)."""
-    if "interval" not in frame.columns:
-        return array
-    kept_intervals = np.unique(frame["interval"].to_numpy()[total_rows])
-    return array[:, :, kept_intervals] if array.ndim >= 3 else array
+        kept = (
+            array[:, :, kept_intervals] if kept_intervals is not None and array.ndim >= 3 else array
+        )
+        filled[name] = np.full(len(frame), np.nan)
+        filled[name][total_rows] = kept.ravel()
+    return pd.concat([frame, pd.DataFrame(filled, index=frame.index)], axis=1)
 
 
 def ratio(numerator: Array, denominator: Array) -> Array:
