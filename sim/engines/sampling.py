@@ -47,15 +47,23 @@ def standard_variates(
     rng: np.random.Generator, code: int, p1: float, n: int
 ) -> NDArray[np.float64]:
     """Draw ``n`` standard variates at once, as ``n`` calls of :func:`standard_variate` would."""
+    return fill_standard_variates(rng, code, p1, np.empty(n))
+
+
+def fill_standard_variates(
+    rng: np.random.Generator, code: int, p1: float, out: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Fill ``out`` in place with :func:`standard_variates` of its length; return it."""
     if code == _EXPONENTIAL:
-        return rng.standard_exponential(n)
+        return rng.standard_exponential(out=out)
     if code == _LOGNORMAL:
-        return rng.standard_normal(n)
+        return rng.standard_normal(out=out)
     if code == _GAMMA:
-        return rng.standard_gamma(p1, n)
+        return rng.standard_gamma(p1, out=out)
     if code == _EMPIRICAL:
-        return rng.random(n)
-    return np.zeros(n)
+        return rng.random(out=out)
+    out[...] = 0.0
+    return out
 
 
 def scale_variate(code, p1, p2, variate):

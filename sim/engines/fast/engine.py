@@ -50,7 +50,7 @@ from sim.engines.fast.kernel import (
 )
 from sim.engines.fast.pack import FastModel, pack
 from sim.engines.replication import draw_realisation
-from sim.engines.sampling import standard_variates
+from sim.engines.sampling import fill_standard_variates, standard_variates
 from sim.engines.tables import call_draws
 from sim.rng import CALL_PURPOSES, Purpose, stream
 from sim.scenario.plan import GroupKind, Plan, RosterKind
@@ -274,8 +274,7 @@ class _ReplicationRunner:
             start, end = span[row, index]
             purpose = CALL_PURPOSES[row]
             rng = stream(self.seed, rep, purpose, int(index))
-            k = int(index) % plan.n_call_types
-            draws[start:end] = _variates(plan, purpose, k, rng, int(end - start))
+            _fill_variates(plan, purpose, int(index) % plan.n_call_types, rng, draws[start:end])
             fixed = traced.get((int(purpose), int(index)))
             if fixed is not None:
                 draws[start : start + len(fixed)] = fixed
@@ -387,14 +386,18 @@ def _draws_taken(plan: Plan) -> np.ndarray:
     return np.concatenate([fresh, later], axis=0).T
 
 
-def _variates(plan: Plan, purpose: Purpose, k: int, rng: np.random.Generator, n: int) -> np.ndarray:
+def _fill_variates(
+    plan: Plan, purpose: Purpose, k: int, rng: np.random.Generator, out: np.ndarray
+) -> None:
+    """Fill ``out`` with the standard variates of call type ``k``'s stream for ``purpose``."""
     if purpose == Purpose.HANDLE:
-        return standard_variates(rng, int(plan.handle_code[k]), float(plan.handle_p1[k, 0]), n)
-    if purpose == Purpose.PATIENCE:
-        return standard_variates(rng, int(plan.patience_code[k]), float(plan.patience_p1[k, 0]), n)
-    if purpose in (Purpose.REDIAL_DECISION, Purpose.REPEAT_DECISION):
-        return rng.random(n)
-    return rng.standard_exponential(n)  # arrivals and delays
+        fill_standard_variates(rng, int(plan.handle_code[k]), float(plan.handle_p1[k, 0]), out)
+    elif purpose == Purpose.PATIENCE:
+        fill_standard_variates(rng, int(plan.patience_code[k]), float(plan.patience_p1[k, 0]), out)
+    elif purpose in (Purpose.REDIAL_DECISION, Purpose.REPEAT_DECISION):
+        rng.random(out=out)
+    else:
+        rng.standard_exponential(out=out)  # arrivals and delays
 
 
 def _chunks(start: int, stop: int, n_workers: int) -> list[range]:
