@@ -9,9 +9,10 @@ work rules (5 x 8 h full time with two days off in a row, 4 x 10 h, and part tim
 6 or 4 hours, 12-24 h a week) open to every group; each group at most 30% part-time; 110
 seats. Target: at most 60 s on 2 cores.
 
-Each round builds and solves the integer program and its LP relaxation (``plan_week``) and
-prints the seconds taken, the cost, the gap to the LP bound and HiGHS's status; then the
-median and the spread (min-max) of the rounds.
+Each round builds and solves the integer program and its LP relaxation (``plan_week``, which
+stops at ``week.mip_gap`` of HiGHS's bound or at ``week.time_limit_s``, both the defaults) and
+prints the seconds taken, the cost, its gaps to the best bound and to the LP bound and HiGHS's
+status; then the median and the spread (min-max) of the rounds.
 """
 
 from __future__ import annotations
@@ -136,9 +137,9 @@ def main() -> None:
         seconds.append(time.perf_counter() - start)
         print(
             f"round {round_ + 1}: {seconds[-1]:.1f} s; {roster.n_columns} integer columns; "
-            f"people {len(roster.people)}; cost {roster.cost:,.0f}; LP bound "
-            f"{roster.lp_bound:,.0f}; gap {100 * roster.gap:.2f}%; HiGHS bound "
-            f"{roster.best_bound:,.0f}; unmet "
+            f"people {len(roster.people)}; cost {roster.cost:,.0f}; best bound "
+            f"{roster.best_bound:,.0f}, gap {100 * roster.gap:.2f}%; LP bound "
+            f"{roster.lp_bound:,.0f}, gap {100 * roster.lp_gap:.2f}%; unmet "
             f"{roster.total_unmet:g}; {roster.solver_status}"
         )
     print(

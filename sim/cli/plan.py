@@ -368,7 +368,7 @@ def plan_week_command(
             objective=roster.objective,
             lp_bound=roster.lp_bound,
             best_bound=roster.best_bound,
-            gap=roster.gap,
+            gaps=(roster.gap, roster.lp_gap),
             seats=roster.seats,
             solver_status=roster.solver_status,
         )

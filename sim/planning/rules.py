@@ -26,8 +26,11 @@ DEFAULT_FULL_TIME_H = 40.0
 DEFAULT_TIME_LIMIT_S = 60.0
 """Longest solve of the weekly program, seconds, unless the file says otherwise."""
 MAX_TIME_LIMIT_S = 3600.0
-DEFAULT_MIP_GAP = 0.01
-"""HiGHS stops when the roster is within this share of its best bound, unless the file says."""
+DEFAULT_MIP_GAP = 0.02
+"""HiGHS stops when the roster is within this share of its best bound, unless the file says.
+
+2%: on small groups a whole person is a few percent of the cost, so HiGHS proves a tighter gap
+only slowly (the 3-group benchmark week is still 1.4% from its bound after 200 s)."""
 
 DayNumber = Annotated[int, Field(ge=1, le=DAYS_PER_WEEK)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -296,7 +299,7 @@ class WeekRules(Frozen):
         then is kept.
     mip_gap : float
         HiGHS stops when the roster's objective is within this share of its best bound
-        (default 0.01).
+        (default 0.02).
     """
 
     rules: Annotated[dict[str, WorkRule], Field(min_length=1)]

@@ -259,7 +259,8 @@ class WeekRoster:
     lp_bound : float
         Optimum of the LP relaxation (cost plus penalties): no roster does better.
     best_bound : float
-        HiGHS's bound when it stopped (at least the LP bound): no roster does better either.
+        The best lower bound proved: HiGHS's bound when it stopped (the LP relaxation
+        tightened by its cuts and branching), at least the LP bound; no roster does better.
     full_time_h : float
         Paid hours a week of one full-time equivalent.
     solver_status : str
@@ -311,8 +312,26 @@ class WeekRoster:
 
     @property
     def gap(self) -> float:
-        """Share of the objective above the LP bound (0 when the objective is 0)."""
-        return (self.objective - self.lp_bound) / self.objective if self.objective else 0.0
+        """Share of the objective above the best bound (0 when the objective is 0).
+
+        No roster is cheaper than the best bound, so the roster costs at most this share more
+        than the cheapest one (the optimality gap HiGHS stops at, ``week.mip_gap``).
+        """
+        return _share_above(self.objective, self.best_bound)
+
+    @property
+    def lp_gap(self) -> float:
+        """Share of the objective above the LP bound (0 when the objective is 0).
+
+        At least :attr:`gap`: the LP relaxation lets people be fractions, which whole people
+        cannot match, so even the cheapest roster can lie more than ``week.mip_gap`` above it.
+        """
+        return _share_above(self.objective, self.lp_bound)
+
+
+def _share_above(objective: float, bound: float) -> float:
+    """Return the share of ``objective`` above ``bound``, at least 0 (0 for a zero objective)."""
+    return max(objective - bound, 0.0) / objective if objective else 0.0
 
 
 def week_rules(patterns: Patterns, source: str) -> WeekRules:

@@ -93,11 +93,11 @@ def week_console(
     objective: float,
     lp_bound: float,
     best_bound: float,
-    gap: float,
+    gaps: tuple[float, float],
     seats: int | None,
     solver_status: str,
 ) -> str:
-    """Return the groups, people per weekday, cost with its LP bound and gap, and unmet demand.
+    """Return the groups, people per weekday, cost with its bounds and gaps, and unmet demand.
 
     Parameters
     ----------
@@ -109,9 +109,9 @@ def week_console(
     lp_bound : float
         Optimum of the LP relaxation.
     best_bound : float
-        HiGHS's best bound when it stopped.
-    gap : float
-        Share of the objective above the LP bound.
+        The best lower bound proved (HiGHS's when it stopped, at least the LP bound).
+    gaps : (float, float)
+        Share of the objective above the best bound, and above the LP bound.
     seats : int or None
         Seats of the centre.
     solver_status : str
@@ -123,8 +123,9 @@ def week_console(
         f"FTE {groups['fte'].sum():.1f}; paid hours {groups['paid_h'].sum():,.1f}\n"
         f"cost: {cost:,.2f}   "
         + (f"objective: {objective:,.2f}   " if f"{objective:.2f}" != f"{cost:.2f}" else "")
-        + f"LP lower bound: {lp_bound:,.2f}   gap: {100 * gap:.2f}%\n"
-        + f"solver: {solver_status}; best bound {best_bound:,.2f}\n"
+        + f"lower bound: {best_bound:,.2f}   gap: {100 * gaps[0]:.2f}%\n"
+        + f"LP lower bound: {lp_bound:,.2f}   gap to it: {100 * gaps[1]:.2f}%\n"
+        + f"solver: {solver_status}\n"
         + _seats_line(tables.intervals, seats)
         + "\n"
         + _unmet_line(tables.intervals)

@@ -21,7 +21,7 @@ from sim.errors import ScenarioError
 from sim.planning import Patterns, load_patterns, optimise_schedule, read_requirements, roster_rows
 from sim.planning.patterns import shift_variants
 from sim.planning.rules import WorkRule, cyclic_blocks, longest_cyclic_run, weekday_of
-from sim.planning.week import plan_week
+from sim.planning.week import plan_week, week_rules
 from sim.report.roster_week import GROUPS_FILE, INTERVALS_FILE, PEOPLE_FILE, SHEETS, WORKBOOK_FILE
 from sim.scenario import load_scenario
 from sim.scenario.roster import span_coverage
@@ -101,6 +101,31 @@ BASE: dict[str, Any] = {
 }
 
 
+THREE_DESKS: dict[str, Any] = {
+    **PATTERNS,
+    "week": {
+        "seats": 40,
+        "rules": {
+            **PATTERNS["week"]["rules"],
+            "four_day": {  # 4 x 7.5 h, at most 3 days in a row: its days are patterns
+                "hours_per_week": {"min": 30, "max": 30},
+                "days_per_week": 4,
+                "max_consecutive_days": 3,
+                "families": ["full"],
+            },
+        },
+        "groups": {
+            "desk_a": {"max_part_time_share": 0.3},
+            "desk_b": {"max_headcount": 20, "max_part_time_share": 0.25},
+            "desk_c": {"rules": ["full_time", "four_day"]},
+        },
+    },
+}
+"""Three desks on three rules (one of them days in patterns), sharing 40 seats."""
+THREE_DESK_SCALES = {"desk_a": 1.0, "desk_b": 0.7, "desk_c": 0.4}
+"""The three desks and the scale of their requirements."""
+
+
 def requirements_csv(path: Path, scale: float) -> Path:
     """Write a week of requirements: a hump over the day, Monday peak, short Saturday, Sunday 0."""
     starts = [f"{(8 * 60 + 30 * i) // 60:02d}:{(30 * i) % 60:02d}" for i in range(len(HUMP))]
@@ -127,6 +152,11 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "a": requirements_csv(folder / "a.csv", 1.0),
         "b": requirements_csv(folder / "b.csv", 0.5),
         "patterns": write_yaml(folder / "patterns.yaml", PATTERNS),
+        **{
+            f"{desk}_3": requirements_csv(folder / f"{desk}_3.csv", scale)
+            for desk, scale in THREE_DESK_SCALES.items()
+        },
+        "patterns_3": write_yaml(folder / "patterns_3.yaml", THREE_DESKS),
         "base": write_yaml(folder / "base.yaml", BASE),
     }
 
@@ -152,6 +182,24 @@ def week_run(inputs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
 def people(week_run: tuple[str, Path]) -> pd.DataFrame:
     """The people roster written, days off included."""
     return pd.read_csv(week_run[1] / PEOPLE_FILE)
+
+
+@pytest.fixture(scope="module", params=["two_desks", "three_desks"])
+def rostered(
+    request: pytest.FixtureRequest,
+    inputs: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Each case's patterns and the people roster ``ccsim plan week`` wrote for it."""
+    if request.param == "two_desks":
+        return PATTERNS, request.getfixturevalue("people")
+    out = tmp_path_factory.mktemp("week-3") / "out"
+    groups = [f"--group={desk}={inputs[f'{desk}_3']}" for desk in THREE_DESK_SCALES]
+    code, _, stderr = invoke(
+        "plan", "week", *groups, f"--patterns={inputs['patterns_3']}", f"--out={out}"
+    )
+    assert (0, "") == (code, stderr)
+    return THREE_DESKS, pd.read_csv(out / PEOPLE_FILE)
 
 
 def worked(people: pd.DataFrame) -> pd.DataFrame:
@@ -189,37 +237,42 @@ def recomputed(people: pd.DataFrame, group: str | None) -> tuple[np.ndarray, np.
     return on_phones, present
 
 
+Rostered = tuple[dict[str, Any], pd.DataFrame]
+
+
 class TestWorkRulesOnTheRoster:
-    """Every rule of the patterns file holds for every person of the roster written."""
+    """Every rule of the patterns file holds for every person of the roster written: two desks
+    with a base calendar, and three desks on three rules sharing the seats."""
 
-    def rule_of(self, name: str) -> dict[str, Any]:
-        return PATTERNS["week"]["rules"][name]
-
-    def test_seven_rows_per_person_with_weekdays(self, people: pd.DataFrame) -> None:
+    def test_seven_rows_per_person_with_weekdays(self, rostered: Rostered) -> None:
         """One row per person and day; the weekday is the day's (Monday 0)."""
+        _, people = rostered
         assert (people.groupby("person").size() == 7).all()
         names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         assert [names[weekday_of(d)] for d in people["day"]] == list(people["weekday"])
 
-    def test_days_per_week(self, people: pd.DataFrame) -> None:
+    def test_days_per_week(self, rostered: Rostered) -> None:
         """Each person works a number of days its rule allows."""
+        patterns, people = rostered
         for (rule, _), days in worked(people).groupby(["rule", "person"])["day"]:
-            allowed = self.rule_of(rule)["days_per_week"]
+            allowed = patterns["week"]["rules"][rule]["days_per_week"]
             low, high = (allowed, allowed) if isinstance(allowed, int) else allowed.values()
             assert low <= len(days) <= high
 
-    def test_hours_per_week_within_contract(self, people: pd.DataFrame) -> None:
+    def test_hours_per_week_within_contract(self, rostered: Rostered) -> None:
         """The paid hours of each person's week are within the rule's contracted hours."""
+        patterns, people = rostered
         hours = worked(people).groupby(["rule", "person"])["paid_h"].sum()
         for (rule, _), paid_h in hours.items():
-            contract = self.rule_of(rule)["hours_per_week"]
+            contract = patterns["week"]["rules"][rule]["hours_per_week"]
             assert contract["min"] - 1e-9 <= paid_h <= contract["max"] + 1e-9
 
-    def test_consecutive_days_and_days_off(self, people: pd.DataFrame) -> None:
+    def test_consecutive_days_and_days_off(self, rostered: Rostered) -> None:
         """No run of working days (the week as a cycle) is longer than the rule allows; days
         off are one block where the rule asks it."""
+        patterns, people = rostered
         for (rule, _), days in worked(people).groupby(["rule", "person"])["day"]:
-            spec = self.rule_of(rule)
+            spec = patterns["week"]["rules"][rule]
             days_worked = tuple(sorted(days))
             if "max_consecutive_days" in spec:
                 assert longest_cyclic_run(days_worked) <= spec["max_consecutive_days"]
@@ -227,16 +280,17 @@ class TestWorkRulesOnTheRoster:
                 off = tuple(d for d in range(7) if d not in days_worked)
                 assert cyclic_blocks(off) <= 1
 
-    def test_hours_of_the_day_and_families(self, people: pd.DataFrame) -> None:
+    def test_hours_of_the_day_and_families(self, rostered: Rostered) -> None:
         """Shifts start and end within the rule's hours, in one of its families, one family a
         week per person; breaks lie inside the shift and their windows."""
+        patterns, people = rostered
         for row in worked(people).itertuples():
-            spec = self.rule_of(row.rule)
+            spec = patterns["week"]["rules"][row.rule]
             assert row.shift in spec["families"]
             start, end = clock_to_s(row.start), clock_to_s(row.end)
             assert clock_to_s(spec.get("earliest_start", OPEN)) <= start
             assert end <= clock_to_s(spec.get("latest_end", CLOSE))
-            family = PATTERNS["families"][row.shift]
+            family = patterns["families"][row.shift]
             breaks = spans(row.breaks)
             assert len(breaks) == len(family["breaks"])
             for (a, b), pause in zip(breaks, family["breaks"], strict=True):
@@ -246,17 +300,19 @@ class TestWorkRulesOnTheRoster:
         families = worked(people).groupby("person")["shift"].agg(lambda shifts: len(set(shifts)))
         assert (families == 1).all()
 
-    def test_seats_headcount_and_part_time_share(self, people: pd.DataFrame) -> None:
+    def test_seats_headcount_and_part_time_share(self, rostered: Rostered) -> None:
         """People present never exceed the seats; each group keeps its headcount and
         part-time share limits and works only its rules."""
+        patterns, people = rostered
+        week = patterns["week"]
         _, present = recomputed(people, None)
-        assert present.max() <= PATTERNS["week"]["seats"]
-        for group, limits in PATTERNS["week"]["groups"].items():
+        assert present.max() <= week["seats"]
+        for group, limits in week["groups"].items():
             rules = people[people["group"] == group].groupby("person")["rule"].first()
-            assert 0 < len(rules) <= limits["max_headcount"]
-            part_time = rules.map(lambda r: self.rule_of(r).get("part_time", False)).sum()
+            assert 0 < len(rules) <= limits.get("max_headcount", len(rules))
+            part_time = rules.map(lambda r: week["rules"][r].get("part_time", False)).sum()
             assert part_time <= limits.get("max_part_time_share", 1.0) * len(rules) + 1e-9
-            assert set(rules) <= set(limits.get("rules", PATTERNS["week"]["rules"]))
+            assert set(rules) <= set(limits.get("rules", week["rules"]))
 
 
 class TestCalendar:
@@ -389,9 +445,32 @@ class TestCost:
         roster = plan_week(required, patterns, str(inputs["patterns"]))
         assert roster.total_unmet == 0
         assert roster.lp_bound <= roster.objective <= 1.02 * roster.lp_bound
+        assert roster.lp_bound <= roster.best_bound <= roster.objective + 1e-6
+        assert roster.gap <= roster.lp_gap <= 0.02
         assert roster.objective - roster.cost < 1.0  # the idle-day tie-break only
         cost = sum((18.0 if p.kind.part_time else 20.0) * p.paid_h for p in roster.people)
         assert cost == pytest.approx(roster.cost)
+
+    def test_three_desks_within_two_percent_of_the_cheapest_roster(
+        self, inputs: dict[str, Path]
+    ) -> None:
+        """Three desks sharing seats: the roster lies within 2% of the best bound, the best
+        bound is at most the cheapest roster's objective (solved with no gap), and the roster
+        within 2% of it. The cheapest roster lies 2.2% above the LP bound: whole people cannot
+        match the LP's fractions, which is why the gap is taken to the best bound."""
+        patterns = load_patterns(inputs["patterns_3"])
+        required = {desk: read_requirements(inputs[f"{desk}_3"]) for desk in THREE_DESK_SCALES}
+        source = str(inputs["patterns_3"])
+        roster = plan_week(required, patterns, source)
+        exact_week = week_rules(patterns, source).model_copy(update={"mip_gap": 0.0})
+        cheapest = plan_week(required, patterns.model_copy(update={"week": exact_week}), source)
+        assert "Optimal" in cheapest.solver_status
+        assert roster.total_unmet == cheapest.total_unmet == 0
+        assert len({p.kind.group for p in roster.people}) == 3
+        assert roster.lp_bound <= roster.best_bound <= cheapest.objective + 1e-6
+        assert roster.gap <= 0.02
+        assert roster.objective <= cheapest.objective / (1 - 0.02)
+        assert cheapest.lp_gap > 0.02
 
     def test_groups_file_counts_people_fte_and_hours(
         self, week_run: tuple[str, Path], people: pd.DataFrame
