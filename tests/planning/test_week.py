@@ -8,6 +8,7 @@ agents on the phones in every interval.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -471,6 +472,25 @@ class TestCost:
         assert roster.gap <= 0.02
         assert roster.objective <= cheapest.objective / (1 - 0.02)
         assert cheapest.lp_gap > 0.02
+
+    def test_console_prints_both_bounds_and_gaps(self, week_run: tuple[str, Path]) -> None:
+        """The summary gives the objective (the cost, with the idle-day tie-break when it
+        differs), the best bound with the gap to it, and the LP bound with the (larger) gap to
+        it; LP bound <= best bound <= objective, gap at most 2%."""
+
+        def amount(name: str) -> float:  # at a line's start or after three spaces
+            found = re.search(rf"(?:^|   ){name}: ([\d,.]+)", week_run[0], flags=re.MULTILINE)
+            assert found is not None, name
+            return float(found.group(1).replace(",", ""))
+
+        cost = amount("cost")
+        objective = amount("objective") if "objective: " in week_run[0] else cost
+        bound, lp_bound = amount("lower bound"), amount("LP lower bound")
+        assert lp_bound <= bound <= objective
+        gap, lp_gap = (objective - bound) / objective, (objective - lp_bound) / objective
+        assert f"lower bound: {bound:,.2f}   gap: {100 * gap:.2f}%" in week_run[0]
+        assert f"LP lower bound: {lp_bound:,.2f}   gap to it: {100 * lp_gap:.2f}%" in week_run[0]
+        assert gap <= 0.02
 
     def test_groups_file_counts_people_fte_and_hours(
         self, week_run: tuple[str, Path], people: pd.DataFrame
