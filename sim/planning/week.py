@@ -60,6 +60,10 @@ IDLE_DAY_SHARE = 1e-4
 """Extra cost of a shift on a day without demand, as a share of the shift's cost."""
 MAX_COLUMNS = 200_000
 """Most integer columns of one weekly program (people per pattern and shifts per day)."""
+ROUNDING_ROUNDS = 3
+"""Most passes over the counts that :meth:`WeekProgram.rounding_cuts` rounds up."""
+ROUNDING_TOLERANCE = 1e-5
+"""An LP minimum within this of a whole number counts as whole (solver tolerance)."""
 
 
 @dataclass(frozen=True)
@@ -455,6 +459,27 @@ def plan_week(
 ) -> WeekRoster:
     """Choose the people of every group and their tours that cover the week at least cost.
 
+    The program of :func:`week_program`, solved by :meth:`WeekProgram.best_roster`.
+
+    Returns
+    -------
+    WeekRoster
+        The roster (within ``week.mip_gap`` of HiGHS's bound, or the best found within
+        ``week.time_limit_s``), with the unmet demand where limits bind.
+    """
+    program, demand = week_program(requirements, patterns, source, days, fixed)
+    return program.best_roster(demand)
+
+
+def week_program(
+    requirements: Mapping[str, RequiredAgents],
+    patterns: Patterns,
+    source: str,
+    days: WeekDays | None = None,
+    fixed: FixedStaff | None = None,
+) -> tuple[WeekProgram, dict[str, NDArray[np.float64]]]:
+    """Return the weekly program of the groups and each group's requirement on its grid.
+
     Parameters
     ----------
     requirements : mapping of str to RequiredAgents
@@ -475,9 +500,8 @@ def plan_week(
 
     Returns
     -------
-    WeekRoster
-        The roster (within ``week.mip_gap`` of HiGHS's bound, or the best found within
-        ``week.time_limit_s``), with the unmet demand where limits bind.
+    (WeekProgram, dict of str to float64[7, I])
+        The program and the requirements (at least ``min_agents`` on days with demand).
 
     Raises
     ------
@@ -519,9 +543,7 @@ def plan_week(
         unmet_penalty=patterns.unmet_penalty,
         seats_taken=taken,
     )
-    counts, best_bound, status = program.solve(demand, integral=True)
-    _, lp_bound, _ = program.solve(demand, integral=False)
-    return program.roster(program.people(counts), demand, (lp_bound, best_bound), status)
+    return program, demand
 
 
 def check_fixed_seats(
@@ -758,7 +780,11 @@ class WeekProgram:
         return constraints
 
     def solve(
-        self, demand: Mapping[str, NDArray[np.float64]], *, integral: bool
+        self,
+        demand: Mapping[str, NDArray[np.float64]],
+        *,
+        integral: bool,
+        cuts: LinearConstraint | None = None,
     ) -> tuple[NDArray[np.float64], float, str]:
         """Return the integer columns' values, HiGHS's bound and its message.
 
@@ -771,15 +797,18 @@ class WeekProgram:
             Each group's requirement.
         integral : bool
             Whole people and shifts (the integer program), or its LP relaxation.
+        cuts : LinearConstraint, optional
+            Rounding cuts (:meth:`rounding_cuts`) added to the program.
         """
         n_all = self._n_columns_all()
         integrality = np.zeros(n_all)
         integrality[: self.n_integer] = int(integral)
+        constraints = self._constraints(demand) + ([] if cuts is None else [cuts])
         result = milp(
             self._costs(demand),
             integrality=integrality,
             bounds=Bounds(np.zeros(n_all), self._upper_bounds()),
-            constraints=self._constraints(demand),
+            constraints=constraints,
             options={"mip_rel_gap": self.week.mip_gap, "time_limit": self.week.time_limit_s},
         )
         if result.x is None:
@@ -790,6 +819,114 @@ class WeekProgram:
             float(result.fun if bound is None else bound),
             str(result.message),
         )
+
+    def best_roster(self, demand: Mapping[str, NDArray[np.float64]]) -> WeekRoster:
+        """Return the roster of the integer program with the rounding cuts, and its bounds.
+
+        The cuts (:meth:`rounding_cuts`) hold for every roster that covers every interval, so
+        with them the LP bound and HiGHS's bound are bounds on those rosters; a roster leaving
+        an agent missing costs at least :meth:`unmet_floor`, so the lesser of the two bounds
+        every roster. When the roster found leaves agents missing anyway (whole people cannot
+        cover what the LP covers) the program is solved again without the cuts, which could
+        have cut off the cheapest shortfall.
+        """
+        cuts = self.rounding_cuts(demand)
+        counts, best_bound, status = self.solve(demand, integral=True, cuts=cuts)
+        people = self.people(counts)
+        if cuts is not None and self.shortfall(people, demand) > 0:
+            cuts = None
+            counts, best_bound, status = self.solve(demand, integral=True)
+            people = self.people(counts)
+        _, lp_bound, _ = self.solve(demand, integral=False, cuts=cuts)
+        if cuts is not None:
+            floor = self.unmet_floor(demand)
+            lp_bound, best_bound = min(lp_bound, floor), min(best_bound, floor)
+        return self.roster(people, demand, (lp_bound, best_bound), status)
+
+    def shortfall(self, people: list[Person], demand: Mapping[str, NDArray[np.float64]]) -> float:
+        """Return the agent-intervals ``people`` leave missing, every group and day."""
+        return self.roster(people, demand, (0.0, 0.0), "").total_unmet
+
+    def rounding_cuts(self, demand: Mapping[str, NDArray[np.float64]]) -> LinearConstraint | None:
+        """Return rows of whole counts, each at least the least whole number covering allows.
+
+        The counts are, per group, its people (all, full-time, part-time) and its shifts on
+        each day. Each is minimised by the LP with every interval covered and the cuts found so
+        far; a minimum ``m`` with a fraction gives the row ``count >= ceil(m)``, which every
+        roster covering every interval keeps (its counts are whole) and the LP optimum breaks.
+        ``ROUNDING_ROUNDS`` passes, or fewer when one finds nothing. A roster leaving some
+        agent missing may break them, so bounds found with the cuts hold up to
+        :meth:`unmet_floor`.
+
+        Returns
+        -------
+        LinearConstraint or None
+            The cuts; None when no roster covers every interval in the LP (limits bind), or
+            no count has a fraction.
+        """
+        upper = self._upper_bounds()
+        upper[self.n_integer :] = 0.0  # every interval covered
+        bounds = Bounds(np.zeros(self._n_columns_all()), upper)
+        constraints = self._constraints(demand)
+        rows: list[NDArray[np.float64]] = []
+        lower: list[float] = []
+        for _ in range(ROUNDING_ROUNDS):
+            found = False
+            for row in self._count_rows():
+                extra = [LinearConstraint(np.array(rows), lb=lower)] if rows else []
+                result = milp(row, bounds=bounds, constraints=constraints + extra)
+                if result.x is None:
+                    return None
+                least = np.ceil(result.fun - ROUNDING_TOLERANCE)
+                if least - result.fun > ROUNDING_TOLERANCE:
+                    rows.append(row)
+                    lower.append(float(least))
+                    found = True
+            if not found:
+                break
+        return LinearConstraint(np.array(rows), lb=lower) if rows else None
+
+    def _count_rows(self) -> list[NDArray[np.float64]]:
+        """Rows counting, per group, its people (all, full-time, part-time) and day's shifts."""
+        rows = []
+        for group in self.groups:
+            kinds = [k for k, kind in enumerate(self.kinds) if kind.group == group]
+            for part_time in (None, False, True):
+                row = np.zeros(self._n_columns_all())
+                for k in kinds:
+                    if part_time is None or self.kinds[k].part_time == part_time:
+                        row[self._z_at[k] : self._y_at[k]] = 1.0
+                rows.append(row)
+            for day in range(DAYS_PER_WEEK):
+                row = np.zeros(self._n_columns_all())
+                for k in kinds:
+                    n_v = len(self.kinds[k].variants)
+                    first = self._y_at[k] + day * n_v
+                    row[first : first + n_v] = 1.0
+                rows.append(row)
+        return [row for row in rows if row.any()]
+
+    def unmet_floor(self, demand: Mapping[str, NDArray[np.float64]]) -> float:
+        """Return the least objective of a roster that leaves some agent missing.
+
+        Agents on the phones in an interval are whole multiples of ``step`` (the greatest
+        common divisor of the shifts' seconds on the phones in an interval, over the interval),
+        so a requirement ``r`` not met lacks at least ``r`` minus the largest multiple below
+        it; the penalty times the least such shortfall is the floor (infinite without demand).
+        """
+        interval_s = self.grid.interval_s
+        shares = np.concatenate([np.ravel(cover) for cover in self._cover])
+        seconds = np.append(shares * interval_s, interval_s)
+        whole = np.rint(seconds).astype(np.int64)
+        if np.abs(seconds - whole).max() > 1e-6:  # fractions of a second: no step
+            return 0.0
+        step = float(np.gcd.reduce(whole[whole > 0])) / interval_s
+        required = np.concatenate([demand[group].ravel() for group in self.groups])
+        required = required[required > 0]
+        if required.size == 0:
+            return float("inf")
+        below = (np.ceil(required / step - 1e-9) - 1.0) * step
+        return self.penalty * float((required - below).min())
 
     def people(self, values: NDArray[np.float64]) -> list[Person]:
         """Return the people of a solution, each with its days and shifts.
