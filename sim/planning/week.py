@@ -30,6 +30,17 @@ no patterns: its people are one column ``N_k``, paid by the shift, with at most 
 day and the week's shifts between the fewest and most days times ``N_k``
 (:meth:`WeekProgram.people` hands them out in turn).
 
+*Rounding cuts.* People and shifts are whole, and the LP relaxation above spreads fractions of
+them (a desk of 22.09 full-timers with 9.47 part-timers at the 30% share), which whole people
+cannot match: it lies several percent below the cheapest roster on small desks. Each count a
+roster makes whole — per group its people (all, full-time, part-time) and its shifts on each day
+— is minimised by the LP with every interval covered; a minimum ``m`` with a fraction gives the
+cut ``count >= ceil(m)``, kept by every roster that covers every interval, and the pass repeats
+with the cuts found (:meth:`WeekProgram.rounding_cuts`). A roster leaving an agent missing costs
+at least the penalty of the least shortfall an interval can have
+(:meth:`WeekProgram.unmet_floor`), so the bounds of the program with the cuts, capped at that,
+bound every roster.
+
 The program is solved by :func:`scipy.optimize.milp` (HiGHS); its LP relaxation bounds the
 cost of any roster. See ``docs/reference/planning.md``.
 """
