@@ -47,6 +47,7 @@ cost of any roster. See ``docs/reference/planning.md``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -75,6 +76,8 @@ ROUNDING_ROUNDS = 3
 """Most passes over the counts that :meth:`WeekProgram.rounding_cuts` rounds up."""
 ROUNDING_TOLERANCE = 1e-5
 """An LP minimum within this of a whole number counts as whole (solver tolerance)."""
+ROUNDING_TIME_SHARE = 0.1
+"""Share of ``week.time_limit_s`` after which no more rounding cuts are sought."""
 
 
 @dataclass(frozen=True)
@@ -864,10 +867,10 @@ class WeekProgram:
         The counts are, per group, its people (all, full-time, part-time) and its shifts on
         each day. Each is minimised by the LP with every interval covered and the cuts found so
         far; a minimum ``m`` with a fraction gives the row ``count >= ceil(m)``, which every
-        roster covering every interval keeps (its counts are whole) and the LP optimum breaks.
-        ``ROUNDING_ROUNDS`` passes, or fewer when one finds nothing. A roster leaving some
-        agent missing may break them, so bounds found with the cuts hold up to
-        :meth:`unmet_floor`.
+        roster covering every interval keeps (its counts are whole). ``ROUNDING_ROUNDS``
+        passes, or fewer when one finds nothing or ``ROUNDING_TIME_SHARE`` of the time limit
+        has passed (each cut holds alone). A roster leaving some agent missing may break them,
+        so bounds found with the cuts hold up to :meth:`unmet_floor`.
 
         Returns
         -------
@@ -881,9 +884,12 @@ class WeekProgram:
         constraints = self._constraints(demand)
         rows: list[NDArray[np.float64]] = []
         lower: list[float] = []
+        deadline = time.monotonic() + ROUNDING_TIME_SHARE * self.week.time_limit_s
         for _ in range(ROUNDING_ROUNDS):
             found = False
             for row in self._count_rows():
+                if time.monotonic() > deadline:
+                    break
                 extra = [LinearConstraint(np.array(rows), lb=lower)] if rows else []
                 result = milp(row, bounds=bounds, constraints=constraints + extra)
                 if result.x is None:
