@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 from helpers import assert_parity, invoke
+from scipy.optimize import LinearConstraint
 
 from sim.errors import ScenarioError
 from sim.planning import (
@@ -547,6 +548,28 @@ class TestRoundingCuts:
         required, patterns, source = three_desks(inputs)
         program, demand = week_program(required, patterns, source)
         assert program.unmet_floor(demand) == pytest.approx(0.5 * program.penalty)
+
+    def test_roster_with_a_shortfall_is_solved_again_without_cuts(
+        self, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """When the roster found with the cuts leaves agents missing (here: said to), the
+        program is solved again without them, and the bounds are the plain program's."""
+        required, patterns, source = three_desks(inputs)
+        program, demand = week_program(required, patterns, source)
+        calls: list[LinearConstraint | None] = []
+        solve = program.solve
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            calls.append(kwargs.get("cuts"))
+            return solve(*args, **kwargs)
+
+        monkeypatch.setattr(program, "solve", recorded)
+        monkeypatch.setattr(program, "shortfall", lambda people, demand: 1.0)
+        roster = program.best_roster(demand)
+        assert calls[0] is not None
+        assert calls[1:] == [None, None]
+        _, plain_lp, _ = solve(demand, integral=False)
+        assert roster.lp_bound == pytest.approx(plain_lp)
 
     def test_no_cuts_when_limits_leave_a_shortfall(self, inputs: dict[str, Path]) -> None:
         """With too few seats no roster covers every interval: no cuts, and the roster is the
