@@ -30,7 +30,7 @@ DEFAULT_MIP_GAP = 0.02
 """HiGHS stops when the roster is within this share of its best bound, unless the file says.
 
 2%: on small groups a whole person is a few percent of the cost, so HiGHS proves a tighter gap
-only slowly (the 3-group benchmark week is still 1.4% from its bound after 200 s)."""
+only slowly (asked for 1%, the 3-group benchmark week is still 1.4% from its bound after 60 s)."""
 
 DayNumber = Annotated[int, Field(ge=1, le=DAYS_PER_WEEK)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
