@@ -288,9 +288,7 @@ def _clean_history(
     from sim.forecast import clean, read_history  # noqa: PLC0415
     from sim.forecast.history import read_holidays  # noqa: PLC0415
 
-    loaded = read_history(
-        history, interval_minutes=interval_minutes, history_format=history_format
-    )
+    loaded = read_history(history, interval_minutes=interval_minutes, history_format=history_format)
     excluded: dict[date, str] = {}
     for item in exclude:
         day, _, why = item.partition("=")
