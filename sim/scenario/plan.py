@@ -427,7 +427,9 @@ def build_plan(scenario: Scenario) -> Plan:
         ),
         repeat_delay_s=np.array([c.repeat.delay_mean_s for c in call_types], dtype=np.float64),
         repeat_max_attempts=np.array([c.repeat.max_attempts for c in call_types], dtype=np.int64),
-        type_lines=np.array([-1 if c.lines is None else c.lines for c in call_types], dtype=np.int64),
+        type_lines=np.array(
+            [-1 if c.lines is None else c.lines for c in call_types], dtype=np.int64
+        ),
         centre_lines=-1 if scenario.lines is None else scenario.lines,
         skill_tier=skill_tier,
         tier_factor=tier_factor,
@@ -729,7 +731,10 @@ def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
     tables = inbound_group_tables(n_groups)
     tables["wage_per_hour"] = np.array([g.wage_per_hour for g in scenario.groups.values()])
     tables["staffing_hold"] = np.array(
-        [(g.staffing_drop or scenario.staffing_drop) == "hold_count" for g in scenario.groups.values()],
+        [
+            (g.staffing_drop or scenario.staffing_drop) == "hold_count"
+            for g in scenario.groups.values()
+        ],
         dtype=bool,
     )
     agents_of = np.bincount(np.array(staff.agent_group, dtype=np.int64), minlength=n_groups)
