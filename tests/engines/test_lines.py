@@ -227,7 +227,7 @@ FAST_CASES = (
     _public("R07", horizon_h=1000, warmup_h=5, reps=20, seed=7),  # 2 lines, block 20 %
     _public("R39", horizon_h=400, warmup_h=5, reps=20, seed=39),  # 10 agents, 15 lines
     _public("R41", horizon_h=1000, warmup_h=5, reps=20, seed=41),  # 2 agents, 4 lines
-    _public("R43", horizon_h=10, warmup_h=1, reps=20, seed=43),  # 1,000 agents, 1,050 lines
+    _public("R43", horizon_h=40, warmup_h=1, reps=20, seed=43),  # 1,000 agents, 1,050 lines
 )
 SIMPY_CASES = (
     _public("R05", horizon_h=40, warmup_h=2, reps=20, seed=105),
