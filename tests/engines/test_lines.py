@@ -21,8 +21,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from helpers import (
     PUBLIC_CASES,
+    SCENARIOS,
     allowed_four_se,
     assert_parity,
     assert_within_se,
@@ -134,6 +136,27 @@ class TestTwoPools:
         assert result.tallies.count("blocked").sum() == 0
         kpis = replication_kpis(result.tallies, result.plan, "total")
         assert kpis["block_rate"].fillna(0.0).eq(0.0).all()
+
+
+@pytest.mark.slow
+def test_lines_and_hold_count_with_controls_give_identical_records() -> None:
+    """The blended centre (buffer pool, supervisors) with lines, redials and hold_count.
+
+    Blocked calls run the controls as every arrival does; held agents are freed by the controls
+    as by a call's end. Its own kernel (controls, lines, hold) compiles on first use.
+    """
+    path = SCENARIOS / "blended_centre.yaml"
+    raw = yaml.safe_load(path.read_text())
+    raw |= {"lines": 45, "staffing_drop": "hold_count"}
+    raw["call_types"]["vip"]["lines"] = 5
+    raw["call_types"]["general"]["redial"] = {"probability": 0.5, "delay_mean_s": 600}
+    scenario = scenario_from_dict(raw, source=str(path), base_dir=path.parent)
+    simpy = simulate(scenario, reps=1, seed=23, engine="simpy", keep_records=True)
+    fast = simulate(scenario, reps=1, seed=23, engine="fast", keep_records=True)
+    assert_parity(simpy, fast)
+    calls = simpy.records.calls
+    assert set(np.unique(calls.call_type[calls.outcome == BLOCKED]).tolist()) == {0, 1}
+    assert len(simpy.records.controls) > 0
 
 
 @pytest.mark.parametrize(
