@@ -195,13 +195,14 @@ class Case:
     seed: int
     inputs: dict[str, Any] = field(hash=False, compare=False)
     expected: dict[str, float] = field(hash=False, compare=False)
+    left_out: tuple[str, ...] = ()
 
     @property
     def kpis(self) -> tuple[str, ...]:
         """KPIs compared: blocking and occupancy; SL and ASA where calls wait."""
         if self.inputs["lines_K"] is None:
             return ("p_block", "occupancy")
-        return ("p_block", "sl", "asa", "occupancy")
+        return tuple(k for k in ("p_block", "sl", "asa", "occupancy") if k not in self.left_out)
 
     def scenario(self) -> dict[str, Any]:
         inputs = self.inputs
@@ -228,7 +229,15 @@ class Case:
 _REFERENCE = {c["id"].split("-")[0]: c for c in json.loads(PUBLIC_CASES.read_text())["cases"]}
 
 
-def _public(case_id: str, *, horizon_h: float, warmup_h: float, reps: int, seed: int) -> Case:
+def _public(
+    case_id: str,
+    *,
+    horizon_h: float,
+    warmup_h: float,
+    reps: int,
+    seed: int,
+    left_out: tuple[str, ...] = (),
+) -> Case:
     case = _REFERENCE[case_id]
     assert case["model"] in ("erlang_b", "mmck")
     return Case(
@@ -239,25 +248,29 @@ def _public(case_id: str, *, horizon_h: float, warmup_h: float, reps: int, seed:
         seed=seed,
         inputs=case["inputs"],
         expected=case["outputs"],
+        left_out=left_out,
     )
 
 
 # Loss systems and small waiting rooms relax within a few handle times (minutes), so warm-ups of
-# an hour or more leave no start-up bias worth an SE. Horizons make 4 SE small (companion test).
-# The SimPy engine runs the small and medium cases with fewer calls; the fast engine, which gives
-# the same records seed for seed (TestTwoPools), covers the others.
+# an hour or more leave no start-up bias worth an SE. Horizons make 4 SE at most about half of
+# what allowed_four_se allows (companion test), checked on the seeds here and four others each.
+# The SimPy engine runs three cases with fewer calls; the fast engine, which gives the same
+# records seed for seed (TestTwoPools), covers the others. R43's ASA (0.3 s) is left out: at
+# 1,000 agents it needs some 40 M calls to resolve to a quarter.
 FAST_CASES = (
-    _public("R05", horizon_h=200, warmup_h=2, reps=20, seed=5),  # 30 lines, 25 Erlangs
-    _public("R06", horizon_h=400, warmup_h=2, reps=20, seed=6),  # 17 lines, block 1.3 %
-    _public("R07", horizon_h=1000, warmup_h=5, reps=20, seed=7),  # 2 lines, block 20 %
-    _public("R39", horizon_h=400, warmup_h=5, reps=20, seed=39),  # 10 agents, 15 lines
-    _public("R41", horizon_h=1000, warmup_h=5, reps=20, seed=41),  # 2 agents, 4 lines
-    _public("R43", horizon_h=40, warmup_h=1, reps=20, seed=43),  # 1,000 agents, 1,050 lines
+    _public("R05", horizon_h=20, warmup_h=2, reps=20, seed=5),  # 30 lines, 25 Erlangs
+    _public("R06", horizon_h=120, warmup_h=2, reps=20, seed=6),  # 17 lines, block 1.3 %
+    _public("R07", horizon_h=50, warmup_h=5, reps=20, seed=7),  # 2 lines, block 20 %
+    _public("R39", horizon_h=100, warmup_h=5, reps=20, seed=39),  # 10 agents, 15 lines
+    _public("R41", horizon_h=40, warmup_h=5, reps=20, seed=41),  # 2 agents, 4 lines
+    # 1,000 agents, 1,050 lines
+    _public("R43", horizon_h=10, warmup_h=1, reps=20, seed=43, left_out=("asa",)),
 )
 SIMPY_CASES = (
-    _public("R07", horizon_h=300, warmup_h=5, reps=20, seed=107),
-    _public("R39", horizon_h=120, warmup_h=5, reps=20, seed=139),
-    _public("R41", horizon_h=300, warmup_h=5, reps=20, seed=141),
+    _public("R07", horizon_h=40, warmup_h=5, reps=20, seed=107),
+    _public("R39", horizon_h=80, warmup_h=5, reps=20, seed=139),
+    _public("R41", horizon_h=60, warmup_h=5, reps=20, seed=141),
 )
 
 
