@@ -515,9 +515,9 @@ class Group(Frozen):
         When they log out (those roles only; default: queue at most 0, at once).
     staffing_drop : {"finish_calls", "hold_count"}, optional
         What a drop in the group's agents on shift means while some of them are on calls past
-        their shift end: ``finish_calls``, the others answer at once; ``hold_count``, the
-        group's agents on calls stay below its agents on shift (no call starts until they do).
-        None: the scenario's ``staffing_drop``.
+        their shift end: ``finish_calls``, the others answer at once; ``hold_count``, a call
+        starts with one of its agents only while fewer of its agents are on calls (those past
+        their shift end included) than are on shift. None: the scenario's ``staffing_drop``.
     """
 
     role: Role = "agent"
