@@ -141,9 +141,7 @@ def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     for name in [*plan.call_types, ALL]:
         rows = total[total["call_type"] == name].set_index("kpi")
         result[name] = {
-            kpi: _json_entry(rows, kpi)
-            for kpi in names
-            if name == ALL or kpi not in CENTRE_KPIS
+            kpi: _json_entry(rows, kpi) for kpi in names if name == ALL or kpi not in CENTRE_KPIS
         }
     return result
 
