@@ -118,6 +118,20 @@ def assert_within_se(
     )
 
 
+RESOLUTION = 0.25
+"""4 SE may be at most this share of a KPI's room to be wrong (the value of a wait; min(p, 1 - p)
+of a probability), so that a comparison against theory can fail ..."""
+PROBABILITY_FLOOR = 0.002
+"""... or at most 0.2 percentage points of a probability, a difference no planner acts on."""
+
+
+def allowed_four_se(expected: float, *, probability: bool) -> float:
+    """Return the largest 4 SE at which comparing a KPI with ``expected`` still means something."""
+    if probability:
+        return max(RESOLUTION * min(expected, 1.0 - expected), PROBABILITY_FLOOR)
+    return RESOLUTION * expected
+
+
 def assert_same_records(expected: RecordsT, actual: RecordsT) -> None:
     """Assert two record sets are identical: every column, dtype and value (NaN equal to NaN)."""
     assert len(expected) == len(actual), (

@@ -35,6 +35,7 @@ class Outcome(IntEnum):
     ANSWERED = 1
     ABANDONED = 2
     DROPPED = 3  # still waiting at closing when the scenario drops calls, or no agent was on duty
+    BLOCKED = 4  # arrived when every line it needs was in use: never queued
 
 
 class OutboundOutcome(IntEnum):
@@ -75,6 +76,7 @@ CALL_COUNTS = (
     "redials_given_up",
     "repeats_given_up",
     "waited",
+    "blocked",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
 AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
@@ -92,7 +94,8 @@ class CallRecords:
     call_type, day, interval : call type index, day and planning interval of arrival.
     origin : :class:`Origin` code (fresh, redial, repeat).
     arrived_at, answered_at : arrival and answer instants.
-    left_at : when the caller left (end of talk, abandonment or drop).
+    left_at : when the caller left (end of talk, abandonment, drop, or arrival when blocked);
+        the caller held a line from ``arrived_at`` to ``left_at``.
     ended_at : when the agent finished after-call work (answered calls).
     outcome : :class:`Outcome` code.
     group, agent, tier : who answered, and the tier of their skill (-1 when not answered).

@@ -51,3 +51,12 @@ def eligible_after_s(plan: Plan) -> NDArray[np.float64]:
             if group >= 0:
                 after[group, k] = delay_s
     return after
+
+
+def line_capacity(plan: Plan) -> NDArray[np.int64]:
+    """Return ``int64[K + 1]``: the lines of each call type's own, then the centre's (-1: none).
+
+    A call of type ``k`` needs a line of pool ``k`` and one of pool ``K`` (the centre), each
+    only where it is limited.
+    """
+    return np.append(plan.type_lines, plan.centre_lines).astype(np.int64)

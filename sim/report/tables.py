@@ -43,17 +43,25 @@ INTERVAL_KPIS = (
     "agents_scheduled",
     "agents_on_break",
 )
+LINE_KPIS = ("blocked", "block_rate")
+"""Added to the interval, JSON and console tables of a scenario with lines."""
+
+
+def _with_lines(kpis: tuple[str, ...], plan: Plan) -> tuple[str, ...]:
+    return (*kpis, *LINE_KPIS) if plan.has_lines else kpis
 
 
 def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     """Return one row per day, interval and call type: each KPI's mean and 95% CI.
 
     Columns: ``day``, ``interval``, ``start`` (clock time), ``call_type``, then
-    ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS`, and for the
-    ratios of :data:`~sim.results.summary.POOLED_KPIS` also ``<kpi>_pooled``: the ratio of the
-    sums over the replications (``_mean`` is the mean of the replications' ratios).
+    ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS` (and
+    :data:`LINE_KPIS` with lines), and for the ratios of
+    :data:`~sim.results.summary.POOLED_KPIS` also ``<kpi>_pooled``: the ratio of the sums over
+    the replications (``_mean`` is the mean of the replications' ratios).
     """
-    frame = summary.intervals[summary.intervals["kpi"].isin(INTERVAL_KPIS)]
+    names = _with_lines(INTERVAL_KPIS, plan)
+    frame = summary.intervals[summary.intervals["kpi"].isin(names)]
     wide = frame.pivot_table(
         index=["day", "interval", "call_type"],
         columns="kpi",
@@ -65,7 +73,7 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     wide.columns = [f"{kpi}_{stat}" for stat, kpi in pairs]
     ordered = [
         f"{kpi}_{stat}"
-        for kpi in INTERVAL_KPIS
+        for kpi in names
         for stat in ("mean", "ci_low", "ci_high", *(("pooled",) if kpi in POOLED_KPIS else ()))
     ]
     wide = wide.reindex(columns=ordered).reset_index()
@@ -125,16 +133,15 @@ def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
 
     Occupancy (also over opening hours) is a centre KPI: it appears under ``"all"`` only.
     Undefined values are ``None``, also for a KPI undefined in every replication (the summary
-    then has no row for it).
+    then has no row for it). With lines, :data:`LINE_KPIS` follow.
     """
-    total = summary.total[summary.total["kpi"].isin(JSON_KPIS)]
+    names = _with_lines(JSON_KPIS, plan)
+    total = summary.total[summary.total["kpi"].isin(names)]
     result: dict[str, Any] = {}
     for name in [*plan.call_types, ALL]:
         rows = total[total["call_type"] == name].set_index("kpi")
         result[name] = {
-            kpi: _json_entry(rows, kpi)
-            for kpi in JSON_KPIS
-            if name == ALL or kpi not in CENTRE_KPIS
+            kpi: _json_entry(rows, kpi) for kpi in names if name == ALL or kpi not in CENTRE_KPIS
         }
     return result
 
@@ -158,6 +165,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
         "offered",
         "answered",
         "abandon",
+        *(["blocked"] if plan.has_lines else []),
         "service level (95% CI)",
         "ASA s",
         "AHT s",
@@ -182,6 +190,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('offered'):.1f}",
                 f"{get('answered'):.1f}",
                 _percent(get("abandon_rate")),
+                *([_percent(get("block_rate"))] if plan.has_lines else []),
                 f"{_percent(get('service_level'))} "
                 f"[{_percent(get('service_level', 'ci_low'))}, "
                 f"{_percent(get('service_level', 'ci_high'))}]",

@@ -15,6 +15,8 @@ calls count in the interval in which they arrived:
   ``redials_given_up`` — abandoned calls whose caller would have redialled but had made the
   type's ``redial.max_attempts`` redials; ``repeats_given_up`` — unresolved answered calls that
   did not come back because their matter had made ``repeat.max_attempts`` repeat calls;
+* ``blocked`` — offered calls that found every line they needed in use; ``block_rate`` =
+  blocked / offered (0 without ``lines``);
 * agent time, by clock time: ``occupancy`` = busy / (staffed - breaks - outbound - off the
   phones), the inbound occupancy of the time open to inbound calls; ``occupancy_open`` — the
   same over opening hours only (the after-close drain left out); ``agents`` (present),
@@ -61,6 +63,7 @@ COUNT_KPIS = (
     "redials_given_up",
     "repeats_given_up",
     "waited",
+    "blocked",
 )
 CALL_KPIS = (
     *COUNT_KPIS,
@@ -72,6 +75,7 @@ CALL_KPIS = (
     "aht_s",
     "p_wait",
     "queue_length",
+    "block_rate",
 )
 AGENT_KPIS = (
     "occupancy",
@@ -297,6 +301,7 @@ def _call_kpis(
     values["p_wait"] = ratio(counts["waited"], counts["offered"])
     wait_all_s = sums["wait_all_s"]
     values["queue_length"] = ratio(wait_all_s, np.broadcast_to(open_s, wait_all_s.shape))
+    values["block_rate"] = ratio(counts["blocked"], counts["offered"])
     return values
 
 

@@ -34,7 +34,15 @@ STAT_COLUMNS = (
     "pooled",
 )
 FRACTION_KPIS = frozenset(
-    {"service_level", "abandon_rate", "answer_rate", "occupancy", "occupancy_open", "p_wait"}
+    {
+        "service_level",
+        "abandon_rate",
+        "answer_rate",
+        "occupancy",
+        "occupancy_open",
+        "p_wait",
+        "block_rate",
+    }
 )
 POOLED_KPIS = (
     "service_level",
@@ -44,6 +52,7 @@ POOLED_KPIS = (
     "answer_rate",
     "aht_s",
     "p_wait",
+    "block_rate",
     "occupancy",
     "occupancy_open",
     "contacts_per_agent_h",

@@ -76,6 +76,7 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
         "redials_given_up": calls.redial_given_up == 1,
         "repeats_given_up": calls.repeat_given_up == 1,
         "waited": wait_s > 0,
+        "blocked": calls.outcome == Outcome.BLOCKED,
     }
     sums = {
         "wait_answered_s": np.where(answered, wait_s, 0.0),

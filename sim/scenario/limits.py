@@ -54,3 +54,6 @@ DEFAULT_REDIAL_ATTEMPTS = 10
 
 DEFAULT_REPEAT_ATTEMPTS = 20
 """Repeat calls of one matter at most when a scenario does not say (``repeat.max_attempts``)."""
+
+MAX_LINES = 100_000
+"""Most lines (trunks) of the centre or of one call type (``lines``)."""

@@ -100,6 +100,8 @@ class Plan:
         Mean (exponential) delay before an unresolved call comes back as a repeat call, seconds.
     repeat_max_attempts : int64[K]
         Most repeat calls of one caller's matter (redials in between do not reset the count).
+    type_lines : int64[K]
+        Lines of each call type's own (-1: no limit of its own); see ``centre_lines``.
     skill_tier : int64[G, K]
         Tier of each group's skill in each call type; -1 when the group lacks the skill.
     tier_factor : float64[G, K]
@@ -175,6 +177,10 @@ class Plan:
     control_min_stay_s : float64[G]
         An activated reserve stays on the phones at least this long, seconds (0 for other
         groups).
+    staffing_hold : bool[G]
+        ``staffing_drop: hold_count``: a call starts with an agent of the group only while
+        fewer of its agents are on inbound calls (those past their shift end included) than
+        are on shift.
     threshold_s, short_abandon_s, sl_target : float
         Service-level threshold, short-abandon limit (seconds) and target.
     sl_definition : str
@@ -194,6 +200,9 @@ class Plan:
         The penalty is judged day by day (else on the whole run).
     start_date : str, optional
         ISO date of day 0 (None: the days have no dates).
+    centre_lines : int
+        Lines of the whole centre, shared by every call type (-1: no limit). A call needs a line
+        of its type's own (``type_lines``) and one of the centre's, where each is limited.
     """
 
     name: str
@@ -228,6 +237,7 @@ class Plan:
     redial_max_attempts: NDArray[np.int64]
     repeat_delay_s: NDArray[np.float64]
     repeat_max_attempts: NDArray[np.int64]
+    type_lines: NDArray[np.int64]
     skill_tier: NDArray[np.int64]
     tier_factor: NDArray[np.float64]
     tier_fcr: NDArray[np.float64]
@@ -261,6 +271,7 @@ class Plan:
     control_min_outbound: NDArray[np.int64]
     control_max_active: NDArray[np.int64]
     control_min_stay_s: NDArray[np.float64]
+    staffing_hold: NDArray[np.bool_]
     threshold_s: float
     short_abandon_s: float
     sl_target: float
@@ -275,6 +286,7 @@ class Plan:
     penalty_share: float = 0.0
     penalty_by_day: bool = True
     start_date: str | None = None
+    centre_lines: int = -1
 
     @property
     def n_call_types(self) -> int:
@@ -295,6 +307,16 @@ class Plan:
     def has_controls(self) -> bool:
         """Whether some group is blended or a reserve (controls run after every event)."""
         return bool(np.any(self.group_kind != GroupKind.INBOUND))
+
+    @property
+    def has_lines(self) -> bool:
+        """Whether some calls need a line and may be blocked (centre or call type ``lines``)."""
+        return self.centre_lines >= 0 or bool(np.any(self.type_lines >= 0))
+
+    @property
+    def has_hold(self) -> bool:
+        """Whether some group keeps its calls below its agents on shift (``hold_count``)."""
+        return bool(np.any(self.staffing_hold))
 
     @property
     def has_money(self) -> bool:
@@ -405,6 +427,10 @@ def build_plan(scenario: Scenario) -> Plan:
         ),
         repeat_delay_s=np.array([c.repeat.delay_mean_s for c in call_types], dtype=np.float64),
         repeat_max_attempts=np.array([c.repeat.max_attempts for c in call_types], dtype=np.int64),
+        type_lines=np.array(
+            [-1 if c.lines is None else c.lines for c in call_types], dtype=np.int64
+        ),
+        centre_lines=-1 if scenario.lines is None else scenario.lines,
         skill_tier=skill_tier,
         tier_factor=tier_factor,
         tier_fcr=tier_fcr,
@@ -683,6 +709,7 @@ def inbound_group_tables(n_groups: int) -> dict[str, Any]:
         "control_min_outbound": np.zeros(n_groups, dtype=np.int64),
         "control_max_active": np.zeros(n_groups, dtype=np.int64),
         "control_min_stay_s": np.zeros(n_groups),
+        "staffing_hold": np.zeros(n_groups, dtype=bool),
     }
 
 
@@ -703,6 +730,13 @@ def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
     n_groups = len(scenario.groups)
     tables = inbound_group_tables(n_groups)
     tables["wage_per_hour"] = np.array([g.wage_per_hour for g in scenario.groups.values()])
+    tables["staffing_hold"] = np.array(
+        [
+            (g.staffing_drop or scenario.staffing_drop) == "hold_count"
+            for g in scenario.groups.values()
+        ],
+        dtype=bool,
+    )
     agents_of = np.bincount(np.array(staff.agent_group, dtype=np.int64), minlength=n_groups)
     for g, group in enumerate(scenario.groups.values()):
         if group.outbound is not None and group.switch is not None:

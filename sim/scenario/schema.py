@@ -22,6 +22,7 @@ from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
 from sim.scenario.limits import (
     DEFAULT_REDIAL_ATTEMPTS,
     DEFAULT_REPEAT_ATTEMPTS,
+    MAX_LINES,
     MAX_REDIAL_ATTEMPTS,
 )
 from sim.scenario.problems import FieldError, check_known
@@ -33,6 +34,9 @@ SlDefinition = Literal[
 ]
 DEFAULT_TIER = "standard"
 STAFFING_FORMS = ("headcount", "shifts", "roster")
+StaffingDrop = Literal["finish_calls", "hold_count"]
+Lines = Annotated[int, Field(ge=1, le=MAX_LINES)]
+"""A number of lines (trunks), 1..MAX_LINES."""
 Role = Literal["agent", "temp", "blended", "supervisor", "reserve"]
 BLENDED_ROLES: tuple[str, ...] = ("blended",)
 RESERVE_ROLES: tuple[str, ...] = ("supervisor", "reserve")
@@ -414,6 +418,10 @@ class CallType(Frozen):
     routing : list of RoutingEntry, optional
         Groups in preference order; in YAML a group name or ``{group, after_s}`` each.
         Default: every group with the skill, in scenario order, at once.
+    lines : int, optional
+        Lines (trunks) of the call type's own, 1..MAX_LINES: a call holds one from its arrival
+        until it leaves (end of talk, abandonment, drop); one arriving when all are in use is
+        blocked. None: no limit of its own (the centre's ``lines`` may still block it).
     """
 
     channel: Literal["voice"] = "voice"
@@ -424,6 +432,7 @@ class CallType(Frozen):
     redial: Redial | None = None
     repeat: Repeat = Repeat()
     routing: Annotated[list[RoutingEntry], Field(min_length=1)] | None = None
+    lines: Lines | None = None
 
     @field_validator("routing", mode="before")
     @classmethod
@@ -504,6 +513,11 @@ class Group(Frozen):
         When reserves log in (roles ``supervisor`` and ``reserve`` only, required for them).
     deactivate : Calm, optional
         When they log out (those roles only; default: queue at most 0, at once).
+    staffing_drop : {"finish_calls", "hold_count"}, optional
+        What a drop in the group's agents on shift means while some of them are on calls past
+        their shift end: ``finish_calls``, the others answer at once; ``hold_count``, a call
+        starts with one of its agents only while fewer of its agents are on calls (those past
+        their shift end included) than are on shift. None: the scenario's ``staffing_drop``.
     """
 
     role: Role = "agent"
@@ -518,6 +532,7 @@ class Group(Frozen):
     switch: Switch | None = None
     activate: Activate | None = None
     deactivate: Calm | None = None
+    staffing_drop: StaffingDrop | None = None
 
     @property
     def staffing(self) -> str:
@@ -630,6 +645,12 @@ class Scenario(Frozen):
         Seat cost and overtime premium (wages are per group).
     contract : Contract, optional
         Price and service-level penalty, for revenue and margin.
+    lines : int, optional
+        Lines (trunks) of the whole centre, 1..MAX_LINES, shared by every call type: a call
+        holds one from its arrival until it leaves; one arriving when all are in use is
+        blocked. None: no limit.
+    staffing_drop : {"finish_calls", "hold_count"}
+        Default of the groups' ``staffing_drop``.
     """
 
     name: str = Field(min_length=1)
@@ -647,6 +668,8 @@ class Scenario(Frozen):
     groups: dict[str, Group] = Field(min_length=1)
     costs: Costs = Costs()
     contract: Contract | None = None
+    lines: Lines | None = None
+    staffing_drop: StaffingDrop = "finish_calls"
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -12,20 +12,22 @@ def overload_warning(scenario: Scenario) -> str | None:
     times the mean handle time, talk plus after-call work) is below the agents. The load is
     taken at its least: every call served at the fastest tier that may take it, and every
     agent of every group counted as on the phones; so the warning is given only when no
-    routing could keep up.
+    routing could keep up. Calls with lines (their type's or the centre's) cannot pile up:
+    their queue is bounded, and they are left out of the load, which keeps the warning certain.
 
     Parameters
     ----------
     scenario : Scenario
         A validated scenario; calendar days are not steady states and get no warning.
     """
-    no_patience = [n for n, c in scenario.call_types.items() if c.patience.dist == "none"]
-    if scenario.steady_state is None or not no_patience:
+    unbounded = {n: c for n, c in scenario.call_types.items() if c.lines is None}
+    no_patience = [n for n, c in unbounded.items() if c.patience.dist == "none"]
+    if scenario.steady_state is None or scenario.lines is not None or not no_patience:
         return None
     factors = {name: tier.handle_time_factor for name, tier in scenario.tier_table.items()}
     horizon_s = scenario.n_intervals * scenario.interval_s
     load = 0.0
-    for name, call_type in scenario.call_types.items():
+    for name, call_type in unbounded.items():
         calls = sum(call_type.volume.calls_per_interval(scenario.n_intervals, scenario.interval_s))
         talk_s = call_type.handle_time.means_per_interval(scenario.n_intervals)[0]
         assert talk_s is not None  # a steady state has no forecast to give it

@@ -17,6 +17,8 @@ from sim.engines.fast.events import (
     event_payload,
     heap_pop,
     heap_push,
+    instant_push,
+    instants_due,
     payload_fields,
 )
 
@@ -26,6 +28,8 @@ key_of = event_key.py_func
 pack = event_payload.py_func
 unpack = payload_fields.py_func
 span = add_span.py_func
+instant_in = instant_push.py_func
+due = instants_due.py_func
 
 RANKS = [int(rank) for rank in EventRank]
 # An operation: a push at one of a few instants (many ties) with a rank, or a pop (None).
@@ -242,3 +246,42 @@ class TestAddSpan:
             span(agent_sums, np.array([0.0, 10.0]), 0, 0, start_at, end_at)
         expected = [6.0, 11.0]
         assert expected == list(agent_sums[:, 0, 0])
+
+
+class TestLineHeaps:
+    """The per-pool heaps of hang-up instants: push, and remove every instant due by now."""
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.one_of(
+                st.tuples(st.just("push"), st.sampled_from([0.0, 1.0, 1.0, 2.5, 7.0])),
+                st.tuples(st.just("due"), st.floats(0, 8)),
+            ),
+            max_size=60,
+        )
+    )
+    def test_matches_a_sorted_list(self, operations: list[tuple[str, float]]) -> None:
+        """Row 1 of a two-row heap behaves like a sorted list; row 0 is left alone."""
+        heap = np.full((2, max(1, len(operations))), -1.0)
+        size, reference = 0, []
+        for operation, value in operations:
+            if operation == "push":
+                size = instant_in(heap, 1, size, value)
+                reference.append(value)
+            else:
+                size = due(heap, 1, size, value)
+                reference = [at for at in reference if at > value]
+            assert size == len(reference)
+            assert sorted(heap[1, :size].tolist()) == sorted(reference)
+            assert size == 0 or heap[1, 0] == min(reference)
+        assert np.all(heap[0] == -1.0)
+
+    def test_an_instant_equal_to_now_is_due(self) -> None:
+        """A line freed at the instant of an arrival is free for it."""
+        heap = np.zeros((1, 2))
+        size = instant_in(heap, 0, 0, 5.0)
+        size = instant_in(heap, 0, size, 6.0)
+        assert due(heap, 0, size, 4.999) == 2
+        assert due(heap, 0, size, 5.0) == 1
+        assert heap[0, 0] == 6.0

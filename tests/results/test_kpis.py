@@ -53,6 +53,7 @@ SALES = {
     "redials_given_up": 1,
     "repeats_given_up": 0,
     "waited": 17,
+    "blocked": 0,
     "wait_answered_s": 150.0,
     "wait_all_s": 310.0,
     "handle_s": 3000.0,
@@ -72,6 +73,7 @@ SERVICE = {
     "redials_given_up": 0,
     "repeats_given_up": 1,
     "waited": 4,
+    "blocked": 0,
     "wait_answered_s": 150.0,
     "wait_all_s": 150.0,
     "handle_s": 1500.0,
@@ -188,6 +190,20 @@ class TestCallKpis:
         names = ("offered", "answered", "abandoned", "dropped", "answered_within_t", "redials")
         actual = [sales[name] for name in (*names, "repeats", "redials_given_up")]
         assert expected == actual
+
+    def test_blocked_and_block_rate(self) -> None:
+        """``blocked`` passes through and ``block_rate`` = blocked / offered, "all" of sums."""
+        plan = tiny_plan()
+        tallies = one_cell_tallies(plan)
+        # 3 more sales calls, blocked (wait 0): 23 offered; 2 more service calls: 7 offered
+        fill(tallies, (0, 0, 0, 0), {**SALES, "offered": 23, "blocked": 3})
+        fill(tallies, (0, 0, 0, 1), {**SERVICE, "offered": 7, "blocked": 2})
+        frame = replication_kpis(tallies, plan, "interval")
+        expected = {"sales": (3, 3 / 23), "service": (2, 2 / 7), ALL: (5, 5 / 30)}
+        for name, (blocked, rate) in expected.items():
+            cell = row(frame, interval=0, call_type=name)
+            assert (blocked, rate) == pytest.approx((cell["blocked"], cell["block_rate"]))
+        assert np.isnan(row(frame, interval=1, call_type=ALL)["block_rate"])
 
     def test_waits_rates_and_handle_time(self) -> None:
         """ASA, mean wait, abandon and answer rates and AHT follow their formulas."""

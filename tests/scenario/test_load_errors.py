@@ -1005,7 +1005,8 @@ class TestFieldErrors:
         error = _load_error(_write(tmp_path, raw))
         expected = (
             "is not a known field (known fields: role, skills, headcount, shifts, roster, "
-            "overtime, absenteeism, wage_per_hour, outbound, switch, activate, deactivate)"
+            "overtime, absenteeism, wage_per_hour, outbound, switch, activate, deactivate, "
+            "staffing_drop)"
         )
         assert expected == error.message
 

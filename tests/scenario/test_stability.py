@@ -51,6 +51,11 @@ class TestOverloadWarning:
         raw["tiers"] = {"slow": {"handle_time_factor": 1.25}}
         assert "60 erlangs >= 59 agents" in str(overload_warning(scenario_from_dict(raw)))
 
+    def test_no_warning_when_lines_bound_the_queue(self) -> None:
+        """Lines of the centre or of the call type keep the queue finite: blocked, not queued."""
+        for raw in (_steady(900, 60, lines=80), {**_steady(900, 60), "lines": 80}):
+            assert overload_warning(scenario_from_dict(raw)) is None
+
     def test_no_warning_with_patience_or_a_calendar(self) -> None:
         """Abandonment keeps the queue finite; a day that starts empty is no steady state."""
         patient = _steady(900, 30, patience={"dist": "exponential", "mean_s": 60})

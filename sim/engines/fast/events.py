@@ -126,6 +126,46 @@ def heap_pop(heap_at, heap_key, heap_payload, size):
     return size
 
 
+@njit("int64(float64[:, ::1], int64, int64, float64)", cache=True)
+def instant_push(heap, row, size, at):
+    """Insert instant ``at`` into the min-heap ``heap[row, :size]``; return the new size.
+
+    The heaps of the lines: per pool, the instants answered callers hang up. The caller checks
+    the capacity.
+    """
+    i = size
+    while i > 0:
+        parent = (i - 1) // 2
+        if heap[row, parent] <= at:
+            break
+        heap[row, i] = heap[row, parent]
+        i = parent
+    heap[row, i] = at
+    return size + 1
+
+
+@njit("int64(float64[:, ::1], int64, int64, float64)", cache=True)
+def instants_due(heap, row, size, now):
+    """Remove every instant ``<= now`` from the min-heap ``heap[row, :size]``; return its size."""
+    while size > 0 and heap[row, 0] <= now:
+        size -= 1
+        last = heap[row, size]
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= size:
+                break
+            if child + 1 < size and heap[row, child + 1] < heap[row, child]:
+                child += 1
+            if heap[row, child] >= last:
+                break
+            heap[row, i] = heap[row, child]
+            i = child
+        if size > 0:
+            heap[row, i] = last
+    return size
+
+
 @njit("void(float64[:, :, ::1], float64[::1], int64, int64, float64, float64, int64)", cache=True)
 def add_span(agent_sums, slot_start_at, group, column, start_at, end_at, slot=-1):
     """Add the seconds of ``[start_at, end_at)`` to each clock slot it overlaps.

@@ -49,6 +49,8 @@ from sim.engines.fast.events import (
     event_payload,
     heap_pop,
     heap_push,
+    instant_push,
+    instants_due,
     payload_fields,
 )
 from sim.engines.fast.pack import (
@@ -57,6 +59,7 @@ from sim.engines.fast.pack import (
     CONTACT_PROBABILITY,
     GROUP_KIND,
     HANDLE_CODE,
+    HOLD,
     LIST_SIZE,
     MAX_ACTIVE,
     MIN_OUTBOUND,
@@ -102,9 +105,12 @@ _segment_at = njit(cache=True)(segment_at)
 
 # Feature switches, read as globals so that numba prunes the code of a feature a plan does not
 # use: some group is blended or a reserve (the controls, outbound attempts, spans off the
-# phones); records are written. :func:`kernel` compiles one copy per combination.
+# phones); records are written; calls need lines (and may be blocked); some group keeps its
+# count (``staffing_drop: hold_count``). :func:`kernel` compiles one copy per combination.
 _CONTROLS = True
 _KEEP = True
+_LINES = True
+_HOLD = True
 
 STATUS_OK, STATUS_CALLS_FULL, STATUS_HEAP_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 STATUS_OUTBOUND_EXHAUSTED, STATUS_RECORDS_FULL = 4, 5
@@ -161,10 +167,11 @@ _OUTBOUND_END_RANK = int(EventRank.OUTBOUND_END)
 _ABANDON_RANK = int(EventRank.ABANDON)
 _OVERFLOW_RANK = int(EventRank.OVERFLOW)
 _ARRIVAL_RANK = int(EventRank.ARRIVAL)
-_ANSWERED, _ABANDONED, _DROPPED = (
+_ANSWERED, _ABANDONED, _DROPPED, _BLOCKED = (
     int(Outcome.ANSWERED),
     int(Outcome.ABANDONED),
     int(Outcome.DROPPED),
+    int(Outcome.BLOCKED),
 )
 _FRESH, _REDIAL, _REPEAT = int(Origin.FRESH), int(Origin.REDIAL), int(Origin.REPEAT)
 # an arrival event's second field: origin | redials << _ORIGIN_BITS | repeats << _REPEATS_SHIFT
@@ -180,7 +187,8 @@ _CLOSE, _OFF_DRAIN, _BREAK, _ON = (
 )
 _EXPONENTIAL = int(DistCode.EXPONENTIAL)
 _OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(7)
-_N_REDIALS, _N_REPEATS, _N_REDIALS_GIVEN_UP, _N_REPEATS_GIVEN_UP, _N_WAITED = 7, 8, 9, 10, 11
+_N_REDIALS, _N_REPEATS, _N_REDIALS_GIVEN_UP, _N_REPEATS_GIVEN_UP = 7, 8, 9, 10
+_N_WAITED, _N_BLOCKED = 11, 12
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
 _STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(
     len(AGENT_SUMS)
@@ -210,7 +218,7 @@ _SHIFT_AGENT, _SHIFT_GROUP = range(2)
 _OB_START_AT, _OB_END_AT, _OB_TALK_S = range(3)
 _OB_GROUP, _OB_AGENT, _OB_OUTCOME = range(3)
 
-assert len(CALL_COUNTS) == 12
+assert len(CALL_COUNTS) == 13
 assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
     "to_inbound",
     "to_outbound",
@@ -375,6 +383,15 @@ def simulate_replication(
     owned_exit_at = np.empty(exits_capacity)
     owned_exit_i = np.empty((exits_capacity, 2), dtype=np.int64)  # call type, good (0/1)
     owned_pending = np.empty((n_agents, 2), dtype=np.int64)  # agent, drain (0/1)
+    # lines: per pool (call types, then the centre) the lines in use and a heap of the instants
+    # answered callers hang up; agents on inbound calls and on shift per group (hold_count)
+    line_capacity = borrow(model.line_capacity)
+    line_heap_capacity = max(line_capacity.max(), 0) if _LINES else 0
+    owned_lines_used = np.zeros(n_types + 1, dtype=np.int64)
+    owned_line_n = np.zeros(n_types + 1, dtype=np.int64)
+    owned_line_free_at = np.empty((n_types + 1, line_heap_capacity))
+    owned_busy = np.zeros(n_groups, dtype=np.int64)
+    owned_on_shift = np.zeros(n_groups, dtype=np.int64)
     counters, drawn = borrow(owned_counters), borrow(owned_drawn)
     call_i, call_f, queue, q_pos = (
         borrow(owned_call_i),
@@ -394,6 +411,9 @@ def simulate_replication(
     calm_since, list_used = borrow(owned_calm_since), borrow(owned_list_used)
     outbound_drawn = borrow(owned_outbound_drawn)
     exit_at, exit_i, pending = borrow(owned_exit_at), borrow(owned_exit_i), borrow(owned_pending)
+    lines_used, line_n = borrow(owned_lines_used), borrow(owned_line_n)
+    line_free_at = borrow(owned_line_free_at)
+    busy, on_shift = borrow(owned_busy), borrow(owned_on_shift)
     for g in range(n_groups):
         group_s[g, _GS_INBOUND] = group_i[g, GROUP_KIND] != _BLENDED
 
@@ -480,6 +500,10 @@ def simulate_replication(
         call_sums[segment, k, _WAIT_ALL] += wait_s
         if _KEEP:
             write_call(call, outcome, now)
+        if _LINES:
+            for pool in (np.int64(k), n_types):
+                if line_capacity[pool] >= 0:
+                    lines_used[pool] -= 1
 
     def end_shift(now, agent):
         """Tally and record the agent's shift as ending now (overtime past the scheduled end)."""
@@ -658,6 +682,12 @@ def simulate_replication(
             rec_i[_R_AGENT, call] = agent
             rec_i[_R_TIER, call] = skill_tier[group, k]
         agent_i[agent, _A_STATE] = _BUSY
+        if _HOLD:
+            busy[group] += 1
+        if _LINES:  # the caller keeps their lines until they hang up
+            for pool in (np.int64(k), n_types):
+                if line_capacity[pool] >= 0:
+                    line_n[pool] = instant_push(line_free_at, pool, line_n[pool], now + talk_s)
         schedule(ended_at, _SERVICE_END_RANK, _SERVICE_END, agent, 0)
         if type_draws[k, _DRAWS_REPEAT] and call_f[call, _C_REPEAT_U] >= tier_fcr[group, k]:
             repeat(call, k, now, talk_s)
@@ -678,6 +708,46 @@ def simulate_replication(
         if _KEEP:
             rec_i[_R_REDIAL_GIVEN_UP, call] = 1
 
+    def maybe_redial(call, k, now):
+        """Let the caller of a call that got no agent (abandoned, blocked) redial, if drawn so."""
+        if (
+            type_draws[k, _DRAWS_REDIAL]
+            and call_f[call, _C_REDIAL_U] < type_f[k, REDIAL_PROBABILITY]
+        ):
+            redial(call, k, now)
+
+    def admit(call, now):
+        """Give an arriving call a line of each limited pool it needs, or block it.
+
+        A blocked call is tallied and recorded, and its caller may redial. Returns whether the
+        call was admitted.
+        """
+        k = call_i[call, _C_TYPE]
+        full = False
+        for pool in (np.int64(k), n_types):
+            if line_capacity[pool] >= 0:
+                size = instants_due(line_free_at, pool, line_n[pool], now)
+                lines_used[pool] -= line_n[pool] - size
+                line_n[pool] = size
+                full = full or lines_used[pool] >= line_capacity[pool]
+        if not full:
+            for pool in (np.int64(k), n_types):
+                if line_capacity[pool] >= 0:
+                    lines_used[pool] += 1
+            return True
+        call_i[call, _C_STATE] = _BLOCKED
+        call_counts[call_i[call, _C_SEGMENT], k, _N_BLOCKED] += 1
+        if _KEEP:
+            write_call(call, _BLOCKED, now)
+        maybe_redial(call, k, now)
+        return False
+
+    def held(group):
+        """Whether ``group`` keeps its count (``hold_count``) and has no place for a call now."""
+        if not _HOLD:
+            return False
+        return group_i[group, HOLD] == 1 and busy[group] >= on_shift[group]
+
     def take_next_call(agent, now):
         """Take the waiting call ``agent`` answers next off its queue's count (-1 if none)."""
         call = next_call_for(agent_group[agent], now)
@@ -690,7 +760,7 @@ def simulate_replication(
 
         Returns the call and the agent who answers it, or -1 and -1.
         """
-        if first_idle(group) < 0:
+        if held(group) or first_idle(group) < 0:
             return -1, -1
         call = next_call_for(group, now)
         if call < 0:
@@ -784,7 +854,7 @@ def simulate_replication(
         if _CONTROLS and not drain and dials(agent_group[agent], now):
             start_attempt(agent, now)
             return -1
-        if on_phones(agent):
+        if on_phones(agent) and (drain or not held(agent_group[agent])):
             call = take_next_call(agent, now)
             if call >= 0:
                 return call
@@ -1045,7 +1115,7 @@ def simulate_replication(
             group = routing_group[k, r]
             if group < 0:
                 break
-            if routing_after_s[k, r] > 0.0:
+            if routing_after_s[k, r] > 0.0 or held(group):
                 continue
             agent = pop_idle(group)
             if agent >= 0:
@@ -1096,12 +1166,7 @@ def simulate_replication(
             if call_i[a, _C_STATE] != _WAITING:
                 return False, -1, False, -1, -1
             leave_queue(a, _ABANDONED, now)
-            k = call_i[a, _C_TYPE]
-            if (
-                type_draws[k, _DRAWS_REDIAL]
-                and call_f[a, _C_REDIAL_U] < type_f[k, REDIAL_PROBABILITY]
-            ):
-                redial(a, k, now)
+            maybe_redial(a, call_i[a, _C_TYPE], now)
         elif kind == _OVERFLOW:
             if call_i[a, _C_STATE] != _WAITING:
                 return False, -1, False, -1, -1
@@ -1123,9 +1188,15 @@ def simulate_replication(
                 if agent_i[a, _A_STATE] != _OUTBOUND or agent_i[a, _A_ATTEMPT_TOKEN] != b:
                     return False, -1, False, -1, -1  # cut short meanwhile
                 end_attempt(a, now, False)
+            if _HOLD and kind == _SERVICE_END:
+                busy[agent_group[a]] -= 1
             then = after_work(a, now)
             if then != _DONE:
                 return True, a, then == _DRAIN, -1, -1
+            if _HOLD and kind == _SERVICE_END and group_i[agent_group[a], HOLD]:
+                # the agent left or went on a break: a held place may have come free
+                call, agent = offer_to_group(agent_group[a], now)
+                return True, -1, False, call, agent
         return True, -1, False, -1, -1
 
     def someone_to_serve():
@@ -1142,6 +1213,8 @@ def simulate_replication(
         """Apply a shift start, break or shift end; return the agent if now free to work."""
         state = agent_i[agent, _A_STATE]
         working = state in (_BUSY, _OUTBOUND)
+        if _HOLD and kind != _BREAK:
+            on_shift[agent_group[agent]] += 1 if kind == _ON else -1
         if kind == _ON:
             if state != _OFF:
                 # Still on duty (say on a call from the previous shift): that shift's record
@@ -1188,6 +1261,20 @@ def simulate_replication(
             return -1
         return on_agent_roster(kind, agent, r, now)
 
+    def on_shift_again(now):
+        """Offer a held place to a call after a roster event, if it freed one.
+
+        A shift start of an agent still on duty puts one more agent on shift without a free
+        agent to use the place. Returns a call and the agent who answers it, or -1 and -1.
+        """
+        r = counters[_ROSTER_NEXT] - 1
+        if roster_i[r, ROSTER_KIND] != _ON:
+            return -1, -1
+        group = agent_group[roster_i[r, ROSTER_WHO]]
+        if not group_i[group, HOLD]:
+            return -1, -1
+        return offer_to_group(group, now)
+
     # -- the event loop ---------------------------------------------------------------------
 
     for k in range(n_types):
@@ -1225,6 +1312,8 @@ def simulate_replication(
         if source == 0:
             roster_clock = at
             free = on_roster(at)
+            if _HOLD and free < 0:
+                call, agent = on_shift_again(at)
         elif source == 1:
             live, free, drain, call, agent = on_heap_event(at)
         else:
@@ -1232,7 +1321,10 @@ def simulate_replication(
         if free >= 0:
             call, agent = free_agent(free, at, drain), free
         elif call >= 0 and agent < 0:
-            agent = route(call, at)
+            if _LINES and not admit(call, at):
+                call = -1  # blocked
+            else:
+                agent = route(call, at)
         if call >= 0 and agent >= 0:
             answer(call, agent, at)
         if live and _CONTROLS:
@@ -1262,6 +1354,11 @@ def simulate_replication(
         owned_exit_at,
         owned_exit_i,
         owned_pending,
+        owned_lines_used,
+        owned_line_n,
+        owned_line_free_at,
+        owned_busy,
+        owned_on_shift,
     )
     return owned_counters
 
@@ -1286,10 +1383,12 @@ class _PruneBeforeInlining(CompilerBase):
         return [manager]
 
 
-_KERNELS: dict[tuple[bool, bool], Callable[..., np.ndarray]] = {}
+_KERNELS: dict[tuple[bool, bool, bool, bool], Callable[..., np.ndarray]] = {}
 
 
-def kernel(controls: bool, keep: bool) -> Callable[..., np.ndarray]:
+def kernel(
+    controls: bool, keep: bool, lines: bool = False, hold: bool = False
+) -> Callable[..., np.ndarray]:
     """Return :func:`simulate_replication` compiled for a feature set.
 
     Parameters
@@ -1298,6 +1397,10 @@ def kernel(controls: bool, keep: bool) -> Callable[..., np.ndarray]:
         Some group is blended or a reserve (``Plan.has_controls``).
     keep : bool
         Records are written into ``out`` (tallies always are).
+    lines : bool
+        Calls need lines and may be blocked (``Plan.has_lines``).
+    hold : bool
+        Some group keeps its count at a staffing drop (``Plan.has_hold``).
 
     Returns
     -------
@@ -1307,14 +1410,15 @@ def kernel(controls: bool, keep: bool) -> Callable[..., np.ndarray]:
         inbound run of tallies never compiles the records (the engine runs plans with controls
         with records, kept or not).
     """
-    features = (bool(controls), bool(keep))
+    features = (bool(controls), bool(keep), bool(lines), bool(hold))
     if features not in _KERNELS:
-        scope = {**globals(), "_CONTROLS": features[0], "_KEEP": features[1]}
+        switches = ("_CONTROLS", "_KEEP", "_LINES", "_HOLD")
+        scope = {**globals(), **dict(zip(switches, features, strict=True))}
         code = simulate_replication.__code__
         function = types.FunctionType(code, scope, code.co_name)
         function.__doc__ = simulate_replication.__doc__
         # numba names a function's cache files after its qualified name: one per feature set.
-        function.__qualname__ = f"{code.co_name}_{int(features[0])}{int(features[1])}"
+        function.__qualname__ = f"{code.co_name}_{''.join(str(int(f)) for f in features)}"
         _KERNELS[features] = njit(cache=True, nogil=True, pipeline_class=_PruneBeforeInlining)(
             function
         )

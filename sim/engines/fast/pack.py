@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.engines.sampling import takes_draw
-from sim.engines.tables import call_draws, eligible_after_s
+from sim.engines.tables import call_draws, eligible_after_s, line_capacity
 from sim.scenario.plan import GroupKind, Plan
 
 # Columns of FastModel.type_i, type_f and roster_i.
@@ -24,6 +24,7 @@ GROUP_INT_TABLES = (
     "control_max_active",
     "control_preempt",
     "outbound_talk_code",
+    "staffing_hold",
 )
 GROUP_FLOAT_TABLES = (
     "outbound_attempt_s",
@@ -40,8 +41,8 @@ GROUP_FLOAT_TABLES = (
     "control_min_stay_s",
 )
 GROUP_TABLES = GROUP_INT_TABLES + GROUP_FLOAT_TABLES
-GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE = range(6)
-TALK_DRAWS, OUTBOUND_ROW = 6, 7
+GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE, HOLD = range(7)
+TALK_DRAWS, OUTBOUND_ROW = 7, 8
 ATTEMPT_S, CONTACT_PROBABILITY, TALK_P1, TALK_P2, WRAP_S = range(5)
 QUEUE_ON, WAIT_ON_S, SL_BELOW, SL_WINDOW_S, QUEUE_OFF, CALM_S, MIN_STAY_S = range(5, 12)
 
@@ -76,15 +77,18 @@ class FastModel(NamedTuple):
         Overflow delay of each routing entry, seconds.
     agent_group : int64[A]
         Group of each agent.
-    group_i : int64[G, 8]
+    group_i : int64[G, 9]
         Kind (:class:`~sim.scenario.plan.GroupKind`), daily call-list size (-1: unlimited),
         minimum agents kept outbound, most reserves active, pre-emption (0/1), outbound talk
-        distribution code, whether that distribution takes a draw (0/1), and the group's row in
-        the outbound draws (:func:`outbound_rows`).
+        distribution code, ``hold_count`` (0/1), whether the talk distribution takes a draw
+        (0/1), and the group's row in the outbound draws (:func:`outbound_rows`).
     group_f : float64[G, 12]
         Outbound attempt time (s), contact probability, talk parameters, wrap-up (s); control
         thresholds: queue on, oldest wait on (s), service level below, its window (s), queue
         off, calm time (s), minimum stay (s).
+    line_capacity : int64[K + 1]
+        Lines of each call type's own, then the centre's (-1: no limit), see
+        :func:`sim.engines.tables.line_capacity`.
     roster_at : float64[E]
         Staffing event instants.
     roster_i : int64[E, 2]
@@ -121,6 +125,7 @@ class FastModel(NamedTuple):
     agent_group: NDArray[np.int64]
     group_i: NDArray[np.int64]
     group_f: NDArray[np.float64]
+    line_capacity: NDArray[np.int64]
     roster_at: NDArray[np.float64]
     roster_i: NDArray[np.int64]
     roster_length_s: NDArray[np.float64]
@@ -204,6 +209,7 @@ def pack(plan: Plan) -> FastModel:
                 -1, len(GROUP_FLOAT_TABLES)
             )
         ),
+        line_capacity=i64(line_capacity(plan)),
         roster_at=f64(plan.roster_at),
         roster_i=i64(np.stack([plan.roster_kind, plan.roster_who], axis=1).reshape(-1, 2)),
         roster_length_s=f64(plan.roster_length_s),

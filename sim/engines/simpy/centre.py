@@ -11,11 +11,16 @@ Rules (``docs/background/model.md``):
   leaves; at closing with *drain* the agents on duty stay while calls wait;
 * a break that falls due during a call starts when the call ends;
 * at closing, waiting calls are dropped when the scenario drops them or nobody will serve them;
+* a call holds a line of each limited pool it needs (its type's, the centre's) from its arrival
+  until it leaves; one arriving when a pool is full is blocked, and its caller may redial;
+* a ``hold_count`` group starts no call while its agents on calls (those finishing past their
+  shift end included) are not fewer than its agents on shift;
 * after every event the controls of blended and reserve groups run (:mod:`.controls`).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable
@@ -30,7 +35,12 @@ from sim.engines.simpy.agents import Agent, Attempt, Leaving, State
 from sim.engines.simpy.controls import Controls
 from sim.engines.simpy.events import RankedTimeout
 from sim.engines.simpy.recorder import Recorder
-from sim.engines.tables import DRAW_REPEAT_DECISION, call_draws, eligible_after_s
+from sim.engines.tables import (
+    DRAW_REPEAT_DECISION,
+    call_draws,
+    eligible_after_s,
+    line_capacity,
+)
 from sim.scenario.plan import GroupKind, Plan, RosterKind
 from sim.units import SECONDS_PER_DAY
 
@@ -106,8 +116,33 @@ class Centre:
         self.n_active = [0] * plan.n_groups
         self.list_used = np.zeros((plan.n_groups, plan.n_days), dtype=np.int64)
         self.controls = Controls(self) if plan.has_controls else None
+        self.line_capacity = line_capacity(plan)
+        self.lines_used = [0] * len(self.line_capacity)
+        # per pool, a heap of the instants answered callers hang up (their lines come free)
+        self.line_frees: list[list[float]] = [[] for _ in self.line_capacity]
+        self.on_shift = [0] * plan.n_groups
+        self.busy = [0] * plan.n_groups  # agents on inbound calls, past their shift end included
 
     # -- calls ------------------------------------------------------------------------------
+
+    def admit(self, call: Call) -> bool:
+        """Give an arriving call a line of each limited pool it needs, or block it.
+
+        A call finding a pool full is recorded as blocked, and its caller may redial as after
+        an abandonment. Returns whether the call was admitted.
+        """
+        pools = self._line_pools(call.call_type)
+        for pool in pools:
+            self._free_lines(pool)
+        if all(self.lines_used[pool] < self.line_capacity[pool] for pool in pools):
+            for pool in pools:
+                self.lines_used[pool] += 1
+            return True
+        call.waiting = False
+        given_up = self._redial(call)
+        self._record_call(call, Outcome.BLOCKED, left_at=self.env.now, redial_given_up=given_up)
+        self._after_event()
+        return False
 
     def route(self, call: Call) -> bool:
         """Give a new call to the first group in its routing order with an idle agent.
@@ -121,7 +156,7 @@ class Centre:
         ):
             if group < 0:
                 break
-            if after_s == 0.0 and self.idle[group]:
+            if after_s == 0.0 and self.idle[group] and not self._held(group):
                 self._answer(call, self.idle[group].popleft())
                 answered = True
                 break
@@ -132,33 +167,45 @@ class Centre:
 
     def overflow(self, call: Call, group: int) -> None:
         """Let the longest-idle agent of ``group`` take the next call (a call became eligible)."""
-        if not call.waiting:
-            return
-        if self.idle[group]:
-            best = self._pop_next_call_for(group)
-            if best is not None:
-                self._answer(best, self.idle[group].popleft())
-        self._after_event()
+        if call.waiting:
+            self._offer(group)
+            self._after_event()
 
     def abandon(self, call: Call) -> None:
         """Take a caller whose patience ran out off the queue; maybe they redial later.
 
         A caller who has made the type's most redials gives up.
         """
+        given_up = self._redial(call)
+        self._leave_queue(call, Outcome.ABANDONED, redial_given_up=given_up)
+        self._after_event()
+
+    def _redial(self, call: Call) -> bool:
+        """Make the caller of a call that got no agent redial later, if the redial draw says so.
+
+        Returns True when the caller would redial but has made the type's most redials.
+        """
         k = call.call_type
         decision, delay = call.redial
         probability = self.plan.redial_probability[k]
-        redials = bool(probability > 0.0 and decision < probability)
-        given_up = redials and bool(call.redials >= self.plan.redial_max_attempts[k])
-        self._leave_queue(call, Outcome.ABANDONED, redial_given_up=given_up)
-        if redials and not given_up:
-            delay_s = float(self.plan.redial_delay_s[k]) * delay
-            self._later(delay_s, k, Origin.REDIAL, call.redials + 1, call.repeats)
-        self._after_event()
+        if not (probability > 0.0 and decision < probability):
+            return False
+        if call.redials >= self.plan.redial_max_attempts[k]:
+            return True
+        delay_s = float(self.plan.redial_delay_s[k]) * delay
+        self._later(delay_s, k, Origin.REDIAL, call.redials + 1, call.repeats)
+        return False
 
     def finish(self, agent: Agent) -> None:
-        """Free an agent after a call."""
+        """Free an agent after a call; one who leaves or takes a break frees a held place."""
+        group, leaving = agent.group, agent.leaving
+        self.busy[group] -= 1
         self._after_work(agent)
+        gone = agent.state is State.ON_BREAK or (
+            agent.state is State.OFF and leaving is Leaving.AFTER_CALL
+        )
+        if gone and self.plan.staffing_hold[group]:
+            self._offer(group)
         self._after_event()
 
     def outbound_end(self, agent: Agent, token: int) -> None:
@@ -209,6 +256,7 @@ class Centre:
 
     def _shift_start(self, agent: Agent) -> None:
         on_duty = agent.state is not State.OFF
+        self.on_shift[agent.group] += 1
         if on_duty:
             # Still on duty (say on a call from the previous shift): that shift's record ends
             # now and a new one starts; the agent carries on as they are.
@@ -216,8 +264,11 @@ class Centre:
         agent.on_at, agent.leaving = self.env.now, Leaving.STAYS
         if not on_duty:
             self.free(agent)
+        elif self.plan.staffing_hold[agent.group]:
+            self._offer(agent.group)  # one more agent on shift: a held place may come free
 
     def _shift_end(self, agent: Agent, *, drain: bool) -> None:
+        self.on_shift[agent.group] -= 1
         agent.scheduled_off_at = self.env.now
         agent.break_due_s = 0.0
         if agent.state in (State.BUSY, State.OUTBOUND):
@@ -299,9 +350,20 @@ class Centre:
             agent.off_phone_since = self.env.now
         elif self.dials(group):
             self.start_attempt(agent)
-        elif not self._take_next_call(agent):
+        elif self._held(group) or not self._take_next_call(agent):
             agent.state = State.IDLE
             self.idle[group].append(agent)
+
+    def _held(self, group: int) -> bool:
+        """Whether ``group`` keeps its count (``hold_count``) and has no place for a call now."""
+        return bool(self.plan.staffing_hold[group]) and self.busy[group] >= self.on_shift[group]
+
+    def _offer(self, group: int) -> None:
+        """Let the longest-idle agent of ``group`` take the next call it may, if it has a place."""
+        if self.idle[group] and not self._held(group):
+            best = self._pop_next_call_for(group)
+            if best is not None:
+                self._answer(best, self.idle[group].popleft())
 
     def _on_phones(self, agent: Agent) -> bool:
         """Whether the agent takes inbound calls (a reserve only when activated)."""
@@ -339,6 +401,8 @@ class Centre:
         talk_s = factor * call.talk_s
         handle_s = talk_s + factor * float(self.plan.acw_s[k, call.segment])
         agent.state = State.BUSY
+        self.busy[group] += 1
+        self._hold_lines(k, self.env.now + talk_s)
         decision, delay = call.repeat
         repeats = bool(
             self.draws[k, DRAW_REPEAT_DECISION] and decision >= self.plan.tier_fcr[group, k]
@@ -367,7 +431,28 @@ class Centre:
     def _leave_queue(self, call: Call, outcome: Outcome, *, redial_given_up: bool = False) -> None:
         self.queues[call.call_type].remove(call)
         call.waiting = False
+        for pool in self._line_pools(call.call_type):
+            self.lines_used[pool] -= 1
         self._record_call(call, outcome, left_at=self.env.now, redial_given_up=redial_given_up)
+
+    # -- lines ------------------------------------------------------------------------------
+
+    def _line_pools(self, call_type: int) -> list[int]:
+        """Return the limited pools of lines a call of ``call_type`` needs a line of."""
+        centre = len(self.line_capacity) - 1
+        return [pool for pool in (call_type, centre) if self.line_capacity[pool] >= 0]
+
+    def _hold_lines(self, call_type: int, until_at: float) -> None:
+        """Keep an answered caller's lines until they hang up (the end of talk)."""
+        for pool in self._line_pools(call_type):
+            heapq.heappush(self.line_frees[pool], until_at)
+
+    def _free_lines(self, pool: int) -> None:
+        """Free the lines of ``pool`` whose answered callers have hung up by now."""
+        frees = self.line_frees[pool]
+        while frees and frees[0] <= self.env.now:
+            heapq.heappop(frees)
+            self.lines_used[pool] -= 1
 
     # -- outbound work and reserves (the controls decide, these act) ------------------------
 
@@ -470,7 +555,7 @@ class Centre:
         day, interval = divmod(call.segment, self.plan.n_intervals)
         answered_at = self.env.now if agent is not None else math.nan
         group = agent.group if agent is not None else -1
-        if self.controls is not None and outcome is not Outcome.DROPPED:
+        if self.controls is not None and outcome in (Outcome.ANSWERED, Outcome.ABANDONED):
             wait_s = self.env.now - call.arrived_at
             good = outcome is Outcome.ANSWERED and wait_s <= self.plan.threshold_s
             self.controls.queue_exit(call.call_type, good)

@@ -150,7 +150,12 @@ def fresh_arrivals(
 
 
 def caller(env: simpy.Environment, centre: Centre, call: Call) -> Process:
-    """Wait for an agent (or hang up when patience runs out), talk, and let the agent wrap up."""
+    """Wait for an agent (or hang up when patience runs out), talk, and let the agent wrap up.
+
+    A call that finds every line it needs in use is blocked and ends here.
+    """
+    if not centre.admit(call):
+        return
     if not centre.route(call):
         plan = centre.plan
         k = call.call_type
