@@ -73,27 +73,32 @@ class ScriptedStream:
     def __init__(self, values: list[float], tail: float) -> None:
         self.values, self.tail, self.taken = list(values), tail, 0
 
-    def _take(self, size: int | None) -> Any:
+    def _take(self, size: int | None, out: np.ndarray | None = None) -> Any:
+        if out is not None:
+            out[...] = self._take(len(out))
+            return out
         if size is None:
             self.taken += 1
             return self.values[self.taken - 1] if self.taken <= len(self.values) else self.tail
         return np.array([self._take(None) for _ in range(size)])
 
-    def standard_exponential(self, size: int | None = None) -> Any:
-        """Next value(s)."""
-        return self._take(size)
+    def standard_exponential(self, size: int | None = None, out: np.ndarray | None = None) -> Any:
+        """Next value(s), into ``out`` when given."""
+        return self._take(size, out)
 
-    def standard_normal(self, size: int | None = None) -> Any:
-        """Next value(s)."""
-        return self._take(size)
+    def standard_normal(self, size: int | None = None, out: np.ndarray | None = None) -> Any:
+        """Next value(s), into ``out`` when given."""
+        return self._take(size, out)
 
-    def standard_gamma(self, shape: float, size: int | None = None) -> Any:
-        """Next value(s)."""
-        return self._take(size)
+    def standard_gamma(
+        self, shape: float, size: int | None = None, out: np.ndarray | None = None
+    ) -> Any:
+        """Next value(s), into ``out`` when given."""
+        return self._take(size, out)
 
-    def random(self, size: int | None = None) -> Any:
-        """Next value(s)."""
-        return self._take(size)
+    def random(self, size: int | None = None, out: np.ndarray | None = None) -> Any:
+        """Next value(s), into ``out`` when given."""
+        return self._take(size, out)
 
 
 def _gaps(offsets_s: list[float]) -> list[float]:
