@@ -120,13 +120,16 @@ N_CALLS, N_SHIFTS, N_BREAKS, STATUS = range(4)
 _SEQ, _HEAP_SIZE, _ROSTER_NEXT, _NOW_SLOT = range(4, 8)
 N_OUTBOUND, N_OFF_PHONE, N_CONTROLS, _N_EXITS, _N_PENDING = range(8, 13)
 EXHAUSTED_BLOCK = 13  # with STATUS_DRAWS_EXHAUSTED: purpose * 2K + stream of the block
-N_COUNTERS = 14
+# the call an event brings (type, -1 for none; its arrival segment; redial and repeat counts
+# packed with its origin as in an arrival event), created where the event loop routes calls
+_ARRIVING_TYPE, _ARRIVING_SEGMENT, _ARRIVING_COUNTS = 14, 15, 16
+N_COUNTERS = 17
 # draw_span[purpose, stream, :] = (start, stop) of the block in draws; purposes as
 # sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
 REDIAL_DECISION_DRAWS, REDIAL_DELAY_DRAWS, REPEAT_DECISION_DRAWS, REPEAT_DELAY_DRAWS = range(3, 7)
 # type_draws columns (the per-call purposes after arrivals)
-_DRAWS_HANDLE, _DRAWS_PATIENCE, _DRAWS_REDIAL, _DRAWS_REPEAT = 0, 1, 2, 4
+_DRAWS_REDIAL, _DRAWS_REPEAT = 2, 4
 # calls: call_i[c, :], call_f[c, :]
 _C_TYPE, _C_SEGMENT, _C_STATE, _C_ORIGIN, _C_REDIALS, _C_REPEATS = range(6)
 _C_ARRIVED_AT, _C_TALK_S, _C_PATIENCE_S = range(3)
@@ -383,6 +386,7 @@ def simulate_replication(
     owned_exit_at = np.empty(exits_capacity)
     owned_exit_i = np.empty((exits_capacity, 2), dtype=np.int64)  # call type, good (0/1)
     owned_pending = np.empty((n_agents, 2), dtype=np.int64)  # agent, drain (0/1)
+    owned_call_draws = np.zeros(REPEAT_DELAY_DRAWS + 1)  # a new call's draws, by purpose
     # lines: per pool (call types, then the centre) the lines in use and a heap of the instants
     # answered callers hang up; agents on inbound calls and on shift per group (hold_count)
     line_capacity = borrow(model.line_capacity)
@@ -411,6 +415,7 @@ def simulate_replication(
     calm_since, list_used = borrow(owned_calm_since), borrow(owned_list_used)
     outbound_drawn = borrow(owned_outbound_drawn)
     exit_at, exit_i, pending = borrow(owned_exit_at), borrow(owned_exit_i), borrow(owned_pending)
+    call_draws = borrow(owned_call_draws)
     lines_used, line_n = borrow(owned_lines_used), borrow(owned_line_n)
     line_free_at = borrow(owned_line_free_at)
     busy, on_shift = borrow(owned_busy), borrow(owned_on_shift)
@@ -633,10 +638,11 @@ def simulate_replication(
 
     def drop_waiting(now):
         for k in range(n_types):
-            call = head(k)
-            while call >= 0:
-                leave_queue(call, _DROPPED, now)
+            while True:
                 call = head(k)
+                if call < 0:
+                    break
+                leave_queue(call, _DROPPED, now)
 
     # -- answering --------------------------------------------------------------------------
 
@@ -1077,8 +1083,12 @@ def simulate_replication(
         call_i[call, _C_REDIALS] = (counts >> _ORIGIN_BITS) & _COUNT_MASK
         call_i[call, _C_REPEATS] = counts >> _REPEATS_SHIFT
         call_f[call, _C_ARRIVED_AT] = now
+        # One call site of take_draw: the kernel inlines each call site, so fewer compile faster.
+        for purpose in range(HANDLE_DRAWS, REPEAT_DELAY_DRAWS + 1):
+            taken = type_draws[k, purpose - HANDLE_DRAWS]
+            call_draws[purpose] = take_draw(purpose, stream) if taken else 0.0
         code = type_i[k, HANDLE_CODE]
-        variate = take_draw(HANDLE_DRAWS, stream) if type_draws[k, _DRAWS_HANDLE] else 0.0
+        variate = call_draws[HANDLE_DRAWS]
         if code == EMPIRICAL:
             call_f[call, _C_TALK_S] = _empirical_value(
                 handle_p1[k, segment], handle_p2[k, segment], variate, handle_values[k]
@@ -1088,16 +1098,13 @@ def simulate_replication(
                 code, handle_p1[k, segment], handle_p2[k, segment], variate
             )
         code = type_i[k, PATIENCE_CODE]
-        variate = take_draw(PATIENCE_DRAWS, stream) if type_draws[k, _DRAWS_PATIENCE] else 0.0
         call_f[call, _C_PATIENCE_S] = _scale_variate(
-            code, patience_p1[k, segment], patience_p2[k, segment], variate
+            code, patience_p1[k, segment], patience_p2[k, segment], call_draws[PATIENCE_DRAWS]
         )
-        if type_draws[k, _DRAWS_REDIAL]:
-            call_f[call, _C_REDIAL_U] = take_draw(REDIAL_DECISION_DRAWS, stream)
-            call_f[call, _C_REDIAL_E] = take_draw(REDIAL_DELAY_DRAWS, stream)
-        if type_draws[k, _DRAWS_REPEAT]:
-            call_f[call, _C_REPEAT_U] = take_draw(REPEAT_DECISION_DRAWS, stream)
-            call_f[call, _C_REPEAT_E] = take_draw(REPEAT_DELAY_DRAWS, stream)
+        call_f[call, _C_REDIAL_U] = call_draws[REDIAL_DECISION_DRAWS]
+        call_f[call, _C_REDIAL_E] = call_draws[REDIAL_DELAY_DRAWS]
+        call_f[call, _C_REPEAT_U] = call_draws[REPEAT_DECISION_DRAWS]
+        call_f[call, _C_REPEAT_E] = call_draws[REPEAT_DELAY_DRAWS]
         call_counts[segment, k, _OFFERED] += 1
         if origin == _REDIAL:
             call_counts[segment, k, _N_REDIALS] += 1
@@ -1146,12 +1153,17 @@ def simulate_replication(
 
     # -- event handlers ---------------------------------------------------------------------
 
+    def bring_call(k, segment, counts):
+        """Make the event loop create a call of type ``k`` (see ``_ARRIVING_TYPE``)."""
+        counters[_ARRIVING_TYPE] = k
+        counters[_ARRIVING_SEGMENT] = segment
+        counters[_ARRIVING_COUNTS] = counts
+
     def on_fresh_arrival(k, now):
-        """Create the next fresh call of type ``k`` (-1 if out of room) and draw the one after."""
+        """Bring the next fresh call of type ``k`` and draw the arrival after it."""
         segment = next_i[k, _NEXT_SEGMENT]
-        call = create_call(k, _FRESH, segment, now, 0)
+        bring_call(k, segment, _FRESH)
         schedule_fresh_arrival(k, now, segment)
-        return call
 
     def on_heap_event(now):
         """Handle the first heap event.
@@ -1176,8 +1188,7 @@ def simulate_replication(
             segment = _segment_at(now, segment_start_at, segment_end_at)
             if segment < 0:  # redials and repeat calls due while the centre is closed are lost
                 return False, -1, False, -1, -1
-            call = create_call(a, b & _ORIGIN_MASK, segment, now, b)
-            return call >= 0, -1, False, call, -1
+            bring_call(a, segment, b)
         elif kind == _BREAK_END:
             if agent_i[a, _A_STATE] != _ON_BREAK or agent_i[a, _A_BREAK_TOKEN] != b:
                 return False, -1, False, -1, -1  # the shift ended meanwhile
@@ -1277,6 +1288,7 @@ def simulate_replication(
 
     # -- the event loop ---------------------------------------------------------------------
 
+    counters[_ARRIVING_TYPE] = -1
     for k in range(n_types):
         schedule_fresh_arrival(k, 0.0, 0)
     last_at = 0.0
@@ -1306,8 +1318,9 @@ def simulate_replication(
         while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
             counters[_NOW_SLOT] += 1
         # Every roster event and fresh arrival is live; heap events may be stale. The handlers
-        # leave routing a call, freeing an agent and answering to here: one call site each. An
-        # event frees an agent or brings a call, never both.
+        # leave creating and routing a call, freeing an agent and answering to here: one call
+        # site each (the kernel inlines every call site). An event frees an agent or brings a
+        # call, never both.
         live, free, drain, call, agent = True, -1, False, -1, -1
         if source == 0:
             roster_clock = at
@@ -1317,7 +1330,14 @@ def simulate_replication(
         elif source == 1:
             live, free, drain, call, agent = on_heap_event(at)
         else:
-            call = on_fresh_arrival(source - 2, at)
+            on_fresh_arrival(source - 2, at)
+        k = counters[_ARRIVING_TYPE]
+        if k >= 0:
+            counters[_ARRIVING_TYPE] = -1
+            counts = counters[_ARRIVING_COUNTS]
+            segment = counters[_ARRIVING_SEGMENT]
+            call = create_call(k, counts & _ORIGIN_MASK, segment, at, counts)
+            live = call >= 0
         if free >= 0:
             call, agent = free_agent(free, at, drain), free
         elif call >= 0 and agent < 0:
