@@ -591,11 +591,17 @@ def simulate_replication(
             idle_pos[group, _COUNT] -= 1
         return -1
 
+    def pop_first_idle(group):
+        """Take the agent at the head of ``group``'s line, just found by :func:`first_idle`."""
+        slot = idle_pos[group, _HEAD]
+        idle_pos[group, _HEAD] = (slot + 1) % idle_capacity
+        idle_pos[group, _COUNT] -= 1
+        return idle[group, slot, _IDLE_AGENT]
+
     def pop_idle(group):
         agent = first_idle(group)
         if agent >= 0:
-            idle_pos[group, _HEAD] = (idle_pos[group, _HEAD] + 1) % idle_capacity
-            idle_pos[group, _COUNT] -= 1
+            pop_first_idle(group)
         return agent
 
     # -- queues -----------------------------------------------------------------------------
@@ -638,11 +644,12 @@ def simulate_replication(
 
     def drop_waiting(now):
         for k in range(n_types):
-            while True:
-                call = head(k)
-                if call < 0:
-                    break
-                leave_queue(call, _DROPPED, now)
+            while q_pos[k, _COUNT] > 0:
+                call = queue[k, q_pos[k, _HEAD]]
+                q_pos[k, _HEAD] = (q_pos[k, _HEAD] + 1) % capacity
+                q_pos[k, _COUNT] -= 1
+                if call_i[call, _C_STATE] == _WAITING:
+                    leave_queue(call, _DROPPED, now)
 
     # -- answering --------------------------------------------------------------------------
 
@@ -772,7 +779,7 @@ def simulate_replication(
         if call < 0:
             return -1, -1
         waiting[call_i[call, _C_TYPE]] -= 1
-        return call, pop_idle(group)
+        return call, pop_first_idle(group)
 
     def on_phones(agent):
         """Whether the agent takes inbound calls (a reserve only when activated)."""
@@ -1026,7 +1033,7 @@ def simulate_replication(
             calm_since[group] = math.nan
             record_control(group, -1, _TO_OUTBOUND, now)
         while first_idle(group) >= 0 and dials(group, now):
-            start_attempt(pop_idle(group), now)
+            start_attempt(pop_first_idle(group), now)
 
     def control_reserve(group, now):
         n_waiting, oldest_wait_s = queue_of(group, now)
