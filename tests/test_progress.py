@@ -135,6 +135,12 @@ class TestPlanStaff:
         )
 
 
+def assert_silent_unless_shown(args: tuple[str, ...]) -> None:
+    """The command prints nothing on stderr off a terminal, nor with ``--quiet`` on one."""
+    assert (0, "") == invoke(*args)[::2]
+    assert (0, "") == invoke(*args, "--quiet", stderr=Terminal())[::2]
+
+
 def test_compare_shows_scenarios_and_replications(day_file: Path, tmp_path: Path) -> None:
     """compare: the scenario being run and its replications on a terminal, nothing otherwise."""
     args = ("compare", str(day_file), str(day_file), "--reps=3", f"--out={tmp_path / 'o'}")
@@ -142,8 +148,7 @@ def test_compare_shows_scenarios_and_replications(day_file: Path, tmp_path: Path
     assert 0 == code
     assert "\rscenario 1/2: replications 3/3" in err
     assert "\rscenario 2/2: replications 3/3" in err
-    assert (0, "") == invoke(*args)[::2]
-    assert (0, "") == invoke(*args, "--quiet", stderr=Terminal())[::2]
+    assert_silent_unless_shown(args)
 
 
 def test_replay_shows_days(tmp_path: Path) -> None:
@@ -158,8 +163,7 @@ def test_replay_shows_days(tmp_path: Path) -> None:
     assert 0 == code
     assert "\rdays 1/2 replayed" in err
     assert "\rdays 2/2 replayed" in err
-    assert (0, "") == invoke(*args)[::2]
-    assert (0, "") == invoke(*args, "--quiet", stderr=Terminal())[::2]
+    assert_silent_unless_shown(args)
 
 
 def test_bid_shows_its_steps(tmp_path: Path) -> None:

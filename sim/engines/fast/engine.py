@@ -83,7 +83,7 @@ class _Capacity:
         per_type = plan.rate_per_s @ (plan.segment_end_at - plan.segment_start_at)
         spread = 1.0 + 3.0 * max(plan.day_cv_shared, float(plan.day_cv.max(initial=0.0)))
         secondary = 1.0 + float(plan.redial_probability.max(initial=0.0))
-        secondary += float(np.nan_to_num(1.0 - plan.tier_fcr, nan=0.0).max(initial=0.0))
+        secondary += float(_unresolved_share(plan).max(initial=0.0))
         total = float(per_type.sum()) * spread * secondary
         return cls(
             calls=int(total + 8 * math.sqrt(total) + 64),
@@ -368,11 +368,15 @@ def _secondary_share(plan: Plan) -> np.ndarray:
     """Return ``float64[K]``: a first guess of redials and repeat calls per fresh call.
 
     A quarter of the redial probability (a redial follows an abandonment only) plus the
-    largest share of answered calls that repeat (one minus the lowest first-contact
-    resolution of a tier serving the type). A guess too small only grows its block.
+    largest share of answered calls that repeat (:func:`_unresolved_share`). A guess too
+    small only grows its block.
     """
-    unresolved = 1.0 - np.nan_to_num(plan.tier_fcr, nan=1.0).min(axis=0, initial=1.0)
-    return 0.25 * plan.redial_probability + unresolved
+    return 0.25 * plan.redial_probability + _unresolved_share(plan)
+
+
+def _unresolved_share(plan: Plan) -> np.ndarray:
+    """Return ``float64[K]``: one minus the lowest first-contact resolution serving each type."""
+    return 1.0 - np.nan_to_num(plan.tier_fcr, nan=1.0).min(axis=0, initial=1.0)
 
 
 def _draws_taken(plan: Plan) -> np.ndarray:
