@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bid": ("sim.cli.bid", "bid"),
     "erlang": ("sim.cli.queue", "erlang"),
     "staff": ("sim.cli.queue", "staff"),
+    "estimate": ("sim.cli.estimate", "estimate"),
 }
 """Each command's name, and the module and attribute that define it."""
 
