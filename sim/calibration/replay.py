@@ -10,10 +10,11 @@ rest of the model comes from one of two places:
 * **out of sample** (a scenario given, e.g. calibrated on another month): the scenario's
   handle times, patience, priorities, groups, routing and staffing, with the log's arrivals.
 
-Staffing (see :data:`STAFFING`): the agents' presence reconstructed from their service records
-(the default in sample), the busy time or the agents seen serving, the scenario's own, or a
-roster of who was logged in. The log's ``other`` rows (callers who left in the IVR) are kept
-apart: they never reached the agents' queues and are not replayed.
+Staffing (see :data:`STAFFING`): the agents ready to take calls, reconstructed from their
+service records and the queue (the default in sample; :mod:`sim.calibration.presence`), their
+presence from the service records alone, the busy time or the agents seen serving, the
+scenario's own, or a roster of who was logged in. The log's ``other`` rows (callers who left
+in the IVR) are kept apart: they never reached the agents' queues and are not replayed.
 
 KPIs (per interval of arrival, over calls answered or abandoned):
 
@@ -42,7 +43,7 @@ from sim.analytic import queue_kpis
 from sim.calibration.calibrate import ALL_CALLS, calibrate, scenario_document
 from sim.calibration.calllog import CallLog
 from sim.calibration.estimate import agent_activity
-from sim.calibration.presence import GAP_MINUTES, reconstructed_presence
+from sim.calibration.presence import GAP_MINUTES, reconstructed_presence, service_records
 from sim.engines.base import CallRecords, Outcome, Trace
 from sim.engines.sampling import unit_exponentials_at, unscale_variates
 from sim.errors import UsageError
@@ -53,6 +54,8 @@ from sim.units import SECONDS_PER_MINUTE
 
 REPLAY_KPIS = ("answer_rate", "abandon_rate", "asa_s", "p_wait")
 STAFFING = {
+    "ready": "the agents' working spans (as presence), each ended where a caller waited longer "
+    "than the pickup time while the agent sat idle: agents ready to take calls",
     "presence": "each agent's working spans chained from their service records (idle gaps up "
     "to the gap threshold count as available, longer ones as away), summed per interval",
     "busy": "the agents' busy time over the interval length, rounded up (a lower bound: agents "
@@ -63,7 +66,7 @@ STAFFING = {
     "roster": "the agents logged in according to a roster of spans",
 }
 """How the agents on the phones of each interval are found."""
-LOG_STAFFING = ("presence", "busy", "serving")
+LOG_STAFFING = ("ready", "presence", "busy", "serving")
 """The estimates from the log's service records (:data:`STAFFING`)."""
 PREDICTORS = {
     "simulated": "replay",
@@ -138,7 +141,9 @@ class _Model:
     recorded_handles : bool
         Answered calls keep their recorded handle times (in sample).
     gap_s : float
-        Gap threshold of the ``presence`` staffing, seconds.
+        Gap threshold of the ``ready`` and ``presence`` staffing, seconds.
+    pickup_s : float
+        Pickup time of the ``ready`` staffing, seconds (from the whole log replayed).
     roster : pandas.DataFrame or None
         ``agent``, ``start_at``, ``end_at`` of the ``roster`` staffing.
     """
@@ -150,6 +155,7 @@ class _Model:
     staffing: str
     recorded_handles: bool
     gap_s: float
+    pickup_s: float
     roster: pd.DataFrame | None
 
 
@@ -175,14 +181,14 @@ def replay(
         The recorded calls.
     staffing : str, optional
         A key of :data:`STAFFING`; default ``roster`` with a roster, ``scenario`` with a
-        scenario, else ``presence``.
+        scenario, else ``ready``.
     scenario : Scenario, optional
         The model to test out of sample (a calendar with one day's hours; call types matched to
         the log's by name). Default: the scenario calibrated from the log, 15-minute intervals.
     roster : pandas.DataFrame, optional
         Who was logged in (:func:`sim.calibration.presence.read_roster`).
     gap_minutes : float
-        Gap threshold of the ``presence`` staffing, minutes (> 0).
+        Gap threshold of the ``ready`` and ``presence`` staffing, minutes (> 0).
     priority_customers : {"apart", "first", "pooled"}
         How the log's priority customers are replayed (:data:`PRIORITY_CUSTOMERS`).
     compare_minutes : int
@@ -275,7 +281,7 @@ def _model(
 ) -> _Model:
     """Check the staffing against the inputs and set up what every day shares."""
     default = "roster" if roster is not None else "scenario" if scenario is not None else None
-    chosen = staffing or default or "presence"
+    chosen = staffing or default or "ready"
     if chosen not in STAFFING:
         raise UsageError(f"staffing must be one of {', '.join(STAFFING)} (got {chosen!r})")
     if chosen == "scenario" and scenario is None:
@@ -303,8 +309,15 @@ def _model(
         staffing=chosen,
         recorded_handles=in_sample,
         gap_s=gap_minutes * SECONDS_PER_MINUTE,
+        pickup_s=_pickup_s(log, gap_minutes * SECONDS_PER_MINUTE) if chosen == "ready" else 0.0,
         roster=roster,
     )
+
+
+def _pickup_s(log: CallLog, gap_s: float) -> float:
+    """Return the pickup time of the whole log's services, seconds."""
+    origin = log.calls["arrival_at"].min().normalize()
+    return service_records(log.calls, origin).pickup_time_s(gap_s)
 
 
 def with_priority_types(document: dict[str, Any], names: list[str], raised: int) -> dict[str, Any]:
@@ -346,7 +359,8 @@ def _day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> ND
     Parameters
     ----------
     model : _Model
-        The replay's shared set-up (staffing ``presence``, ``busy``, ``serving`` or ``roster``).
+        The replay's shared set-up (staffing ``ready``, ``presence``, ``busy``, ``serving`` or
+        ``roster``).
     day_calls : pandas.DataFrame
         The day's offered calls.
     day : pandas.Timestamp
@@ -364,13 +378,18 @@ def _day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> ND
         start_s = _seconds_of_day(rows["start_at"], day) - model.open_s
         end_s = _seconds_of_day(rows["end_at"], day) - model.open_s
         return agent_activity(agent, start_s, end_s, model.interval_s, model.n_intervals).busy
-    served = day_calls[(day_calls["outcome"] == "answered") & day_calls["agent"].notna()]
-    agent = pd.factorize(served["agent"])[0].astype(np.int64)
-    start_s = _seconds_of_day(served["answer_at"], day) - model.open_s
-    end_s = start_s + np.nan_to_num(served["handle_s"].to_numpy(dtype=float))
-    if model.staffing == "presence":
+    services = service_records(day_calls, day + pd.Timedelta(seconds=model.open_s))
+    agent, start_s, end_s = services.agent, services.start_s, services.end_s
+    if model.staffing in ("ready", "presence"):
+        ready = services.ready_cut(model.pickup_s) if model.staffing == "ready" else None
         return reconstructed_presence(
-            agent, start_s, end_s, model.interval_s, model.n_intervals, gap_s=model.gap_s
+            agent,
+            start_s,
+            end_s,
+            model.interval_s,
+            model.n_intervals,
+            gap_s=model.gap_s,
+            ready=ready,
         )
     activity = agent_activity(agent, start_s, end_s, model.interval_s, model.n_intervals)
     return activity.distinct if model.staffing == "serving" else np.ceil(activity.busy - 1e-9)

@@ -106,11 +106,12 @@ def calibrate_command(
 )
 @click.option(
     "--staffing",
-    type=click.Choice(["presence", "busy", "serving", "scenario"]),
+    type=click.Choice(["ready", "presence", "busy", "serving", "scenario"]),
     default=None,
     help="Agents on the phones per interval: working spans reconstructed from the service "
-    "records (presence), busy time rounded up (a lower bound), those seen serving (an upper "
-    "bound), or the scenario's [presence; scenario with --scenario].",
+    "records, cut where a caller waited while the agent sat idle (ready), the spans alone "
+    "(presence), busy time rounded up (a lower bound), those seen serving (an upper bound), "
+    "or the scenario's [ready; scenario with --scenario].",
 )
 @click.option(
     "--roster",
@@ -124,7 +125,7 @@ def calibrate_command(
     type=click.FloatRange(min=0, min_open=True, max=24 * 60),
     default=15.0,
     show_default=True,
-    help="Presence: an agent idle longer than this between two calls was away.",
+    help="Ready and presence: an agent idle longer than this between two calls was away.",
 )
 @click.option(
     "--priority",
@@ -161,10 +162,10 @@ def replay(
     """Simulate each day of LOG with its own calls and compare with what happened.
 
     Every day runs with its recorded arrivals and, by default, the scenario calibrated from
-    LOG: recorded handle times, patience estimated from LOG, and the agents' presence
-    reconstructed from their service records. Beside the replay, the report scores Erlang A,
-    the flat guess (median of the weekday-hour on the log's other days) and the same hour a
-    week earlier.
+    LOG: recorded handle times, patience estimated from LOG, and the agents ready to take
+    calls reconstructed from their service records and the queue. Beside the replay, the
+    report scores Erlang A, the flat guess (median of the weekday-hour on the log's other
+    days) and the same hour a week earlier.
     """
     from sim.calibration import read_any_log  # noqa: PLC0415
     from sim.calibration.presence import read_roster  # noqa: PLC0415
