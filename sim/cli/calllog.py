@@ -59,11 +59,13 @@ log_format_option = click.option(
 )
 @click.option(
     "--staffing",
-    type=click.Choice(["presence", "serving", "busy"]),
-    default="presence",
+    type=click.Choice(["ready", "presence", "serving", "busy"]),
+    default="ready",
     show_default=True,
-    help="The headcount follows the agents present (working spans from their service records), "
-    "those seen serving (an upper bound) or their busy time rounded up (a lower bound).",
+    help="The headcount follows the agents ready to take calls (working spans from their "
+    "service records, cut where a caller waited while the agent sat idle), the agents present "
+    "(the spans alone), those seen serving (an upper bound) or their busy time rounded up (a "
+    "lower bound).",
 )
 def calibrate_command(
     *,
