@@ -88,6 +88,8 @@ PRIORITY_CUSTOMERS = {
 MIN_OFFERED = 10
 """Day-intervals with fewer offered calls are left out of the errors (their rates are noise)."""
 _COUNTS = ("offered", "answered", "abandoned", "waited", "wait_answered_s")
+_PRIORITY_STREAM = 1
+"""Seeds ``[seed, 1, 0]`` draw unrecorded priorities; ``[seed, day]`` the days' handle times."""
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,9 @@ def replay(
     calls = offered[known]
     if calls.empty:
         raise UsageError(f"{log.source}: no answered or abandoned call of the scenario's types")
+    if priority_customers != "pooled" and log.priority_if_queued:
+        drawn = unqueued_priority(calls, np.random.default_rng([seed, _PRIORITY_STREAM, 0]))
+        calls = calls.assign(priority=drawn)
     if priority_customers != "pooled" and calls["priority"].any():
         names = list(calls["call_type"][calls["priority"]].unique())
         raised = int(priority_customers == "first")
@@ -318,6 +323,42 @@ def _pickup_s(log: CallLog, gap_s: float) -> float:
     """Return the pickup time of the whole log's services, seconds."""
     origin = log.calls["arrival_at"].min().normalize()
     return service_records(log.calls, origin).pickup_time_s(gap_s)
+
+
+def unqueued_priority(calls: pd.DataFrame, rng: np.random.Generator) -> NDArray[np.bool_]:
+    """Priority of each call, drawn for the calls whose log could not record it.
+
+    In a log that records the priority only for calls that queued
+    (:attr:`CallLog.priority_if_queued`), a call answered without queueing reads as regular
+    whoever called. Whether a call queues does not depend on its priority (it queues when no
+    agent is free on arrival), so the priority customers' share among a call type's queued
+    calls is their share among all its calls: in each call type whose unqueued calls all read
+    as regular, each unqueued call is a priority customer with that share. A call type with
+    an unqueued priority customer records the field for every call and is kept as it is.
+
+    Parameters
+    ----------
+    calls : pandas.DataFrame
+        Offered calls (:attr:`CallLog.calls` rows).
+    rng : numpy.random.Generator
+        The draws.
+
+    Returns
+    -------
+    bool[n]
+        Whether each call is a priority customer's.
+    """
+    priority = calls["priority"].to_numpy(dtype=bool).copy()
+    queued = calls["queue_at"].notna().to_numpy()
+    call_type = calls["call_type"].to_numpy()
+    for name in np.unique(call_type):
+        mine = call_type == name
+        unqueued = np.flatnonzero(mine & ~queued)
+        if priority[unqueued].any() or not (mine & queued).any():
+            continue
+        share = priority[mine & queued].mean()
+        priority[unqueued] = rng.random(len(unqueued)) < share
+    return priority
 
 
 def with_priority_types(document: dict[str, Any], names: list[str], raised: int) -> dict[str, Any]:

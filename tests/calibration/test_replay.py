@@ -14,7 +14,13 @@ from helpers import invoke
 
 from sim.calibration import CallLog, log_from_records, make_call_log, write_call_log
 from sim.calibration.presence import read_roster
-from sim.calibration.replay import REPLAY_KPIS, replay, replay_errors, with_baselines
+from sim.calibration.replay import (
+    REPLAY_KPIS,
+    replay,
+    replay_errors,
+    unqueued_priority,
+    with_baselines,
+)
 from sim.errors import UsageError
 from sim.report.replay import REPLAY_FILES
 from sim.scenario import scenario_from_dict
@@ -343,6 +349,31 @@ class TestPriorityCustomers:
         """Pooled: regular callers of their call type."""
         table = replay(flagged, staffing="serving", priority_customers="pooled", reps=1).table
         assert {"all", "calls"} == set(table["call_type"])
+
+    def test_unrecorded_priority_is_drawn_with_the_queued_share(self) -> None:
+        """Unqueued calls of a call type whose unqueued calls all read regular are drawn.
+
+        Type A: 40 queued calls, 10 of them priority customers (share 0.25), and 4,000
+        unqueued ones read as regular: about a quarter of those become priority customers
+        (within 4 standard errors, sqrt(0.25 x 0.75 / 4,000) = 0.0068); the queued keep
+        theirs. Type B: an unqueued priority customer shows the field is recorded there, so
+        nothing is drawn. Type C: nobody queued, nothing to draw from.
+        """
+        at = pd.Timestamp("2024-03-04 08:00")
+        types = ["A"] * 4040 + ["B"] * 20 + ["C"] * 5
+        queued = [True] * 40 + [False] * 4000 + [True] * 10 + [False] * 10 + [False] * 5
+        priority = [i < 10 for i in range(4040)] + [i in (0, 15) for i in range(20)] + [False] * 5
+        calls = pd.DataFrame(
+            {
+                "call_type": types,
+                "queue_at": [at if q else pd.NaT for q in queued],
+                "priority": priority,
+            }
+        )
+        drawn = unqueued_priority(calls, np.random.default_rng(7))
+        np.testing.assert_array_equal(priority[:40], drawn[:40])
+        assert abs(drawn[40:4040].mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / 4000)
+        np.testing.assert_array_equal(priority[4040:], drawn[4040:])
 
     def test_unknown_is_refused(self, flagged: CallLog) -> None:
         """Only the three documented ways."""
