@@ -297,10 +297,7 @@ def _model(
         raise UsageError(f"the gap threshold must be > 0 minutes (got {gap_minutes})")
     in_sample = scenario is None
     if scenario is None:
-        scenario = scenario_from_dict(
-            scenario_document(calibrate(log, interval_minutes=STAFFING_MINUTES)),
-            source=f"calibration of {log.source}",
-        )
+        scenario = calibrated_scenario(log)
     elif scenario.calendar is None:
         raise UsageError(f"{scenario.name}: replay needs a scenario with a calendar")
     if chosen != "scenario" and len(scenario.groups) != 1:
@@ -316,6 +313,26 @@ def _model(
         gap_s=gap_minutes * SECONDS_PER_MINUTE,
         pickup_s=_pickup_s(log, gap_minutes * SECONDS_PER_MINUTE) if chosen == "ready" else 0.0,
         roster=roster,
+    )
+
+
+def calibrated_scenario(log: CallLog) -> Scenario:
+    """Return the scenario a replay calibrates from a log: every default, 15-minute intervals.
+
+    Parameters
+    ----------
+    log : CallLog
+        The recorded calls (of the days replayed, or of another period to test out of sample).
+
+    Returns
+    -------
+    Scenario
+        One calendar day, a call type per call type of the log, one group staffed with the
+        agents ready on an average day (:func:`sim.calibration.calibrate.scenario_document`).
+    """
+    return scenario_from_dict(
+        scenario_document(calibrate(log, interval_minutes=STAFFING_MINUTES)),
+        source=f"calibration of {log.source}",
     )
 
 

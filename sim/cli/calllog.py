@@ -17,6 +17,7 @@ from sim.cli.options import (
     status_line,
     terminal_stderr,
 )
+from sim.errors import UsageError
 
 if TYPE_CHECKING:
     from sim.calibration.replay import Replay
@@ -107,6 +108,14 @@ def calibrate_command(
     "with LOG's arrivals [default: the scenario calibrated from LOG, with LOG's handle times].",
 )
 @click.option(
+    "--calibration",
+    "calibration_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Test the calibration of this other log (read like LOG) out of sample: the scenario "
+    "calibrated from it, with 15-minute intervals, replays LOG's arrivals.",
+)
+@click.option(
     "--staffing",
     type=click.Choice(["ready", "presence", "busy", "serving", "scenario"]),
     default=None,
@@ -150,6 +159,7 @@ def replay(
     log: str,
     log_format: str,
     scenario_path: str | None,
+    calibration_path: str | None,
     staffing: str | None,
     roster_path: str | None,
     gap_minutes: float,
@@ -171,7 +181,7 @@ def replay(
     """
     from sim.calibration import read_any_log  # noqa: PLC0415
     from sim.calibration.presence import read_roster  # noqa: PLC0415
-    from sim.calibration.replay import MIN_OFFERED  # noqa: PLC0415
+    from sim.calibration.replay import MIN_OFFERED, calibrated_scenario  # noqa: PLC0415
     from sim.calibration.replay import replay as replay_days  # noqa: PLC0415
     from sim.report.replay import (  # noqa: PLC0415
         call_types_text,
@@ -180,8 +190,12 @@ def replay(
     )
     from sim.scenario import load_scenario  # noqa: PLC0415
 
+    if scenario_path is not None and calibration_path is not None:
+        raise UsageError("give --scenario or --calibration, not both")
     calls = read_any_log(log, log_format)
     scenario = load_scenario(scenario_path) if scenario_path is not None else None
+    if calibration_path is not None:
+        scenario = calibrated_scenario(read_any_log(calibration_path, log_format))
     roster = read_roster(roster_path) if roster_path is not None else None
     with status_line(enabled=terminal_stderr(quiet)) as status:
         result = replay_days(
@@ -197,7 +211,13 @@ def replay(
             engine=engine,
             status=status,
         )
-    model = f"scenario {Path(scenario_path).name}" if scenario_path else "calibrated in sample"
+    model = (
+        f"scenario {Path(scenario_path).name}"
+        if scenario_path
+        else f"calibrated on {Path(calibration_path).name}"
+        if calibration_path
+        else "calibrated in sample"
+    )
     title = (
         f"{Path(log).name}: {result.days} days replayed, {reps} replications each, {model}, "
         f"staffing: {result.staffing}"
