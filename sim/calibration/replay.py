@@ -243,7 +243,7 @@ def replay(
         raised = int(priority_customers == "first")
         model = replace(model, document=with_priority_types(model.document, names, raised))
         renamed = calls["call_type"].where(~calls["priority"], calls["call_type"] + PRIORITY_SUFFIX)
-        calls = calls.assign(call_type=renamed)
+        calls = calls.assign(call_type=renamed, queue=calls["call_type"])
     tables, left_out = [], 0
     days = calls.groupby(calls["arrival_at"].dt.normalize())
     for day_index, (day, day_calls) in enumerate(days):
@@ -436,7 +436,9 @@ def _day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> ND
         start_s = _seconds_of_day(rows["start_at"], day) - model.open_s
         end_s = _seconds_of_day(rows["end_at"], day) - model.open_s
         return agent_activity(agent, start_s, end_s, model.interval_s, model.n_intervals).busy
-    services = service_records(day_calls, day + pd.Timedelta(seconds=model.open_s))
+    # the agents' call types are the log's: a priority twin is its call type's queue
+    logged = day_calls.assign(call_type=day_calls["queue"]) if "queue" in day_calls else day_calls
+    services = service_records(logged, day + pd.Timedelta(seconds=model.open_s))
     agent, start_s, end_s = services.agent, services.start_s, services.end_s
     if model.staffing in ("ready", "presence"):
         ready = services.ready_cut(model.pickup_s) if model.staffing == "ready" else None

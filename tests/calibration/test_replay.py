@@ -122,7 +122,8 @@ class TestStaffing:
         present = replay(saturated_log, staffing="presence", reps=1).table
         pd.testing.assert_series_equal(result.table["agents"], present["agents"])
 
-    def test_ready_leaves_out_an_agent_idle_while_a_caller_waits(self) -> None:
+    @pytest.mark.parametrize("ann_priority", [False, True])
+    def test_ready_leaves_out_an_agent_idle_while_a_caller_waits(self, ann_priority: bool) -> None:
         """Ann sits idle from 08:26:40 to 08:38 while Bob's callers wait a minute from 08:30:40.
 
         Ann and Bob answer a caller every 5 minutes from 08:00 to 08:25 (100 s each, at once);
@@ -131,7 +132,9 @@ class TestStaffing:
         under the 15-minute threshold), so 2 agents in the quarters to 08:45 and Bob alone
         after. Ready: Ann's span ends at 08:30:40, when a caller had waited while she was idle
         (pickup time 0 s: Bob took each waiting caller the moment he was free), so the
-        quarter of 08:30 has Bob and 140 s of Ann: 1 agent. Hour means: 1.75 and 1.5.
+        quarter of 08:30 has Bob and 140 s of Ann: 1 agent. Hour means: 1.75 and 1.5. The same
+        when Ann's callers are all priority customers (replayed apart as ``calls-priority``):
+        she still serves the queue of ``calls``, where Bob's callers wait.
         """
         at = pd.Timestamp("2024-03-04 08:00")
         rows = [(f"{a}{m}", m * 60.0, m * 60.0, a) for m in range(0, 30, 5) for a in ("ann", "bob")]
@@ -147,6 +150,7 @@ class TestStaffing:
             handle_s=[100.0] * len(rows),
             agent=[r[3] for r in rows],
             source="idle.csv",
+            priority=[ann_priority and r[3] == "ann" for r in rows],
         )
         scenario = scenario_from_dict(
             {
