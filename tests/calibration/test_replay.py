@@ -459,7 +459,7 @@ def test_bank_month_replays(tmp_path: Path) -> None:
     """The January bank month: every day replayed, errors for every KPI, under a minute.
 
     With the agents ready (the default), the replay's MAE per day-hour is below the flat
-    guess's on answer rate, ASA and P(wait) (2.8 vs 5.9 points, 11.7 vs 20.1 s, 12.7 vs 19.1
+    guess's on answer rate, ASA and P(wait) (2.8 vs 5.9 points, 11.7 vs 20.1 s, 12.6 vs 19.1
     points with 20 replications; docs/guide-calibration.md).
     """
     code, out, _ = invoke("replay", str(BANK_LOG), "--reps=5", f"--out={tmp_path}")
