@@ -73,7 +73,9 @@ def read_bank_log(path: str | Path) -> CallLog:
     queue entry left from the VRU and is kept as ``other``. An answer or abandonment stamped
     before the arrival is moved to the arrival: up to :data:`CLOCK_SKEW_S` before it, that is
     the same clock skew; further before, the record is wrong, and such calls are counted in
-    ``CallLog.stamped_early``.
+    ``CallLog.stamped_early``. The file records a customer's identity, and so their priority,
+    only when the call queued (a system bug its documentation states): a call answered
+    without queueing has priority 0 whoever called (``CallLog.priority_if_queued``).
 
     Parameters
     ----------
@@ -134,6 +136,7 @@ def read_bank_log(path: str | Path) -> CallLog:
         source=Path(path).name,
         stamped_early=early,
         priority=priority[real] == PRIORITY_CUSTOMER,
+        priority_if_queued=True,
     )
 
 

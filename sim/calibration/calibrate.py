@@ -32,7 +32,7 @@ from sim.calibration.estimate import (
     fit_lognormal,
     interval_means,
 )
-from sim.calibration.presence import reconstructed_presence
+from sim.calibration.presence import GAP_MINUTES, reconstructed_presence, service_records
 from sim.errors import UsageError
 from sim.files import atomic_write
 from sim.scenario.schema import DEFAULT_TIER
@@ -46,7 +46,7 @@ ALL_CALLS = "all"
 GROUP = "agents"
 HANDLE_FORMS = ("lognormal", "empirical")
 """Forms of the calibrated handle-time distributions."""
-HEADCOUNT_SOURCES = ("presence", "serving", "busy")
+HEADCOUNT_SOURCES = ("ready", "presence", "serving", "busy")
 """Estimates of the agents on the phones a calibrated headcount can follow (:func:`headcount`)."""
 BUSY_SHARE = 0.5
 """By default, the weekdays used are those with at least this share of the busiest one's volume."""
@@ -123,6 +123,12 @@ class Calibration:
     agents_present : IntervalMeans
         Agents present per interval, from their working spans
         (:mod:`sim.calibration.presence`, default gap threshold), mean over the days used.
+    agents_ready : IntervalMeans
+        Agents ready to take calls per interval: the working spans cut where a caller waited
+        longer than the pickup time while the agent sat idle (:mod:`sim.calibration.presence`),
+        mean over the days used.
+    pickup_s : float
+        The pickup time of the log, seconds (:func:`sim.calibration.presence.pickup_time_s`).
     """
 
     source: str
@@ -137,6 +143,8 @@ class Calibration:
     agents_distinct: IntervalMeans
     agents_busy: IntervalMeans
     agents_present: IntervalMeans
+    agents_ready: IntervalMeans
+    pickup_s: float
 
     @property
     def interval_s(self) -> float:
@@ -226,7 +234,7 @@ def calibrate(
     if all_calls.handle is None:
         raise UsageError("too few answered calls with a handle time > 0 to fit handle times")
     traffic = np.flatnonzero(all_calls.rates.mean > 0)
-    distinct, busy, present = _agents(log, days)
+    distinct, busy, present, ready, pickup_s = _agents(log, days)
     return Calibration(
         source=log.source,
         interval_minutes=interval_minutes,
@@ -240,6 +248,8 @@ def calibrate(
         agents_distinct=distinct,
         agents_busy=busy,
         agents_present=present,
+        agents_ready=ready,
+        pickup_s=pickup_s,
     )
 
 
@@ -324,19 +334,27 @@ def _call_type(
     )
 
 
-def _agents(log: CallLog, days: _Days) -> tuple[IntervalMeans, IntervalMeans, IntervalMeans]:
-    """Average the agents seen per interval over the days used: distinct, busy, present."""
-    calls = log.calls
-    frame = calls[log.outcome_is("answered") & calls["agent"].notna().to_numpy()]
+def _agents(
+    log: CallLog, days: _Days
+) -> tuple[IntervalMeans, IntervalMeans, IntervalMeans, IntervalMeans, float]:
+    """Average the agents per interval over the days used: distinct, busy, present, ready.
+
+    Returns
+    -------
+    tuple
+        The four averages, and the pickup time of the ready agents, seconds.
+    """
     first = pd.Timestamp(days.dates[0])
-    start_s = np.asarray((frame["answer_at"] - first).dt.total_seconds(), dtype=np.float64)
-    handle_s = np.nan_to_num(frame["handle_s"].to_numpy(dtype=np.float64))
-    end_s = (start_s + handle_s).astype(np.float64)
-    agent = pd.factorize(frame["agent"])[0].astype(np.int64)
+    services = service_records(log.calls, first)
+    agent, start_s, end_s = services.agent, services.start_s, services.end_s
     n_days = (days.dates[-1] - days.dates[0]).days + 1  # the time line has the missing dates
     n_intervals = n_days * days.n_per_day
     activity = agent_activity(agent, start_s, end_s, days.interval_s, n_intervals)
     present = reconstructed_presence(agent, start_s, end_s, days.interval_s, n_intervals)
+    pickup_s = services.pickup_time_s(GAP_MINUTES * SECONDS_PER_MINUTE)
+    ready = reconstructed_presence(
+        agent, start_s, end_s, days.interval_s, n_intervals, ready=services.ready_cut(pickup_s)
+    )
     rows = np.array([(d - days.dates[0]).days for d in days.dates])[days.used]
 
     def over_days_used(values: NDArray[np.float64]) -> IntervalMeans:
@@ -346,22 +364,26 @@ def _agents(log: CallLog, days: _Days) -> tuple[IntervalMeans, IntervalMeans, In
         over_days_used(activity.distinct),
         over_days_used(activity.busy),
         over_days_used(present),
+        over_days_used(ready),
+        pickup_s,
     )
 
 
-def headcount(calibration: Calibration, source: str = "presence") -> list[int]:
+def headcount(calibration: Calibration, source: str = "ready") -> list[int]:
     """Agents per interval of the opening hours for the scenario.
 
-    The mean over the days used of the agents present (``presence``, from their working
-    spans), of the distinct agents serving calls in the interval (``serving``) or of their
-    busy time over the interval length (``busy``, rounded up), rounded to the nearest whole
-    agent, and at least one where calls were offered (so that no call meets an empty centre).
+    The mean over the days used of the agents ready to take calls (``ready``: working spans
+    cut where a caller waited while the agent sat idle), of the agents present (``presence``,
+    from their working spans), of the distinct agents serving calls in the interval
+    (``serving``) or of their busy time over the interval length (``busy``, rounded up),
+    rounded to the nearest whole agent, and at least one where calls were offered (so that no
+    call meets an empty centre).
 
     Parameters
     ----------
     calibration : Calibration
         The estimates.
-    source : {"presence", "serving", "busy"}
+    source : {"ready", "presence", "serving", "busy"}
         Which estimate of the agents on the phones (:data:`HEADCOUNT_SOURCES`).
 
     Returns
@@ -374,6 +396,7 @@ def headcount(calibration: Calibration, source: str = "presence") -> list[int]:
         raise UsageError(f"the headcount must follow one of {expected} (got {source!r})")
     window = calibration.opening
     means = {
+        "ready": calibration.agents_ready.mean[window],
         "presence": calibration.agents_present.mean[window],
         "serving": calibration.agents_distinct.mean[window],
         "busy": np.ceil(calibration.agents_busy.mean[window] - 1e-9),
@@ -384,7 +407,7 @@ def headcount(calibration: Calibration, source: str = "presence") -> list[int]:
 
 
 def scenario_document(
-    calibration: Calibration, *, handle: str = "lognormal", staffing: str = "presence"
+    calibration: Calibration, *, handle: str = "lognormal", staffing: str = "ready"
 ) -> dict[str, Any]:
     """Turn a calibration into a one-day scenario (plain data, as YAML would give).
 
@@ -405,7 +428,7 @@ def scenario_document(
         The estimates.
     handle : {"lognormal", "empirical"}
         Form of the handle-time distributions.
-    staffing : {"presence", "serving", "busy"}
+    staffing : {"ready", "presence", "serving", "busy"}
         The estimate the headcount follows (see :func:`headcount`).
 
     Returns
@@ -481,7 +504,7 @@ def write_scenario(
     path: str | Path,
     *,
     handle: str = "lognormal",
-    staffing: str = "presence",
+    staffing: str = "ready",
 ) -> None:
     """Write the calibrated scenario as YAML, whole or not at all (folders are created).
 
@@ -493,7 +516,7 @@ def write_scenario(
         Target YAML file.
     handle : {"lognormal", "empirical"}
         Form of the handle-time distributions (see :func:`scenario_document`).
-    staffing : {"presence", "serving", "busy"}
+    staffing : {"ready", "presence", "serving", "busy"}
         The estimate the headcount follows (see :func:`headcount`).
     """
     document = scenario_document(calibration, handle=handle, staffing=staffing)
@@ -503,7 +526,7 @@ def write_scenario(
     atomic_write(target, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
-def calibration_report(calibration: Calibration, staffing: str = "presence") -> str:
+def calibration_report(calibration: Calibration, staffing: str = "ready") -> str:
     """Describe a calibration in a few lines of plain text.
 
     Days used and volume per weekday; per call type the volume, busyness and handle-time fit
@@ -514,7 +537,7 @@ def calibration_report(calibration: Calibration, staffing: str = "presence") -> 
     ----------
     calibration : Calibration
         The estimates.
-    staffing : {"presence", "serving", "busy"}
+    staffing : {"ready", "presence", "serving", "busy"}
         The estimate the scenario's headcount follows.
 
     Returns
@@ -621,15 +644,18 @@ def _with_ci(value: float, low: float, high: float, fmt: str) -> str:
 
 def _agents_line(calibration: Calibration, staffing: str) -> str:
     window = calibration.opening
+    ready = calibration.agents_ready.mean[window]
     present = calibration.agents_present.mean[window]
     distinct = calibration.agents_distinct.mean[window]
     busy = calibration.agents_busy.mean[window]
     staffed = headcount(calibration, staffing)
     return (
-        f"agents per interval, mean over the days used: {present.min():.1f}-{present.max():.1f} "
-        f"present (working spans), {distinct.min():.1f}-{distinct.max():.1f} "
-        f"distinct agents serving calls, {busy.min():.1f}-{busy.max():.1f} busy "
-        f"(busy time / interval); scenario headcount ({staffing}) {min(staffed)}-{max(staffed)}"
+        f"agents per interval, mean over the days used: {ready.min():.1f}-{ready.max():.1f} "
+        f"ready (working spans cut where a caller waited over {calibration.pickup_s:.0f} s "
+        f"while the agent was idle), {present.min():.1f}-{present.max():.1f} present (working "
+        f"spans), {distinct.min():.1f}-{distinct.max():.1f} distinct agents serving calls, "
+        f"{busy.min():.1f}-{busy.max():.1f} busy (busy time / interval); scenario headcount "
+        f"({staffing}) {min(staffed)}-{max(staffed)}"
     )
 
 

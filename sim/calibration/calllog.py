@@ -79,11 +79,15 @@ class CallLog:
     stamped_early : int
         Calls whose answer or abandonment the file stamped well before their arrival (a
         record error, not clock skew), moved to the arrival by the reader.
+    priority_if_queued : bool
+        The file records the priority field only for calls that queued (the bank's): a call
+        answered without queueing reads as a regular caller whoever called.
     """
 
     calls: pd.DataFrame
     source: str
     stamped_early: int = 0
+    priority_if_queued: bool = False
 
     def __len__(self) -> int:
         return len(self.calls)
@@ -106,6 +110,7 @@ def make_call_log(
     source: str,
     stamped_early: int = 0,
     priority: Column | None = None,
+    priority_if_queued: bool = False,
 ) -> CallLog:
     """Build a :class:`CallLog` from its columns, deriving ``outcome`` and ``wait_s``.
 
@@ -126,6 +131,8 @@ def make_call_log(
         Calls the reader moved to their arrival (see :attr:`CallLog.stamped_early`).
     priority : array-like of bool, optional
         Which calls are priority customers' (default: none).
+    priority_if_queued : bool
+        See :attr:`CallLog.priority_if_queued`.
 
     Returns
     -------
@@ -153,7 +160,12 @@ def make_call_log(
             "wait_s": (answer.fillna(abandon) - arrival).dt.total_seconds(),
         }
     )
-    return CallLog(calls=frame, source=source, stamped_early=stamped_early)
+    return CallLog(
+        calls=frame,
+        source=source,
+        stamped_early=stamped_early,
+        priority_if_queued=priority_if_queued,
+    )
 
 
 def _column(values: Column, dtype: object) -> pd.Series:

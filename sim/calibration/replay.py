@@ -10,10 +10,11 @@ rest of the model comes from one of two places:
 * **out of sample** (a scenario given, e.g. calibrated on another month): the scenario's
   handle times, patience, priorities, groups, routing and staffing, with the log's arrivals.
 
-Staffing (see :data:`STAFFING`): the agents' presence reconstructed from their service records
-(the default in sample), the busy time or the agents seen serving, the scenario's own, or a
-roster of who was logged in. The log's ``other`` rows (callers who left in the IVR) are kept
-apart: they never reached the agents' queues and are not replayed.
+Staffing (see :data:`STAFFING`): the agents ready to take calls, reconstructed from their
+service records and the queue (the default in sample; :mod:`sim.calibration.presence`), their
+presence from the service records alone, the busy time or the agents seen serving, the
+scenario's own, or a roster of who was logged in. The log's ``other`` rows (callers who left
+in the IVR) are kept apart: they never reached the agents' queues and are not replayed.
 
 KPIs (per interval of arrival, over calls answered or abandoned):
 
@@ -42,7 +43,7 @@ from sim.analytic import queue_kpis
 from sim.calibration.calibrate import ALL_CALLS, calibrate, scenario_document
 from sim.calibration.calllog import CallLog
 from sim.calibration.estimate import agent_activity
-from sim.calibration.presence import GAP_MINUTES, reconstructed_presence
+from sim.calibration.presence import GAP_MINUTES, reconstructed_presence, service_records
 from sim.engines.base import CallRecords, Outcome, Trace
 from sim.engines.sampling import unit_exponentials_at, unscale_variates
 from sim.errors import UsageError
@@ -53,6 +54,8 @@ from sim.units import SECONDS_PER_MINUTE
 
 REPLAY_KPIS = ("answer_rate", "abandon_rate", "asa_s", "p_wait")
 STAFFING = {
+    "ready": "the agents' working spans (as presence), each ended where a caller waited longer "
+    "than the pickup time while the agent sat idle: agents ready to take calls",
     "presence": "each agent's working spans chained from their service records (idle gaps up "
     "to the gap threshold count as available, longer ones as away), summed per interval",
     "busy": "the agents' busy time over the interval length, rounded up (a lower bound: agents "
@@ -63,7 +66,7 @@ STAFFING = {
     "roster": "the agents logged in according to a roster of spans",
 }
 """How the agents on the phones of each interval are found."""
-LOG_STAFFING = ("presence", "busy", "serving")
+LOG_STAFFING = ("ready", "presence", "busy", "serving")
 """The estimates from the log's service records (:data:`STAFFING`)."""
 PREDICTORS = {
     "simulated": "replay",
@@ -85,6 +88,8 @@ PRIORITY_CUSTOMERS = {
 MIN_OFFERED = 10
 """Day-intervals with fewer offered calls are left out of the errors (their rates are noise)."""
 _COUNTS = ("offered", "answered", "abandoned", "waited", "wait_answered_s")
+_PRIORITY_STREAM = 1
+"""Seeds ``[seed, 1, 0]`` draw unrecorded priorities; ``[seed, day]`` the days' handle times."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,9 @@ class _Model:
     recorded_handles : bool
         Answered calls keep their recorded handle times (in sample).
     gap_s : float
-        Gap threshold of the ``presence`` staffing, seconds.
+        Gap threshold of the ``ready`` and ``presence`` staffing, seconds.
+    pickup_s : float
+        Pickup time of the ``ready`` staffing, seconds (from the whole log replayed).
     roster : pandas.DataFrame or None
         ``agent``, ``start_at``, ``end_at`` of the ``roster`` staffing.
     """
@@ -150,6 +157,7 @@ class _Model:
     staffing: str
     recorded_handles: bool
     gap_s: float
+    pickup_s: float
     roster: pd.DataFrame | None
 
 
@@ -175,14 +183,14 @@ def replay(
         The recorded calls.
     staffing : str, optional
         A key of :data:`STAFFING`; default ``roster`` with a roster, ``scenario`` with a
-        scenario, else ``presence``.
+        scenario, else ``ready``.
     scenario : Scenario, optional
         The model to test out of sample (a calendar with one day's hours; call types matched to
         the log's by name). Default: the scenario calibrated from the log, 15-minute intervals.
     roster : pandas.DataFrame, optional
         Who was logged in (:func:`sim.calibration.presence.read_roster`).
     gap_minutes : float
-        Gap threshold of the ``presence`` staffing, minutes (> 0).
+        Gap threshold of the ``ready`` and ``presence`` staffing, minutes (> 0).
     priority_customers : {"apart", "first", "pooled"}
         How the log's priority customers are replayed (:data:`PRIORITY_CUSTOMERS`).
     compare_minutes : int
@@ -227,12 +235,15 @@ def replay(
     calls = offered[known]
     if calls.empty:
         raise UsageError(f"{log.source}: no answered or abandoned call of the scenario's types")
+    if priority_customers != "pooled" and log.priority_if_queued:
+        drawn = unqueued_priority(calls, np.random.default_rng([seed, _PRIORITY_STREAM, 0]))
+        calls = calls.assign(priority=drawn)
     if priority_customers != "pooled" and calls["priority"].any():
         names = list(calls["call_type"][calls["priority"]].unique())
         raised = int(priority_customers == "first")
         model = replace(model, document=with_priority_types(model.document, names, raised))
         renamed = calls["call_type"].where(~calls["priority"], calls["call_type"] + PRIORITY_SUFFIX)
-        calls = calls.assign(call_type=renamed)
+        calls = calls.assign(call_type=renamed, queue=calls["call_type"])
     tables, left_out = [], 0
     days = calls.groupby(calls["arrival_at"].dt.normalize())
     for day_index, (day, day_calls) in enumerate(days):
@@ -275,7 +286,7 @@ def _model(
 ) -> _Model:
     """Check the staffing against the inputs and set up what every day shares."""
     default = "roster" if roster is not None else "scenario" if scenario is not None else None
-    chosen = staffing or default or "presence"
+    chosen = staffing or default or "ready"
     if chosen not in STAFFING:
         raise UsageError(f"staffing must be one of {', '.join(STAFFING)} (got {chosen!r})")
     if chosen == "scenario" and scenario is None:
@@ -286,10 +297,7 @@ def _model(
         raise UsageError(f"the gap threshold must be > 0 minutes (got {gap_minutes})")
     in_sample = scenario is None
     if scenario is None:
-        scenario = scenario_from_dict(
-            scenario_document(calibrate(log, interval_minutes=STAFFING_MINUTES)),
-            source=f"calibration of {log.source}",
-        )
+        scenario = calibrated_scenario(log)
     elif scenario.calendar is None:
         raise UsageError(f"{scenario.name}: replay needs a scenario with a calendar")
     if chosen != "scenario" and len(scenario.groups) != 1:
@@ -303,8 +311,71 @@ def _model(
         staffing=chosen,
         recorded_handles=in_sample,
         gap_s=gap_minutes * SECONDS_PER_MINUTE,
+        pickup_s=_pickup_s(log, gap_minutes * SECONDS_PER_MINUTE) if chosen == "ready" else 0.0,
         roster=roster,
     )
+
+
+def calibrated_scenario(log: CallLog) -> Scenario:
+    """Return the scenario a replay calibrates from a log: every default, 15-minute intervals.
+
+    Parameters
+    ----------
+    log : CallLog
+        The recorded calls (of the days replayed, or of another period to test out of sample).
+
+    Returns
+    -------
+    Scenario
+        One calendar day, a call type per call type of the log, one group staffed with the
+        agents ready on an average day (:func:`sim.calibration.calibrate.scenario_document`).
+    """
+    return scenario_from_dict(
+        scenario_document(calibrate(log, interval_minutes=STAFFING_MINUTES)),
+        source=f"calibration of {log.source}",
+    )
+
+
+def _pickup_s(log: CallLog, gap_s: float) -> float:
+    """Return the pickup time of the whole log's services, seconds."""
+    origin = log.calls["arrival_at"].min().normalize()
+    return service_records(log.calls, origin).pickup_time_s(gap_s)
+
+
+def unqueued_priority(calls: pd.DataFrame, rng: np.random.Generator) -> NDArray[np.bool_]:
+    """Priority of each call, drawn for the calls whose log could not record it.
+
+    In a log that records the priority only for calls that queued
+    (:attr:`CallLog.priority_if_queued`), a call answered without queueing reads as regular
+    whoever called. Whether a call queues does not depend on its priority (it queues when no
+    agent is free on arrival), so the priority customers' share among a call type's queued
+    calls is their share among all its calls: in each call type whose unqueued calls all read
+    as regular, each unqueued call is a priority customer with that share. A call type with
+    an unqueued priority customer records the field for every call and is kept as it is.
+
+    Parameters
+    ----------
+    calls : pandas.DataFrame
+        Offered calls (:attr:`CallLog.calls` rows).
+    rng : numpy.random.Generator
+        The draws.
+
+    Returns
+    -------
+    bool[n]
+        Whether each call is a priority customer's.
+    """
+    priority = calls["priority"].to_numpy(dtype=bool).copy()
+    queued = calls["queue_at"].notna().to_numpy()
+    call_type = calls["call_type"].to_numpy()
+    for name in np.unique(call_type):
+        mine = call_type == name
+        unqueued = np.flatnonzero(mine & ~queued)
+        if priority[unqueued].any() or not (mine & queued).any():
+            continue
+        share = priority[mine & queued].mean()
+        priority[unqueued] = rng.random(len(unqueued)) < share
+    return priority
 
 
 def with_priority_types(document: dict[str, Any], names: list[str], raised: int) -> dict[str, Any]:
@@ -346,7 +417,8 @@ def _day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> ND
     Parameters
     ----------
     model : _Model
-        The replay's shared set-up (staffing ``presence``, ``busy``, ``serving`` or ``roster``).
+        The replay's shared set-up (staffing ``ready``, ``presence``, ``busy``, ``serving`` or
+        ``roster``).
     day_calls : pandas.DataFrame
         The day's offered calls.
     day : pandas.Timestamp
@@ -364,13 +436,20 @@ def _day_agents(model: _Model, day_calls: pd.DataFrame, day: pd.Timestamp) -> ND
         start_s = _seconds_of_day(rows["start_at"], day) - model.open_s
         end_s = _seconds_of_day(rows["end_at"], day) - model.open_s
         return agent_activity(agent, start_s, end_s, model.interval_s, model.n_intervals).busy
-    served = day_calls[(day_calls["outcome"] == "answered") & day_calls["agent"].notna()]
-    agent = pd.factorize(served["agent"])[0].astype(np.int64)
-    start_s = _seconds_of_day(served["answer_at"], day) - model.open_s
-    end_s = start_s + np.nan_to_num(served["handle_s"].to_numpy(dtype=float))
-    if model.staffing == "presence":
+    # the agents' call types are the log's: a priority twin is its call type's queue
+    logged = day_calls.assign(call_type=day_calls["queue"]) if "queue" in day_calls else day_calls
+    services = service_records(logged, day + pd.Timedelta(seconds=model.open_s))
+    agent, start_s, end_s = services.agent, services.start_s, services.end_s
+    if model.staffing in ("ready", "presence"):
+        ready = services.ready_cut(model.pickup_s) if model.staffing == "ready" else None
         return reconstructed_presence(
-            agent, start_s, end_s, model.interval_s, model.n_intervals, gap_s=model.gap_s
+            agent,
+            start_s,
+            end_s,
+            model.interval_s,
+            model.n_intervals,
+            gap_s=model.gap_s,
+            ready=ready,
         )
     activity = agent_activity(agent, start_s, end_s, model.interval_s, model.n_intervals)
     return activity.distinct if model.staffing == "serving" else np.ceil(activity.busy - 1e-9)

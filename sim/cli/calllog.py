@@ -17,6 +17,7 @@ from sim.cli.options import (
     status_line,
     terminal_stderr,
 )
+from sim.errors import UsageError
 
 if TYPE_CHECKING:
     from sim.calibration.replay import Replay
@@ -59,11 +60,13 @@ log_format_option = click.option(
 )
 @click.option(
     "--staffing",
-    type=click.Choice(["presence", "serving", "busy"]),
-    default="presence",
+    type=click.Choice(["ready", "presence", "serving", "busy"]),
+    default="ready",
     show_default=True,
-    help="The headcount follows the agents present (working spans from their service records), "
-    "those seen serving (an upper bound) or their busy time rounded up (a lower bound).",
+    help="The headcount follows the agents ready to take calls (working spans from their "
+    "service records, cut where a caller waited while the agent sat idle), the agents present "
+    "(the spans alone), those seen serving (an upper bound) or their busy time rounded up (a "
+    "lower bound).",
 )
 def calibrate_command(
     *,
@@ -105,12 +108,21 @@ def calibrate_command(
     "with LOG's arrivals [default: the scenario calibrated from LOG, with LOG's handle times].",
 )
 @click.option(
+    "--calibration",
+    "calibration_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Test the calibration of this other log (read like LOG) out of sample: the scenario "
+    "calibrated from it, with 15-minute intervals, replays LOG's arrivals.",
+)
+@click.option(
     "--staffing",
-    type=click.Choice(["presence", "busy", "serving", "scenario"]),
+    type=click.Choice(["ready", "presence", "busy", "serving", "scenario"]),
     default=None,
     help="Agents on the phones per interval: working spans reconstructed from the service "
-    "records (presence), busy time rounded up (a lower bound), those seen serving (an upper "
-    "bound), or the scenario's [presence; scenario with --scenario].",
+    "records, cut where a caller waited while the agent sat idle (ready), the spans alone "
+    "(presence), busy time rounded up (a lower bound), those seen serving (an upper bound), "
+    "or the scenario's [ready; scenario with --scenario].",
 )
 @click.option(
     "--roster",
@@ -124,7 +136,7 @@ def calibrate_command(
     type=click.FloatRange(min=0, min_open=True, max=24 * 60),
     default=15.0,
     show_default=True,
-    help="Presence: an agent idle longer than this between two calls was away.",
+    help="Ready and presence: an agent idle longer than this between two calls was away.",
 )
 @click.option(
     "--priority",
@@ -147,6 +159,7 @@ def replay(
     log: str,
     log_format: str,
     scenario_path: str | None,
+    calibration_path: str | None,
     staffing: str | None,
     roster_path: str | None,
     gap_minutes: float,
@@ -161,14 +174,14 @@ def replay(
     """Simulate each day of LOG with its own calls and compare with what happened.
 
     Every day runs with its recorded arrivals and, by default, the scenario calibrated from
-    LOG: recorded handle times, patience estimated from LOG, and the agents' presence
-    reconstructed from their service records. Beside the replay, the report scores Erlang A,
-    the flat guess (median of the weekday-hour on the log's other days) and the same hour a
-    week earlier.
+    LOG: recorded handle times, patience estimated from LOG, and the agents ready to take
+    calls reconstructed from their service records and the queue. Beside the replay, the
+    report scores Erlang A, the flat guess (median of the weekday-hour on the log's other
+    days) and the same hour a week earlier.
     """
     from sim.calibration import read_any_log  # noqa: PLC0415
     from sim.calibration.presence import read_roster  # noqa: PLC0415
-    from sim.calibration.replay import MIN_OFFERED  # noqa: PLC0415
+    from sim.calibration.replay import MIN_OFFERED, calibrated_scenario  # noqa: PLC0415
     from sim.calibration.replay import replay as replay_days  # noqa: PLC0415
     from sim.report.replay import (  # noqa: PLC0415
         call_types_text,
@@ -177,8 +190,12 @@ def replay(
     )
     from sim.scenario import load_scenario  # noqa: PLC0415
 
+    if scenario_path is not None and calibration_path is not None:
+        raise UsageError("give --scenario or --calibration, not both")
     calls = read_any_log(log, log_format)
     scenario = load_scenario(scenario_path) if scenario_path is not None else None
+    if calibration_path is not None:
+        scenario = calibrated_scenario(read_any_log(calibration_path, log_format))
     roster = read_roster(roster_path) if roster_path is not None else None
     with status_line(enabled=terminal_stderr(quiet)) as status:
         result = replay_days(
@@ -194,7 +211,13 @@ def replay(
             engine=engine,
             status=status,
         )
-    model = f"scenario {Path(scenario_path).name}" if scenario_path else "calibrated in sample"
+    model = (
+        f"scenario {Path(scenario_path).name}"
+        if scenario_path
+        else f"calibrated on {Path(calibration_path).name}"
+        if calibration_path
+        else "calibrated in sample"
+    )
     title = (
         f"{Path(log).name}: {result.days} days replayed, {reps} replications each, {model}, "
         f"staffing: {result.staffing}"

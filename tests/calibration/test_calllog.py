@@ -136,6 +136,7 @@ class TestCallLogFormat:
         text = text.replace(",,\n", ",,,\n").replace("bob\n", "bob,0\n")
         log = read_call_log(write(tmp_path, text))
         assert [True, False, False, False] == list(log.calls["priority"])
+        assert not log.priority_if_queued  # the CSV format records it for every call
         target = tmp_path / "again.csv"
         write_call_log(log, target)
         pd.testing.assert_frame_equal(log.calls, read_call_log(target).calls)
@@ -282,10 +283,15 @@ class TestBankFormat:
         assert f"{path}: line 3, {expected}" == str(raised.value)
 
     def test_priority_customers(self, tmp_path: Path) -> None:
-        """Priority 2 is a priority customer; 0 and 1 are regular; anything else is refused."""
+        """Priority 2 is a priority customer; 0 and 1 are regular; anything else is refused.
+
+        The log says the field holds for queued calls only (the file's documentation: the
+        customer of a call that did not queue is not recorded, so it reads priority 0).
+        """
         rows = [*BANK_ROWS[:2], BANK_ROWS[2]]
         path = bank_file(tmp_path, rows, priority="2")
         assert [False, False, True] == list(read_bank_log(path).calls["priority"])
+        assert read_bank_log(path).priority_if_queued  # recorded for queued calls only
         path = bank_file(tmp_path, BANK_ROWS[:2], priority="3")
         with pytest.raises(ScenarioError, match="line 3, column priority: must be 0, 1 or 2"):
             read_bank_log(path)

@@ -89,20 +89,24 @@ class TestRoundTrip:
         assert np.all(distinct <= on_duty_or_finishing)
         assert np.all(calibration.agents_busy.mean[window] <= distinct)
         assert np.all(calibration.agents_present.mean[window] <= on_duty_or_finishing)
+        assert np.all(calibration.agents_ready.mean[window] <= on_duty_or_finishing)
         assert np.all(np.array(headcount(calibration, "serving")) <= on_duty_or_finishing)
 
-    def test_headcount_from_presence(self, simulated: Simulated) -> None:
-        """The default headcount, from the agents' working spans, is the one simulated.
+    def test_headcount_from_ready_agents(self, simulated: Simulated) -> None:
+        """The default headcount, from the agents ready to take calls, is the one simulated.
 
-        Agents seen serving overshoot where the staffing falls (they finish calls after their
-        shift); busy time undershoots where agents wait for calls.
+        The simulator's agents never sit idle while a caller waits, so the agents ready are
+        the agents present (their working spans). Agents seen serving overshoot where the
+        staffing falls (they finish calls after their shift); busy time undershoots where
+        agents wait for calls.
         """
         calibration = calibrate(simulated.log)
         on_duty = KNOWN["groups"]["agents"]["headcount"]
         assert on_duty == headcount(calibration)
+        assert on_duty == headcount(calibration, "presence")
         assert sum(headcount(calibration, "serving")) > sum(on_duty)
         assert sum(headcount(calibration, "busy")) < sum(on_duty)
-        with pytest.raises(UsageError, match="the headcount must follow one of presence"):
+        with pytest.raises(UsageError, match="the headcount must follow one of ready, presence"):
             headcount(calibration, "roster")
 
     def test_scenario_runs(self, simulated: Simulated) -> None:
