@@ -33,10 +33,10 @@ from numba.core.untyped_passes import DeadBranchPrune, IRProcessing
 
 from sim.engines.base import (
     AGENT_SUMS,
-    BotPath,
     CALL_COUNTS,
     CALL_SUMS,
     GROUP_COUNTS,
+    BotPath,
     ControlKind,
     EventRank,
     Origin,

@@ -120,6 +120,7 @@ class Centre:
         recorder: Recorder,
         call_arrives: Callable[[int, Origin, int, int], None],
         outbound_streams: dict[int, OutboundStreams],
+        *,
         bot_streams: BotStreams,
     ) -> None:
         self.env = env

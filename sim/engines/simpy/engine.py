@@ -56,7 +56,9 @@ def simulate_replication(plan: Plan, seed: int, rep: int, trace: Trace | None = 
             k, origin, redials, repeats
         ),
         outbound_streams,
-        BotStreams(time=streams[Purpose.BOT_TIME], outcome=streams[Purpose.BOT_OUTCOME]),
+        bot_streams=BotStreams(
+            time=streams[Purpose.BOT_TIME], outcome=streams[Purpose.BOT_OUTCOME]
+        ),
     )
     factory = CallFactory(env, plan, streams, centre)
     env.process(roster(env, centre, plan, realisation))
