@@ -293,8 +293,8 @@ def test_bad_bot_input_is_one_line_and_exit_2(
 
 # -- steady state: a bot thins the arrivals of the people's queue ----------------------------
 
-CALLS_PER_HOUR, AHT_S, AGENTS, THRESHOLD_S = 900.0, 240.0, 39, 20.0
-RESOLVE_SHARE = 0.4  # hand-overs: 540 calls per hour, 36 Erlangs on 39 agents
+CALLS_PER_HOUR, AHT_S, AGENTS, THRESHOLD_S = 900.0, 240.0, 40, 20.0
+RESOLVE_SHARE = 0.4  # hand-overs: 540 calls per hour, 36 Erlangs on 40 agents
 THINNED = erlang_c(
     calls_per_hour=(1.0 - RESOLVE_SHARE) * CALLS_PER_HOUR,
     aht_s=AHT_S,
@@ -323,7 +323,7 @@ def thinning_scenario(horizon_h: float) -> dict[str, Any]:
     }
 
 
-RUNS = {"fast": (60.0, 20, 401), "simpy": (24.0, 12, 402)}  # horizon_h, replications, seed
+RUNS = {"fast": (100.0, 20, 401), "simpy": (80.0, 12, 402)}  # horizon_h, replications, seed
 
 
 @functools.cache
@@ -360,7 +360,7 @@ class TestThinning:
         assert_within_se(thinning_values(engine)["containment"], RESOLVE_SHARE)
 
     def test_erlang_c_on_the_full_rate_is_rejected(self, engine: str) -> None:
-        """Erlang C on lambda (the bot ignored, 60 Erlangs on 39 agents: every call waits,
+        """Erlang C on lambda (the bot ignored, 60 Erlangs on 40 agents: every call waits,
         without end) and on a bot resolving 2 points less are both more than 4 SE away."""
         mean, se = mean_and_se(thinning_values(engine)["p_wait"])
         full = erlang_c(
