@@ -154,7 +154,8 @@ class TestSharedPorts:
         orders = (calls.call_type == 1) & (calls.bot_path == ENTERED)
         assert np.allclose(bot_end_at(calls)[orders] - calls.entered_at[orders], 45.0)
         kept = np.isin(calls.outcome, (RESOLVED, HUNG_UP))
-        assert np.all(np.isnan(calls.answered_at[kept])) and np.all(calls.group[kept] == -1)
+        assert np.all(np.isnan(calls.answered_at[kept]))
+        assert np.all(calls.group[kept] == -1)
         assert np.all(calls.arrived_at[kept] == calls.entered_at[kept])
 
     def test_handover_factor_scales_handle_time(self) -> None:
@@ -164,7 +165,8 @@ class TestSharedPorts:
         billing = (calls.call_type == 0) & (calls.outcome == ANSWERED)
         handed = billing & (calls.bot_path == ENTERED)
         bypassed = billing & (calls.bot_path == BYPASSED)
-        assert handed.any() and bypassed.any()
+        assert handed.any()
+        assert bypassed.any()
         assert np.allclose(calls.handle_s[handed], 110.0)
         assert np.allclose(calls.handle_s[bypassed], 220.0)
 
@@ -195,7 +197,8 @@ class TestSharedPorts:
             assert row["bot_abandon_rate"] == pytest.approx(hung_up / n)
             assert row["bot_handover_rate"] == pytest.approx((n - resolved - hung_up) / n)
         sales = kpis[kpis["call_type"] == "sales"]
-        assert sales["bot_entered"].eq(0).all() and sales["bot_containment"].isna().all()
+        assert sales["bot_entered"].eq(0).all()
+        assert sales["bot_containment"].isna().all()
 
 
 def test_unlimited_ports_bypass_nobody() -> None:
@@ -228,7 +231,8 @@ def test_bot_with_controls_gives_identical_records() -> None:
     simpy = simulate(scenario, reps=1, seed=29, engine="simpy", keep_records=True)
     fast = simulate(scenario, reps=1, seed=29, engine="fast", keep_records=True)
     assert_parity(simpy, fast)
-    assert simpy.records is not None and len(simpy.records.controls) > 0
+    assert simpy.records is not None
+    assert len(simpy.records.controls) > 0
     assert bool(np.any(simpy.records.calls.bot_path == BYPASSED))
 
 
