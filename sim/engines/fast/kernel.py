@@ -327,7 +327,8 @@ def simulate_replication(
         Roster events that happen (absent agent-days removed).
     draws : float64[n_draws]
         Standard variates of the replication's per-call streams (see ``sim.rng``), one block
-        per stream, each consumed in creation order of the calls of its stream.
+        per stream, each consumed in creation order of the calls of its stream (the bot's
+        streams in the order contacts enter the bot).
     draw_span : int64[len(CALL_PURPOSES), 2 * n_call_types, 2]
         Start and stop of each stream's block in ``draws`` (equal for a stream never drawn).
     outbound_draws : float64[2, n_blended_groups, n_attempts]
@@ -388,8 +389,7 @@ def simulate_replication(
     n_days = segment_start_at.shape[0] // n_intervals
     idle_capacity = n_agents + n_roster + 1
     # Service and outbound ends, stale break and outbound ends, and per call: an abandonment,
-    # overflows, a redial or repeat.
-    # With a bot, a bot end per call too.
+    # overflows, a redial or repeat (and with a bot, the end of its bot time).
     per_call = routing_group.shape[1] + (3 if _BOT else 2)
     heap_capacity = 3 * n_agents + n_roster + per_call * capacity
 
