@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from helpers import (
@@ -27,6 +29,7 @@ from helpers import (
     allowed_four_se,
     assert_parity,
     assert_within_se,
+    invoke,
     mean_and_se,
     stat_reps,
 )
@@ -234,6 +237,34 @@ def test_bot_with_controls_gives_identical_records() -> None:
     assert simpy.records is not None
     assert len(simpy.records.controls) > 0
     assert bool(np.any(simpy.records.calls.bot_path == BYPASSED))
+
+
+def test_run_shows_the_bot_kpis(tmp_path: Path) -> None:
+    """``ccsim run`` prints a bot table, writes the bot KPIs to intervals.csv and summary.csv,
+    and puts them in ``--json``; the same numbers in each."""
+    path = str(SCENARIOS / "bot_front.yaml")
+    out = tmp_path / "out"
+    code, text, _ = invoke(
+        "run", path, "--reps", "5", "--seed", "3", "--no-plots", "--out", str(out)
+    )
+    assert code == 0
+    table = text.split("\n\nbot ", 1)[1].splitlines()
+    header = (
+        "entered  bypassed  containment (95% CI)  handed over (95% CI)  hung up in bot (95% CI)"
+    )
+    assert table[0].split() == header.split()
+    assert [line.split()[0] for line in table[1:3]] == ["service", "all"]
+    summary = pd.read_csv(out / "summary.csv")
+    total = summary[(summary["period"] == "total") & (summary["call_type"] == "service")]
+    containment = float(total.loc[total["kpi"] == "bot_containment", "mean"].iloc[0])
+    assert f"{100 * containment:.1f}%" == table[1].split()[3]
+    intervals = pd.read_csv(out / "intervals.csv")
+    for kpi in ("bot_entered", "bot_bypassed", "bot_containment", "bot_handover_rate"):
+        assert f"{kpi}_mean" in intervals.columns
+    code, text, _ = invoke("run", path, "--reps", "5", "--seed", "3", "--json")
+    kpis = json.loads(text)["kpis"]
+    assert kpis["service"]["bot_containment"]["mean"] == pytest.approx(containment)
+    assert kpis["sales"]["bot_entered"]["mean"] == 0
 
 
 # -- bad input: one line, exit code 2 ---------------------------------------------------------

@@ -214,8 +214,7 @@ class Centre:
         k = call.call_type
         if outcome is not None:
             call.waiting = False
-            for pool in self._line_pools(k):
-                self.lines_used[pool] -= 1
+            self._release_lines(k)
             self._record_call(call, outcome, left_at=self.env.now)
             self._after_event()
             return False
@@ -515,8 +514,7 @@ class Centre:
     def _leave_queue(self, call: Call, outcome: Outcome, *, redial_given_up: bool = False) -> None:
         self.queues[call.call_type].remove(call)
         call.waiting = False
-        for pool in self._line_pools(call.call_type):
-            self.lines_used[pool] -= 1
+        self._release_lines(call.call_type)
         self._record_call(call, outcome, left_at=self.env.now, redial_given_up=redial_given_up)
 
     # -- lines ------------------------------------------------------------------------------
@@ -525,6 +523,11 @@ class Centre:
         """Return the limited pools of lines a call of ``call_type`` needs a line of."""
         centre = len(self.line_capacity) - 1
         return [pool for pool in (call_type, centre) if self.line_capacity[pool] >= 0]
+
+    def _release_lines(self, call_type: int) -> None:
+        """Free the lines of a call that leaves without talking to an agent."""
+        for pool in self._line_pools(call_type):
+            self.lines_used[pool] -= 1
 
     def _hold_lines(self, call_type: int, until_at: float) -> None:
         """Keep an answered caller's lines until they hang up (the end of talk)."""
