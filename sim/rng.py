@@ -27,9 +27,12 @@ class Purpose(IntEnum):
     ABSENCE = 8
     OUTBOUND_CONTACT = 9  # index: the blended group; one uniform per outbound attempt
     OUTBOUND_TALK = 10  # index: the blended group; one standard variate per contact
+    BOT_TIME = 11  # per call: one standard variate per contact entering the bot
+    BOT_OUTCOME = 12  # per call: one uniform per contact entering the bot
 
 
-# Per-call streams, in the order of the fast engine's draw blocks.
+# Per-call streams, in the order of the fast engine's draw blocks (the bot's come last, so a
+# plan without a bot lays out its blocks as before).
 CALL_PURPOSES = (
     Purpose.ARRIVALS,
     Purpose.HANDLE,
@@ -38,6 +41,8 @@ CALL_PURPOSES = (
     Purpose.REDIAL_DELAY,
     Purpose.REPEAT_DECISION,
     Purpose.REPEAT_DELAY,
+    Purpose.BOT_TIME,
+    Purpose.BOT_OUTCOME,
 )
 
 

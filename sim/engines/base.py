@@ -27,6 +27,7 @@ class EventRank(IntEnum):
     ABANDON = 6  # a caller's patience runs out
     OVERFLOW = 7  # a waiting call becomes eligible for a secondary group
     ARRIVAL = 8  # a new call (fresh, redial or repeat)
+    BOT_END = 9  # a contact's time in the bot ends (resolved, hung up, or handed over)
 
 
 class Outcome(IntEnum):
@@ -36,6 +37,8 @@ class Outcome(IntEnum):
     ABANDONED = 2
     DROPPED = 3  # still waiting at closing when the scenario drops calls, or no agent was on duty
     BLOCKED = 4  # arrived when every line it needs was in use: never queued
+    BOT_RESOLVED = 6  # resolved by the bot in front of its call type: never reached people
+    BOT_ABANDONED = 7  # hung up in the bot: never reached people
 
 
 class OutboundOutcome(IntEnum):
@@ -53,6 +56,14 @@ class ControlKind(IntEnum):
     TO_OUTBOUND = 1  # a blended group went back to outbound
     ACTIVATE = 2  # a reserve agent came on the phones
     DEACTIVATE = 3  # a reserve agent was released (leaves the phones after any call)
+
+
+class BotPath(IntEnum):
+    """What a contact met in front of the people's queue."""
+
+    NONE = 0  # no bot in front of its type (or blocked before reaching it)
+    ENTERED = 1  # held a bot port for its bot time
+    BYPASSED = 2  # every bot port was busy: queued for people at once
 
 
 class Origin(IntEnum):
@@ -77,6 +88,11 @@ CALL_COUNTS = (
     "repeats_given_up",
     "waited",
     "blocked",
+    "bot_entered",
+    "bot_resolved",
+    "bot_abandoned",
+    "bot_handed_over",
+    "bot_bypassed",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
 AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
@@ -93,9 +109,12 @@ class CallRecords:
     rep, call_id : replication and call number (order of arrival within the replication).
     call_type, day, interval : call type index, day and planning interval of arrival.
     origin : :class:`Origin` code (fresh, redial, repeat).
-    arrived_at, answered_at : arrival and answer instants.
-    left_at : when the caller left (end of talk, abandonment, drop, or arrival when blocked);
-        the caller held a line from ``arrived_at`` to ``left_at``.
+    arrived_at, answered_at : arrival in the people's queue and answer instants; a contact the
+        bot handed over arrives in the people's queue at the end of its bot time, one the bot
+        kept (resolved, hung up) at ``entered_at``.
+    left_at : when the caller left (end of talk, abandonment, drop, arrival when blocked, end
+        of the bot time when the bot kept it); the caller held a line from ``entered_at`` to
+        ``left_at``.
     ended_at : when the agent finished after-call work (answered calls).
     outcome : :class:`Outcome` code.
     group, agent, tier : who answered, and the tier of their skill (-1 when not answered).
@@ -105,6 +124,9 @@ class CallRecords:
         the type's ``redial.max_attempts`` redials, so gave up; else 0.
     repeat_given_up : 1 when the answered call was unresolved and would have come back but its
         matter had already made the type's ``repeat.max_attempts`` repeat calls; else 0.
+    entered_at : when the contact reached the centre (before any bot; ``arrived_at`` without
+        one).
+    bot_path : :class:`BotPath` code (none, entered the bot, bypassed it).
     """
 
     rep: NDArray[np.int32]
@@ -125,6 +147,8 @@ class CallRecords:
     patience_s: NDArray[np.float64]
     redial_given_up: NDArray[np.int8]
     repeat_given_up: NDArray[np.int8]
+    entered_at: NDArray[np.float64]
+    bot_path: NDArray[np.int8]
 
     def __len__(self) -> int:
         return len(self.call_id)
@@ -476,6 +500,7 @@ _INT_COLUMNS = {
     "kind": np.int8,
     "redial_given_up": np.int8,
     "repeat_given_up": np.int8,
+    "bot_path": np.int8,
 }
 
 

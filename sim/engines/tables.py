@@ -43,6 +43,20 @@ def call_draws(plan: Plan) -> NDArray[np.bool_]:
     )
 
 
+def bot_draws(plan: Plan) -> NDArray[np.bool_]:
+    """Return which draws a contact of each type takes when it enters the bot.
+
+    Returns
+    -------
+    bool[n_call_types, 2]
+        Columns: bot time (a bot whose time distribution takes a draw), outcome (any bot).
+    """
+    time = np.array([takes_draw(int(code)) for code in plan.bot_time_code], dtype=bool)
+    return np.stack([plan.bot_in_front & time, plan.bot_in_front], axis=1).reshape(
+        plan.n_call_types, 2
+    )
+
+
 def eligible_after_s(plan: Plan) -> NDArray[np.float64]:
     """Return ``float64[G, K]``: the wait after which a group may take a call type (inf: never)."""
     after = np.full((plan.n_groups, plan.n_call_types), np.inf)

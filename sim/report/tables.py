@@ -45,10 +45,23 @@ INTERVAL_KPIS = (
 )
 LINE_KPIS = ("blocked", "block_rate")
 """Added to the interval, JSON and console tables of a scenario with lines."""
+BOT_KPIS = (
+    "bot_entered",
+    "bot_bypassed",
+    "bot_containment",
+    "bot_handover_rate",
+    "bot_abandon_rate",
+)
+"""Added to the interval and JSON tables of a scenario with a bot (and shown in the console)."""
 
 
 def _with_lines(kpis: tuple[str, ...], plan: Plan) -> tuple[str, ...]:
-    return (*kpis, *LINE_KPIS) if plan.has_lines else kpis
+    """Append :data:`LINE_KPIS` with lines and :data:`BOT_KPIS` with a bot."""
+    return (
+        *kpis,
+        *(LINE_KPIS if plan.has_lines else ()),
+        *(BOT_KPIS if plan.has_bot else ()),
+    )
 
 
 def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
@@ -56,7 +69,7 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
 
     Columns: ``day``, ``interval``, ``start`` (clock time), ``call_type``, then
     ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS` (and
-    :data:`LINE_KPIS` with lines), and for the ratios of
+    :data:`LINE_KPIS` with lines, :data:`BOT_KPIS` with a bot), and for the ratios of
     :data:`~sim.results.summary.POOLED_KPIS` also ``<kpi>_pooled``: the ratio of the sums over
     the replications (``_mean`` is the mean of the replications' ratios).
     """
@@ -133,7 +146,8 @@ def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
 
     Occupancy (also over opening hours) is a centre KPI: it appears under ``"all"`` only.
     Undefined values are ``None``, also for a KPI undefined in every replication (the summary
-    then has no row for it). With lines, :data:`LINE_KPIS` follow.
+    then has no row for it). With lines, :data:`LINE_KPIS` follow; with a bot,
+    :data:`BOT_KPIS`.
     """
     names = _with_lines(JSON_KPIS, plan)
     total = summary.total[summary.total["kpi"].isin(names)]
@@ -207,6 +221,8 @@ def console_table(summary: Summary, plan: Plan) -> str:
     table = aligned_rows(rows)
     if plan.n_groups > 1:
         table += "\n\n" + _group_console_table(summary, plan)
+    if plan.has_bot:
+        table += "\n\n" + _bot_console_table(summary, plan)
     if plan.has_controls:
         table += "\n\n" + _controls_console_table(summary, plan)
     if plan.has_money:
@@ -223,6 +239,34 @@ def _day_meet_shares(summary: Summary) -> dict[str, float]:
     weighted = (days["p_meet"] * days["n_reps"]).groupby(days["call_type"], observed=True).sum()
     counts = days["n_reps"].groupby(days["call_type"], observed=True).sum()
     return {str(name): float(value) for name, value in (weighted / counts).items()}
+
+
+def _bot_console_table(summary: Summary, plan: Plan) -> str:
+    """Whole-run bot KPIs of each call type with a bot, and of all (means, 95% CIs)."""
+    total = summary.total.set_index(["call_type", "kpi"])
+
+    def get(name: str, kpi: str) -> str:
+        if (name, kpi) not in total.index:
+            return "n/a"
+        stats: Any = total.loc[(name, kpi), ["mean", "ci_low", "ci_high"]]
+        mean, low, high = (float(value) for value in stats)
+        if kpi in ("bot_entered", "bot_bypassed"):
+            return f"{mean:.1f}"
+        ci = "" if math.isnan(low) else f" [{_percent(low)}, {_percent(high)}]"
+        return f"{_percent(mean)}{ci}"
+
+    header = [
+        "bot",
+        "entered",
+        "bypassed",
+        "containment (95% CI)",
+        "handed over (95% CI)",
+        "hung up in bot (95% CI)",
+    ]
+    names = [k for k, bot in zip(plan.call_types, plan.bot_in_front, strict=True) if bot]
+    rows = [header]
+    rows += [[name, *(get(name, kpi) for kpi in BOT_KPIS)] for name in [*names, ALL]]
+    return aligned_rows(rows)
 
 
 MONEY_COLUMNS = ("wage_cost", "overtime_cost", "seat_cost", "revenue", "sla_penalty", "margin")

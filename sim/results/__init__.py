@@ -3,6 +3,7 @@
 from sim.results.kpis import (
     AGENT_KPIS,
     ALL,
+    BOT_RATE_KPIS,
     CALL_KPIS,
     OUTBOUND_RATE_KPIS,
     group_kpis,
@@ -15,6 +16,7 @@ from sim.results.tallies import tally_records
 __all__ = [
     "AGENT_KPIS",
     "ALL",
+    "BOT_RATE_KPIS",
     "CALL_KPIS",
     "OUTBOUND_RATE_KPIS",
     "GroupSummary",

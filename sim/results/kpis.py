@@ -17,6 +17,13 @@ calls count in the interval in which they arrived:
   did not come back because their matter had made ``repeat.max_attempts`` repeat calls;
 * ``blocked`` — offered calls that found every line they needed in use; ``block_rate`` =
   blocked / offered (0 without ``lines``);
+* the bot in front of a call type: ``bot_entered`` — contacts that took a bot port;
+  ``bot_resolved``, ``bot_abandoned``, ``bot_handed_over`` — of those, resolved by the bot,
+  hung up in it, handed over to people; ``bot_bypassed`` — contacts that found every port
+  busy and queued for people at once; ``bot_containment`` = resolved / entered,
+  ``bot_handover_rate`` = handed over / entered, ``bot_abandon_rate`` = hung up / entered
+  (NaN where no contact entered a bot). Contacts the bot kept are not ``offered``: the call
+  KPIs above are those of the people's queue, whose waits start at the hand-over;
 * agent time, by clock time: ``occupancy`` = busy / (staffed - breaks - outbound - off the
   phones), the inbound occupancy of the time open to inbound calls; ``occupancy_open`` — the
   same over opening hours only (the after-close drain left out); ``agents`` (present),
@@ -64,6 +71,11 @@ COUNT_KPIS = (
     "repeats_given_up",
     "waited",
     "blocked",
+    "bot_entered",
+    "bot_resolved",
+    "bot_abandoned",
+    "bot_handed_over",
+    "bot_bypassed",
 )
 CALL_KPIS = (
     *COUNT_KPIS,
@@ -113,6 +125,8 @@ COST_KPIS = (
 # Agent KPIs undefined (NaN) for groups without outbound work, kept apart from AGENT_KPIS, which
 # are defined wherever the group exists.
 OUTBOUND_RATE_KPIS = ("contacts_per_agent_h",)
+# Call KPIs undefined (NaN) for call types without a bot, kept apart from CALL_KPIS likewise.
+BOT_RATE_KPIS = ("bot_containment", "bot_handover_rate", "bot_abandon_rate")
 GROUP_CALL_KPIS = ("handled", "aht_s")
 PERIOD_KEYS: dict[str, list[str]] = {"interval": ["day", "interval"], "day": ["day"], "total": []}
 
@@ -173,8 +187,8 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     pandas.DataFrame
         Columns ``rep``, the period keys (``day``, ``interval``), ``call_type`` (categorical,
         the scenario's call types then ``"all"``), then :data:`CALL_KPIS` and
-        :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` and :data:`COST_KPIS` of the whole centre
-        (on ``"all"`` rows only).
+        :data:`BOT_RATE_KPIS`, and :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` and
+        :data:`COST_KPIS` of the whole centre (on ``"all"`` rows only).
     """
     weights = measured_intervals(plan)[None, None, :, None]
     counts = {
@@ -302,6 +316,9 @@ def _call_kpis(
     wait_all_s = sums["wait_all_s"]
     values["queue_length"] = ratio(wait_all_s, np.broadcast_to(open_s, wait_all_s.shape))
     values["block_rate"] = ratio(counts["blocked"], counts["offered"])
+    values["bot_containment"] = ratio(counts["bot_resolved"], counts["bot_entered"])
+    values["bot_handover_rate"] = ratio(counts["bot_handed_over"], counts["bot_entered"])
+    values["bot_abandon_rate"] = ratio(counts["bot_abandoned"], counts["bot_entered"])
     return values
 
 

@@ -11,6 +11,7 @@ from scipy.special import stdtrit
 from sim.engines.base import Tallies
 from sim.results.kpis import (
     AGENT_KPIS,
+    BOT_RATE_KPIS,
     CALL_KPIS,
     COST_KPIS,
     GROUP_CALL_KPIS,
@@ -42,6 +43,9 @@ FRACTION_KPIS = frozenset(
         "occupancy_open",
         "p_wait",
         "block_rate",
+        "bot_containment",
+        "bot_handover_rate",
+        "bot_abandon_rate",
     }
 )
 POOLED_KPIS = (
@@ -53,6 +57,9 @@ POOLED_KPIS = (
     "aht_s",
     "p_wait",
     "block_rate",
+    "bot_containment",
+    "bot_handover_rate",
+    "bot_abandon_rate",
     "occupancy",
     "occupancy_open",
     "contacts_per_agent_h",
@@ -123,7 +130,10 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     frame = replication_kpis(tallies, plan, period)
     keys = [*PERIOD_KEYS[period], "call_type"]
     out = _summarize(
-        frame, keys, [*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *COST_KPIS], plan.sl_target
+        frame,
+        keys,
+        [*CALL_KPIS, *BOT_RATE_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *COST_KPIS],
+        plan.sl_target,
     )
     return _with_pooled(out, replication_kpis(pooled_tallies(tallies), plan, period), keys)
 

@@ -14,6 +14,7 @@ from sim.engines.base import (
     CALL_SUMS,
     GROUP_CALLS,
     GROUP_COUNTS,
+    BotPath,
     CallRecords,
     ControlKind,
     Origin,
@@ -61,22 +62,33 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
     size = int(np.prod(shape))
     answered = calls.outcome == Outcome.ANSWERED
     abandoned = calls.outcome == Outcome.ABANDONED
-    wait_s = np.where(answered, calls.answered_at, calls.left_at) - calls.arrived_at
+    # a contact the bot kept (resolved, hung up) never reached people: not offered to them
+    kept = np.isin(calls.outcome, (Outcome.BOT_RESOLVED, Outcome.BOT_ABANDONED))
+    reached = ~kept
+    entered = calls.bot_path == BotPath.ENTERED
+    wait_s = np.where(
+        reached, np.where(answered, calls.answered_at, calls.left_at) - calls.arrived_at, 0.0
+    )
     within_t = wait_s <= plan.threshold_s
     counts = {
-        "offered": np.ones(len(calls), dtype=bool),
+        "offered": reached,
         "answered": answered,
         "abandoned": abandoned,
         "dropped": calls.outcome == Outcome.DROPPED,
         "short_abandoned": abandoned & (wait_s < plan.short_abandon_s),
         "answered_within_t": answered & within_t,
         "abandoned_within_t": abandoned & within_t,
-        "redials": calls.origin == Origin.REDIAL,
-        "repeats": calls.origin == Origin.REPEAT,
+        "redials": reached & (calls.origin == Origin.REDIAL),
+        "repeats": reached & (calls.origin == Origin.REPEAT),
         "redials_given_up": calls.redial_given_up == 1,
         "repeats_given_up": calls.repeat_given_up == 1,
         "waited": wait_s > 0,
         "blocked": calls.outcome == Outcome.BLOCKED,
+        "bot_entered": entered,
+        "bot_resolved": calls.outcome == Outcome.BOT_RESOLVED,
+        "bot_abandoned": calls.outcome == Outcome.BOT_ABANDONED,
+        "bot_handed_over": entered & reached,
+        "bot_bypassed": calls.bot_path == BotPath.BYPASSED,
     }
     sums = {
         "wait_answered_s": np.where(answered, wait_s, 0.0),

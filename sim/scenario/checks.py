@@ -41,6 +41,7 @@ def check_scenario(scenario: Scenario) -> None:
     _check_demand_sources(scenario)
     _check_skills(scenario)
     _check_routing(scenario)
+    _check_bot_ports(scenario)
     check_shifts(scenario)
     check_staffing(scenario)
     check_rosters(scenario)
@@ -232,6 +233,12 @@ def _check_skills(scenario: Scenario) -> None:
             path = f"groups.{name}.skills.{call_type}"
             check_known(path, "call type", call_type, scenario.call_types)
             check_known(path, "tier", tier, scenario.tier_table)
+
+
+def _check_bot_ports(scenario: Scenario) -> None:
+    if scenario.bot_ports is not None and all(c.bot is None for c in scenario.call_types.values()):
+        message = f"needs a call type with a bot (got {scenario.bot_ports} ports and no bot)"
+        raise FieldError(subpath="bot_ports", message=message)
 
 
 def _check_routing(scenario: Scenario) -> None:

@@ -57,3 +57,6 @@ DEFAULT_REPEAT_ATTEMPTS = 20
 
 MAX_LINES = 100_000
 """Most lines (trunks) of the centre or of one call type (``lines``)."""
+
+MAX_BOT_PORTS = 100_000
+"""Most licensed bot ports of the centre (``bot_ports``): concurrent bot sessions."""

@@ -102,6 +102,18 @@ class Plan:
         Most repeat calls of one caller's matter (redials in between do not reset the count).
     type_lines : int64[K]
         Lines of each call type's own (-1: no limit of its own); see ``centre_lines``.
+    bot_in_front : bool[K]
+        Whether a bot is in front of the call type (its other ``bot_*`` entries apply).
+    bot_resolve_share, bot_abandon_share : float64[K]
+        Shares of the contacts entering the bot that it resolves, and that hang up in it
+        (0 without a bot).
+    bot_handover_factor : float64[K]
+        Handle-time multiplier of a contact the bot hands over (1 without a bot).
+    bot_time_code : int64[K]
+        Distribution of the time in the bot (:class:`~sim.scenario.distributions.DistCode`;
+        NONE without a bot).
+    bot_time_p1, bot_time_p2 : float64[K]
+        Its parameters (NaN without a bot).
     skill_tier : int64[G, K]
         Tier of each group's skill in each call type; -1 when the group lacks the skill.
     tier_factor : float64[G, K]
@@ -203,6 +215,9 @@ class Plan:
     centre_lines : int
         Lines of the whole centre, shared by every call type (-1: no limit). A call needs a line
         of its type's own (``type_lines``) and one of the centre's, where each is limited.
+    bot_ports : int
+        Licensed bot ports: the most contacts in bots at once, every call type together
+        (-1: no limit).
     """
 
     name: str
@@ -238,6 +253,13 @@ class Plan:
     repeat_delay_s: NDArray[np.float64]
     repeat_max_attempts: NDArray[np.int64]
     type_lines: NDArray[np.int64]
+    bot_in_front: NDArray[np.bool_]
+    bot_resolve_share: NDArray[np.float64]
+    bot_abandon_share: NDArray[np.float64]
+    bot_handover_factor: NDArray[np.float64]
+    bot_time_code: NDArray[np.int64]
+    bot_time_p1: NDArray[np.float64]
+    bot_time_p2: NDArray[np.float64]
     skill_tier: NDArray[np.int64]
     tier_factor: NDArray[np.float64]
     tier_fcr: NDArray[np.float64]
@@ -287,6 +309,7 @@ class Plan:
     penalty_by_day: bool = True
     start_date: str | None = None
     centre_lines: int = -1
+    bot_ports: int = -1
 
     @property
     def n_call_types(self) -> int:
@@ -312,6 +335,11 @@ class Plan:
     def has_lines(self) -> bool:
         """Whether some calls need a line and may be blocked (centre or call type ``lines``)."""
         return self.centre_lines >= 0 or bool(np.any(self.type_lines >= 0))
+
+    @property
+    def has_bot(self) -> bool:
+        """Whether a bot is in front of some call type."""
+        return bool(np.any(self.bot_in_front))
 
     @property
     def has_hold(self) -> bool:
@@ -431,6 +459,7 @@ def build_plan(scenario: Scenario) -> Plan:
             [-1 if c.lines is None else c.lines for c in call_types], dtype=np.int64
         ),
         centre_lines=-1 if scenario.lines is None else scenario.lines,
+        **_bot_tables(scenario),
         skill_tier=skill_tier,
         tier_factor=tier_factor,
         tier_fcr=tier_fcr,
@@ -554,6 +583,27 @@ def _money_terms(scenario: Scenario) -> dict[str, Any]:
         "penalty_below": penalty.below if penalty is not None else 0.0,
         "penalty_share": penalty.percent_of_invoice / 100.0 if penalty is not None else 0.0,
         "penalty_by_day": penalty is None or penalty.period == "day",
+    }
+
+
+def _bot_tables(scenario: Scenario) -> dict[str, Any]:
+    """Return the plan's ``bot_*`` fields: each call type's bot, and the centre's ports."""
+    bots = [call_type.bot for call_type in scenario.call_types.values()]
+    times = [
+        dist_parameters(bot.time.dist, bot.time.mean_s, bot.time.cv)
+        if bot is not None
+        else (DistCode.NONE, math.nan, math.nan)
+        for bot in bots
+    ]
+    return {
+        "bot_in_front": np.array([bot is not None for bot in bots], dtype=bool),
+        "bot_resolve_share": np.array([bot.resolve_share if bot else 0.0 for bot in bots]),
+        "bot_abandon_share": np.array([bot.abandon_share if bot else 0.0 for bot in bots]),
+        "bot_handover_factor": np.array([bot.handover_factor if bot else 1.0 for bot in bots]),
+        "bot_time_code": np.array([int(code) for code, _, _ in times], dtype=np.int64),
+        "bot_time_p1": np.array([p1 for _, p1, _ in times], dtype=np.float64),
+        "bot_time_p2": np.array([p2 for _, _, p2 in times], dtype=np.float64),
+        "bot_ports": -1 if scenario.bot_ports is None else scenario.bot_ports,
     }
 
 

@@ -17,11 +17,12 @@ from sim.scenario.calendar import Calendar, DayHours, IsoDate, check_weekday, da
 from sim.scenario.checks import check_scenario
 from sim.scenario.contract import MAX_TARGETS, Attrition, Overhead, Price, Target
 from sim.scenario.controls import Activate, Calm, Outbound, Switch, check_hysteresis
-from sim.scenario.distributions import HandleTime, Patience
+from sim.scenario.distributions import HandleTime, Patience, TalkTime
 from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
 from sim.scenario.limits import (
     DEFAULT_REDIAL_ATTEMPTS,
     DEFAULT_REPEAT_ATTEMPTS,
+    MAX_BOT_PORTS,
     MAX_LINES,
     MAX_REDIAL_ATTEMPTS,
 )
@@ -37,6 +38,8 @@ STAFFING_FORMS = ("headcount", "shifts", "roster")
 StaffingDrop = Literal["finish_calls", "hold_count"]
 Lines = Annotated[int, Field(ge=1, le=MAX_LINES)]
 """A number of lines (trunks), 1..MAX_LINES."""
+BotPorts = Annotated[int, Field(ge=1, le=MAX_BOT_PORTS)]
+"""A number of licensed bot ports, 1..MAX_BOT_PORTS."""
 Role = Literal["agent", "temp", "blended", "supervisor", "reserve"]
 BLENDED_ROLES: tuple[str, ...] = ("blended",)
 RESERVE_ROLES: tuple[str, ...] = ("supervisor", "reserve")
@@ -381,6 +384,44 @@ class Repeat(Frozen):
     max_attempts: int = Field(default=DEFAULT_REPEAT_ATTEMPTS, ge=0, le=MAX_REDIAL_ATTEMPTS)
 
 
+class Bot(Frozen):
+    """A bot (or IVR) in front of a call type: it resolves some contacts, hands the rest over.
+
+    A contact that finds a free bot port holds it for its bot time; then it is resolved by the
+    bot (``resolve_share``), hangs up in the bot (``abandon_share``), or is handed over to the
+    people's queue, where its handle time is multiplied by ``handover_factor``. A contact that
+    finds every port busy skips the bot and queues for people at once.
+
+    Attributes
+    ----------
+    resolve_share : float
+        Share in [0, 1] of the contacts entering the bot that it resolves.
+    time : TalkTime
+        Time a contact spends in the bot, seconds (one distribution for the whole day).
+    abandon_share : float
+        Share in [0, 1] of the contacts entering the bot that hang up in it;
+        ``resolve_share + abandon_share <= 1``.
+    handover_factor : float
+        Multiplier (> 0) of the handle time (talk and after-call work) of a contact handed
+        over: below 1 when the bot passes the context on, above 1 when the caller repeats.
+    """
+
+    resolve_share: float = Field(ge=0, le=1)
+    time: TalkTime
+    abandon_share: float = Field(default=0.0, ge=0, le=1)
+    handover_factor: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _shares_fit(self) -> Self:
+        if self.resolve_share + self.abandon_share > 1.0:
+            message = (
+                "plus resolve_share must be at most 1 (got "
+                f"{self.resolve_share} + {self.abandon_share})"
+            )
+            raise FieldError(subpath="abandon_share", message=message)
+        return self
+
+
 class RoutingEntry(Frozen):
     """One group in a call type's preference order.
 
@@ -422,6 +463,9 @@ class CallType(Frozen):
         Lines (trunks) of the call type's own, 1..MAX_LINES: a call holds one from its arrival
         until it leaves (end of talk, abandonment, drop); one arriving when all are in use is
         blocked. None: no limit of its own (the centre's ``lines`` may still block it).
+    bot : Bot, optional
+        A bot in front of the call type (none by default); its ports are the scenario's
+        ``bot_ports``.
     """
 
     channel: Literal["voice"] = "voice"
@@ -433,6 +477,7 @@ class CallType(Frozen):
     repeat: Repeat = Repeat()
     routing: Annotated[list[RoutingEntry], Field(min_length=1)] | None = None
     lines: Lines | None = None
+    bot: Bot | None = None
 
     @field_validator("routing", mode="before")
     @classmethod
@@ -651,6 +696,9 @@ class Scenario(Frozen):
         blocked. None: no limit.
     staffing_drop : {"finish_calls", "hold_count"}
         Default of the groups' ``staffing_drop``.
+    bot_ports : int, optional
+        Licensed bot ports, 1..MAX_BOT_PORTS: the most contacts in the bots of every call type
+        together at once. None: no limit. Only with a call type that has a ``bot``.
     """
 
     name: str = Field(min_length=1)
@@ -670,6 +718,7 @@ class Scenario(Frozen):
     contract: Contract | None = None
     lines: Lines | None = None
     staffing_drop: StaffingDrop = "finish_calls"
+    bot_ports: BotPorts | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -13,6 +13,7 @@ from sim import simulate
 from sim.engines.base import BreakRecords, CallRecords, Origin, ShiftRecords, Tallies
 from sim.engines.fast import engine as fast
 from sim.engines.replication import draw_realisation
+from sim.rng import CALL_PURPOSES
 from sim.scenario import Plan, Scenario, build_plan, load_scenario
 from sim.scenario.plan import RosterKind
 from sim.simulation import SimulationResult
@@ -268,7 +269,7 @@ class TestFastEngineBuffers:
         """On the multi-skill week, the per-call draws of a replication are at most 10 a call."""
         plan = build_plan(load_scenario(SCENARIOS / "multiskill_bank.yaml"))
         realisation = draw_realisation(plan, 1, 0)
-        scale = np.ones((7, 2 * plan.n_call_types))
+        scale = np.ones((len(CALL_PURPOSES), 2 * plan.n_call_types))
         sizes = fast.draw_block_sizes(
             plan, realisation.rate_per_s, fast._secondary_share(plan), scale
         )

@@ -51,6 +51,8 @@ TAILS = {
     Purpose.REDIAL_DELAY: 1.0,
     Purpose.REPEAT_DECISION: 0.0,
     Purpose.REPEAT_DELAY: 1.0,
+    Purpose.BOT_TIME: 1.0,
+    Purpose.BOT_OUTCOME: 1.0,
 }
 
 

@@ -15,6 +15,7 @@ from sim.engines.base import AGENT_SUMS, CALL_COUNTS, CALL_SUMS, GROUP_CALLS, Ta
 from sim.results.kpis import (
     AGENT_KPIS,
     ALL,
+    BOT_RATE_KPIS,
     CALL_KPIS,
     COST_KPIS,
     GROUP_CALL_KPIS,
@@ -54,6 +55,11 @@ SALES = {
     "repeats_given_up": 0,
     "waited": 17,
     "blocked": 0,
+    "bot_entered": 0,
+    "bot_resolved": 0,
+    "bot_abandoned": 0,
+    "bot_handed_over": 0,
+    "bot_bypassed": 0,
     "wait_answered_s": 150.0,
     "wait_all_s": 310.0,
     "handle_s": 3000.0,
@@ -74,6 +80,11 @@ SERVICE = {
     "repeats_given_up": 1,
     "waited": 4,
     "blocked": 0,
+    "bot_entered": 0,
+    "bot_resolved": 0,
+    "bot_abandoned": 0,
+    "bot_handed_over": 0,
+    "bot_bypassed": 0,
     "wait_answered_s": 150.0,
     "wait_all_s": 150.0,
     "handle_s": 1500.0,
@@ -204,6 +215,45 @@ class TestCallKpis:
             cell = row(frame, interval=0, call_type=name)
             assert (blocked, rate) == pytest.approx((cell["blocked"], cell["block_rate"]))
         assert np.isnan(row(frame, interval=1, call_type=ALL)["block_rate"])
+
+    def test_bot_counts_and_rates(self) -> None:
+        """Bot counts pass through; containment, hand-over and in-bot abandonment rates are
+        resolved, handed over and hung up over entered, "all" of sums; NaN with no entry."""
+        plan = tiny_plan()
+        tallies = one_cell_tallies(plan)
+        # sales: 10 took a bot port (4 resolved, 1 hung up, 5 handed over), 2 bypassed it;
+        # service: 5 took one (1 resolved, 4 handed over)
+        bots = {
+            "sales": {
+                "entered": 10,
+                "resolved": 4,
+                "abandoned": 1,
+                "handed_over": 5,
+                "bypassed": 2,
+            },
+            "service": {
+                "entered": 5,
+                "resolved": 1,
+                "abandoned": 0,
+                "handed_over": 4,
+                "bypassed": 0,
+            },
+        }
+        for k, (base, counts) in enumerate(zip((SALES, SERVICE), bots.values(), strict=True)):
+            fill(tallies, (0, 0, 0, k), {**base, **{f"bot_{n}": v for n, v in counts.items()}})
+        frame = replication_kpis(tallies, plan, "interval")
+        expected = {
+            "sales": (10, 2, 4 / 10, 5 / 10, 1 / 10),
+            "service": (5, 0, 1 / 5, 4 / 5, 0.0),
+            ALL: (15, 2, 5 / 15, 9 / 15, 1 / 15),
+        }
+        names = ("bot_entered", "bot_bypassed", *BOT_RATE_KPIS)
+        assert BOT_RATE_KPIS == ("bot_containment", "bot_handover_rate", "bot_abandon_rate")
+        for name, values in expected.items():
+            cell = row(frame, interval=0, call_type=name)
+            assert values == pytest.approx(tuple(cell[kpi] for kpi in names))
+        assert row(frame, interval=0, call_type="sales")["offered"] == SALES["offered"]
+        assert np.isnan(row(frame, interval=1, call_type=ALL)["bot_containment"])
 
     def test_waits_rates_and_handle_time(self) -> None:
         """ASA, mean wait, abandon and answer rates and AHT follow their formulas."""
@@ -452,6 +502,7 @@ class TestPeriods:
                 *keys,
                 "call_type",
                 *CALL_KPIS,
+                *BOT_RATE_KPIS,
                 *AGENT_KPIS,
                 *OUTBOUND_RATE_KPIS,
                 *COST_KPIS,

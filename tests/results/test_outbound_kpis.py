@@ -84,6 +84,8 @@ def call_records(rows: list[tuple[int, float, int, float]]) -> CallRecords:
                 "patience_s": math.inf,
                 "redial_given_up": 0,
                 "repeat_given_up": 0,
+                "entered_at": _t(minute),
+                "bot_path": 0,
             }
             for i, (interval, minute, group, handle_s) in enumerate(rows)
         ],

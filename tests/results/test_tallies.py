@@ -57,8 +57,11 @@ def call_records(rows: list[dict[str, Any]]) -> CallRecords:
         "origin": FRESH,
         "redial_given_up": 0,
         "repeat_given_up": 0,
+        "bot_path": 0,
     }
     rows = [{**defaults, "patience_s": math.inf, **row} for row in rows]
+    for row in rows:
+        row.setdefault("entered_at", row["arrived_at"])
     for row in rows:
         if row["outcome"] == ANSWERED:
             row["ended_at"] = row["answered_at"] + row["handle_s"]

@@ -51,7 +51,7 @@ from sim.engines.fast.kernel import (
 from sim.engines.fast.pack import FastModel, pack
 from sim.engines.replication import draw_realisation
 from sim.engines.sampling import fill_standard_variates, standard_variates
-from sim.engines.tables import call_draws
+from sim.engines.tables import bot_draws, call_draws
 from sim.rng import CALL_PURPOSES, Purpose, stream
 from sim.scenario.plan import GroupKind, Plan, RosterKind
 
@@ -213,7 +213,9 @@ class _ReplicationRunner:
         # controls are most of that kernel, so a copy without records would compile almost as
         # long again, for little speed.
         self.writes_records = keep or plan.has_controls
-        self.kernel = kernel(plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold)
+        self.kernel = kernel(
+            plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold, plan.has_bot
+        )
 
     def run_all(self, slots: range) -> list[Records | None]:
         """Simulate the replications of tally slots ``slots`` one after another."""
@@ -248,7 +250,7 @@ class _ReplicationRunner:
         if not self.keep:
             return None
         return Records(
-            calls=_call_records(rep, out, int(counters[N_CALLS])),
+            calls=_call_records(rep, out, int(counters[N_CALLS]), self.plan.has_bot),
             shifts=_shift_records(rep, out, int(counters[N_SHIFTS])),
             breaks=_break_records(rep, out, int(counters[N_BREAKS])),
             outbound=_outbound_records(rep, out, int(counters[N_OUTBOUND])),
@@ -310,7 +312,8 @@ class _ReplicationRunner:
             array[...] = 0
         plan = self.plan
         segments = plan.n_days * plan.n_intervals
-        rec_f, rec_i = self._buffers(6, 10, capacity.calls)
+        bot_rows = int(plan.has_bot)  # the instant of entering the centre, and the bot path
+        rec_f, rec_i = self._buffers(6 + bot_rows, 10 + bot_rows, capacity.calls)
         shift_f, shift_i = self._buffers(3, 2, self.n_shift_slots)
         break_f, break_i = self._buffers(2, 2, self.n_break_slots)
         n_blended = int(np.sum(plan.group_kind == GroupKind.BLENDED))
@@ -348,7 +351,7 @@ def draw_block_sizes(
     secondary_share: np.ndarray,
     scale: np.ndarray,
 ) -> np.ndarray:
-    """Return ``int64[7, 2K]``: variates to draw per per-call stream in one replication.
+    """Return ``int64[len(CALL_PURPOSES), 2K]``: variates per per-call stream in a replication.
 
     A fresh stream of call type ``k`` (arrival gaps, handle times, patience, decisions) takes
     one variate per fresh call, plus one arrival gap that finds no further arrival; its size is
@@ -380,8 +383,13 @@ def _unresolved_share(plan: Plan) -> np.ndarray:
 
 
 def _draws_taken(plan: Plan) -> np.ndarray:
-    """Which (purpose, stream) blocks calls will draw from: bool[len(CALL_PURPOSES), 2K]."""
-    per_call = call_draws(plan)  # [K, 6]: handle, patience, redial pair, repeat pair
+    """Which (purpose, stream) blocks calls will draw from: bool[len(CALL_PURPOSES), 2K].
+
+    Redials and repeat calls go through the bot as fresh calls do, so a type's secondary
+    stream draws for its bot too when it has secondary calls.
+    """
+    # [K, 8]: handle, patience, redial pair, repeat pair, bot time, bot outcome
+    per_call = np.concatenate([call_draws(plan), bot_draws(plan)], axis=1)
     secondary = per_call[:, 2] | per_call[:, 4]
     fresh = np.concatenate([np.ones((plan.n_call_types, 1), dtype=bool), per_call], axis=1)
     later = np.concatenate(
@@ -398,7 +406,9 @@ def _fill_variates(
         fill_standard_variates(rng, int(plan.handle_code[k]), float(plan.handle_p1[k, 0]), out)
     elif purpose == Purpose.PATIENCE:
         fill_standard_variates(rng, int(plan.patience_code[k]), float(plan.patience_p1[k, 0]), out)
-    elif purpose in (Purpose.REDIAL_DECISION, Purpose.REPEAT_DECISION):
+    elif purpose == Purpose.BOT_TIME:
+        fill_standard_variates(rng, int(plan.bot_time_code[k]), float(plan.bot_time_p1[k]), out)
+    elif purpose in (Purpose.REDIAL_DECISION, Purpose.REPEAT_DECISION, Purpose.BOT_OUTCOME):
         rng.random(out=out)
     else:
         rng.standard_exponential(out=out)  # arrivals and delays
@@ -410,7 +420,8 @@ def _chunks(start: int, stop: int, n_workers: int) -> list[range]:
     return [range(a, min(a + size, stop)) for a in range(start, stop, size)]
 
 
-def _call_records(rep: int, out: Output, n_calls: int) -> CallRecords:
+def _call_records(rep: int, out: Output, n_calls: int, bot: bool) -> CallRecords:
+    """Build the call records; without a bot, entering the centre is arriving in the queue."""
     f, i = out.rec_f[:, :n_calls], out.rec_i[:, :n_calls]
     return CallRecords(
         rep=np.full(n_calls, rep, dtype=np.int32),
@@ -431,6 +442,8 @@ def _call_records(rep: int, out: Output, n_calls: int) -> CallRecords:
         patience_s=f[5].copy(),
         redial_given_up=i[8].astype(np.int8),
         repeat_given_up=i[9].astype(np.int8),
+        entered_at=f[6].copy() if bot else f[0].copy(),
+        bot_path=i[10].astype(np.int8) if bot else np.zeros(n_calls, dtype=np.int8),
     )
 
 

@@ -36,6 +36,7 @@ from sim.engines.base import (
     CALL_COUNTS,
     CALL_SUMS,
     GROUP_COUNTS,
+    BotPath,
     ControlKind,
     EventRank,
     Origin,
@@ -55,6 +56,14 @@ from sim.engines.fast.events import (
 )
 from sim.engines.fast.pack import (
     ATTEMPT_S,
+    BOT_ABANDON,
+    BOT_FACTOR,
+    BOT_IN_FRONT,
+    BOT_RESOLVE,
+    BOT_TIME_CODE,
+    BOT_TIME_DRAWS,
+    BOT_TIME_P1,
+    BOT_TIME_P2,
     CALM_S,
     CONTACT_PROBABILITY,
     GROUP_KIND,
@@ -106,11 +115,13 @@ _segment_at = njit(cache=True)(segment_at)
 # Feature switches, read as globals so that numba prunes the code of a feature a plan does not
 # use: some group is blended or a reserve (the controls, outbound attempts, spans off the
 # phones); records are written; calls need lines (and may be blocked); some group keeps its
-# count (``staffing_drop: hold_count``). :func:`kernel` compiles one copy per combination.
+# count (``staffing_drop: hold_count``); a bot is in front of some call type. :func:`kernel`
+# compiles one copy per combination.
 _CONTROLS = True
 _KEEP = True
 _LINES = True
 _HOLD = True
+_BOT = True
 
 STATUS_OK, STATUS_CALLS_FULL, STATUS_HEAP_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 STATUS_OUTBOUND_EXHAUSTED, STATUS_RECORDS_FULL = 4, 5
@@ -123,17 +134,21 @@ EXHAUSTED_BLOCK = 13  # with STATUS_DRAWS_EXHAUSTED: purpose * 2K + stream of th
 # the call an event brings (type, -1 for none; its arrival segment; redial and repeat counts
 # packed with its origin as in an arrival event), created where the event loop routes calls
 _ARRIVING_TYPE, _ARRIVING_SEGMENT, _ARRIVING_COUNTS = 14, 15, 16
-N_COUNTERS = 17
+_BOT_SESSIONS = 17  # contacts in a bot now
+N_COUNTERS = 18
 # draw_span[purpose, stream, :] = (start, stop) of the block in draws; purposes as
 # sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
 REDIAL_DECISION_DRAWS, REDIAL_DELAY_DRAWS, REPEAT_DECISION_DRAWS, REPEAT_DELAY_DRAWS = range(3, 7)
+BOT_TIME_DRAWS_ROW, BOT_OUTCOME_DRAWS_ROW = 7, 8
 # type_draws columns (the per-call purposes after arrivals)
 _DRAWS_REDIAL, _DRAWS_REPEAT = 2, 4
 # calls: call_i[c, :], call_f[c, :]
 _C_TYPE, _C_SEGMENT, _C_STATE, _C_ORIGIN, _C_REDIALS, _C_REPEATS = range(6)
 _C_ARRIVED_AT, _C_TALK_S, _C_PATIENCE_S = range(3)
 _C_REDIAL_U, _C_REDIAL_E, _C_REPEAT_U, _C_REPEAT_E = range(3, 7)
+# with a bot: call_i[c, _C_BOT_PATH] (a BotPath code), call_f[c, _C_ENTERED_AT / _C_FACTOR]
+_C_BOT_PATH, _C_ENTERED_AT, _C_FACTOR = 6, 7, 8
 _WAITING = 0  # other states are Outcome codes
 # queues: queue[k, slot] holds call numbers; q_pos[k, :]
 _HEAD, _COUNT = range(2)
@@ -149,7 +164,7 @@ _DONE, _GO_ON, _DRAIN = range(3)
 # idle lines: idle[g, slot, :] = (agent, stamp); idle_pos[g, :] = (head, count)
 _IDLE_AGENT, _IDLE_STAMP = range(2)
 # heap payload kinds
-_SERVICE_END, _ABANDON, _OVERFLOW, _ARRIVAL, _BREAK_END, _OUTBOUND_END = range(6)
+_SERVICE_END, _ABANDON, _OVERFLOW, _ARRIVAL, _BREAK_END, _OUTBOUND_END, _BOT_END = range(7)
 # groups: group_s[g, :] (control state), calm_since[g]
 _GS_INBOUND, _GS_DIALLING, _GS_ACTIVE = range(3)
 _GS_WINDOW_FIRST, _GS_WINDOW_NEXT, _GS_WINDOW_CALLS, _GS_WINDOW_GOOD = range(3, 7)
@@ -170,12 +185,15 @@ _OUTBOUND_END_RANK = int(EventRank.OUTBOUND_END)
 _ABANDON_RANK = int(EventRank.ABANDON)
 _OVERFLOW_RANK = int(EventRank.OVERFLOW)
 _ARRIVAL_RANK = int(EventRank.ARRIVAL)
+_BOT_END_RANK = int(EventRank.BOT_END)
 _ANSWERED, _ABANDONED, _DROPPED, _BLOCKED = (
     int(Outcome.ANSWERED),
     int(Outcome.ABANDONED),
     int(Outcome.DROPPED),
     int(Outcome.BLOCKED),
 )
+_BOT_RESOLVED, _BOT_ABANDONED = int(Outcome.BOT_RESOLVED), int(Outcome.BOT_ABANDONED)
+_BOT_ENTERED, _BOT_BYPASSED = int(BotPath.ENTERED), int(BotPath.BYPASSED)
 _FRESH, _REDIAL, _REPEAT = int(Origin.FRESH), int(Origin.REDIAL), int(Origin.REPEAT)
 # an arrival event's second field: origin | redials << _ORIGIN_BITS | repeats << _REPEATS_SHIFT
 # (the caller's counts, each at most MAX_REDIAL_ATTEMPTS < 2**_COUNT_BITS)
@@ -192,6 +210,9 @@ _EXPONENTIAL = int(DistCode.EXPONENTIAL)
 _OFFERED, _N_ANSWERED, _N_ABANDONED, _N_DROPPED, _N_SHORT, _N_ANSWERED_T, _N_ABANDONED_T = range(7)
 _N_REDIALS, _N_REPEATS, _N_REDIALS_GIVEN_UP, _N_REPEATS_GIVEN_UP = 7, 8, 9, 10
 _N_WAITED, _N_BLOCKED = 11, 12
+_N_BOT_ENTERED, _N_BOT_RESOLVED, _N_BOT_ABANDONED, _N_BOT_HANDED_OVER, _N_BOT_BYPASSED = range(
+    13, 18
+)
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
 _STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(
     len(AGENT_SUMS)
@@ -216,12 +237,20 @@ _CONTROL_COUNT_BASE = 2
 _ARRIVED_AT, _ANSWERED_AT, _LEFT_AT, _ENDED_AT, _HANDLE_S, _PATIENCE_S = range(6)
 _R_TYPE, _R_DAY, _R_INTERVAL, _R_ORIGIN, _R_OUTCOME, _R_GROUP, _R_AGENT, _R_TIER = range(8)
 _R_REDIAL_GIVEN_UP, _R_REPEAT_GIVEN_UP = 8, 9
+_ENTERED_AT, _R_BOT_PATH = 6, 10  # rows written with a bot only
 _SHIFT_ON_AT, _SHIFT_OFF_AT, _SHIFT_SCHEDULED_OFF_AT = range(3)
 _SHIFT_AGENT, _SHIFT_GROUP = range(2)
 _OB_START_AT, _OB_END_AT, _OB_TALK_S = range(3)
 _OB_GROUP, _OB_AGENT, _OB_OUTCOME = range(3)
 
-assert len(CALL_COUNTS) == 13
+assert CALL_COUNTS[_N_BLOCKED:] == (
+    "blocked",
+    "bot_entered",
+    "bot_resolved",
+    "bot_abandoned",
+    "bot_handed_over",
+    "bot_bypassed",
+)
 assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
     "to_inbound",
     "to_outbound",
@@ -245,7 +274,8 @@ class Output(NamedTuple):
         Outbound attempts and contacts by slot of the attempt's start; control actions by slot.
     rec_f : float64[6, call_capacity]
     rec_i : int64[10, call_capacity]
-        Call records indexed by call number.
+        Call records indexed by call number (with a bot, one more row each: the instant the
+        contact reached the centre, and its :class:`~sim.engines.base.BotPath`).
     shift_f : float64[3, shift_capacity]
     shift_i : int64[2, shift_capacity]
         Shift records in the order agents leave.
@@ -297,8 +327,9 @@ def simulate_replication(
         Roster events that happen (absent agent-days removed).
     draws : float64[n_draws]
         Standard variates of the replication's per-call streams (see ``sim.rng``), one block
-        per stream, each consumed in creation order of the calls of its stream.
-    draw_span : int64[7, 2 * n_call_types, 2]
+        per stream, each consumed in creation order of the calls of its stream (the bot's
+        streams in the order contacts enter the bot).
+    draw_span : int64[len(CALL_PURPOSES), 2 * n_call_types, 2]
         Start and stop of each stream's block in ``draws`` (equal for a stream never drawn).
     outbound_draws : float64[2, n_blended_groups, n_attempts]
         Per blended group (at row ``OUTBOUND_ROW`` of its ``group_i``): a uniform per outbound
@@ -358,14 +389,15 @@ def simulate_replication(
     n_days = segment_start_at.shape[0] // n_intervals
     idle_capacity = n_agents + n_roster + 1
     # Service and outbound ends, stale break and outbound ends, and per call: an abandonment,
-    # overflows, a redial or repeat.
-    heap_capacity = 3 * n_agents + n_roster + (routing_group.shape[1] + 2) * capacity
+    # overflows, a redial or repeat (and with a bot, the end of its bot time).
+    per_call = routing_group.shape[1] + (3 if _BOT else 2)
+    heap_capacity = 3 * n_agents + n_roster + per_call * capacity
 
     owned_counters = np.zeros(N_COUNTERS, dtype=np.int64)
     draw_span = borrow(draw_span)
     owned_drawn = draw_span[:, :, 0].copy()
-    owned_call_i = np.empty((capacity, 6), dtype=np.int32)
-    owned_call_f = np.empty((capacity, 7))
+    owned_call_i = np.empty((capacity, 7 if _BOT else 6), dtype=np.int32)
+    owned_call_f = np.empty((capacity, 9 if _BOT else 7))
     owned_queue = np.empty((n_types, capacity), dtype=np.int64)
     owned_q_pos = np.zeros((n_types, 2), dtype=np.int64)
     owned_agent_i = np.zeros((n_agents, 7), dtype=np.int64)
@@ -475,6 +507,9 @@ def simulate_replication(
         rec_i[_R_TIER, call] = -1
         rec_i[_R_REDIAL_GIVEN_UP, call] = 0
         rec_i[_R_REPEAT_GIVEN_UP, call] = 0
+        if _BOT:
+            rec_f[_ENTERED_AT, call] = call_f[call, _C_ENTERED_AT]
+            rec_i[_R_BOT_PATH, call] = call_i[call, _C_BOT_PATH]
 
     def note_exit(k, good, now):
         """Log a call leaving its queue (answered or abandoned) for service-level windows."""
@@ -484,6 +519,12 @@ def simulate_replication(
             exit_at[n] = now
             exit_i[n, 0] = k
             exit_i[n, 1] = good
+
+    def release_lines(k):
+        """Free the lines a call of type ``k`` held (it leaves without talking to an agent)."""
+        for pool in (np.int64(k), n_types):
+            if line_capacity[pool] >= 0:
+                lines_used[pool] -= 1
 
     def leave_queue(call, outcome, now):
         """Take a waiting call off without an agent (abandoned or dropped): tally, record it."""
@@ -506,9 +547,7 @@ def simulate_replication(
         if _KEEP:
             write_call(call, outcome, now)
         if _LINES:
-            for pool in (np.int64(k), n_types):
-                if line_capacity[pool] >= 0:
-                    lines_used[pool] -= 1
+            release_lines(k)
 
     def end_shift(now, agent):
         """Tally and record the agent's shift as ending now (overtime past the scheduled end)."""
@@ -669,6 +708,8 @@ def simulate_replication(
         """``agent`` answers ``call`` now: tally, record, schedule its end and any repeat call."""
         k, segment, group = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT], agent_group[agent]
         factor = tier_factor[group, k]
+        if _BOT:
+            factor = factor * call_f[call, _C_FACTOR]
         talk_s = factor * call_f[call, _C_TALK_S]
         handle_s = talk_s + factor * acw_s[k, segment]
         ended_at = now + handle_s
@@ -735,6 +776,8 @@ def simulate_replication(
         A blocked call is tallied and recorded, and its caller may redial. Returns whether the
         call was admitted.
         """
+        if _BOT and call_i[call, _C_BOT_PATH] == _BOT_ENTERED:
+            return True  # handed over by the bot: it holds its lines since it arrived
         k = call_i[call, _C_TYPE]
         full = False
         for pool in (np.int64(k), n_types):
@@ -754,6 +797,72 @@ def simulate_replication(
             write_call(call, _BLOCKED, now)
         maybe_redial(call, k, now)
         return False
+
+    def enters_bot(call, now):
+        """Let an admitted call take a free port of its type's bot; return whether it did.
+
+        A call that finds every port busy is bypassed (it queues for people at once); one
+        handed over by the bot does not enter again. Entering takes the bot time's draw and
+        the outcome's uniform, and schedules the end of the bot time with how it ends.
+        """
+        k = call_i[call, _C_TYPE]
+        bot_i, bot_f = model.bot_i, model.bot_f
+        if not bot_i[k, BOT_IN_FRONT] or call_i[call, _C_BOT_PATH] == _BOT_ENTERED:
+            return False
+        segment = call_i[call, _C_SEGMENT]
+        if 0 <= model.bot_ports <= counters[_BOT_SESSIONS]:
+            call_i[call, _C_BOT_PATH] = _BOT_BYPASSED
+            call_counts[segment, k, _N_BOT_BYPASSED] += 1
+            return False
+        counters[_BOT_SESSIONS] += 1
+        call_i[call, _C_BOT_PATH] = _BOT_ENTERED
+        call_counts[segment, k, _N_BOT_ENTERED] += 1
+        stream = k if call_i[call, _C_ORIGIN] == _FRESH else n_types + k
+        variate = take_draw(BOT_TIME_DRAWS_ROW, stream) if bot_i[k, BOT_TIME_DRAWS] else 0.0
+        u = take_draw(BOT_OUTCOME_DRAWS_ROW, stream)
+        bot_s = _scale_variate(
+            bot_i[k, BOT_TIME_CODE], bot_f[k, BOT_TIME_P1], bot_f[k, BOT_TIME_P2], variate
+        )
+        outcome = 0  # handed over
+        if u < bot_f[k, BOT_RESOLVE]:
+            outcome = _BOT_RESOLVED
+        elif u < bot_f[k, BOT_RESOLVE] + bot_f[k, BOT_ABANDON]:
+            outcome = _BOT_ABANDONED
+        schedule(now + bot_s, _BOT_END_RANK, _BOT_END, call, outcome)
+        return True
+
+    def leave_bot(call, outcome, now):
+        """End a call's bot time; return whether it is handed over (to be routed now).
+
+        Resolved or hung up, it leaves (and leaves the people's offered count: it never
+        reached them). Handed over, it joins the people's queue now with its handle time
+        scaled, or is dropped when the centre is closed.
+        """
+        counters[_BOT_SESSIONS] -= 1
+        k, segment = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT]
+        if outcome != 0:
+            call_i[call, _C_STATE] = outcome
+            call_counts[segment, k, _OFFERED] -= 1
+            origin = call_i[call, _C_ORIGIN]
+            if origin == _REDIAL:
+                call_counts[segment, k, _N_REDIALS] -= 1
+            elif origin == _REPEAT:
+                call_counts[segment, k, _N_REPEATS] -= 1
+            kept = _N_BOT_RESOLVED if outcome == _BOT_RESOLVED else _N_BOT_ABANDONED
+            call_counts[segment, k, kept] += 1
+            if _KEEP:
+                write_call(call, outcome, now)
+            if _LINES:
+                release_lines(k)
+            return False
+        call_counts[segment, k, _N_BOT_HANDED_OVER] += 1
+        call_f[call, _C_ARRIVED_AT] = now
+        call_f[call, _C_FACTOR] = model.bot_f[k, BOT_FACTOR]
+        if _segment_at(now, segment_start_at, segment_end_at) < 0:
+            waiting[k] += 1  # it joins the closed queue and leaves it at once
+            leave_queue(call, _DROPPED, now)
+            return False
+        return True
 
     def held(group):
         """Whether ``group`` keeps its count (``hold_count``) and has no place for a call now."""
@@ -1090,6 +1199,10 @@ def simulate_replication(
         call_i[call, _C_REDIALS] = (counts >> _ORIGIN_BITS) & _COUNT_MASK
         call_i[call, _C_REPEATS] = counts >> _REPEATS_SHIFT
         call_f[call, _C_ARRIVED_AT] = now
+        if _BOT:
+            call_i[call, _C_BOT_PATH] = 0
+            call_f[call, _C_ENTERED_AT] = now
+            call_f[call, _C_FACTOR] = 1.0
         # One call site of take_draw: the kernel inlines each call site, so fewer compile faster.
         for purpose in range(HANDLE_DRAWS, REPEAT_DELAY_DRAWS + 1):
             taken = type_draws[k, purpose - HANDLE_DRAWS]
@@ -1196,6 +1309,9 @@ def simulate_replication(
             if segment < 0:  # redials and repeat calls due while the centre is closed are lost
                 return False, -1, False, -1, -1
             bring_call(a, segment, b)
+        elif _BOT and kind == _BOT_END:
+            if leave_bot(a, b, now):
+                return True, -1, False, a, -1
         elif kind == _BREAK_END:
             if agent_i[a, _A_STATE] != _ON_BREAK or agent_i[a, _A_BREAK_TOKEN] != b:
                 return False, -1, False, -1, -1  # the shift ended meanwhile
@@ -1350,6 +1466,8 @@ def simulate_replication(
         elif call >= 0 and agent < 0:
             if _LINES and not admit(call, at):
                 call = -1  # blocked
+            elif _BOT and enters_bot(call, at):
+                call = -1  # in the bot until its bot time ends
             else:
                 agent = route(call, at)
         if call >= 0 and agent >= 0:
@@ -1410,11 +1528,11 @@ class _PruneBeforeInlining(CompilerBase):
         return [manager]
 
 
-_KERNELS: dict[tuple[bool, bool, bool, bool], Callable[..., np.ndarray]] = {}
+_KERNELS: dict[tuple[bool, ...], Callable[..., np.ndarray]] = {}
 
 
 def kernel(
-    controls: bool, keep: bool, lines: bool = False, hold: bool = False
+    controls: bool, keep: bool, lines: bool = False, hold: bool = False, bot: bool = False
 ) -> Callable[..., np.ndarray]:
     """Return :func:`simulate_replication` compiled for a feature set.
 
@@ -1428,6 +1546,8 @@ def kernel(
         Calls need lines and may be blocked (``Plan.has_lines``).
     hold : bool
         Some group keeps its count at a staffing drop (``Plan.has_hold``).
+    bot : bool
+        A bot is in front of some call type (``Plan.has_bot``).
 
     Returns
     -------
@@ -1437,9 +1557,9 @@ def kernel(
         inbound run of tallies never compiles the records (the engine runs plans with controls
         with records, kept or not).
     """
-    features = (bool(controls), bool(keep), bool(lines), bool(hold))
+    features = (bool(controls), bool(keep), bool(lines), bool(hold), bool(bot))
     if features not in _KERNELS:
-        switches = ("_CONTROLS", "_KEEP", "_LINES", "_HOLD")
+        switches = ("_CONTROLS", "_KEEP", "_LINES", "_HOLD", "_BOT")
         scope = {**globals(), **dict(zip(switches, features, strict=True))}
         code = simulate_replication.__code__
         function = types.FunctionType(code, scope, code.co_name)

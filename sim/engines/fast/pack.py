@@ -8,13 +8,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.engines.sampling import takes_draw
-from sim.engines.tables import call_draws, eligible_after_s, line_capacity
+from sim.engines.tables import bot_draws, call_draws, eligible_after_s, line_capacity
 from sim.scenario.plan import GroupKind, Plan
 
 # Columns of FastModel.type_i, type_f and roster_i.
 PRIORITY, HANDLE_CODE, PATIENCE_CODE, REDIAL_MAX_ATTEMPTS, REPEAT_MAX_ATTEMPTS = range(5)
 REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
+# Columns of FastModel.bot_i and bot_f.
+BOT_IN_FRONT, BOT_TIME_CODE, BOT_TIME_DRAWS = range(3)
+BOT_RESOLVE, BOT_ABANDON, BOT_FACTOR, BOT_TIME_P1, BOT_TIME_P2 = range(5)
 # Plan fields with one entry per group, in the column order of FastModel.group_i (then whether
 # the talk distribution takes a draw, and the group's row of outbound draws) and group_f.
 GROUP_INT_TABLES = (
@@ -103,6 +106,13 @@ class FastModel(NamedTuple):
         Service-level threshold and short-abandon limit, seconds.
     drops_at_close, breaks_shorten : bool
         Closing and break policies.
+    bot_i : int64[K, 3]
+        Whether a bot is in front of the type (0/1), its time distribution code, and whether
+        that takes a draw (0/1).
+    bot_f : float64[K, 5]
+        Its resolved share, hung-up share, hand-over factor and time parameters.
+    bot_ports : int
+        Licensed bot ports (-1: no limit).
     """
 
     segment_start_at: NDArray[np.float64]
@@ -135,6 +145,9 @@ class FastModel(NamedTuple):
     short_abandon_s: float
     drops_at_close: bool
     breaks_shorten: bool
+    bot_i: NDArray[np.int64]
+    bot_f: NDArray[np.float64]
+    bot_ports: int
 
 
 def outbound_rows(plan: Plan) -> NDArray[np.int64]:
@@ -219,4 +232,22 @@ def pack(plan: Plan) -> FastModel:
         short_abandon_s=float(plan.short_abandon_s),
         drops_at_close=bool(plan.drops_at_close),
         breaks_shorten=bool(plan.breaks_shorten),
+        bot_i=i64(
+            np.stack(
+                [plan.bot_in_front, plan.bot_time_code, bot_draws(plan)[:, 0]], axis=1
+            ).reshape(-1, 3)
+        ),
+        bot_f=f64(
+            np.stack(
+                [
+                    plan.bot_resolve_share,
+                    plan.bot_abandon_share,
+                    plan.bot_handover_factor,
+                    plan.bot_time_p1,
+                    plan.bot_time_p2,
+                ],
+                axis=1,
+            ).reshape(-1, 5)
+        ),
+        bot_ports=int(plan.bot_ports),
     )

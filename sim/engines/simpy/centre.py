@@ -15,6 +15,9 @@ Rules (``docs/background/model.md``):
   until it leaves; one arriving when a pool is full is blocked, and its caller may redial;
 * a ``hold_count`` group starts no call while its agents on calls (those finishing past their
   shift end included) are not fewer than its agents on shift;
+* a call of a type with a bot takes a free bot port for its bot time, then is resolved, hangs
+  up, or joins the people's queue with its handle time scaled (a hand-over due while the
+  centre is closed is dropped); with every port busy it queues for people at once;
 * after every event the controls of blended and reserve groups run (:mod:`.controls`).
 """
 
@@ -29,14 +32,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from sim.engines.base import ControlKind, EventRank, Origin, OutboundOutcome, Outcome
-from sim.engines.sampling import scale_variate, standard_variate, takes_draw
+from sim.engines.base import BotPath, ControlKind, EventRank, Origin, OutboundOutcome, Outcome
+from sim.engines.sampling import (
+    TraceVariates,
+    scale_variate,
+    segment_at,
+    standard_variate,
+    takes_draw,
+)
 from sim.engines.simpy.agents import Agent, Attempt, Leaving, State
 from sim.engines.simpy.controls import Controls
 from sim.engines.simpy.events import RankedTimeout
 from sim.engines.simpy.recorder import Recorder
 from sim.engines.tables import (
     DRAW_REPEAT_DECISION,
+    bot_draws,
     call_draws,
     eligible_after_s,
     line_capacity,
@@ -62,6 +72,17 @@ class Call:
     redials: int = 0  # times its caller has redialled, this call included
     repeats: int = 0  # repeat calls of its caller's matter, this call included
     waiting: bool = True
+    entered_at: float = math.nan  # reached the centre (arrived_at until a bot hands it over)
+    bot_path: BotPath = BotPath.NONE
+    handle_factor: float = 1.0  # the bot's hand-over factor once handed over
+
+
+@dataclass(eq=False)
+class BotStreams:
+    """The per-call streams of the bot's draws (fresh, then secondary, as in :mod:`sim.rng`)."""
+
+    time: tuple[np.random.Generator | TraceVariates, ...]  # a standard variate per contact
+    outcome: tuple[np.random.Generator | TraceVariates, ...]  # a uniform per contact
 
 
 @dataclass(eq=False)
@@ -88,6 +109,8 @@ class Centre:
         now, with the counts of its :class:`Call`.
     outbound_streams : dict of int to OutboundStreams
         Streams of each blended group.
+    bot_streams : BotStreams
+        Streams of the bots' draws.
     """
 
     def __init__(
@@ -97,12 +120,17 @@ class Centre:
         recorder: Recorder,
         call_arrives: Callable[[int, Origin, int, int], None],
         outbound_streams: dict[int, OutboundStreams],
+        *,
+        bot_streams: BotStreams,
     ) -> None:
         self.env = env
         self.plan = plan
         self.recorder = recorder
         self.call_arrives = call_arrives
         self.outbound_streams = outbound_streams
+        self.bot_streams = bot_streams
+        self.bot_draws = bot_draws(plan)
+        self.bot_sessions = 0  # contacts in a bot now, every call type together
         self.agents = [Agent(index=i, group=int(g)) for i, g in enumerate(plan.agent_group)]
         self.group_agents: list[list[Agent]] = [[] for _ in plan.groups]
         for agent in self.agents:
@@ -143,6 +171,61 @@ class Centre:
         self._record_call(call, Outcome.BLOCKED, left_at=self.env.now, redial_given_up=given_up)
         self._after_event()
         return False
+
+    def enter_bot(self, call: Call) -> tuple[float, Outcome | None] | None:
+        """Let an admitted call take a free bot port of its type's bot.
+
+        Returns None when its type has no bot or every port is busy (bypassed: it queues for
+        people at once). Otherwise the bot time (s) and how it ends: resolved, hung up, or
+        None (handed over); the draws are taken here, one of each per contact entering.
+        """
+        plan, k = self.plan, call.call_type
+        if not plan.bot_in_front[k]:
+            return None
+        if 0 <= plan.bot_ports <= self.bot_sessions:
+            call.bot_path = BotPath.BYPASSED
+            return None
+        self.bot_sessions += 1
+        call.bot_path = BotPath.ENTERED
+        index = k if call.origin is Origin.FRESH else plan.n_call_types + k
+        code, p1 = int(plan.bot_time_code[k]), float(plan.bot_time_p1[k])
+        variate = 0.0
+        if self.bot_draws[k, 0]:
+            variate = standard_variate(self.bot_streams.time[index], code, p1)
+        bot_s = scale_variate(code, p1, float(plan.bot_time_p2[k]), variate)
+        u = self.bot_streams.outcome[index].random()
+        resolve = float(plan.bot_resolve_share[k])
+        outcome: Outcome | None = None
+        if u < resolve:
+            outcome = Outcome.BOT_RESOLVED
+        elif u < resolve + float(plan.bot_abandon_share[k]):
+            outcome = Outcome.BOT_ABANDONED
+        self._after_event()
+        return bot_s, outcome
+
+    def leave_bot(self, call: Call, outcome: Outcome | None) -> bool:
+        """End a call's bot time: resolved or hung up (it leaves), or handed over to people.
+
+        A hand-over joins the people's queue now, its handle time scaled by the hand-over
+        factor; due while the centre is closed, it is dropped. Returns whether it is to be
+        routed.
+        """
+        self.bot_sessions -= 1
+        k = call.call_type
+        if outcome is not None:
+            call.waiting = False
+            self._release_lines(k)
+            self._record_call(call, outcome, left_at=self.env.now)
+            self._after_event()
+            return False
+        call.arrived_at = self.env.now
+        call.handle_factor = float(self.plan.bot_handover_factor[k])
+        if segment_at(self.env.now, self.plan.segment_start_at, self.plan.segment_end_at) < 0:
+            self.queues[k].append(call)  # it joins the closed queue and leaves it at once
+            self._leave_queue(call, Outcome.DROPPED)
+            self._after_event()
+            return False
+        return True
 
     def route(self, call: Call) -> bool:
         """Give a new call to the first group in its routing order with an idle agent.
@@ -397,7 +480,7 @@ class Centre:
         """Let ``agent`` answer ``call``: the tier scales handle time; unresolved calls repeat."""
         call.waiting = False
         k, group = call.call_type, agent.group
-        factor = float(self.plan.tier_factor[group, k])
+        factor = float(self.plan.tier_factor[group, k]) * call.handle_factor
         talk_s = factor * call.talk_s
         handle_s = talk_s + factor * float(self.plan.acw_s[k, call.segment])
         agent.state = State.BUSY
@@ -431,8 +514,7 @@ class Centre:
     def _leave_queue(self, call: Call, outcome: Outcome, *, redial_given_up: bool = False) -> None:
         self.queues[call.call_type].remove(call)
         call.waiting = False
-        for pool in self._line_pools(call.call_type):
-            self.lines_used[pool] -= 1
+        self._release_lines(call.call_type)
         self._record_call(call, outcome, left_at=self.env.now, redial_given_up=redial_given_up)
 
     # -- lines ------------------------------------------------------------------------------
@@ -441,6 +523,11 @@ class Centre:
         """Return the limited pools of lines a call of ``call_type`` needs a line of."""
         centre = len(self.line_capacity) - 1
         return [pool for pool in (call_type, centre) if self.line_capacity[pool] >= 0]
+
+    def _release_lines(self, call_type: int) -> None:
+        """Free the lines of a call that leaves without talking to an agent."""
+        for pool in self._line_pools(call_type):
+            self.lines_used[pool] -= 1
 
     def _hold_lines(self, call_type: int, until_at: float) -> None:
         """Keep an answered caller's lines until they hang up (the end of talk)."""
@@ -577,6 +664,8 @@ class Centre:
             patience_s=call.patience_s,
             redial_given_up=int(redial_given_up),
             repeat_given_up=int(repeat_given_up),
+            entered_at=call.entered_at,
+            bot_path=int(call.bot_path),
         )
 
     def _record_shift(self, agent: Agent) -> None:

@@ -8,7 +8,7 @@ import simpy
 from sim.engines.base import EngineOutput, ProgressCallback, Records, Trace
 from sim.engines.replication import draw_realisation
 from sim.engines.sampling import TraceVariates
-from sim.engines.simpy.centre import Centre, OutboundStreams
+from sim.engines.simpy.centre import BotStreams, Centre, OutboundStreams
 from sim.engines.simpy.processes import CallFactory, Streams, fresh_arrivals, roster
 from sim.engines.simpy.recorder import Recorder
 from sim.rng import CALL_PURPOSES, Purpose, call_streams, stream
@@ -56,6 +56,9 @@ def simulate_replication(plan: Plan, seed: int, rep: int, trace: Trace | None = 
             k, origin, redials, repeats
         ),
         outbound_streams,
+        bot_streams=BotStreams(
+            time=streams[Purpose.BOT_TIME], outcome=streams[Purpose.BOT_OUTCOME]
+        ),
     )
     factory = CallFactory(env, plan, streams, centre)
     env.process(roster(env, centre, plan, realisation))

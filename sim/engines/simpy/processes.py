@@ -107,6 +107,7 @@ class CallFactory:
             taken=self.env.event(),
             redials=redials,
             repeats=repeats,
+            entered_at=self.env.now,
         )
         self.n_calls += 1
         return call
@@ -152,10 +153,17 @@ def fresh_arrivals(
 def caller(env: simpy.Environment, centre: Centre, call: Call) -> Process:
     """Wait for an agent (or hang up when patience runs out), talk, and let the agent wrap up.
 
-    A call that finds every line it needs in use is blocked and ends here.
+    A call that finds every line it needs in use is blocked and ends here. One that takes a bot
+    port spends its bot time there first, and may end there.
     """
     if not centre.admit(call):
         return
+    bot = centre.enter_bot(call)
+    if bot is not None:
+        bot_s, outcome = bot
+        yield RankedTimeout(env, bot_s, EventRank.BOT_END)
+        if not centre.leave_bot(call, outcome):
+            return
     if not centre.route(call):
         plan = centre.plan
         k = call.call_type
