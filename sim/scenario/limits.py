@@ -57,3 +57,6 @@ DEFAULT_REPEAT_ATTEMPTS = 20
 
 MAX_LINES = 100_000
 """Most lines (trunks) of the centre or of one call type (``lines``)."""
+
+MAX_CONCURRENT = 10
+"""Most chat sessions one agent holds at once (a group's ``max_concurrent.chat``)."""

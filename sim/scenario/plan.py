@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from sim.scenario.calendar import day_label
 from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import DistCode, HandleTime, Patience, dist_parameters
+from sim.scenario.limits import MAX_CONCURRENT
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
 from sim.scenario.schema import ForecastRow, Scenario, Volume
 from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
@@ -203,6 +204,15 @@ class Plan:
     centre_lines : int
         Lines of the whole centre, shared by every call type (-1: no limit). A call needs a line
         of its type's own (``type_lines``) and one of the centre's, where each is limited.
+    group_max_chats : int64[G]
+        Chat sessions one agent of the group holds at once (``max_concurrent.chat``, 1..10).
+    group_chat_slowdown : float64[G, MAX_CONCURRENT]
+        Handle-time factor of a chat session started as the agent's ``n``-th, at column
+        ``n - 1`` (1 past the group's ``max_concurrent.chat``).
+    group_voice_while_chatting : bool[G]
+        An agent holding chat sessions may take a voice call.
+    type_chat : bool[K], optional
+        Which call types are chats (None: none is).
     """
 
     name: str
@@ -272,6 +282,9 @@ class Plan:
     control_max_active: NDArray[np.int64]
     control_min_stay_s: NDArray[np.float64]
     staffing_hold: NDArray[np.bool_]
+    group_max_chats: NDArray[np.int64]
+    group_chat_slowdown: NDArray[np.float64]
+    group_voice_while_chatting: NDArray[np.bool_]
     threshold_s: float
     short_abandon_s: float
     sl_target: float
@@ -287,6 +300,7 @@ class Plan:
     penalty_by_day: bool = True
     start_date: str | None = None
     centre_lines: int = -1
+    type_chat: NDArray[np.bool_] | None = None
 
     @property
     def n_call_types(self) -> int:
@@ -317,6 +331,18 @@ class Plan:
     def has_hold(self) -> bool:
         """Whether some group keeps its calls below its agents on shift (``hold_count``)."""
         return bool(np.any(self.staffing_hold))
+
+    @property
+    def has_chat(self) -> bool:
+        """Whether some call type is a chat (agents may hold several sessions at once)."""
+        return bool(np.any(self.chat_types))
+
+    @property
+    def chat_types(self) -> NDArray[np.bool_]:
+        """Whether each call type is a chat, bool[K]."""
+        if self.type_chat is None:
+            return np.zeros(self.n_call_types, dtype=bool)
+        return self.type_chat
 
     @property
     def has_money(self) -> bool:
@@ -431,6 +457,7 @@ def build_plan(scenario: Scenario) -> Plan:
             [-1 if c.lines is None else c.lines for c in call_types], dtype=np.int64
         ),
         centre_lines=-1 if scenario.lines is None else scenario.lines,
+        type_chat=np.array([c.channel == "chat" for c in call_types], dtype=bool),
         skill_tier=skill_tier,
         tier_factor=tier_factor,
         tier_fcr=tier_fcr,
@@ -710,6 +737,9 @@ def inbound_group_tables(n_groups: int) -> dict[str, Any]:
         "control_max_active": np.zeros(n_groups, dtype=np.int64),
         "control_min_stay_s": np.zeros(n_groups),
         "staffing_hold": np.zeros(n_groups, dtype=bool),
+        "group_max_chats": np.ones(n_groups, dtype=np.int64),
+        "group_chat_slowdown": np.ones((n_groups, MAX_CONCURRENT)),
+        "group_voice_while_chatting": np.zeros(n_groups, dtype=bool),
     }
 
 
@@ -737,6 +767,10 @@ def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
         ],
         dtype=bool,
     )
+    for g, group in enumerate(scenario.groups.values()):
+        tables["group_max_chats"][g] = group.max_chats
+        tables["group_chat_slowdown"][g, : group.max_chats] = group.chat_slowdown or 1.0
+        tables["group_voice_while_chatting"][g] = group.voice_while_chatting
     agents_of = np.bincount(np.array(staff.agent_group, dtype=np.int64), minlength=n_groups)
     for g, group in enumerate(scenario.groups.values()):
         if group.outbound is not None and group.switch is not None:

@@ -22,6 +22,7 @@ from sim.scenario.fields import Clock, Count, DayRow, Frozen, check_non_negative
 from sim.scenario.limits import (
     DEFAULT_REDIAL_ATTEMPTS,
     DEFAULT_REPEAT_ATTEMPTS,
+    MAX_CONCURRENT,
     MAX_LINES,
     MAX_REDIAL_ATTEMPTS,
 )
@@ -38,6 +39,8 @@ StaffingDrop = Literal["finish_calls", "hold_count"]
 Lines = Annotated[int, Field(ge=1, le=MAX_LINES)]
 """A number of lines (trunks), 1..MAX_LINES."""
 Role = Literal["agent", "temp", "blended", "supervisor", "reserve"]
+Channel = Literal["voice", "chat"]
+"""How a contact reaches the centre: a call, or an online chat session."""
 BLENDED_ROLES: tuple[str, ...] = ("blended",)
 RESERVE_ROLES: tuple[str, ...] = ("supervisor", "reserve")
 ROLE_SECTIONS = {
@@ -401,8 +404,11 @@ class CallType(Frozen):
 
     Attributes
     ----------
-    channel : {"voice"}
-        Voice calls occupy one agent each.
+    channel : {"voice", "chat"}
+        Voice calls occupy one agent each; an agent holds up to its group's
+        ``max_concurrent.chat`` chat sessions at once (see :class:`Group`). For a chat,
+        ``handle_time`` is the session's length when the agent holds only it, and ``patience``
+        the wait for the first response (the answer). Chats need no lines.
     priority : int
         Higher is served first when an agent frees up; FCFS within a priority.
     volume : Volume
@@ -424,7 +430,7 @@ class CallType(Frozen):
         blocked. None: no limit of its own (the centre's ``lines`` may still block it).
     """
 
-    channel: Literal["voice"] = "voice"
+    channel: Channel = "voice"
     priority: int = Field(default=1, ge=0)
     volume: Volume = Volume()
     handle_time: HandleTime
@@ -433,6 +439,13 @@ class CallType(Frozen):
     repeat: Repeat = Repeat()
     routing: Annotated[list[RoutingEntry], Field(min_length=1)] | None = None
     lines: Lines | None = None
+
+    @model_validator(mode="after")
+    def _lines_are_voice(self) -> Self:
+        if self.channel == "chat" and self.lines is not None:
+            message = f"lines are for voice calls; a chat needs none (got {self.lines})"
+            raise FieldError(subpath="lines", message=message)
+        return self
 
     @field_validator("routing", mode="before")
     @classmethod
@@ -518,6 +531,16 @@ class Group(Frozen):
         their shift end: ``finish_calls``, the others answer at once; ``hold_count``, a call
         starts with one of its agents only while fewer of its agents are on calls (those past
         their shift end included) than are on shift. None: the scenario's ``staffing_drop``.
+    max_concurrent : dict of str to int
+        Channel -> contacts of that channel one agent holds at once: ``chat``,
+        1..MAX_CONCURRENT (default 1); ``voice`` may only be 1.
+    chat_slowdown : list of float, optional
+        Handle-time factor of a chat session started when the agent then holds ``n`` sessions
+        (the new one counted), one factor per ``n`` = 1..``max_concurrent.chat``, each > 0.
+        None: every factor 1.
+    voice_while_chatting : bool
+        An agent holding chat sessions may take a voice call (an agent on a voice call takes
+        no chat either way).
     """
 
     role: Role = "agent"
@@ -533,6 +556,14 @@ class Group(Frozen):
     activate: Activate | None = None
     deactivate: Calm | None = None
     staffing_drop: StaffingDrop | None = None
+    max_concurrent: dict[Channel, int] = Field(default_factory=dict)
+    chat_slowdown: list[float] | None = None
+    voice_while_chatting: bool = False
+
+    @property
+    def max_chats(self) -> int:
+        """Chat sessions one agent of the group holds at once."""
+        return self.max_concurrent.get("chat", 1)
 
     @property
     def staffing(self) -> str:
@@ -552,7 +583,27 @@ class Group(Frozen):
             raise FieldError(subpath="headcount", message=message)
         self._check_overtime()
         self._check_role()
+        self._check_concurrency()
         return self
+
+    def _check_concurrency(self) -> None:
+        for channel, most in self.max_concurrent.items():
+            limit = MAX_CONCURRENT if channel == "chat" else 1
+            if not 1 <= most <= limit:
+                message = f"must be a whole number from 1 to {limit} (got {most})"
+                raise FieldError(subpath=f"max_concurrent.{channel}", message=message)
+        factors = self.chat_slowdown
+        if factors is None:
+            return
+        if len(factors) != self.max_chats:
+            message = (
+                f"must give one factor per number of sessions 1..{self.max_chats} "
+                f"(max_concurrent.chat), {self.max_chats} in all (got {len(factors)}: {factors})"
+            )
+            raise FieldError(subpath="chat_slowdown", message=message)
+        for i, factor in enumerate(factors):
+            if not 0 < factor < float("inf"):
+                raise FieldError(f"chat_slowdown[{i}]", f"must be a finite number > 0 (got {factor})")
 
     @property
     def n_agents(self) -> int:
