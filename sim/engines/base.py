@@ -79,7 +79,16 @@ CALL_COUNTS = (
     "blocked",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
-AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
+AGENT_SUMS = (
+    "staffed_s",
+    "busy_s",
+    "overtime_s",
+    "break_s",
+    "outbound_s",
+    "off_phone_s",
+    "session_s",
+    "chat_s",
+)
 GROUP_CALLS = ("handled", "handle_s")
 GROUP_COUNTS = ("attempts", "contacts", "to_inbound", "to_outbound", "activations", "deactivations")
 

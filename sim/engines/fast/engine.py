@@ -213,7 +213,9 @@ class _ReplicationRunner:
         # controls are most of that kernel, so a copy without records would compile almost as
         # long again, for little speed.
         self.writes_records = keep or plan.has_controls
-        self.kernel = kernel(plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold)
+        self.kernel = kernel(
+            plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold, plan.has_chat
+        )
 
     def run_all(self, slots: range) -> list[Records | None]:
         """Simulate the replications of tally slots ``slots`` one after another."""

@@ -500,7 +500,7 @@ class Centre:
             factor *= float(self.plan.group_chat_slowdown[group, agent.sessions - 1])
         talk_s = factor * call.talk_s
         handle_s = talk_s + factor * float(self.plan.acw_s[k, call.segment])
-        agent.state = State.CHAT if self.chat[k] and agent.state is not State.BUSY else State.BUSY
+        agent.state = State.CHAT if self.chat[k] else State.BUSY  # one on a call takes no chat
         if agent.state is State.CHAT:
             self._stamp(agent)
         self.busy[group] += 1
