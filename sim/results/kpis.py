@@ -24,6 +24,12 @@ calls count in the interval in which they arrived:
   ``busy_h``, ``break_h``, ``idle_h``, ``overtime_h``, ``outbound_h`` (outbound attempts of
   blended agents), ``off_phone_h`` (reserves on duty, not activated), ``phone_h`` (staffed -
   breaks - off the phones), ``reserve_phone_h`` (phone hours of reserve groups) — agent hours;
+* chats, by clock time: ``session_h`` — chat session hours (each session counted, so an
+  agent holding three for an hour gives 3); ``sessions_per_agent`` = session hours / hours
+  agents held at least one session, the mean sessions an agent holds while chatting;
+  ``concurrency_utilisation`` = session hours / (``max_concurrent.chat`` x the time open to
+  contacts) of the groups that take chats; an agent holding any session or on a call is busy
+  for ``occupancy``;
 * outbound work and controls, by clock slot of the attempt or action: ``outbound_attempts``,
   ``outbound_contacts``, ``switches_to_inbound``, ``switches_to_outbound``, ``activations``;
   ``contacts_per_agent_h`` = outbound contacts / outbound hours;
@@ -113,6 +119,8 @@ COST_KPIS = (
 # Agent KPIs undefined (NaN) for groups without outbound work, kept apart from AGENT_KPIS, which
 # are defined wherever the group exists.
 OUTBOUND_RATE_KPIS = ("contacts_per_agent_h",)
+CHAT_KPIS = ("session_h", "sessions_per_agent", "concurrency_utilisation")
+"""Agent KPIs of chats (NaN for groups without chat time), reported for plans with chats."""
 GROUP_CALL_KPIS = ("handled", "aht_s")
 PERIOD_KEYS: dict[str, list[str]] = {"interval": ["day", "interval"], "day": ["day"], "total": []}
 
@@ -338,6 +346,7 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     sums["wage_cost"] = sums["staffed_s"] / 3600.0 * plan.wage_per_hour
     sums["overtime_cost"] = sums["overtime_s"] / 3600.0 * plan.wage_per_hour * plan.overtime_premium
     sums["reserve_phone_cost"] = sums["reserve_phone_s"] / 3600.0 * plan.wage_per_hour
+    sums["session_capacity_s"] = _available(sums) * _session_capacity(plan)
     sums = {name: _with_total(array) for name, array in sums.items()}
     scheduled = _with_total(
         np.broadcast_to(plan.scheduled_agents, (tallies.reps, *plan.scheduled_agents.shape))
@@ -372,13 +381,26 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
         "wage_cost": sums["wage_cost"],
         "reserve_phone_cost": sums["reserve_phone_cost"],
         "contacts_per_agent_h": ratio(sums["contacts"], outbound / 3600.0),
+        "session_h": sums["session_s"] / 3600.0,
+        "sessions_per_agent": ratio(sums["session_s"], sums["chat_s"]),
+        "concurrency_utilisation": ratio(sums["session_s"], sums["session_capacity_s"]),
     }
+
+
+def _available(sums: dict[str, Array]) -> Array:
+    """The time open to inbound contacts: staffed - breaks - outbound - off the phones."""
+    return sums["staffed_s"] - sums["break_s"] - sums["outbound_s"] - sums["off_phone_s"]
+
+
+def _session_capacity(plan: Plan) -> Array:
+    """Sessions an agent of each group may hold: ``max_concurrent.chat``, 0 without chats."""
+    takes_chat = (plan.skill_tier[:, plan.chat_types] >= 0).any(axis=1)
+    return np.where(takes_chat, plan.group_max_chats, 0).astype(np.float64)
 
 
 def _occupancy(sums: dict[str, Array]) -> Array:
     """Busy time / the time open to inbound calls (staffed - breaks - outbound - off the phones)."""
-    available = sums["staffed_s"] - sums["break_s"] - sums["outbound_s"] - sums["off_phone_s"]
-    return ratio(sums["busy_s"], available)
+    return ratio(sums["busy_s"], _available(sums))
 
 
 def _slot_sums(
