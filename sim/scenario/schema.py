@@ -588,10 +588,13 @@ class Group(Frozen):
 
     def _check_concurrency(self) -> None:
         for channel, most in self.max_concurrent.items():
-            limit = MAX_CONCURRENT if channel == "chat" else 1
-            if not 1 <= most <= limit:
-                message = f"must be a whole number from 1 to {limit} (got {most})"
-                raise FieldError(subpath=f"max_concurrent.{channel}", message=message)
+            if channel == "chat" and not 1 <= most <= MAX_CONCURRENT:
+                message = f"must be a whole number from 1 to {MAX_CONCURRENT} (got {most})"
+            elif channel != "chat" and most != 1:
+                message = f"must be 1: an agent holds one {channel} contact at a time (got {most})"
+            else:
+                continue
+            raise FieldError(subpath=f"max_concurrent.{channel}", message=message)
         factors = self.chat_slowdown
         if factors is None:
             return
