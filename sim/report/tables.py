@@ -312,9 +312,8 @@ CHAT_COLUMNS = (
 
 
 def chat_groups(plan: Plan) -> list[str]:
-    """Names of the groups that take chats."""
-    takes = (plan.skill_tier[:, plan.chat_types] >= 0).any(axis=1)
-    return [name for name, chat in zip(plan.groups, takes, strict=True) if chat]
+    """Return the names of the groups that take chats."""
+    return [name for name, chat in zip(plan.groups, plan.group_takes_chat, strict=True) if chat]
 
 
 def _chat_console_table(summary: Summary, plan: Plan) -> str:

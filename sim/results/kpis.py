@@ -388,14 +388,13 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
 
 
 def _available(sums: dict[str, Array]) -> Array:
-    """The time open to inbound contacts: staffed - breaks - outbound - off the phones."""
+    """Return the time open to inbound contacts: staffed - breaks - outbound - off the phones."""
     return sums["staffed_s"] - sums["break_s"] - sums["outbound_s"] - sums["off_phone_s"]
 
 
 def _session_capacity(plan: Plan) -> Array:
-    """Sessions an agent of each group may hold: ``max_concurrent.chat``, 0 without chats."""
-    takes_chat = (plan.skill_tier[:, plan.chat_types] >= 0).any(axis=1)
-    return np.where(takes_chat, plan.group_max_chats, 0).astype(np.float64)
+    """Return the sessions an agent of each group may hold (0 in groups without chats)."""
+    return np.where(plan.group_takes_chat, plan.group_max_chats, 0).astype(np.float64)
 
 
 def _occupancy(sums: dict[str, Array]) -> Array:

@@ -141,7 +141,7 @@ def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
 
 
 def _chat_kpis(plan: Plan) -> tuple[str, ...]:
-    """The chat KPIs, summarised for plans with chats only."""
+    """Return the chat KPIs to summarise: all of them for plans with chats, else none."""
     return CHAT_KPIS if plan.has_chat else ()
 
 

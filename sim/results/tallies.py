@@ -159,8 +159,10 @@ def _work_spans(
     return rep[first], group[first], start_at[first], reach_at[last]
 
 
-def _running_max_by_run(values: NDArray[np.float64], continues: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """Running maximum of ``values`` restarting where ``continues`` is False."""
+def _running_max_by_run(
+    values: NDArray[np.float64], continues: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Return the running maximum of ``values``, restarting where ``continues`` is False."""
     result = values.copy()
     for i in range(1, len(values)):
         if continues[i] and result[i - 1] > result[i]:

@@ -345,6 +345,11 @@ class Plan:
         return self.type_chat
 
     @property
+    def group_takes_chat(self) -> NDArray[np.bool_]:
+        """Whether each group has a skill in some chat call type, bool[G]."""
+        return np.asarray((self.skill_tier[:, self.chat_types] >= 0).any(axis=1), dtype=bool)
+
+    @property
     def has_money(self) -> bool:
         """Whether the scenario gives seat or overtime costs, or a contract."""
         terms = (self.seat_per_day, self.overtime_premium, self.price_per_call, self.price_per_hour)

@@ -606,7 +606,9 @@ class Group(Frozen):
             raise FieldError(subpath="chat_slowdown", message=message)
         for i, factor in enumerate(factors):
             if not 0 < factor < float("inf"):
-                raise FieldError(f"chat_slowdown[{i}]", f"must be a finite number > 0 (got {factor})")
+                raise FieldError(
+                    f"chat_slowdown[{i}]", f"must be a finite number > 0 (got {factor})"
+                )
 
     @property
     def n_agents(self) -> int:

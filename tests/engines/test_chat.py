@@ -33,6 +33,7 @@ def run_both(plan: Plan, *, reps: int, seed: int) -> tuple[SimulationResult, Sim
     fast = simulate(plan, reps=reps, seed=seed, engine="fast", keep_records=True)
     return simpy, fast
 
+
 ANSWERED = int(Outcome.ANSWERED)
 
 # -- hand-made scenarios: chats beside voice calls ------------------------------------------------
@@ -139,26 +140,27 @@ def voice_while_chatting(calls: CallRecords, plan: Plan) -> bool:
     voice = answered & ~plan.chat_types[calls.call_type]
     sessions: dict[tuple[int, int], list[tuple[float, float]]] = defaultdict(list)
     for rep, agent, start, end in zip(
-        calls.rep[chat], calls.agent[chat], calls.answered_at[chat], calls.ended_at[chat]
+        calls.rep[chat],
+        calls.agent[chat],
+        calls.answered_at[chat],
+        calls.ended_at[chat],
+        strict=True,
     ):
         sessions[(int(rep), int(agent))].append((float(start), float(end)))
     return any(
         start < at < end
-        for rep, agent, at in zip(calls.rep[voice], calls.agent[voice], calls.answered_at[voice])
+        for rep, agent, at in zip(
+            calls.rep[voice], calls.agent[voice], calls.answered_at[voice], strict=True
+        )
         for start, end in sessions.get((int(rep), int(agent)), [])
     )
-
-
-def slowed_down(calls: CallRecords, plan: Plan) -> bool:
-    """Whether some chat session was stretched by a slow-down factor above 1."""
-    chat = (calls.outcome == ANSWERED) & plan.chat_types[calls.call_type]
-    return bool(np.any(most_sessions(calls, plan).get(0, 0) > 1)) and bool(chat.any())
 
 
 def _check_concurrency(plan: Plan, result: SimulationResult) -> bool:
     assert result.calls is not None
     most = most_sessions(result.calls, plan)
-    assert most.get(0, 0) <= 3 and most.get(1, 0) <= 2  # never above the limit
+    assert most.get(0, 0) <= 3  # never above the limit
+    assert most.get(1, 0) <= 2
     return most.get(0) == 3 and most.get(1) == 2 and voice_while_chatting(result.calls, plan)
 
 

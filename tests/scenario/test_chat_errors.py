@@ -50,7 +50,11 @@ def _blended(raw: Raw) -> None:
         "role": "blended",
         "skills": {"chat": "standard"},
         "headcount": 2,
-        "outbound": {"attempt_s": 30, "contact_probability": 0.3, "talk": {"dist": "exponential", "mean_s": 60}},
+        "outbound": {
+            "attempt_s": 30,
+            "contact_probability": 0.3,
+            "talk": {"dist": "exponential", "mean_s": 60},
+        },
         "switch": {"to_inbound": {"queue_at_least": 2}, "to_outbound": {"queue_at_most": 0}},
     }
     _agents(raw)["skills"] = {"chat": "standard"}

@@ -688,7 +688,9 @@ def simulate_replication(
         if agent_i[agent, _A_SESSIONS] == 0:
             agent_f[agent, _A_CHAT_SINCE] = now
         agent_i[agent, _A_SESSIONS] += 1
-        add_span(agent_sums, slot_start_at, group, _SESSION_TIME, now, ended_at, counters[_NOW_SLOT])
+        add_span(
+            agent_sums, slot_start_at, group, _SESSION_TIME, now, ended_at, counters[_NOW_SLOT]
+        )
         agent_i[agent, _A_STATE] = _CHATTING
         stamp(agent)
 
@@ -923,7 +925,9 @@ def simulate_replication(
             agent_i[agent, _A_STATE] = _CHATTING
             stamp(agent)
             return False
-        add_span(agent_sums, slot_start_at, group, _BUSY_TIME, agent_f[agent, _A_BUSY_SINCE], now, -1)
+        add_span(
+            agent_sums, slot_start_at, group, _BUSY_TIME, agent_f[agent, _A_BUSY_SINCE], now, -1
+        )
         agent_f[agent, _A_BUSY_SINCE] = math.nan
         return True
 
