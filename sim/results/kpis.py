@@ -181,8 +181,8 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     pandas.DataFrame
         Columns ``rep``, the period keys (``day``, ``interval``), ``call_type`` (categorical,
         the scenario's call types then ``"all"``), then :data:`CALL_KPIS` and
-        :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` and :data:`COST_KPIS` of the whole centre
-        (on ``"all"`` rows only).
+        :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` (and :data:`CHAT_KPIS` with chats) and
+        :data:`COST_KPIS` of the whole centre (on ``"all"`` rows only).
     """
     weights = measured_intervals(plan)[None, None, :, None]
     counts = {
@@ -318,6 +318,7 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
 
     Agent time, outbound attempts and control actions count by clock slot; the after-close slot
     counts in days and the whole run of a calendar scenario (the drain), never in steady state.
+    Plans with chats also get :data:`CHAT_KPIS`.
     """
     weights = np.ones(plan.n_slots)
     weights[: plan.warmup_intervals] = 0.0
@@ -354,6 +355,11 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     staffed, busy, on_break = sums["staffed_s"], sums["busy_s"], sums["break_s"]
     outbound, off_phone = sums["outbound_s"], sums["off_phone_s"]
     per_interval = period == "interval"
+    chat = {
+        "session_h": sums["session_s"] / 3600.0,
+        "sessions_per_agent": ratio(sums["session_s"], sums["chat_s"]),
+        "concurrency_utilisation": ratio(sums["session_s"], sums["session_capacity_s"]),
+    }
     return {
         "occupancy": _occupancy(sums),
         "occupancy_open": _occupancy(in_hours),
@@ -381,9 +387,7 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
         "wage_cost": sums["wage_cost"],
         "reserve_phone_cost": sums["reserve_phone_cost"],
         "contacts_per_agent_h": ratio(sums["contacts"], outbound / 3600.0),
-        "session_h": sums["session_s"] / 3600.0,
-        "sessions_per_agent": ratio(sums["session_s"], sums["chat_s"]),
-        "concurrency_utilisation": ratio(sums["session_s"], sums["session_capacity_s"]),
+        **(chat if plan.has_chat else {}),
     }
 
 
