@@ -60,3 +60,6 @@ MAX_LINES = 100_000
 
 MAX_CONCURRENT = 10
 """Most chat sessions one agent holds at once (a group's ``max_concurrent.chat``)."""
+
+MAX_SLOWDOWN = 10.0
+"""Largest chat slow-down factor (``chat_slowdown``): a session at most ten times as long."""

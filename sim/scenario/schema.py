@@ -25,6 +25,7 @@ from sim.scenario.limits import (
     MAX_CONCURRENT,
     MAX_LINES,
     MAX_REDIAL_ATTEMPTS,
+    MAX_SLOWDOWN,
 )
 from sim.scenario.problems import FieldError, check_known
 from sim.scenario.shifts import Break, Overtime, RosterRow, Shift
@@ -536,7 +537,8 @@ class Group(Frozen):
         1..MAX_CONCURRENT (default 1); ``voice`` may only be 1.
     chat_slowdown : list of float, optional
         Handle-time factor of a chat session started when the agent then holds ``n`` sessions
-        (the new one counted), one factor per ``n`` = 1..``max_concurrent.chat``, each > 0.
+        (the new one counted), one factor per ``n`` = 1..``max_concurrent.chat``, each > 0
+        and at most MAX_SLOWDOWN.
         None: every factor 1.
     voice_while_chatting : bool
         An agent holding chat sessions may take a voice call (an agent on a voice call takes
@@ -605,10 +607,9 @@ class Group(Frozen):
             )
             raise FieldError(subpath="chat_slowdown", message=message)
         for i, factor in enumerate(factors):
-            if not 0 < factor < float("inf"):
-                raise FieldError(
-                    f"chat_slowdown[{i}]", f"must be a finite number > 0 (got {factor})"
-                )
+            if not 0 < factor <= MAX_SLOWDOWN:
+                message = f"must be a number > 0 and at most {MAX_SLOWDOWN:g} (got {factor})"
+                raise FieldError(f"chat_slowdown[{i}]", message)
 
     @property
     def n_agents(self) -> int:

@@ -16,7 +16,7 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.scenario import load_scenario
-from sim.scenario.limits import MAX_CONCURRENT
+from sim.scenario.limits import MAX_CONCURRENT, MAX_SLOWDOWN
 
 Raw = dict[str, Any]
 
@@ -129,7 +129,13 @@ CASES = [
         "slowdown_factor_zero",
         lambda r: _agents(r).update(chat_slowdown=[1.0, 0.0, 1.2]),
         "groups.agents.chat_slowdown[1]",
-        "must be a finite number > 0 (got 0.0)",
+        "must be a number > 0 and at most 10 (got 0.0)",
+    ),
+    Case(
+        "slowdown_factor_above_the_limit",
+        lambda r: _agents(r).update(chat_slowdown=[1.0, 1.5, MAX_SLOWDOWN + 1]),
+        "groups.agents.chat_slowdown[2]",
+        f"(got {MAX_SLOWDOWN + 1})",
     ),
     Case(
         "lines_on_a_chat",
