@@ -481,6 +481,8 @@ class Centre:
         """Let a chatting agent take waiting contacts while they may."""
         while True:
             voice, chat = self._takes(agent)
+            if not (voice or chat):
+                return
             call = self._pop_next_call_for(agent.group, voice=voice, chat=chat)
             if call is None:
                 return
