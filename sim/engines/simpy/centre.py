@@ -170,6 +170,7 @@ class Centre:
                 if agent.state is State.IDLE:
                     self.idle[group].popleft()
                 self._answer(call, agent)
+                self._take_more(agent)
                 answered = True
                 break
         if not answered:
