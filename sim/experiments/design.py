@@ -23,15 +23,22 @@ from pydantic import AfterValidator, Field, model_validator
 from sim import __version__
 from sim.errors import ScenarioError, UsageError
 from sim.experiments.compare import check_same_layout, compared_kpis
-from sim.results.kpis import AGENT_KPIS, CALL_KPIS, COST_KPIS, OUTBOUND_RATE_KPIS
+from sim.results.kpis import AGENT_KPIS, CALL_KPIS, CHAT_KPIS, COST_KPIS, OUTBOUND_RATE_KPIS
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.scenario.fields import Frozen
 from sim.scenario.load import read_yaml, validate_fields
 from sim.scenario.overrides import Override, apply_overrides
 from sim.scenario.problems import FieldError
 
-KNOWN_KPIS: tuple[str, ...] = (*CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *COST_KPIS)
-"""KPIs an experiment can report (whole run, whole centre)."""
+KNOWN_KPIS: tuple[str, ...] = (
+    *CALL_KPIS,
+    *AGENT_KPIS,
+    *OUTBOUND_RATE_KPIS,
+    *COST_KPIS,
+    *CHAT_KPIS,
+)
+"""KPIs an experiment can report (whole run, whole centre; the chat KPIs of scenarios with
+chats, undefined for others)."""
 BASE_POINT = "base"
 _SCALARS = (str, int, float, bool)
 

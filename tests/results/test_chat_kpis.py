@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
-from helpers import SCENARIOS, invoke
+from helpers import SCENARIOS, invoke, write_experiment
 
 from sim.engines.base import (
     RECORD_KINDS,
@@ -233,3 +234,38 @@ class TestRunOutput:
         assert 0.0 < team["concurrency_utilisation"]["mean"] <= 1.0
         assert "concurrency_utilisation" in document["kpis"]["all"]
         assert "asa_s" in document["kpis"]["chat"]
+
+
+class TestExperiment:
+    """An experiment on a chat scenario reports the chat KPIs of each point."""
+
+    def test_concurrency_sweep(self, tmp_path: Path) -> None:
+        """More sessions per agent: more sessions held, and each place less used."""
+        body = """\
+name: chat-sweep
+seed: 3
+engine: fast
+replications: 4
+kpis: [service_level, sessions_per_agent, concurrency_utilisation]
+factors:
+  sessions:
+    path: groups.chat_team.max_concurrent.chat
+    levels: [2, 3]
+"""
+        scenario = CHAT_TEAM.read_text(encoding="utf-8").replace(
+            "chat_slowdown: [1.0, 1.3, 1.6]", "chat_slowdown: null"
+        )
+        experiment = write_experiment(tmp_path / "exp", body, scenario)
+        store = tmp_path / "store"
+        code, _, _ = invoke("experiment", "run", str(experiment), f"--store={store}")
+        assert code == 0
+        out_dir = tmp_path / "report"
+        code, _, _ = invoke(
+            "experiment", "report", str(experiment), f"--store={store}", f"--out={out_dir}"
+        )
+        assert code == 0
+        table = pd.read_csv(out_dir / "table.csv")
+        table = table.set_index(["point", "kpi"])["mean"]
+        two, three = "sessions=2", "sessions=3"
+        assert 1.0 < table[(two, "sessions_per_agent")] < table[(three, "sessions_per_agent")]
+        assert 0.0 < table[(three, "concurrency_utilisation")] < 1.0
