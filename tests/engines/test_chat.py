@@ -45,7 +45,13 @@ def chat_scenario(
     *, voice_while_chatting: bool = True, days: int = 1, at_close: str = "drain", **extra: Any
 ) -> Plan:
     """A hand-made plan with chats and voice calls (see above); ``extra`` adds sections."""
-    raw: dict[str, Any] = {
+    raw = chat_raw(voice_while_chatting=voice_while_chatting, days=days, at_close=at_close)
+    return build_plan(scenario_from_dict({**raw, **extra}))
+
+
+def chat_raw(*, voice_while_chatting: bool, days: int, at_close: str) -> dict[str, Any]:
+    """The scenario of :func:`chat_scenario`, as a raw mapping."""
+    return {
         "name": "chat-parity",
         "calendar": {
             "days": days,
@@ -94,9 +100,7 @@ def chat_scenario(
             },
             "g2": {"skills": {"calls": "standard"}, "headcount": 2},
         },
-        **extra,
     }
-    return build_plan(scenario_from_dict(raw))
 
 
 def _with_redials(**options: Any) -> Plan:
@@ -180,6 +184,47 @@ def _check_breaks_and_repeats(plan: Plan, result: SimulationResult) -> bool:
     return bool(redialled.any() and repeated.any() and len(result.breaks) > 0)
 
 
+def _with_controls_and_hold() -> Plan:
+    """Chats beside a blended group and a reserve taking calls, and a ``hold_count`` group."""
+    raw = chat_raw(voice_while_chatting=True, days=1, at_close="drain")
+    raw["call_types"]["calls"]["volume"] = {"per_hour": 120}
+    raw["call_types"]["calls"]["routing"] = ["g2", "g1", "buffer", "reserve"]
+    raw["groups"]["g2"] = {
+        "skills": {"calls": "standard"},
+        "headcount": [3, 3, 1, 1, 2, 2],
+        "staffing_drop": "hold_count",
+    }
+    raw["groups"]["buffer"] = {
+        "role": "blended",
+        "skills": {"calls": "standard"},
+        "headcount": 2,
+        "outbound": {
+            "attempt_s": 30,
+            "contact_probability": 0.4,
+            "talk": {"dist": "exponential", "mean_s": 120},
+        },
+        "switch": {
+            "to_inbound": {"queue_at_least": 2},
+            "to_outbound": {"queue_at_most": 0, "for_s": 60},
+        },
+    }
+    raw["groups"]["reserve"] = {
+        "role": "supervisor",
+        "skills": {"calls": "standard"},
+        "headcount": 1,
+        "activate": {"queue_at_least": 3},
+    }
+    return build_plan(scenario_from_dict(raw))
+
+
+def _check_controls_and_hold(plan: Plan, result: SimulationResult) -> bool:
+    assert result.calls is not None
+    assert plan.has_controls
+    assert plan.has_hold
+    answered_by = set(result.calls.group[result.calls.outcome == ANSWERED].tolist())
+    return {0, 1, 2, 3, 4} <= answered_by and _check_concurrency(plan, result)
+
+
 CHAT_PLANS = {
     "concurrency_slowdown_and_voice_while_chatting": (chat_scenario, _check_concurrency),
     "no_voice_while_chatting": (
@@ -190,6 +235,10 @@ CHAT_PLANS = {
     "two_days_drop_at_close_breaks_shortened": (
         lambda: _with_redials(days=2, at_close="drop", break_policy="shorten"),
         _check_breaks_and_repeats,
+    ),
+    "with_blended_reserve_and_hold_count_groups": (
+        _with_controls_and_hold,
+        _check_controls_and_hold,
     ),
 }
 
