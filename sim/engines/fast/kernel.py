@@ -98,7 +98,7 @@ from sim.engines.sampling import (
     segment_at,
 )
 from sim.scenario.distributions import DistCode
-from sim.scenario.limits import MAX_REDIAL_ATTEMPTS
+from sim.scenario.limits import MAX_CONCURRENT, MAX_REDIAL_ATTEMPTS
 from sim.scenario.plan import GroupKind, RosterKind
 from sim.units import SECONDS_PER_DAY
 
@@ -369,9 +369,11 @@ def simulate_replication(
     n_agents, n_roster, n_slots = agent_group.shape[0], roster_at.shape[0], slot_start_at.shape[0]
     n_days = segment_start_at.shape[0] // n_intervals
     idle_capacity = n_agents + n_roster + 1
-    # Service and outbound ends, stale break and outbound ends, and per call: an abandonment,
-    # overflows, a redial or repeat.
-    heap_capacity = 3 * n_agents + n_roster + (routing_group.shape[1] + 2) * capacity
+    # Service and outbound ends, stale break and outbound ends (with chats: a session end per
+    # session an agent may hold, and a call's), and per call: an abandonment, overflows, a
+    # redial or repeat.
+    agent_events = (MAX_CONCURRENT + 3 if _CHAT else 3) * n_agents
+    heap_capacity = agent_events + n_roster + (routing_group.shape[1] + 2) * capacity
 
     owned_counters = np.zeros(N_COUNTERS + 1 if _CHAT else N_COUNTERS, dtype=np.int64)
     draw_span = borrow(draw_span)
