@@ -69,6 +69,14 @@ class Case(NamedTuple):
     got: str
 
 
+def _no_chat_group(raw: Raw) -> None:
+    raw["call_types"]["calls"] = {
+        "volume": {"per_hour": 60},
+        "handle_time": {"dist": "exponential", "mean_s": 180},
+    }
+    _agents(raw)["skills"] = {"calls": "standard"}
+
+
 CASES = [
     Case(
         "concurrency_zero",
@@ -148,6 +156,12 @@ CASES = [
         lambda r: r.update(lines=5),
         "lines",
         "(got 5, chats chat)",
+    ),
+    Case(
+        "chat_that_no_group_serves",
+        _no_chat_group,
+        "call_types.chat",
+        "no group has the skill (got no group with chat in its skills)",
     ),
     Case(
         "chat_in_a_blended_group",
