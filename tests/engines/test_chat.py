@@ -22,6 +22,7 @@ from helpers import allowed_four_se, assert_parity, assert_within_se, mean_and_s
 from sim import simulate
 from sim.analytic import erlang_c
 from sim.engines.base import CallRecords, Outcome
+from sim.engines.fast.pack import agent_ranges
 from sim.results import group_kpis, replication_kpis
 from sim.scenario import Plan, build_plan, scenario_from_dict
 from sim.simulation import SimulationResult
@@ -225,6 +226,19 @@ def _check_controls_and_hold(plan: Plan, result: SimulationResult) -> bool:
     return {0, 1, 2, 3, 4} <= answered_by and _check_concurrency(plan, result)
 
 
+def _interleaved() -> Plan:
+    """:func:`chat_scenario` with the groups' agents numbered in turn (0, 1, 2, 0, 1, ...)."""
+    plan = chat_scenario()
+    return dataclasses.replace(plan, agent_group=np.arange(plan.n_agents) % plan.n_groups)
+
+
+def _check_interleaved(plan: Plan, result: SimulationResult) -> bool:
+    ranges = agent_ranges(plan)
+    assert result.calls is not None
+    mixed = any(len(set(plan.agent_group[start:end].tolist())) > 1 for start, end in ranges)
+    return mixed and most_sessions(result.calls, plan).get(0) == 3
+
+
 CHAT_PLANS = {
     "concurrency_slowdown_and_voice_while_chatting": (chat_scenario, _check_concurrency),
     "no_voice_while_chatting": (
@@ -236,6 +250,7 @@ CHAT_PLANS = {
         lambda: _with_redials(days=2, at_close="drop", break_policy="shorten"),
         _check_breaks_and_repeats,
     ),
+    "agents_of_groups_interleaved": (_interleaved, _check_interleaved),
     "with_blended_reserve_and_hold_count_groups": (
         _with_controls_and_hold,
         _check_controls_and_hold,

@@ -58,6 +58,8 @@ from sim.engines.fast.pack import (
     CALM_S,
     CHAT,
     CONTACT_PROBABILITY,
+    END_AGENT,
+    FIRST_AGENT,
     GROUP_KIND,
     HANDLE_CODE,
     HOLD,
@@ -866,7 +868,7 @@ def simulate_replication(
         best = first_idle(group)
         if best >= 0:
             return best
-        for agent in range(n_agents):
+        for agent in range(group_i[group, FIRST_AGENT], group_i[group, END_AGENT]):
             if agent_group[agent] != group:
                 continue
             voice, chat = takes(agent)

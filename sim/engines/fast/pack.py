@@ -43,6 +43,7 @@ GROUP_FLOAT_TABLES = (
 GROUP_TABLES = GROUP_INT_TABLES + GROUP_FLOAT_TABLES
 GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE, HOLD = range(7)
 TALK_DRAWS, OUTBOUND_ROW, MAX_CHATS, VOICE_WHILE_CHATTING = 7, 8, 9, 10
+FIRST_AGENT, END_AGENT = 11, 12
 ATTEMPT_S, CONTACT_PROBABILITY, TALK_P1, TALK_P2, WRAP_S = range(5)
 QUEUE_ON, WAIT_ON_S, SL_BELOW, SL_WINDOW_S, QUEUE_OFF, CALM_S, MIN_STAY_S = range(5, 12)
 SLOWDOWN = 12  # group_f[g, SLOWDOWN + n - 1]: chat slow-down factor at n sessions
@@ -78,12 +79,13 @@ class FastModel(NamedTuple):
         Overflow delay of each routing entry, seconds.
     agent_group : int64[A]
         Group of each agent.
-    group_i : int64[G, 11]
+    group_i : int64[G, 13]
         Kind (:class:`~sim.scenario.plan.GroupKind`), daily call-list size (-1: unlimited),
         minimum agents kept outbound, most reserves active, pre-emption (0/1), outbound talk
         distribution code, ``hold_count`` (0/1), whether the talk distribution takes a draw
         (0/1), the group's row in the outbound draws (:func:`outbound_rows`), most chat
-        sessions per agent, voice while chatting (0/1).
+        sessions per agent, voice while chatting (0/1), and the range of agent numbers its
+        agents lie in (:func:`agent_ranges`).
     group_f : float64[G, 12 + MAX_CONCURRENT]
         Outbound attempt time (s), contact probability, talk parameters, wrap-up (s); control
         thresholds: queue on, oldest wait on (s), service level below, its window (s), queue
@@ -145,6 +147,21 @@ def outbound_rows(plan: Plan) -> NDArray[np.int64]:
     return np.where(blended, np.cumsum(blended) - 1, -1).astype(np.int64)
 
 
+def agent_ranges(plan: Plan) -> NDArray[np.int64]:
+    """Lowest agent number of each group's agents and one past the highest, int64[G, 2].
+
+    A scenario numbers agents group by group, so the range holds the group's agents only (a
+    hand-made plan's may hold others, which the kernel skips); a group without agents has the
+    empty range (0, 0).
+    """
+    ranges = np.zeros((plan.n_groups, 2), dtype=np.int64)
+    for g in range(plan.n_groups):
+        mine = np.flatnonzero(plan.agent_group == g)
+        if len(mine):
+            ranges[g] = mine[0], mine[-1] + 1
+    return ranges
+
+
 def pack(plan: Plan) -> FastModel:
     """Copy the plan's tables into the kernel's layout.
 
@@ -203,9 +220,10 @@ def pack(plan: Plan) -> FastModel:
             np.stack(
                 [getattr(plan, name) for name in GROUP_INT_TABLES]
                 + [[takes_draw(int(code)) for code in plan.outbound_talk_code]]
-                + [outbound_rows(plan), plan.group_max_chats, plan.group_voice_while_chatting],
+                + [outbound_rows(plan), plan.group_max_chats, plan.group_voice_while_chatting]
+                + list(agent_ranges(plan).T),
                 axis=1,
-            ).reshape(-1, len(GROUP_INT_TABLES) + 4)
+            ).reshape(-1, len(GROUP_INT_TABLES) + 6)
         ),
         group_f=f64(
             np.hstack(
