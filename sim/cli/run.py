@@ -91,7 +91,7 @@ def run(
         contract_json,
         contract_table,
     )
-    from sim.report.tables import console_table, kpis_json  # noqa: PLC0415
+    from sim.report.tables import chat_json, console_table, kpis_json  # noqa: PLC0415
     from sim.results import summarize  # noqa: PLC0415
     from sim.results.money import evaluate_contract  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
@@ -118,6 +118,8 @@ def run(
             "seed": seed,
             "kpis": kpis_json(summary, result.plan),
         }
+        if result.plan.has_chat:
+            document["chat"] = chat_json(summary, result.plan)
         if contract is not None:
             document["contract"] = contract_json(contract)
         click.echo(json.dumps(document, indent=2))

@@ -95,7 +95,16 @@ CALL_COUNTS = (
     "bot_bypassed",
 )
 CALL_SUMS = ("wait_answered_s", "wait_all_s", "handle_s")
-AGENT_SUMS = ("staffed_s", "busy_s", "overtime_s", "break_s", "outbound_s", "off_phone_s")
+AGENT_SUMS = (
+    "staffed_s",
+    "busy_s",
+    "overtime_s",
+    "break_s",
+    "outbound_s",
+    "off_phone_s",
+    "session_s",
+    "chat_s",
+)
 GROUP_CALLS = ("handled", "handle_s")
 GROUP_COUNTS = ("attempts", "contacts", "to_inbound", "to_outbound", "activations", "deactivations")
 
@@ -309,7 +318,9 @@ class Tallies:
     call_sums : float64[reps, n_days, n_intervals, n_call_types, len(CALL_SUMS)]
         Sums of waits and handle times by interval of arrival, seconds.
     agent_sums : float64[reps, n_days, n_intervals + 1, n_groups, len(AGENT_SUMS)]
-        Agent time by clock slot (the last slot of a day is after closing), seconds.
+        Agent time by clock slot (the last slot of a day is after closing), seconds. ``busy_s``
+        counts an agent's contacts in hand once (with chats, the union of their spans);
+        ``session_s`` every chat session; ``chat_s`` the time holding at least one session.
     group_calls : float64[reps, n_days, n_intervals, n_groups, n_call_types, len(GROUP_CALLS)]
         Calls each group answered and their handle time, by interval of arrival.
     group_counts : int64[reps, n_days, n_intervals + 1, n_groups, len(GROUP_COUNTS)]

@@ -27,6 +27,7 @@ from sim.results.kpis import (
     AGENT_KPIS,
     BOT_RATE_KPIS,
     CALL_KPIS,
+    CHAT_KPIS,
     COST_KPIS,
     OUTBOUND_RATE_KPIS,
 )
@@ -42,8 +43,10 @@ KNOWN_KPIS: tuple[str, ...] = (
     *AGENT_KPIS,
     *OUTBOUND_RATE_KPIS,
     *COST_KPIS,
+    *CHAT_KPIS,
 )
-"""KPIs an experiment can report (whole run, whole centre)."""
+"""KPIs an experiment can report (whole run, whole centre; the bot KPIs of call types with a bot
+and the chat KPIs of scenarios with chats, undefined for others)."""
 BASE_POINT = "base"
 _SCALARS = (str, int, float, bool)
 

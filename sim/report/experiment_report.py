@@ -41,7 +41,15 @@ EXPERIMENT_REPORT_FILES = (
     "service_level_by_interval.png",
     "report.html",
 )
-FRACTION_KPIS = ("service_level", "abandon_rate", "answer_rate", "occupancy", "p_wait", "p_meet")
+FRACTION_KPIS = (
+    "service_level",
+    "abandon_rate",
+    "answer_rate",
+    "occupancy",
+    "p_wait",
+    "p_meet",
+    "concurrency_utilisation",
+)
 STATS = ("mean", "ci_low", "ci_high")
 TABLE_COLUMNS = ("point", "kpi", *STATS, "sd", "n_reps")
 DIFFERENCE_COLUMNS = ("point", "kpi", *STATS, "sd", "n_pairs")

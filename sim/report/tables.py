@@ -8,7 +8,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from sim.results.kpis import ALL
+from sim.results.kpis import ALL, CHAT_KPIS
 from sim.results.summary import POOLED_KPIS, STAT_COLUMNS, Summary
 from sim.scenario.plan import GroupKind, Plan
 
@@ -24,7 +24,7 @@ JSON_KPIS = (
     "answered",
     "abandoned",
 )
-CENTRE_KPIS = frozenset({"occupancy", "occupancy_open"})
+CENTRE_KPIS = frozenset({"occupancy", "occupancy_open", *CHAT_KPIS})
 """KPIs of the agents, not of a call type: in JSON under ``"all"`` only."""
 INTERVAL_KPIS = (
     "offered",
@@ -55,12 +55,20 @@ BOT_KPIS = (
 """Added to the interval and JSON tables of a scenario with a bot (and shown in the console)."""
 
 
-def _with_lines(kpis: tuple[str, ...], plan: Plan) -> tuple[str, ...]:
-    """Append :data:`LINE_KPIS` with lines and :data:`BOT_KPIS` with a bot."""
+CHAT_NOTE = (
+    "chat: ASA is the mean time to the first response (the answer), the service level the "
+    "share first answered within the threshold"
+)
+"""Printed under the console table of a scenario with chats."""
+
+
+def _with_plan_kpis(kpis: tuple[str, ...], plan: Plan) -> tuple[str, ...]:
+    """``kpis``, then the KPIs of lines, of a bot and of chats where the plan has them."""
     return (
         *kpis,
         *(LINE_KPIS if plan.has_lines else ()),
         *(BOT_KPIS if plan.has_bot else ()),
+        *(CHAT_KPIS if plan.has_chat else ()),
     )
 
 
@@ -69,11 +77,12 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
 
     Columns: ``day``, ``interval``, ``start`` (clock time), ``call_type``, then
     ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS` (and
-    :data:`LINE_KPIS` with lines, :data:`BOT_KPIS` with a bot), and for the ratios of
+    :data:`LINE_KPIS` with lines, :data:`BOT_KPIS` with a bot, the chat KPIs with chats), and
+    for the ratios of
     :data:`~sim.results.summary.POOLED_KPIS` also ``<kpi>_pooled``: the ratio of the sums over
     the replications (``_mean`` is the mean of the replications' ratios).
     """
-    names = _with_lines(INTERVAL_KPIS, plan)
+    names = _with_plan_kpis(INTERVAL_KPIS, plan)
     frame = summary.intervals[summary.intervals["kpi"].isin(names)]
     wide = frame.pivot_table(
         index=["day", "interval", "call_type"],
@@ -147,9 +156,10 @@ def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     Occupancy (also over opening hours) is a centre KPI: it appears under ``"all"`` only.
     Undefined values are ``None``, also for a KPI undefined in every replication (the summary
     then has no row for it). With lines, :data:`LINE_KPIS` follow; with a bot,
-    :data:`BOT_KPIS`.
+    :data:`BOT_KPIS`; with chats, :data:`~sim.results.kpis.CHAT_KPIS` of the whole centre (under
+    ``"all"``).
     """
-    names = _with_lines(JSON_KPIS, plan)
+    names = _with_plan_kpis(JSON_KPIS, plan)
     total = summary.total[summary.total["kpi"].isin(names)]
     result: dict[str, Any] = {}
     for name in [*plan.call_types, ALL]:
@@ -191,7 +201,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
     ]
     day_shares = _day_meet_shares(summary)
     rows = [header]
-    for name in [*plan.call_types, ALL]:
+    for name, chat in [*zip(plan.call_types, plan.chat_types, strict=True), (ALL, False)]:
 
         def get(kpi: str, stat: str = "mean", name: str = name) -> float:
             key = (name, kpi)
@@ -200,7 +210,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
 
         rows.append(
             [
-                name,
+                f"{name} (chat)" if chat else name,
                 f"{get('offered'):.1f}",
                 f"{get('answered'):.1f}",
                 _percent(get("abandon_rate")),
@@ -219,6 +229,8 @@ def console_table(summary: Summary, plan: Plan) -> str:
             ]
         )
     table = aligned_rows(rows)
+    if plan.has_chat:
+        table += "\n" + CHAT_NOTE + "\n\n" + _chat_console_table(summary, plan)
     if plan.n_groups > 1:
         table += "\n\n" + _group_console_table(summary, plan)
     if plan.has_bot:
@@ -329,6 +341,58 @@ def _controls_console_table(summary: Summary, plan: Plan) -> str:
             rows += [[name, *(get(name, kpi, d) for _, kpi, d in columns)] for name in names]
             blocks.append(aligned_rows(rows))
     return "\n\n".join(blocks)
+
+
+CHAT_COLUMNS = (
+    ("sessions per agent", "sessions_per_agent", 2, False),
+    ("concurrency utilisation", "concurrency_utilisation", 1, True),
+    ("occupancy", "occupancy", 1, True),
+    ("session h", "session_h", 1, False),
+)
+"""Columns of the chat groups' console table: label, KPI, decimals, percent."""
+
+
+def chat_groups(plan: Plan) -> list[str]:
+    """Return the names of the groups that take chats."""
+    return [name for name, chat in zip(plan.groups, plan.group_takes_chat, strict=True) if chat]
+
+
+def _chat_console_table(summary: Summary, plan: Plan) -> str:
+    """Whole-run chat KPIs of each group that takes chats (means with 95% CIs)."""
+    total = summary.groups.total
+    total = total[total["call_type"] == ALL].set_index(["group", "kpi"])
+
+    def get(group: str, kpi: str, decimals: int, percent: bool) -> str:
+        if (group, kpi) not in total.index:
+            return "n/a"
+        stats: Any = total.loc[(group, kpi), ["mean", "ci_low", "ci_high"]]
+        scale, unit = (100.0, "%") if percent else (1.0, "")
+        mean, low, high = (scale * float(value) for value in stats)
+        ci = "" if math.isnan(low) else f" [{low:.{decimals}f}{unit}, {high:.{decimals}f}{unit}]"
+        return f"{mean:.{decimals}f}{unit}{ci}"
+
+    header = ["chat group", "max sessions", *(f"{label} (95% CI)" for label, *_ in CHAT_COLUMNS)]
+    rows = [header]
+    for name in chat_groups(plan):
+        most = int(plan.group_max_chats[plan.groups.index(name)])
+        rows.append([name, str(most), *(get(name, kpi, d, p) for _, kpi, d, p in CHAT_COLUMNS)])
+    return aligned_rows(rows)
+
+
+def chat_json(summary: Summary, plan: Plan) -> dict[str, Any]:
+    """Return the chat call types and ``{group: {kpi: {"mean", "ci95"}}}`` of chat groups.
+
+    The chat call types' first-response time and service level are their ``asa_s`` and
+    ``service_level`` under ``kpis``.
+    """
+    total = summary.groups.total
+    total = total[total["call_type"] == ALL]
+    groups = {}
+    for name in chat_groups(plan):
+        rows = total[total["group"] == name].set_index("kpi")
+        groups[name] = {kpi: _json_entry(rows, kpi) for kpi in (*CHAT_KPIS, "occupancy")}
+    chats = [name for name, chat in zip(plan.call_types, plan.chat_types, strict=True) if chat]
+    return {"call_types": chats, "groups": groups}
 
 
 def _group_console_table(summary: Summary, plan: Plan) -> str:

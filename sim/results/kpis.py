@@ -31,6 +31,12 @@ calls count in the interval in which they arrived:
   ``busy_h``, ``break_h``, ``idle_h``, ``overtime_h``, ``outbound_h`` (outbound attempts of
   blended agents), ``off_phone_h`` (reserves on duty, not activated), ``phone_h`` (staffed -
   breaks - off the phones), ``reserve_phone_h`` (phone hours of reserve groups) — agent hours;
+* chats, by clock time: ``session_h`` — chat session hours (each session counted, so an
+  agent holding three for an hour gives 3); ``sessions_per_agent`` = session hours / hours
+  agents held at least one session, the mean sessions an agent holds while chatting;
+  ``concurrency_utilisation`` = session hours / (``max_concurrent.chat`` x the time open to
+  contacts) of the groups that take chats; an agent holding any session or on a call is busy
+  for ``occupancy``;
 * outbound work and controls, by clock slot of the attempt or action: ``outbound_attempts``,
   ``outbound_contacts``, ``switches_to_inbound``, ``switches_to_outbound``, ``activations``;
   ``contacts_per_agent_h`` = outbound contacts / outbound hours;
@@ -127,6 +133,8 @@ COST_KPIS = (
 OUTBOUND_RATE_KPIS = ("contacts_per_agent_h",)
 # Call KPIs undefined (NaN) for call types without a bot, kept apart from CALL_KPIS likewise.
 BOT_RATE_KPIS = ("bot_containment", "bot_handover_rate", "bot_abandon_rate")
+CHAT_KPIS = ("session_h", "sessions_per_agent", "concurrency_utilisation")
+"""Agent KPIs of chats (NaN for groups without chat time), reported for plans with chats."""
 GROUP_CALL_KPIS = ("handled", "aht_s")
 PERIOD_KEYS: dict[str, list[str]] = {"interval": ["day", "interval"], "day": ["day"], "total": []}
 
@@ -187,7 +195,8 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     pandas.DataFrame
         Columns ``rep``, the period keys (``day``, ``interval``), ``call_type`` (categorical,
         the scenario's call types then ``"all"``), then :data:`CALL_KPIS` and
-        :data:`BOT_RATE_KPIS`, and :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` and
+        :data:`BOT_RATE_KPIS`, and :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` (and
+        :data:`CHAT_KPIS` with chats) and
         :data:`COST_KPIS` of the whole centre (on ``"all"`` rows only).
     """
     weights = measured_intervals(plan)[None, None, :, None]
@@ -327,6 +336,7 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
 
     Agent time, outbound attempts and control actions count by clock slot; the after-close slot
     counts in days and the whole run of a calendar scenario (the drain), never in steady state.
+    Plans with chats also get :data:`CHAT_KPIS`.
     """
     weights = np.ones(plan.n_slots)
     weights[: plan.warmup_intervals] = 0.0
@@ -355,6 +365,7 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     sums["wage_cost"] = sums["staffed_s"] / 3600.0 * plan.wage_per_hour
     sums["overtime_cost"] = sums["overtime_s"] / 3600.0 * plan.wage_per_hour * plan.overtime_premium
     sums["reserve_phone_cost"] = sums["reserve_phone_s"] / 3600.0 * plan.wage_per_hour
+    sums["session_capacity_s"] = _available(sums) * _session_capacity(plan)
     sums = {name: _with_total(array) for name, array in sums.items()}
     scheduled = _with_total(
         np.broadcast_to(plan.scheduled_agents, (tallies.reps, *plan.scheduled_agents.shape))
@@ -362,6 +373,11 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
     staffed, busy, on_break = sums["staffed_s"], sums["busy_s"], sums["break_s"]
     outbound, off_phone = sums["outbound_s"], sums["off_phone_s"]
     per_interval = period == "interval"
+    chat = {
+        "session_h": sums["session_s"] / 3600.0,
+        "sessions_per_agent": ratio(sums["session_s"], sums["chat_s"]),
+        "concurrency_utilisation": ratio(sums["session_s"], sums["session_capacity_s"]),
+    }
     return {
         "occupancy": _occupancy(sums),
         "occupancy_open": _occupancy(in_hours),
@@ -389,13 +405,23 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
         "wage_cost": sums["wage_cost"],
         "reserve_phone_cost": sums["reserve_phone_cost"],
         "contacts_per_agent_h": ratio(sums["contacts"], outbound / 3600.0),
+        **(chat if plan.has_chat else {}),
     }
+
+
+def _available(sums: dict[str, Array]) -> Array:
+    """Return the time open to inbound contacts: staffed - breaks - outbound - off the phones."""
+    return sums["staffed_s"] - sums["break_s"] - sums["outbound_s"] - sums["off_phone_s"]
+
+
+def _session_capacity(plan: Plan) -> Array:
+    """Return the sessions an agent of each group may hold (0 in groups without chats)."""
+    return np.where(plan.group_takes_chat, plan.group_max_chats, 0).astype(np.float64)
 
 
 def _occupancy(sums: dict[str, Array]) -> Array:
     """Busy time / the time open to inbound calls (staffed - breaks - outbound - off the phones)."""
-    available = sums["staffed_s"] - sums["break_s"] - sums["outbound_s"] - sums["off_phone_s"]
-    return ratio(sums["busy_s"], available)
+    return ratio(sums["busy_s"], _available(sums))
 
 
 def _slot_sums(

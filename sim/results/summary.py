@@ -13,6 +13,7 @@ from sim.results.kpis import (
     AGENT_KPIS,
     BOT_RATE_KPIS,
     CALL_KPIS,
+    CHAT_KPIS,
     COST_KPIS,
     GROUP_CALL_KPIS,
     OUTBOUND_RATE_KPIS,
@@ -46,6 +47,7 @@ FRACTION_KPIS = frozenset(
         "bot_containment",
         "bot_handover_rate",
         "bot_abandon_rate",
+        "concurrency_utilisation",
     }
 )
 POOLED_KPIS = (
@@ -63,6 +65,8 @@ POOLED_KPIS = (
     "occupancy",
     "occupancy_open",
     "contacts_per_agent_h",
+    "sessions_per_agent",
+    "concurrency_utilisation",
 )
 """Ratio KPIs whose denominator varies between replications: for them the pooled ratio (sum of
 numerators / sum of denominators over the replications) differs from the mean of the ratios."""
@@ -129,12 +133,15 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     """Summarize the per-replication KPIs of one period granularity (see :class:`Summary`)."""
     frame = replication_kpis(tallies, plan, period)
     keys = [*PERIOD_KEYS[period], "call_type"]
-    out = _summarize(
-        frame,
-        keys,
-        [*CALL_KPIS, *BOT_RATE_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *COST_KPIS],
-        plan.sl_target,
-    )
+    kpis = [
+        *CALL_KPIS,
+        *BOT_RATE_KPIS,
+        *AGENT_KPIS,
+        *OUTBOUND_RATE_KPIS,
+        *COST_KPIS,
+        *_chat_kpis(plan),
+    ]
+    out = _summarize(frame, keys, kpis, plan.sl_target)
     return _with_pooled(out, replication_kpis(pooled_tallies(tallies), plan, period), keys)
 
 
@@ -142,9 +149,14 @@ def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     """Summarize the per-replication group KPIs of one period (see :class:`GroupSummary`)."""
     frame = group_kpis(tallies, plan, period)
     keys = [*PERIOD_KEYS[period], "group", "call_type"]
-    kpis = [*GROUP_CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS]
+    kpis = [*GROUP_CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *_chat_kpis(plan)]
     out = _summarize(frame, keys, kpis, plan.sl_target)
     return _with_pooled(out, group_kpis(pooled_tallies(tallies), plan, period), keys)
+
+
+def _chat_kpis(plan: Plan) -> tuple[str, ...]:
+    """Return the chat KPIs to summarise: all of them for plans with chats, else none."""
+    return CHAT_KPIS if plan.has_chat else ()
 
 
 def pooled_tallies(tallies: Tallies) -> Tallies:

@@ -121,13 +121,17 @@ def _tally_agent_time(tallies: Tallies, records: Records, plan: Plan) -> None:
     calls, shifts, breaks = records.calls, records.shifts, records.breaks
     outbound, off_phone = records.outbound, records.off_phone
     answered = calls.outcome == Outcome.ANSWERED
+    chat = answered & plan.chat_types[calls.call_type]
     spans = {
-        "busy_s": (
-            calls.rep[answered],
-            calls.group[answered],
-            calls.answered_at[answered],
-            calls.ended_at[answered],
+        # with chats an agent is busy while any contact is in hand: the union of their spans
+        "busy_s": _work_spans(calls, answered, merge=plan.has_chat),
+        "session_s": (
+            calls.rep[chat],
+            calls.group[chat],
+            calls.answered_at[chat],
+            calls.ended_at[chat],
         ),
+        "chat_s": _work_spans(calls, chat, merge=True),
         "staffed_s": (shifts.rep, shifts.group, shifts.on_at, shifts.off_at),
         "overtime_s": (shifts.rep, shifts.group, shifts.scheduled_off_at, shifts.off_at),
         "break_s": (breaks.rep, breaks.group, breaks.start_at, breaks.end_at),
@@ -141,6 +145,41 @@ def _tally_agent_time(tallies: Tallies, records: Records, plan: Plan) -> None:
             plan.slot_start_at, rep, group, start_at, end_at, n_reps=reps, n_groups=groups
         )
         tallies.agent_sum(name)[...] = flat.reshape(reps, days, slots, groups)
+
+
+def _work_spans(
+    calls: CallRecords, chosen: NDArray[np.bool_], *, merge: bool
+) -> tuple[NDArray[np.int32], NDArray[np.int16], NDArray[np.float64], NDArray[np.float64]]:
+    """Return the spans agents held the chosen answered calls: (rep, group, start, end).
+
+    With ``merge``, the spans of one agent that overlap become one (the span from the first
+    start to the last end while some call is in hand); spans that only touch stay apart, as
+    the kernel ends a span when the agent's hands are empty and starts the next one.
+    """
+    rep, agent, group = calls.rep[chosen], calls.agent[chosen], calls.group[chosen]
+    start_at, end_at = calls.answered_at[chosen], calls.ended_at[chosen]
+    if not merge or not len(rep):
+        return rep, group, start_at, end_at
+    order = np.lexsort((start_at, agent, rep))
+    rep, agent, group = rep[order], agent[order], group[order]
+    start_at, end_at = start_at[order], end_at[order]
+    same = (rep[1:] == rep[:-1]) & (agent[1:] == agent[:-1])
+    # running end of the agent's spans so far: a span starting before it continues the union
+    reach_at = _running_max_by_run(end_at, np.concatenate([[False], same]))
+    first = np.concatenate([[True], ~same | (start_at[1:] >= reach_at[:-1])])
+    last = np.concatenate([first[1:], [True]])
+    return rep[first], group[first], start_at[first], reach_at[last]
+
+
+def _running_max_by_run(
+    values: NDArray[np.float64], continues: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Return the running maximum of ``values``, restarting where ``continues`` is False."""
+    result = values.copy()
+    for i in range(1, len(values)):
+        if continues[i] and result[i - 1] > result[i]:
+            result[i] = result[i - 1]
+    return result
 
 
 def _tally_group_counts(tallies: Tallies, records: Records, plan: Plan) -> None:

@@ -42,6 +42,7 @@ def check_scenario(scenario: Scenario) -> None:
     _check_skills(scenario)
     _check_routing(scenario)
     _check_bot_ports(scenario)
+    _check_chat(scenario)
     check_shifts(scenario)
     check_staffing(scenario)
     check_rosters(scenario)
@@ -264,3 +265,29 @@ def _check_routing(scenario: Scenario) -> None:
                 f"in leaves it out; add it to a routing or remove the group (got skills {skills})"
             )
             raise FieldError(f"groups.{group}.skills", message)
+
+
+CHAT_ROLES = ("agent", "temp")
+"""Roles of groups that may take chats (blended and reserve groups answer voice only)."""
+
+
+def _check_chat(scenario: Scenario) -> None:
+    chats = [name for name, c in scenario.call_types.items() if c.channel == "chat"]
+    if not chats:
+        return
+    if scenario.lines is not None:
+        message = (
+            f"lines are for voice calls and may not be set with chat call types "
+            f"(got {scenario.lines}, chats {', '.join(chats)})"
+        )
+        raise FieldError(subpath="lines", message=message)
+    for name, group in scenario.groups.items():
+        taken = [k for k in scenario.skills_of(name) if k in chats]
+        if not taken:
+            continue
+        if group.role not in CHAT_ROLES:
+            message = f"a group of role {group.role} may not take chats (got {taken[0]!r})"
+            raise FieldError(subpath=f"groups.{name}.skills.{taken[0]}", message=message)
+        if (group.staffing_drop or scenario.staffing_drop) == "hold_count":
+            message = f"hold_count is for voice groups; the group takes chats (got {taken[0]!r})"
+            raise FieldError(subpath=f"groups.{name}.staffing_drop", message=message)

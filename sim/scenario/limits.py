@@ -60,3 +60,8 @@ MAX_LINES = 100_000
 
 MAX_BOT_PORTS = 100_000
 """Most licensed bot ports of the centre (``bot_ports``): concurrent bot sessions."""
+MAX_CONCURRENT = 10
+"""Most chat sessions one agent holds at once (a group's ``max_concurrent.chat``)."""
+
+MAX_SLOWDOWN = 10.0
+"""Largest chat slow-down factor (``chat_slowdown``): a session at most ten times as long."""

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from sim.scenario.calendar import day_label
 from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import DistCode, HandleTime, Patience, dist_parameters
+from sim.scenario.limits import MAX_CONCURRENT
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
 from sim.scenario.schema import ForecastRow, Scenario, Volume
 from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
@@ -218,6 +219,15 @@ class Plan:
     bot_ports : int
         Licensed bot ports: the most contacts in bots at once, every call type together
         (-1: no limit).
+    group_max_chats : int64[G]
+        Chat sessions one agent of the group holds at once (``max_concurrent.chat``, 1..10).
+    group_chat_slowdown : float64[G, MAX_CONCURRENT]
+        Handle-time factor of a chat session started as the agent's ``n``-th, at column
+        ``n - 1`` (1 past the group's ``max_concurrent.chat``).
+    group_voice_while_chatting : bool[G]
+        An agent holding chat sessions may take a voice call.
+    type_chat : bool[K], optional
+        Which call types are chats (None: none is).
     """
 
     name: str
@@ -294,6 +304,9 @@ class Plan:
     control_max_active: NDArray[np.int64]
     control_min_stay_s: NDArray[np.float64]
     staffing_hold: NDArray[np.bool_]
+    group_max_chats: NDArray[np.int64]
+    group_chat_slowdown: NDArray[np.float64]
+    group_voice_while_chatting: NDArray[np.bool_]
     threshold_s: float
     short_abandon_s: float
     sl_target: float
@@ -310,6 +323,7 @@ class Plan:
     start_date: str | None = None
     centre_lines: int = -1
     bot_ports: int = -1
+    type_chat: NDArray[np.bool_] | None = None
 
     @property
     def n_call_types(self) -> int:
@@ -345,6 +359,23 @@ class Plan:
     def has_hold(self) -> bool:
         """Whether some group keeps its calls below its agents on shift (``hold_count``)."""
         return bool(np.any(self.staffing_hold))
+
+    @property
+    def has_chat(self) -> bool:
+        """Whether some call type is a chat (agents may hold several sessions at once)."""
+        return bool(np.any(self.chat_types))
+
+    @property
+    def chat_types(self) -> NDArray[np.bool_]:
+        """Whether each call type is a chat, bool[K]."""
+        if self.type_chat is None:
+            return np.zeros(self.n_call_types, dtype=bool)
+        return self.type_chat
+
+    @property
+    def group_takes_chat(self) -> NDArray[np.bool_]:
+        """Whether each group has a skill in some chat call type, bool[G]."""
+        return np.asarray((self.skill_tier[:, self.chat_types] >= 0).any(axis=1), dtype=bool)
 
     @property
     def has_money(self) -> bool:
@@ -460,6 +491,7 @@ def build_plan(scenario: Scenario) -> Plan:
         ),
         centre_lines=-1 if scenario.lines is None else scenario.lines,
         **_bot_tables(scenario),
+        type_chat=np.array([c.channel == "chat" for c in call_types], dtype=bool),
         skill_tier=skill_tier,
         tier_factor=tier_factor,
         tier_fcr=tier_fcr,
@@ -760,6 +792,9 @@ def inbound_group_tables(n_groups: int) -> dict[str, Any]:
         "control_max_active": np.zeros(n_groups, dtype=np.int64),
         "control_min_stay_s": np.zeros(n_groups),
         "staffing_hold": np.zeros(n_groups, dtype=bool),
+        "group_max_chats": np.ones(n_groups, dtype=np.int64),
+        "group_chat_slowdown": np.ones((n_groups, MAX_CONCURRENT)),
+        "group_voice_while_chatting": np.zeros(n_groups, dtype=bool),
     }
 
 
@@ -787,6 +822,10 @@ def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
         ],
         dtype=bool,
     )
+    for g, group in enumerate(scenario.groups.values()):
+        tables["group_max_chats"][g] = group.max_chats
+        tables["group_chat_slowdown"][g, : group.max_chats] = group.chat_slowdown or 1.0
+        tables["group_voice_while_chatting"][g] = group.voice_while_chatting
     agents_of = np.bincount(np.array(staff.agent_group, dtype=np.int64), minlength=n_groups)
     for g, group in enumerate(scenario.groups.values()):
         if group.outbound is not None and group.switch is not None:

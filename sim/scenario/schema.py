@@ -23,8 +23,10 @@ from sim.scenario.limits import (
     DEFAULT_REDIAL_ATTEMPTS,
     DEFAULT_REPEAT_ATTEMPTS,
     MAX_BOT_PORTS,
+    MAX_CONCURRENT,
     MAX_LINES,
     MAX_REDIAL_ATTEMPTS,
+    MAX_SLOWDOWN,
 )
 from sim.scenario.problems import FieldError, check_known
 from sim.scenario.shifts import Break, Overtime, RosterRow, Shift
@@ -41,6 +43,8 @@ Lines = Annotated[int, Field(ge=1, le=MAX_LINES)]
 BotPorts = Annotated[int, Field(ge=1, le=MAX_BOT_PORTS)]
 """A number of licensed bot ports, 1..MAX_BOT_PORTS."""
 Role = Literal["agent", "temp", "blended", "supervisor", "reserve"]
+Channel = Literal["voice", "chat"]
+"""How a contact reaches the centre: a call, or an online chat session."""
 BLENDED_ROLES: tuple[str, ...] = ("blended",)
 RESERVE_ROLES: tuple[str, ...] = ("supervisor", "reserve")
 ROLE_SECTIONS = {
@@ -442,8 +446,11 @@ class CallType(Frozen):
 
     Attributes
     ----------
-    channel : {"voice"}
-        Voice calls occupy one agent each.
+    channel : {"voice", "chat"}
+        Voice calls occupy one agent each; an agent holds up to its group's
+        ``max_concurrent.chat`` chat sessions at once (see :class:`Group`). For a chat,
+        ``handle_time`` is the session's length when the agent holds only it, and ``patience``
+        the wait for the first response (the answer). Chats need no lines.
     priority : int
         Higher is served first when an agent frees up; FCFS within a priority.
     volume : Volume
@@ -468,7 +475,7 @@ class CallType(Frozen):
         ``bot_ports``.
     """
 
-    channel: Literal["voice"] = "voice"
+    channel: Channel = "voice"
     priority: int = Field(default=1, ge=0)
     volume: Volume = Volume()
     handle_time: HandleTime
@@ -478,6 +485,13 @@ class CallType(Frozen):
     routing: Annotated[list[RoutingEntry], Field(min_length=1)] | None = None
     lines: Lines | None = None
     bot: Bot | None = None
+
+    @model_validator(mode="after")
+    def _lines_are_voice(self) -> Self:
+        if self.channel == "chat" and self.lines is not None:
+            message = f"lines are for voice calls; a chat needs none (got {self.lines})"
+            raise FieldError(subpath="lines", message=message)
+        return self
 
     @field_validator("routing", mode="before")
     @classmethod
@@ -563,6 +577,17 @@ class Group(Frozen):
         their shift end: ``finish_calls``, the others answer at once; ``hold_count``, a call
         starts with one of its agents only while fewer of its agents are on calls (those past
         their shift end included) than are on shift. None: the scenario's ``staffing_drop``.
+    max_concurrent : dict of str to int
+        Channel -> contacts of that channel one agent holds at once: ``chat``,
+        1..MAX_CONCURRENT (default 1); ``voice`` may only be 1.
+    chat_slowdown : list of float, optional
+        Handle-time factor of a chat session started when the agent then holds ``n`` sessions
+        (the new one counted), one factor per ``n`` = 1..``max_concurrent.chat``, each > 0
+        and at most MAX_SLOWDOWN.
+        None: every factor 1.
+    voice_while_chatting : bool
+        An agent holding chat sessions may take a voice call (an agent on a voice call takes
+        no chat either way).
     """
 
     role: Role = "agent"
@@ -578,6 +603,14 @@ class Group(Frozen):
     activate: Activate | None = None
     deactivate: Calm | None = None
     staffing_drop: StaffingDrop | None = None
+    max_concurrent: dict[Channel, int] = Field(default_factory=dict)
+    chat_slowdown: list[float] | None = None
+    voice_while_chatting: bool = False
+
+    @property
+    def max_chats(self) -> int:
+        """Chat sessions one agent of the group holds at once."""
+        return self.max_concurrent.get("chat", 1)
 
     @property
     def staffing(self) -> str:
@@ -597,7 +630,31 @@ class Group(Frozen):
             raise FieldError(subpath="headcount", message=message)
         self._check_overtime()
         self._check_role()
+        self._check_concurrency()
         return self
+
+    def _check_concurrency(self) -> None:
+        for channel, most in self.max_concurrent.items():
+            if channel == "chat" and not 1 <= most <= MAX_CONCURRENT:
+                message = f"must be a whole number from 1 to {MAX_CONCURRENT} (got {most})"
+            elif channel != "chat" and most != 1:
+                message = f"must be 1: an agent holds one {channel} contact at a time (got {most})"
+            else:
+                continue
+            raise FieldError(subpath=f"max_concurrent.{channel}", message=message)
+        factors = self.chat_slowdown
+        if factors is None:
+            return
+        if len(factors) != self.max_chats:
+            message = (
+                f"must give one factor per number of sessions 1..{self.max_chats} "
+                f"(max_concurrent.chat), {self.max_chats} in all (got {len(factors)}: {factors})"
+            )
+            raise FieldError(subpath="chat_slowdown", message=message)
+        for i, factor in enumerate(factors):
+            if not 0 < factor <= MAX_SLOWDOWN:
+                message = f"must be a number > 0 and at most {MAX_SLOWDOWN:g} (got {factor})"
+                raise FieldError(f"chat_slowdown[{i}]", message)
 
     @property
     def n_agents(self) -> int:

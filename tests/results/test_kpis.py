@@ -666,6 +666,8 @@ class TestTalliesLayout:
             "break_s",
             "outbound_s",
             "off_phone_s",
+            "session_s",
+            "chat_s",
         )
         assert expected_sums == AGENT_SUMS
         assert ("handled", "handle_s") == GROUP_CALLS

@@ -386,10 +386,10 @@ CASES = [
         "(got none)",
     ),
     Case(
-        "chat_channel",
-        lambda r: _calls(r).update(channel="chat"),
+        "unknown_channel",
+        lambda r: _calls(r).update(channel="fax"),
         "call_types.calls.channel",
-        "(got 'chat')",
+        "(got 'fax')",
     ),
 ]
 
@@ -1006,7 +1006,7 @@ class TestFieldErrors:
         expected = (
             "is not a known field (known fields: role, skills, headcount, shifts, roster, "
             "overtime, absenteeism, wage_per_hour, outbound, switch, activate, deactivate, "
-            "staffing_drop)"
+            "staffing_drop, max_concurrent, chat_slowdown, voice_while_chatting)"
         )
         assert expected == error.message
 

@@ -214,7 +214,12 @@ class _ReplicationRunner:
         # long again, for little speed.
         self.writes_records = keep or plan.has_controls
         self.kernel = kernel(
-            plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold, plan.has_bot
+            plan.has_controls,
+            self.writes_records,
+            plan.has_lines,
+            plan.has_hold,
+            plan.has_bot,
+            plan.has_chat,
         )
 
     def run_all(self, slots: range) -> list[Records | None]:

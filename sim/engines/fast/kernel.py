@@ -65,12 +65,16 @@ from sim.engines.fast.pack import (
     BOT_TIME_P1,
     BOT_TIME_P2,
     CALM_S,
+    CHAT,
     CONTACT_PROBABILITY,
+    END_AGENT,
+    FIRST_AGENT,
     GROUP_KIND,
     HANDLE_CODE,
     HOLD,
     LIST_SIZE,
     MAX_ACTIVE,
+    MAX_CHATS,
     MIN_OUTBOUND,
     MIN_STAY_S,
     OUTBOUND_ROW,
@@ -88,10 +92,12 @@ from sim.engines.fast.pack import (
     ROSTER_WHO,
     SL_BELOW,
     SL_WINDOW_S,
+    SLOWDOWN,
     TALK_CODE,
     TALK_DRAWS,
     TALK_P1,
     TALK_P2,
+    VOICE_WHILE_CHATTING,
     WAIT_ON_S,
     WRAP_S,
 )
@@ -103,7 +109,7 @@ from sim.engines.sampling import (
     segment_at,
 )
 from sim.scenario.distributions import DistCode
-from sim.scenario.limits import MAX_REDIAL_ATTEMPTS
+from sim.scenario.limits import MAX_CONCURRENT, MAX_REDIAL_ATTEMPTS
 from sim.scenario.plan import GroupKind, RosterKind
 from sim.units import SECONDS_PER_DAY
 
@@ -115,13 +121,14 @@ _segment_at = njit(cache=True)(segment_at)
 # Feature switches, read as globals so that numba prunes the code of a feature a plan does not
 # use: some group is blended or a reserve (the controls, outbound attempts, spans off the
 # phones); records are written; calls need lines (and may be blocked); some group keeps its
-# count (``staffing_drop: hold_count``); a bot is in front of some call type. :func:`kernel`
-# compiles one copy per combination.
+# count (``staffing_drop: hold_count``); a bot is in front of some call type; some call type is
+# a chat. :func:`kernel` compiles one copy per combination.
 _CONTROLS = True
 _KEEP = True
 _LINES = True
 _HOLD = True
 _BOT = True
+_CHAT = True
 
 STATUS_OK, STATUS_CALLS_FULL, STATUS_HEAP_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 STATUS_OUTBOUND_EXHAUSTED, STATUS_RECORDS_FULL = 4, 5
@@ -136,6 +143,7 @@ EXHAUSTED_BLOCK = 13  # with STATUS_DRAWS_EXHAUSTED: purpose * 2K + stream of th
 _ARRIVING_TYPE, _ARRIVING_SEGMENT, _ARRIVING_COUNTS = 14, 15, 16
 _BOT_SESSIONS = 17  # contacts in a bot now
 N_COUNTERS = 18
+_CHAT_STAMP = N_COUNTERS  # with chats: the next agent_i[:, _A_SINCE] stamp
 # draw_span[purpose, stream, :] = (start, stop) of the block in draws; purposes as
 # sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
 ARRIVAL_DRAWS, HANDLE_DRAWS, PATIENCE_DRAWS = range(3)
@@ -157,7 +165,12 @@ _A_STATE, _A_LEAVING, _A_STAMP, _A_BREAK_TOKEN = range(4)
 _A_ATTEMPT_TOKEN, _A_ATTEMPT_OUTCOME, _A_ACTIVE = range(4, 7)
 _A_ON_AT, _A_OFF_AT, _A_BREAK_LENGTH_S, _A_BREAK_DUE_END_AT, _A_BREAK_START_AT = range(5)
 _A_ATTEMPT_START_AT, _A_ATTEMPT_TALK_S, _A_ACTIVATED_AT, _A_OFF_PHONE_SINCE = range(5, 9)
+# with chats: sessions held and the order agents reached them; start of the agent's span of
+# work in hand (NaN: none) and of their span holding sessions
+_A_SESSIONS, _A_SINCE = 7, 8
+_A_BUSY_SINCE, _A_CHAT_SINCE = 9, 10
 _OFF, _IDLE, _BUSY, _ON_BREAK, _OUTBOUND, _OFF_PHONE = range(6)
+_CHATTING = 6  # holding chat sessions, not on a voice call
 _STAYS, _AFTER_CALL, _WHEN_QUEUE_EMPTY = range(3)
 # what an agent does after a call or an attempt
 _DONE, _GO_ON, _DRAIN = range(3)
@@ -214,9 +227,8 @@ _N_BOT_ENTERED, _N_BOT_RESOLVED, _N_BOT_ABANDONED, _N_BOT_HANDED_OVER, _N_BOT_BY
     13, 18
 )
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
-_STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(
-    len(AGENT_SUMS)
-)
+_STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(6)
+_SESSION_TIME, _CHAT_TIME = 6, 7
 _HANDLED, _GROUP_HANDLE_S = range(2)
 _ATTEMPTS, _CONTACTS = range(2)
 _NO_CONTACT, _CONTACT, _CUT_OFF = (
@@ -251,6 +263,7 @@ assert CALL_COUNTS[_N_BLOCKED:] == (
     "bot_handed_over",
     "bot_bypassed",
 )
+assert AGENT_SUMS[_SESSION_TIME:] == ("session_s", "chat_s")
 assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
     "to_inbound",
     "to_outbound",
@@ -388,20 +401,22 @@ def simulate_replication(
     n_agents, n_roster, n_slots = agent_group.shape[0], roster_at.shape[0], slot_start_at.shape[0]
     n_days = segment_start_at.shape[0] // n_intervals
     idle_capacity = n_agents + n_roster + 1
-    # Service and outbound ends, stale break and outbound ends, and per call: an abandonment,
-    # overflows, a redial or repeat (and with a bot, the end of its bot time).
+    # Service and outbound ends, stale break and outbound ends (with chats: a session end per
+    # session an agent may hold, and a call's), and per call: an abandonment, overflows, a
+    # redial or repeat (and with a bot, the end of its bot time).
+    agent_events = (MAX_CONCURRENT + 3 if _CHAT else 3) * n_agents
     per_call = routing_group.shape[1] + (3 if _BOT else 2)
-    heap_capacity = 3 * n_agents + n_roster + per_call * capacity
+    heap_capacity = agent_events + n_roster + per_call * capacity
 
-    owned_counters = np.zeros(N_COUNTERS, dtype=np.int64)
+    owned_counters = np.zeros(N_COUNTERS + 1 if _CHAT else N_COUNTERS, dtype=np.int64)
     draw_span = borrow(draw_span)
     owned_drawn = draw_span[:, :, 0].copy()
     owned_call_i = np.empty((capacity, 7 if _BOT else 6), dtype=np.int32)
     owned_call_f = np.empty((capacity, 9 if _BOT else 7))
     owned_queue = np.empty((n_types, capacity), dtype=np.int64)
     owned_q_pos = np.zeros((n_types, 2), dtype=np.int64)
-    owned_agent_i = np.zeros((n_agents, 7), dtype=np.int64)
-    owned_agent_f = np.zeros((n_agents, 9))
+    owned_agent_i = np.zeros((n_agents, 9 if _CHAT else 7), dtype=np.int64)
+    owned_agent_f = np.zeros((n_agents, 11 if _CHAT else 9))
     owned_idle = np.empty((n_groups, idle_capacity, 2), dtype=np.int64)
     owned_idle_pos = np.zeros((n_groups, 2), dtype=np.int64)
     owned_heap_at = np.empty(heap_capacity)
@@ -453,6 +468,8 @@ def simulate_replication(
     busy, on_shift = borrow(owned_busy), borrow(owned_on_shift)
     for g in range(n_groups):
         group_s[g, _GS_INBOUND] = group_i[g, GROUP_KIND] != _BLENDED
+    if _CHAT:
+        agent_f[:, _A_BUSY_SINCE] = math.nan
 
     # -- scheduling and draws ---------------------------------------------------------------
 
@@ -668,11 +685,16 @@ def simulate_replication(
             return arrived_at < other_arrived_at
         return call < other
 
-    def next_call_for(group, now):
-        """Return the waiting call ``group`` takes next (eligible heads only), or -1."""
+    def next_call_for(group, now, voice, chat):
+        """Return the waiting call ``group`` takes next (eligible heads only), or -1.
+
+        ``voice``, ``chat``: whether calls of each channel may be taken (with chats).
+        """
         best = -1
         for k in range(n_types):
             if eligible_after_s[group, k] == math.inf:
+                continue
+            if _CHAT and not (chat if type_i[k, CHAT] else voice):
                 continue
             call = head(k)
             if call < 0 or now < call_f[call, _C_ARRIVED_AT] + eligible_after_s[group, k]:
@@ -692,6 +714,28 @@ def simulate_replication(
 
     # -- answering --------------------------------------------------------------------------
 
+    def stamp(agent):
+        """Note that ``agent`` reached its current sessions now (after those stamped before)."""
+        agent_i[agent, _A_SINCE] = counters[_CHAT_STAMP]
+        counters[_CHAT_STAMP] += 1
+
+    def start_contact(agent, k, now, ended_at):
+        """Set ``agent`` to a contact of type ``k`` answered now: state, sessions, agent time."""
+        group = agent_group[agent]
+        if math.isnan(agent_f[agent, _A_BUSY_SINCE]):
+            agent_f[agent, _A_BUSY_SINCE] = now
+        if not type_i[k, CHAT]:
+            agent_i[agent, _A_STATE] = _BUSY
+            return
+        if agent_i[agent, _A_SESSIONS] == 0:
+            agent_f[agent, _A_CHAT_SINCE] = now
+        agent_i[agent, _A_SESSIONS] += 1
+        add_span(
+            agent_sums, slot_start_at, group, _SESSION_TIME, now, ended_at, counters[_NOW_SLOT]
+        )
+        agent_i[agent, _A_STATE] = _CHATTING
+        stamp(agent)
+
     def repeat(call, k, now, talk_s):
         """Make unresolved ``call`` come back, unless its matter made the most repeat calls."""
         repeats = call_i[call, _C_REPEATS]
@@ -710,6 +754,8 @@ def simulate_replication(
         factor = tier_factor[group, k]
         if _BOT:
             factor = factor * call_f[call, _C_FACTOR]
+        if _CHAT and type_i[k, CHAT]:
+            factor *= group_f[group, SLOWDOWN + agent_i[agent, _A_SESSIONS]]
         talk_s = factor * call_f[call, _C_TALK_S]
         handle_s = talk_s + factor * acw_s[k, segment]
         ended_at = now + handle_s
@@ -726,7 +772,10 @@ def simulate_replication(
         call_sums[segment, k, _HANDLE] += handle_s
         group_calls[segment, group, k, _HANDLED] += 1.0
         group_calls[segment, group, k, _GROUP_HANDLE_S] += handle_s
-        add_span(agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at, counters[_NOW_SLOT])
+        if not _CHAT:
+            add_span(
+                agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at, counters[_NOW_SLOT]
+            )
         if _KEEP:
             write_call(call, _ANSWERED, now + talk_s)
             rec_f[_ANSWERED_AT, call] = now
@@ -735,14 +784,17 @@ def simulate_replication(
             rec_i[_R_GROUP, call] = group
             rec_i[_R_AGENT, call] = agent
             rec_i[_R_TIER, call] = skill_tier[group, k]
-        agent_i[agent, _A_STATE] = _BUSY
+        if _CHAT:
+            start_contact(agent, k, now, ended_at)
+        else:
+            agent_i[agent, _A_STATE] = _BUSY
         if _HOLD:
             busy[group] += 1
         if _LINES:  # the caller keeps their lines until they hang up
             for pool in (np.int64(k), n_types):
                 if line_capacity[pool] >= 0:
                     line_n[pool] = instant_push(line_free_at, pool, line_n[pool], now + talk_s)
-        schedule(ended_at, _SERVICE_END_RANK, _SERVICE_END, agent, 0)
+        schedule(ended_at, _SERVICE_END_RANK, _SERVICE_END, agent, type_i[k, CHAT] if _CHAT else 0)
         if type_draws[k, _DRAWS_REPEAT] and call_f[call, _C_REPEAT_U] >= tier_fcr[group, k]:
             repeat(call, k, now, talk_s)
 
@@ -872,7 +924,7 @@ def simulate_replication(
 
     def take_next_call(agent, now):
         """Take the waiting call ``agent`` answers next off its queue's count (-1 if none)."""
-        call = next_call_for(agent_group[agent], now)
+        call = next_call_for(agent_group[agent], now, True, True)
         if call >= 0:
             waiting[call_i[call, _C_TYPE]] -= 1
         return call
@@ -884,7 +936,7 @@ def simulate_replication(
         """
         if held(group) or first_idle(group) < 0:
             return -1, -1
-        call = next_call_for(group, now)
+        call = next_call_for(group, now, True, True)
         if call < 0:
             return -1, -1
         waiting[call_i[call, _C_TYPE]] -= 1
@@ -895,6 +947,101 @@ def simulate_replication(
         if not _CONTROLS:
             return True
         return agent_i[agent, _A_ACTIVE] == 1 or group_i[agent_group[agent], GROUP_KIND] != _RESERVE
+
+    # -- chats (see the SimPy centre's chat rules) --------------------------------------------
+
+    def takes(agent):
+        """Whether a chatting agent takes a voice call, and a chat, now.
+
+        One whose shift ended (without drain) or whose break fell due takes nothing new.
+        """
+        if agent_i[agent, _A_STATE] != _CHATTING:
+            return False, False
+        if agent_i[agent, _A_LEAVING] == _AFTER_CALL or agent_f[agent, _A_BREAK_LENGTH_S] > 0.0:
+            return False, False
+        group = agent_group[agent]
+        return (
+            group_i[group, VOICE_WHILE_CHATTING] == 1,
+            agent_i[agent, _A_SESSIONS] < group_i[group, MAX_CHATS],
+        )
+
+    def agent_for(group, k):
+        """Return the agent of ``group`` who takes a contact of type ``k`` now, or -1.
+
+        The longest-idle agent; else, among the chatting agents who may take it, the one with
+        the fewest sessions who reached that count first.
+        """
+        if held(group):
+            return -1
+        best = first_idle(group)
+        if best >= 0:
+            return best
+        for agent in range(group_i[group, FIRST_AGENT], group_i[group, END_AGENT]):
+            if agent_group[agent] != group:
+                continue
+            voice, chat = takes(agent)
+            if not (chat if type_i[k, CHAT] else voice):
+                continue
+            if (
+                best < 0
+                or agent_i[agent, _A_SESSIONS] < agent_i[best, _A_SESSIONS]
+                or (
+                    agent_i[agent, _A_SESSIONS] == agent_i[best, _A_SESSIONS]
+                    and agent_i[agent, _A_SINCE] < agent_i[best, _A_SINCE]
+                )
+            ):
+                best = agent
+        return best
+
+    def offer_contact(group, k, now):
+        """Find the agent of ``group`` who takes type ``k`` and the next contact they may take.
+
+        Returns the contact and the agent, or -1 and -1 (an overflow with chats).
+        """
+        agent = agent_for(group, k)
+        if agent < 0:
+            return -1, -1
+        idle_agent = agent_i[agent, _A_STATE] == _IDLE
+        voice, chat = (True, True) if idle_agent else takes(agent)
+        call = next_call_for(group, now, voice, chat)
+        if call < 0:
+            return -1, -1
+        waiting[call_i[call, _C_TYPE]] -= 1
+        if idle_agent:
+            pop_first_idle(group)
+        return call, agent
+
+    def take_more(agent, now):
+        """Let a chatting agent take waiting contacts while they may."""
+        while True:
+            voice, chat = takes(agent)
+            if not (voice or chat):
+                return
+            call = next_call_for(agent_group[agent], now, voice, chat)
+            if call < 0:
+                return
+            waiting[call_i[call, _C_TYPE]] -= 1
+            answer(call, agent, now)
+
+    def end_contact(agent, chat, now):
+        """End a call or a chat session of ``agent``; return whether no work is left in hand."""
+        group = agent_group[agent]
+        if chat:
+            agent_i[agent, _A_SESSIONS] -= 1
+            if agent_i[agent, _A_SESSIONS] == 0:
+                start_at = agent_f[agent, _A_CHAT_SINCE]
+                add_span(agent_sums, slot_start_at, group, _CHAT_TIME, start_at, now, -1)
+            if agent_i[agent, _A_STATE] == _BUSY:  # a session ended during a voice call
+                return False
+        if agent_i[agent, _A_SESSIONS] > 0:  # a session ended, or a voice call while chatting
+            agent_i[agent, _A_STATE] = _CHATTING
+            stamp(agent)
+            return False
+        add_span(
+            agent_sums, slot_start_at, group, _BUSY_TIME, agent_f[agent, _A_BUSY_SINCE], now, -1
+        )
+        agent_f[agent, _A_BUSY_SINCE] = math.nan
+        return True
 
     # -- agents: outbound attempts, breaks, free agents, reserves (controls decide) ----------
 
@@ -1244,7 +1391,12 @@ def simulate_replication(
                 break
             if routing_after_s[k, r] > 0.0 or held(group):
                 continue
-            agent = pop_idle(group)
+            if _CHAT:
+                agent = agent_for(group, k)
+                if agent >= 0 and agent_i[agent, _A_STATE] == _IDLE:
+                    pop_first_idle(group)
+            else:
+                agent = pop_idle(group)
             if agent >= 0:
                 return agent
         slot = (q_pos[k, _HEAD] + q_pos[k, _COUNT]) % capacity
@@ -1302,7 +1454,10 @@ def simulate_replication(
         elif kind == _OVERFLOW:
             if call_i[a, _C_STATE] != _WAITING:
                 return False, -1, False, -1, -1
-            call, agent = offer_to_group(b, now)
+            if _CHAT:
+                call, agent = offer_contact(b, call_i[a, _C_TYPE], now)
+            else:
+                call, agent = offer_to_group(b, now)
             return True, -1, False, call, agent
         elif kind == _ARRIVAL:
             segment = _segment_at(now, segment_start_at, segment_end_at)
@@ -1324,6 +1479,8 @@ def simulate_replication(
                 end_attempt(a, now, False)
             if _HOLD and kind == _SERVICE_END:
                 busy[agent_group[a]] -= 1
+            if _CHAT and kind == _SERVICE_END and not end_contact(a, b == 1, now):
+                return True, -1, False, -1, a  # still chatting: may take more (see take_more)
             then = after_work(a, now)
             if then != _DONE:
                 return True, a, then == _DRAIN, -1, -1
@@ -1338,7 +1495,8 @@ def simulate_replication(
         for agent in range(n_agents):
             state = agent_i[agent, _A_STATE]
             if state == _IDLE or (
-                (state in (_BUSY, _OUTBOUND)) and agent_i[agent, _A_LEAVING] != _AFTER_CALL
+                (state in (_BUSY, _OUTBOUND) or (_CHAT and state == _CHATTING))
+                and agent_i[agent, _A_LEAVING] != _AFTER_CALL
             ):
                 return True
         return False
@@ -1346,7 +1504,7 @@ def simulate_replication(
     def on_agent_roster(kind, agent, r, now):
         """Apply a shift start, break or shift end; return the agent if now free to work."""
         state = agent_i[agent, _A_STATE]
-        working = state in (_BUSY, _OUTBOUND)
+        working = state in (_BUSY, _OUTBOUND) or (_CHAT and state == _CHATTING)
         if _HOLD and kind != _BREAK:
             on_shift[agent_group[agent]] += 1 if kind == _ON else -1
         if kind == _ON:
@@ -1472,6 +1630,8 @@ def simulate_replication(
                 agent = route(call, at)
         if call >= 0 and agent >= 0:
             answer(call, agent, at)
+        if _CHAT and agent >= 0:
+            take_more(agent, at)
         if live and _CONTROLS:
             run_controls(at)
     if counters[STATUS] == STATUS_OK:
@@ -1532,7 +1692,12 @@ _KERNELS: dict[tuple[bool, ...], Callable[..., np.ndarray]] = {}
 
 
 def kernel(
-    controls: bool, keep: bool, lines: bool = False, hold: bool = False, bot: bool = False
+    controls: bool,
+    keep: bool,
+    lines: bool = False,
+    hold: bool = False,
+    bot: bool = False,
+    chat: bool = False,
 ) -> Callable[..., np.ndarray]:
     """Return :func:`simulate_replication` compiled for a feature set.
 
@@ -1548,6 +1713,8 @@ def kernel(
         Some group keeps its count at a staffing drop (``Plan.has_hold``).
     bot : bool
         A bot is in front of some call type (``Plan.has_bot``).
+    chat : bool
+        Some call type is a chat (``Plan.has_chat``).
 
     Returns
     -------
@@ -1557,9 +1724,9 @@ def kernel(
         inbound run of tallies never compiles the records (the engine runs plans with controls
         with records, kept or not).
     """
-    features = (bool(controls), bool(keep), bool(lines), bool(hold), bool(bot))
+    features = (bool(controls), bool(keep), bool(lines), bool(hold), bool(bot), bool(chat))
     if features not in _KERNELS:
-        switches = ("_CONTROLS", "_KEEP", "_LINES", "_HOLD", "_BOT")
+        switches = ("_CONTROLS", "_KEEP", "_LINES", "_HOLD", "_BOT", "_CHAT")
         scope = {**globals(), **dict(zip(switches, features, strict=True))}
         code = simulate_replication.__code__
         function = types.FunctionType(code, scope, code.co_name)

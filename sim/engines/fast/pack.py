@@ -12,7 +12,7 @@ from sim.engines.tables import bot_draws, call_draws, eligible_after_s, line_cap
 from sim.scenario.plan import GroupKind, Plan
 
 # Columns of FastModel.type_i, type_f and roster_i.
-PRIORITY, HANDLE_CODE, PATIENCE_CODE, REDIAL_MAX_ATTEMPTS, REPEAT_MAX_ATTEMPTS = range(5)
+PRIORITY, HANDLE_CODE, PATIENCE_CODE, REDIAL_MAX_ATTEMPTS, REPEAT_MAX_ATTEMPTS, CHAT = range(6)
 REDIAL_PROBABILITY, REDIAL_DELAY_S, REPEAT_DELAY_S = range(3)
 ROSTER_KIND, ROSTER_WHO = range(2)
 # Columns of FastModel.bot_i and bot_f.
@@ -45,9 +45,11 @@ GROUP_FLOAT_TABLES = (
 )
 GROUP_TABLES = GROUP_INT_TABLES + GROUP_FLOAT_TABLES
 GROUP_KIND, LIST_SIZE, MIN_OUTBOUND, MAX_ACTIVE, PREEMPT, TALK_CODE, HOLD = range(7)
-TALK_DRAWS, OUTBOUND_ROW = 7, 8
+TALK_DRAWS, OUTBOUND_ROW, MAX_CHATS, VOICE_WHILE_CHATTING = 7, 8, 9, 10
+FIRST_AGENT, END_AGENT = 11, 12
 ATTEMPT_S, CONTACT_PROBABILITY, TALK_P1, TALK_P2, WRAP_S = range(5)
 QUEUE_ON, WAIT_ON_S, SL_BELOW, SL_WINDOW_S, QUEUE_OFF, CALM_S, MIN_STAY_S = range(5, 12)
+SLOWDOWN = 12  # group_f[g, SLOWDOWN + n - 1]: chat slow-down factor at n sessions
 
 
 class FastModel(NamedTuple):
@@ -57,9 +59,9 @@ class FastModel(NamedTuple):
     ----------
     segment_start_at, segment_end_at : float64[S]
         Arrival segments (planning intervals), seconds.
-    type_i : int64[K, 5]
+    type_i : int64[K, 6]
         Priority, handle distribution code, patience distribution code, most redials per caller,
-        most repeat calls per matter.
+        most repeat calls per matter, chat (0/1).
     type_f : float64[K, 3]
         Redial probability, mean redial delay (s), mean repeat delay (s).
     type_draws : bool[K, 6]
@@ -80,15 +82,17 @@ class FastModel(NamedTuple):
         Overflow delay of each routing entry, seconds.
     agent_group : int64[A]
         Group of each agent.
-    group_i : int64[G, 9]
+    group_i : int64[G, 13]
         Kind (:class:`~sim.scenario.plan.GroupKind`), daily call-list size (-1: unlimited),
         minimum agents kept outbound, most reserves active, pre-emption (0/1), outbound talk
         distribution code, ``hold_count`` (0/1), whether the talk distribution takes a draw
-        (0/1), and the group's row in the outbound draws (:func:`outbound_rows`).
-    group_f : float64[G, 12]
+        (0/1), the group's row in the outbound draws (:func:`outbound_rows`), most chat
+        sessions per agent, voice while chatting (0/1), and the range of agent numbers its
+        agents lie in (:func:`agent_ranges`).
+    group_f : float64[G, 12 + MAX_CONCURRENT]
         Outbound attempt time (s), contact probability, talk parameters, wrap-up (s); control
         thresholds: queue on, oldest wait on (s), service level below, its window (s), queue
-        off, calm time (s), minimum stay (s).
+        off, calm time (s), minimum stay (s); the chat slow-down factor at 1, 2, ... sessions.
     line_capacity : int64[K + 1]
         Lines of each call type's own, then the centre's (-1: no limit), see
         :func:`sim.engines.tables.line_capacity`.
@@ -156,6 +160,21 @@ def outbound_rows(plan: Plan) -> NDArray[np.int64]:
     return np.where(blended, np.cumsum(blended) - 1, -1).astype(np.int64)
 
 
+def agent_ranges(plan: Plan) -> NDArray[np.int64]:
+    """Lowest agent number of each group's agents and one past the highest, int64[G, 2].
+
+    A scenario numbers agents group by group, so the range holds the group's agents only (a
+    hand-made plan's may hold others, which the kernel skips); a group without agents has the
+    empty range (0, 0).
+    """
+    ranges = np.zeros((plan.n_groups, 2), dtype=np.int64)
+    for g in range(plan.n_groups):
+        mine = np.flatnonzero(plan.agent_group == g)
+        if len(mine):
+            ranges[g] = mine[0], mine[-1] + 1
+    return ranges
+
+
 def pack(plan: Plan) -> FastModel:
     """Copy the plan's tables into the kernel's layout.
 
@@ -188,6 +207,7 @@ def pack(plan: Plan) -> FastModel:
                     plan.patience_code,
                     plan.redial_max_attempts,
                     plan.repeat_max_attempts,
+                    plan.chat_types,
                 ],
                 axis=1,
             )
@@ -213,13 +233,19 @@ def pack(plan: Plan) -> FastModel:
             np.stack(
                 [getattr(plan, name) for name in GROUP_INT_TABLES]
                 + [[takes_draw(int(code)) for code in plan.outbound_talk_code]]
-                + [outbound_rows(plan)],
+                + [outbound_rows(plan), plan.group_max_chats, plan.group_voice_while_chatting]
+                + list(agent_ranges(plan).T),
                 axis=1,
-            ).reshape(-1, len(GROUP_INT_TABLES) + 2)
+            ).reshape(-1, len(GROUP_INT_TABLES) + 6)
         ),
         group_f=f64(
-            np.stack([getattr(plan, name) for name in GROUP_FLOAT_TABLES], axis=1).reshape(
-                -1, len(GROUP_FLOAT_TABLES)
+            np.hstack(
+                [
+                    np.stack([getattr(plan, name) for name in GROUP_FLOAT_TABLES], axis=1).reshape(
+                        -1, len(GROUP_FLOAT_TABLES)
+                    ),
+                    np.reshape(plan.group_chat_slowdown, (plan.n_groups, -1)),
+                ]
             )
         ),
         line_capacity=i64(line_capacity(plan)),

@@ -18,6 +18,11 @@ class State(Enum):
     ON_BREAK = "on break"
     OUTBOUND = "outbound"  # on an outbound attempt (dial, talk and wrap-up)
     OFF_PHONE = "off phone"  # a reserve on duty who is not activated
+    CHAT = "chatting"  # holding chat sessions, not on a voice call
+
+
+WORKING = (State.BUSY, State.OUTBOUND, State.CHAT)
+"""States of an agent who has work in hand (a call, an attempt or chat sessions)."""
 
 
 class Leaving(Enum):
@@ -56,3 +61,5 @@ class Agent:
     active: bool = False  # a reserve on the phones
     activated_at: float = math.nan
     off_phone_since: float = math.nan
+    sessions: int = 0  # chat sessions held (also while on a voice call)
+    since: int = 0  # order in which agents reached their current sessions (chat routing)

@@ -18,7 +18,13 @@ Rules (``docs/background/model.md``):
 * a call of a type with a bot takes a free bot port for its bot time, then is resolved, hangs
   up, or joins the people's queue with its handle time scaled (a hand-over due while the
   centre is closed is dropped); with every port busy it queues for people at once;
-* after every event the controls of blended and reserve groups run (:mod:`.controls`).
+* after every event the controls of blended and reserve groups run (:mod:`.controls`);
+* chats: an agent holds up to the group's ``max_concurrent.chat`` sessions at once, each
+  stretched by the slow-down factor of the count it starts at; a contact goes to the agent of
+  the group with the fewest sessions (idle agents first, longest idle), ties to the one that
+  reached its count first; an agent below the limit takes more waiting contacts when a session
+  ends; an agent holding sessions takes a voice call only when the group's
+  ``voice_while_chatting`` says so, and an agent on a voice call takes no chat.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from sim.engines.sampling import (
     standard_variate,
     takes_draw,
 )
-from sim.engines.simpy.agents import Agent, Attempt, Leaving, State
+from sim.engines.simpy.agents import WORKING, Agent, Attempt, Leaving, State
 from sim.engines.simpy.controls import Controls
 from sim.engines.simpy.events import RankedTimeout
 from sim.engines.simpy.recorder import Recorder
@@ -150,6 +156,9 @@ class Centre:
         self.line_frees: list[list[float]] = [[] for _ in self.line_capacity]
         self.on_shift = [0] * plan.n_groups
         self.busy = [0] * plan.n_groups  # agents on inbound calls, past their shift end included
+        self.chat = plan.chat_types
+        self.has_chat = plan.has_chat
+        self.n_since = 0  # stamps of Agent.since
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -239,8 +248,12 @@ class Centre:
         ):
             if group < 0:
                 break
-            if after_s == 0.0 and self.idle[group] and not self._held(group):
-                self._answer(call, self.idle[group].popleft())
+            agent = self._agent_for(group, k) if after_s == 0.0 else None
+            if agent is not None:
+                if agent.state is State.IDLE:
+                    self.idle[group].popleft()
+                self._answer(call, agent)
+                self._take_more(agent)
                 answered = True
                 break
         if not answered:
@@ -251,7 +264,10 @@ class Centre:
     def overflow(self, call: Call, group: int) -> None:
         """Let the longest-idle agent of ``group`` take the next call (a call became eligible)."""
         if call.waiting:
-            self._offer(group)
+            if self.has_chat:
+                self._offer_contact(group, call.call_type)
+            else:
+                self._offer(group)
             self._after_event()
 
     def abandon(self, call: Call) -> None:
@@ -279,10 +295,24 @@ class Centre:
         self._later(delay_s, k, Origin.REDIAL, call.redials + 1, call.repeats)
         return False
 
-    def finish(self, agent: Agent) -> None:
-        """Free an agent after a call; one who leaves or takes a break frees a held place."""
+    def finish(self, agent: Agent, call: Call) -> None:
+        """End a call or chat session; an agent free of all work leaves, rests or works on.
+
+        One who leaves or takes a break frees a held place.
+        """
         group, leaving = agent.group, agent.leaving
         self.busy[group] -= 1
+        if self.chat[call.call_type]:
+            agent.sessions -= 1
+            if agent.state is State.BUSY:  # a session ended during a voice call
+                self._after_event()
+                return
+        if agent.sessions > 0:  # a session ended, or a voice call while chatting
+            agent.state = State.CHAT
+            self._stamp(agent)
+            self._take_more(agent)
+            self._after_event()
+            return
         self._after_work(agent)
         gone = agent.state is State.ON_BREAK or (
             agent.state is State.OFF and leaving is Leaving.AFTER_CALL
@@ -354,7 +384,7 @@ class Centre:
         self.on_shift[agent.group] -= 1
         agent.scheduled_off_at = self.env.now
         agent.break_due_s = 0.0
-        if agent.state in (State.BUSY, State.OUTBOUND):
+        if agent.state in WORKING:
             agent.leaving = Leaving.WHEN_QUEUE_EMPTY if drain else Leaving.AFTER_CALL
         elif agent.state is not State.OFF:
             self._stop_waiting(agent)
@@ -366,7 +396,7 @@ class Centre:
         if agent.state in (State.IDLE, State.OFF_PHONE):
             self._stop_waiting(agent)
             self._start_break(agent, length_s)
-        elif agent.state in (State.BUSY, State.OUTBOUND) and agent.leaving is Leaving.STAYS:
+        elif agent.state in WORKING and agent.leaving is Leaving.STAYS:
             agent.break_due_s = length_s
             agent.break_due_end_at = self.env.now + length_s
 
@@ -400,10 +430,7 @@ class Centre:
     def _close(self) -> None:
         someone_to_serve = any(
             agent.state is State.IDLE
-            or (
-                agent.state in (State.BUSY, State.OUTBOUND)
-                and agent.leaving is not Leaving.AFTER_CALL
-            )
+            or (agent.state in WORKING and agent.leaving is not Leaving.AFTER_CALL)
             for agent in self.agents
         )
         if self.plan.drops_at_close or not someone_to_serve:
@@ -457,33 +484,111 @@ class Centre:
         if call is None:
             return False
         self._answer(call, agent)
+        self._take_more(agent)
         return True
 
-    def _pop_next_call_for(self, group: int) -> Call | None:
+    def _pop_next_call_for(
+        self, group: int, *, voice: bool = True, chat: bool = True
+    ) -> Call | None:
         """Take off its queue the call ``group`` serves next: highest priority, longest wait.
 
         Only the head of each queue can go: later calls of a type have waited less, so a group
-        whose overflow delay the head has not reached may take none of them.
+        whose overflow delay the head has not reached may take none of them. ``voice`` and
+        ``chat``: whether calls of each channel may be taken.
         """
         now = self.env.now
         heads = [
             queue[0]
             for k, queue in enumerate(self.queues)
-            if queue and now >= queue[0].arrived_at + self.eligible_after_s[group, k]
+            if queue
+            and now >= queue[0].arrived_at + self.eligible_after_s[group, k]
+            and (chat if self.chat[k] else voice)
         ]
         if not heads:
             return None
         best = min(heads, key=lambda c: (-self.plan.priority[c.call_type], c.arrived_at, c.call_id))
         return self.queues[best.call_type].popleft()
 
+    # -- chats ------------------------------------------------------------------------------
+
+    def _stamp(self, agent: Agent) -> None:
+        """Note that ``agent`` reached its current sessions now (after those stamped before)."""
+        agent.since = self.n_since
+        self.n_since += 1
+
+    def _takes(self, agent: Agent) -> tuple[bool, bool]:
+        """Whether a chatting agent takes a voice call, and a chat, now.
+
+        One whose shift ended (without drain) or whose break fell due takes nothing new.
+        """
+        if agent.state is not State.CHAT:
+            return False, False
+        if agent.leaving is Leaving.AFTER_CALL or agent.break_due_s > 0.0:
+            return False, False
+        group = agent.group
+        voice = bool(self.plan.group_voice_while_chatting[group])
+        return voice, agent.sessions < self.plan.group_max_chats[group]
+
+    def _agent_for(self, group: int, call_type: int) -> Agent | None:
+        """Return the agent of ``group`` who takes a contact of ``call_type`` now, or None.
+
+        The longest-idle agent; else, among the chatting agents who may take it, the one with
+        the fewest sessions who reached that count first.
+        """
+        if self._held(group):
+            return None
+        if self.idle[group]:
+            return self.idle[group][0]
+        if not self.has_chat:
+            return None
+        chat = bool(self.chat[call_type])
+        takers = [a for a in self.group_agents[group] if self._takes(a)[int(chat)]]
+        return min(takers, key=lambda a: (a.sessions, a.since), default=None)
+
+    def _offer_contact(self, group: int, call_type: int) -> None:
+        """Let the agent of ``group`` who takes ``call_type`` take the next contact they may."""
+        agent = self._agent_for(group, call_type)
+        if agent is None:
+            return
+        if agent.state is State.IDLE:
+            call = self._pop_next_call_for(group)
+        else:
+            voice, chat = self._takes(agent)
+            call = self._pop_next_call_for(group, voice=voice, chat=chat)
+        if call is not None:
+            if agent.state is State.IDLE:
+                self.idle[group].popleft()
+            self._answer(call, agent)
+            self._take_more(agent)
+
+    def _take_more(self, agent: Agent) -> None:
+        """Let a chatting agent take waiting contacts while they may."""
+        while True:
+            voice, chat = self._takes(agent)
+            if not (voice or chat):
+                return
+            call = self._pop_next_call_for(agent.group, voice=voice, chat=chat)
+            if call is None:
+                return
+            self._answer(call, agent)
+
     def _answer(self, call: Call, agent: Agent) -> None:
-        """Let ``agent`` answer ``call``: the tier scales handle time; unresolved calls repeat."""
+        """Let ``agent`` answer ``call``: the tier scales handle time; unresolved calls repeat.
+
+        A chat session is also stretched by the group's slow-down factor of the sessions the
+        agent holds with it.
+        """
         call.waiting = False
         k, group = call.call_type, agent.group
         factor = float(self.plan.tier_factor[group, k]) * call.handle_factor
+        if self.chat[k]:
+            agent.sessions += 1
+            factor *= float(self.plan.group_chat_slowdown[group, agent.sessions - 1])
         talk_s = factor * call.talk_s
         handle_s = talk_s + factor * float(self.plan.acw_s[k, call.segment])
-        agent.state = State.BUSY
+        agent.state = State.CHAT if self.chat[k] else State.BUSY  # one on a call takes no chat
+        if agent.state is State.CHAT:
+            self._stamp(agent)
         self.busy[group] += 1
         self._hold_lines(k, self.env.now + talk_s)
         decision, delay = call.repeat

@@ -182,7 +182,7 @@ def caller(env: simpy.Environment, centre: Centre, call: Call) -> Process:
         return
     agent, handle_s = call.taken.value
     yield RankedTimeout(env, handle_s, EventRank.SERVICE_END)
-    centre.finish(agent)
+    centre.finish(agent, call)
 
 
 def _overflow(centre: Centre, call: Call, group: int, _: simpy.Event) -> None:
