@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -22,8 +22,8 @@ from sim.scenario.calendar import day_label
 from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import DistCode, HandleTime, Patience, dist_parameters
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
-from sim.scenario.schema import ForecastRow, Scenario, Volume
-from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
+from sim.scenario.schema import HOURS_PER_DAY, ForecastRow, Scenario, Volume
+from sim.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE, s_to_clock
 
 __all__ = ["GroupKind", "Plan", "RosterKind", "build_plan"]
 
@@ -203,6 +203,21 @@ class Plan:
     centre_lines : int
         Lines of the whole centre, shared by every call type (-1: no limit). A call needs a line
         of its type's own (``type_lines``) and one of the centre's, where each is limited.
+    is_email : bool[K]
+        Whether each call type is email (deferred work from a backlog; no voice tallies).
+    email_start_at, email_end_at : float64[H]
+        Email arrival segments: every clock hour of every calendar day (in steady state, the
+        planning intervals), around the clock; none without email.
+    email_rate_per_s : float64[K, H]
+        Expected email arrival rate of each call type in each email segment, items per second
+        (zero for voice types; before the day's busyness multiplier).
+    response_target_s : float64[K]
+        Email response target, seconds (inf: none, and for voice types).
+    response_share : float64[K]
+        Share of items to answer within it (NaN: none).
+    horizon_end_at : float
+        End of the simulated span: midnight after the last day (the steady state's horizon);
+        email items still waiting then are carried over.
     """
 
     name: str
@@ -287,6 +302,13 @@ class Plan:
     penalty_by_day: bool = True
     start_date: str | None = None
     centre_lines: int = -1
+    is_email: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    email_start_at: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    email_end_at: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    email_rate_per_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+    response_target_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    response_share: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    horizon_end_at: float = 0.0
 
     @property
     def n_call_types(self) -> int:
@@ -317,6 +339,18 @@ class Plan:
     def has_hold(self) -> bool:
         """Whether some group keeps its calls below its agents on shift (``hold_count``)."""
         return bool(np.any(self.staffing_hold))
+
+    @property
+    def has_email(self) -> bool:
+        """Whether some call type is email (a backlog worked between calls)."""
+        return bool(np.any(self.is_email))
+
+    @property
+    def warmup_end_at(self) -> float:
+        """Instant the steady-state warm-up ends (0 without one), seconds."""
+        if self.warmup_intervals == 0:
+            return 0.0
+        return float(self.segment_start_at[self.warmup_intervals])
 
     @property
     def has_money(self) -> bool:
@@ -357,8 +391,13 @@ class Plan:
         return (lengths > 0).reshape(self.n_days, self.n_intervals)
 
     def expected_calls(self) -> float:
-        """Return the expected number of fresh calls of one replication (no redials, repeats)."""
-        return float(np.sum(self.rate_per_s * (self.segment_end_at - self.segment_start_at)))
+        """Return the expected number of fresh calls of one replication (no redials, repeats).
+
+        Email items count too.
+        """
+        voice = np.sum(self.rate_per_s * (self.segment_end_at - self.segment_start_at))
+        email = np.sum(self.email_rate_per_s * (self.email_end_at - self.email_start_at))
+        return float(voice + email)
 
 
 def build_plan(scenario: Scenario) -> Plan:
@@ -455,6 +494,7 @@ def build_plan(scenario: Scenario) -> Plan:
         steady_state=scenario.steady_state is not None,
         start_date=scenario.start_date,
         **_money_terms(scenario),
+        **_email_tables(scenario),
     )
 
 
@@ -492,7 +532,7 @@ def _forecast_segments(scenario: Scenario, call_type: str) -> Iterator[tuple[For
 def _calls_per_segment(scenario: Scenario) -> NDArray[np.float64]:
     """Return the expected calls of each call type in each arrival segment, float64[K, S].
 
-    Closed intervals get none. A call type's own volume is multiplied by its day's weekday
+    Closed intervals get none, nor email types (:func:`_email_tables`). A call type's own volume is multiplied by its day's weekday
     factor; the ``daily`` form spreads the day's calls over the day's open intervals by the
     (weekday's) profile.
     """
@@ -500,6 +540,8 @@ def _calls_per_segment(scenario: Scenario) -> NDArray[np.float64]:
     is_open = _open_table(scenario)
     calls = np.zeros((len(scenario.call_types), n_days, n_intervals))
     for k, (name, call_type) in enumerate(scenario.call_types.items()):
+        if call_type.channel == "email":
+            continue  # around the clock: see _email_tables
         if call_type.volume.forms:
             calls[k] = _own_volume(scenario, call_type.volume, is_open)
         for row, segment in _forecast_segments(scenario, name):
@@ -540,6 +582,53 @@ def _own_volume(
                 per_day *= volume.daily / open_total
         calls[day] = per_day * volume.weekday_factors.get(weekday or "", 1.0)
     return calls
+
+
+def _email_tables(scenario: Scenario) -> dict[str, Any]:
+    """Return the email fields of a plan: which types are email, their arrivals and targets.
+
+    Email segments are the clock hours of every calendar day (arrivals go on while closed),
+    each with its hour's share of the type's day (``Volume.items_per_hour``) times the day's
+    weekday factor and the busyness multiplier; in steady state they are the planning intervals
+    at the stationary rate. Without email there are no segments.
+    """
+    call_types = list(scenario.call_types.values())
+    is_email = np.array([c.channel == "email" for c in call_types], dtype=bool)
+    if scenario.steady_state is not None:
+        horizon_end_at = scenario.close_s
+        starts = np.arange(scenario.n_intervals) * scenario.interval_s
+        lengths = np.full(len(starts), scenario.interval_s)
+    else:
+        horizon_end_at = scenario.n_days * SECONDS_PER_DAY
+        starts = np.arange(scenario.n_days * HOURS_PER_DAY) * SECONDS_PER_HOUR
+        lengths = np.full(len(starts), SECONDS_PER_HOUR)
+    if not is_email.any():
+        starts, lengths = starts[:0], lengths[:0]
+    rate = np.zeros((len(call_types), len(starts)))
+    for k in np.flatnonzero(is_email):
+        volume = call_types[k].volume
+        if scenario.steady_state is not None:
+            assert volume.per_hour is not None  # validated
+            rate[k] = volume.per_hour / SECONDS_PER_HOUR
+            continue
+        per_hour = np.array(volume.items_per_hour()) / SECONDS_PER_HOUR
+        factors = [
+            volume.weekday_factors.get(scenario.weekday_of(day) or "", 1.0)
+            for day in range(scenario.n_days)
+        ]
+        rate[k] = np.concatenate([per_hour * factor for factor in factors])
+    targets = [c.response_target for c in call_types]
+    return {
+        "is_email": is_email,
+        "email_start_at": starts.astype(np.float64),
+        "email_end_at": (starts + lengths).astype(np.float64),
+        "email_rate_per_s": rate * scenario.busyness.multiplier,
+        "response_target_s": np.array(
+            [t.within_h * SECONDS_PER_HOUR if t else np.inf for t in targets], dtype=np.float64
+        ),
+        "response_share": np.array([t.share if t else np.nan for t in targets], dtype=np.float64),
+        "horizon_end_at": float(horizon_end_at),
+    }
 
 
 def _money_terms(scenario: Scenario) -> dict[str, Any]:
@@ -786,6 +875,9 @@ def _fill_trigger(tables: dict[str, Any], g: int, on: ToInbound | Activate, off:
 def expected_fresh_calls(scenario: Scenario) -> float:
     """Return the expected fresh calls of one replication, every call type, day and interval.
 
-    The busyness multiplier is included; redials and repeat calls are not.
+    The busyness multiplier is included, email items too; redials and repeat calls are not.
     """
-    return float(_calls_per_segment(scenario).sum()) * scenario.busyness.multiplier
+    voice = float(_calls_per_segment(scenario).sum()) * scenario.busyness.multiplier
+    email = _email_tables(scenario)
+    durations_s = email["email_end_at"] - email["email_start_at"]
+    return voice + float(np.sum(email["email_rate_per_s"] * durations_s))

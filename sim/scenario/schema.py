@@ -29,6 +29,8 @@ from sim.scenario.problems import FieldError, check_known
 from sim.scenario.shifts import Break, Overtime, RosterRow, Shift
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s
 
+HOURS_PER_DAY = 24
+
 SlDefinition = Literal[
     "offered_minus_short_abandons", "answered", "answered_plus_abandoned_after_t", "p_wait_le_t"
 ]
@@ -260,7 +262,10 @@ class Volume(Frozen):
     profile : list of float, optional
         Weights per planning interval (divided by their total); in YAML also a CSV file.
     per_hour : float, optional
-        Constant arrival rate, calls per hour, while open.
+        Constant arrival rate, calls per hour, while open (email: around the clock).
+    hourly : list of float, optional
+        Email only, with ``daily``: 24 weights, one per clock hour from midnight, that spread
+        the day's items over the calendar day (divided by their total).
     day_cv : float
         CV of a gamma volume multiplier with mean 1 drawn per day for this call type (0: none).
     weekday_factors : dict of str to float
@@ -275,6 +280,7 @@ class Volume(Frozen):
     daily: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     profile: list[float] | None = None
     per_hour: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    hourly: list[float] | None = None
     day_cv: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     weekday_factors: dict[str, float] = Field(default_factory=dict)
     weekday_profiles: dict[str, list[float]] = Field(default_factory=dict)
@@ -292,7 +298,9 @@ class Volume(Frozen):
                 f"give exactly one of per_interval, daily (with profile), per_hour "
                 f"(got {self.forms})",
             )
-        if (self.daily is None) != (self.profile is None):
+        if self.hourly is not None:
+            self._check_hourly()
+        elif (self.daily is None) != (self.profile is None):
             given, missing = ("daily", "profile") if self.profile is None else ("profile", "daily")
             message = f"daily and profile go together (got {given} without {missing})"
             raise FieldError(subpath=missing, message=message)
@@ -312,6 +320,33 @@ class Volume(Frozen):
             check_weekday(f"weekday_profiles.{name}", name)
             check_non_negative(f"weekday_profiles.{name}", weights)
         return self
+
+    def _check_hourly(self) -> None:
+        """Check the email form ``daily`` with ``hourly``: 24 weights, not all zero."""
+        assert self.hourly is not None
+        if self.daily is None or self.profile is not None:
+            got = "profile" if self.profile is not None else "no daily"
+            message = f"goes with daily and replaces profile (got {got})"
+            raise FieldError(subpath="hourly", message=message)
+        if len(self.hourly) != HOURS_PER_DAY:
+            message = f"needs one weight per clock hour: {HOURS_PER_DAY} (got {len(self.hourly)})"
+            raise FieldError(subpath="hourly", message=message)
+        check_non_negative("hourly", self.hourly)
+        if sum(self.hourly) <= 0:
+            raise FieldError("hourly", f"weights must not all be zero (got {self.hourly})")
+
+    def items_per_hour(self) -> list[float]:
+        """Return an email type's expected items in each clock hour of a day (24 values).
+
+        ``per_hour`` is flat; ``daily`` is spread by ``hourly`` (flat without it). Weekday
+        factors are applied by the plan, not here.
+        """
+        if self.per_hour is not None:
+            return [self.per_hour] * HOURS_PER_DAY
+        assert self.daily is not None
+        weights = self.hourly or [1.0] * HOURS_PER_DAY
+        total = sum(weights)
+        return [self.daily * weight / total for weight in weights]
 
     def calls_per_interval(
         self, n_intervals: int, interval_s: float, weekday: str | None = None
@@ -396,13 +431,30 @@ class RoutingEntry(Frozen):
     after_s: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
 
-class CallType(Frozen):
-    """A queue of one kind of call.
+class ResponseTarget(Frozen):
+    """An email type's promise: a share of its items answered within some hours of arrival.
 
     Attributes
     ----------
-    channel : {"voice"}
-        Voice calls occupy one agent each.
+    within_h : float
+        Hours from arrival (> 0); "by the next day" is ``within_h: 24``. At most the horizon.
+    share : float
+        Share of items in [0, 1] to answer within ``within_h``.
+    """
+
+    within_h: float = Field(gt=0, allow_inf_nan=False)
+    share: float = Field(default=0.9, ge=0, le=1)
+
+
+class CallType(Frozen):
+    """A queue of one kind of call (or email item).
+
+    Attributes
+    ----------
+    channel : {"voice", "email"}
+        Voice calls occupy one agent each; email items arrive around the clock, wait in a
+        backlog and are worked when no voice call an agent could take waits
+        (``docs/background/model.md``).
     priority : int
         Higher is served first when an agent frees up; FCFS within a priority.
     volume : Volume
@@ -422,9 +474,11 @@ class CallType(Frozen):
         Lines (trunks) of the call type's own, 1..MAX_LINES: a call holds one from its arrival
         until it leaves (end of talk, abandonment, drop); one arriving when all are in use is
         blocked. None: no limit of its own (the centre's ``lines`` may still block it).
+    response_target : ResponseTarget, optional
+        Email only: the share of items to answer within some hours.
     """
 
-    channel: Literal["voice"] = "voice"
+    channel: Literal["voice", "email"] = "voice"
     priority: int = Field(default=1, ge=0)
     volume: Volume = Volume()
     handle_time: HandleTime
@@ -433,6 +487,7 @@ class CallType(Frozen):
     repeat: Repeat = Repeat()
     routing: Annotated[list[RoutingEntry], Field(min_length=1)] | None = None
     lines: Lines | None = None
+    response_target: ResponseTarget | None = None
 
     @field_validator("routing", mode="before")
     @classmethod
