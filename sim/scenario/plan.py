@@ -532,9 +532,9 @@ def _forecast_segments(scenario: Scenario, call_type: str) -> Iterator[tuple[For
 def _calls_per_segment(scenario: Scenario) -> NDArray[np.float64]:
     """Return the expected calls of each call type in each arrival segment, float64[K, S].
 
-    Closed intervals get none, nor email types (:func:`_email_tables`). A call type's own volume is multiplied by its day's weekday
-    factor; the ``daily`` form spreads the day's calls over the day's open intervals by the
-    (weekday's) profile.
+    Closed intervals get none, nor email types (:func:`_email_tables`). A call type's own volume
+    is multiplied by its day's weekday factor; the ``daily`` form spreads the day's calls over
+    the day's open intervals by the (weekday's) profile.
     """
     n_days, n_intervals = scenario.n_days, scenario.n_intervals
     is_open = _open_table(scenario)

@@ -81,6 +81,7 @@ class _Capacity:
         # Poisson totals rarely exceed mean + 8 sd; busy days, redials and repeat calls add more.
         # Overflow only costs a rerun.
         per_type = plan.rate_per_s @ (plan.segment_end_at - plan.segment_start_at)
+        per_type = per_type + plan.email_rate_per_s @ (plan.email_end_at - plan.email_start_at)
         spread = 1.0 + 3.0 * max(plan.day_cv_shared, float(plan.day_cv.max(initial=0.0)))
         secondary = 1.0 + float(plan.redial_probability.max(initial=0.0))
         secondary += float(_unresolved_share(plan).max(initial=0.0))
@@ -213,7 +214,9 @@ class _ReplicationRunner:
         # controls are most of that kernel, so a copy without records would compile almost as
         # long again, for little speed.
         self.writes_records = keep or plan.has_controls
-        self.kernel = kernel(plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold)
+        self.kernel = kernel(
+            plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold, plan.has_email
+        )
 
     def run_all(self, slots: range) -> list[Records | None]:
         """Simulate the replications of tally slots ``slots`` one after another."""
@@ -224,15 +227,18 @@ class _ReplicationRunner:
         rep = self.first_rep + slot
         capacity = self.capacity.copy()
         realisation = draw_realisation(self.plan, self.seed, rep)
+        rate_per_s = realisation.rate_per_s
+        if self.plan.has_email:  # the email segments follow the planning segments
+            rate_per_s = np.hstack([rate_per_s, realisation.email_rate_per_s])
         while True:
             out = self._output(slot, capacity)
             sizes = draw_block_sizes(
-                self.plan, realisation.rate_per_s, self.secondary_share, capacity.draw_scale
+                self.plan, rate_per_s, self.secondary_share, capacity.draw_scale
             )
             draws, draw_span = self._draws(rep, sizes * self.draws_taken)
             counters = self.kernel(
                 self.model,
-                realisation.rate_per_s,
+                rate_per_s,
                 realisation.roster_kept,
                 draws,
                 draw_span,
@@ -306,6 +312,9 @@ class _ReplicationRunner:
             t.agent_sums[slot],
             t.group_calls[slot],
             t.group_counts[slot],
+            t.email_counts[slot],
+            t.email_ages[slot],
+            t.backlog[slot],
         ):
             array[...] = 0
         plan = self.plan
@@ -339,6 +348,9 @@ class _ReplicationRunner:
             off_phone_i=off_phone_i,
             control_f=control_f,
             control_i=control_i,
+            email_counts=t.email_counts[slot],
+            email_ages=t.email_ages[slot],
+            backlog=t.backlog[slot],
         )
 
 
@@ -350,6 +362,7 @@ def draw_block_sizes(
 ) -> np.ndarray:
     """Return ``int64[7, 2K]``: variates to draw per per-call stream in one replication.
 
+    ``rate_per_s`` covers the planning segments, then (with email) the email segments.
     A fresh stream of call type ``k`` (arrival gaps, handle times, patience, decisions) takes
     one variate per fresh call, plus one arrival gap that finds no further arrival; its size is
     the expected fresh calls of this replication (busyness applied, ``rate_per_s``) plus eight
@@ -358,6 +371,8 @@ def draw_block_sizes(
     that ran out in an earlier try; running out only costs a rerun with the same numbers.
     """
     durations_s = plan.segment_end_at - plan.segment_start_at
+    if plan.has_email:
+        durations_s = np.concatenate([durations_s, plan.email_end_at - plan.email_start_at])
     fresh = rate_per_s @ durations_s
     expected = np.concatenate([fresh, fresh * secondary_share])
     per_stream = expected + 8.0 * np.sqrt(expected) + 64.0
