@@ -138,7 +138,7 @@ def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     names = _with_lines(JSON_KPIS, plan)
     total = summary.total[summary.total["kpi"].isin(names)]
     result: dict[str, Any] = {}
-    for name in [*plan.call_types, ALL]:
+    for name in [*plan.voice_call_types, ALL]:
         rows = total[total["call_type"] == name].set_index("kpi")
         result[name] = {
             kpi: _json_entry(rows, kpi) for kpi in names if name == ALL or kpi not in CENTRE_KPIS
@@ -177,7 +177,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
     ]
     day_shares = _day_meet_shares(summary)
     rows = [header]
-    for name in [*plan.call_types, ALL]:
+    for name in [*plan.voice_call_types, ALL]:
 
         def get(kpi: str, stat: str = "mean", name: str = name) -> float:
             key = (name, kpi)

@@ -341,6 +341,15 @@ class Plan:
         return bool(np.any(self.staffing_hold))
 
     @property
+    def voice_call_types(self) -> tuple[str, ...]:
+        """Names of the call types that are not email (those of the call KPIs)."""
+        if not self.has_email:
+            return self.call_types
+        return tuple(
+            n for n, email in zip(self.call_types, self.is_email, strict=True) if not email
+        )
+
+    @property
     def has_email(self) -> bool:
         """Whether some call type is email (a backlog worked between calls)."""
         return bool(np.any(self.is_email))

@@ -378,16 +378,9 @@ def simulate_replication(
     control_f, control_i = borrow(out.control_f), borrow(out.control_i)
     rate_per_s, roster_kept, draws = borrow(rate_per_s), borrow(roster_kept), borrow(draws)
     outbound_draws = borrow(outbound_draws)
-    is_email, response_target_s = borrow(model.is_email), borrow(model.response_target_s)
-    email_start_at, email_end_at = borrow(model.email_start_at), borrow(model.email_end_at)
-    mark_at = borrow(model.mark_at)
-    warmup_end_at, horizon_end_at = model.warmup_end_at, model.horizon_end_at
-    email_counts, email_ages = borrow(out.email_counts), borrow(out.email_ages)
-    backlog = borrow(out.backlog)
     n_types, n_groups = type_i.shape[0], tier_factor.shape[0]
     n_agents, n_roster, n_slots = agent_group.shape[0], roster_at.shape[0], slot_start_at.shape[0]
-    n_segments = segment_start_at.shape[0]
-    n_days = n_segments // n_intervals
+    n_days = segment_start_at.shape[0] // n_intervals
     idle_capacity = n_agents + n_roster + 1
     # Service and outbound ends, stale break and outbound ends, and per call: an abandonment,
     # overflows, a redial or repeat.
@@ -665,7 +658,7 @@ def simulate_replication(
         """Return the waiting call ``group`` takes next (eligible heads only), or -1."""
         best = -1
         for k in range(n_types):
-            if eligible_after_s[group, k] == math.inf or (_EMAIL and is_email[k]):
+            if eligible_after_s[group, k] == math.inf or (_EMAIL and model.is_email[k]):
                 continue
             call = head(k)
             if call < 0 or now < call_f[call, _C_ARRIVED_AT] + eligible_after_s[group, k]:
@@ -676,7 +669,7 @@ def simulate_replication(
 
     def drop_waiting(now):
         for k in range(n_types):
-            if _EMAIL and is_email[k]:
+            if _EMAIL and model.is_email[k]:
                 continue  # the backlog is never dropped
             while q_pos[k, _COUNT] > 0:
                 call = queue[k, q_pos[k, _HEAD]]
@@ -705,22 +698,22 @@ def simulate_replication(
         Items of a steady-state warm-up are left out. An item counts within the target when
         answered within it, and overdue when carried over already older than it.
         """
-        if call_f[call, _C_ARRIVED_AT] < warmup_end_at:
+        if call_f[call, _C_ARRIVED_AT] < model.warmup_end_at:
             return
         day = call_i[call, _C_SEGMENT] // n_intervals
-        email_counts[day, k, count] += 1
-        email_ages[day, k, age] += age_s
-        email_ages[day, k, age + 2] = max(email_ages[day, k, age + 2], age_s)
-        if count == _E_ANSWERED and age_s <= response_target_s[k]:
-            email_counts[day, k, _E_WITHIN] += 1
-        elif count == _E_CARRIED and age_s > response_target_s[k]:
-            email_counts[day, k, _E_OVERDUE] += 1
+        out.email_counts[day, k, count] += 1
+        out.email_ages[day, k, age] += age_s
+        out.email_ages[day, k, age + 2] = max(out.email_ages[day, k, age + 2], age_s)
+        if count == _E_ANSWERED and age_s <= model.response_target_s[k]:
+            out.email_counts[day, k, _E_WITHIN] += 1
+        elif count == _E_CARRIED and age_s > model.response_target_s[k]:
+            out.email_counts[day, k, _E_OVERDUE] += 1
 
     def next_email_for(group):
         """Return the email item ``group`` takes next (highest priority, oldest), or -1."""
         best = -1
         for k in range(n_types):
-            if not is_email[k] or eligible_after_s[group, k] != 0.0:
+            if not model.is_email[k] or eligible_after_s[group, k] != 0.0:
                 continue
             call = head(k)
             if call >= 0 and (best < 0 or goes_before(call, best)):
@@ -729,18 +722,21 @@ def simulate_replication(
 
     def note_backlog(until_at):
         """Note the backlog of each opening and closing up to ``until_at`` (events before it)."""
-        while counters[_MARK_NEXT] < mark_at.shape[0] and mark_at[counters[_MARK_NEXT]] <= until_at:
+        while (
+            counters[_MARK_NEXT] < model.mark_at.shape[0]
+            and model.mark_at[counters[_MARK_NEXT]] <= until_at
+        ):
             m = counters[_MARK_NEXT]
             for k in range(n_types):
-                if is_email[k]:
-                    backlog[m // 2, k, m % 2] = waiting[k]
+                if model.is_email[k]:
+                    out.backlog[m // 2, k, m % 2] = waiting[k]
             counters[_MARK_NEXT] = m + 1
 
     def carry_backlog(now):
         """Carry over the email items still waiting: they leave at the horizon's end (or now)."""
-        end_at = max(now, horizon_end_at)
+        end_at = max(now, model.horizon_end_at)
         for k in range(n_types):
-            if not is_email[k]:
+            if not model.is_email[k]:
                 continue
             while q_pos[k, _COUNT] > 0:
                 call = queue[k, q_pos[k, _HEAD]]
@@ -765,7 +761,7 @@ def simulate_replication(
         wait_s = now - call_f[call, _C_ARRIVED_AT]
         call_i[call, _C_STATE] = _ANSWERED
         note_exit(k, wait_s <= threshold_s, now)
-        if _EMAIL and is_email[k]:
+        if _EMAIL and model.is_email[k]:
             tally_email(call, k, _E_ANSWERED, _E_AGE_ANSWERED, wait_s)
         else:
             call_counts[segment, k, _N_ANSWERED] += 1
@@ -1211,9 +1207,9 @@ def simulate_replication(
         call_f[call, _C_REDIAL_E] = call_draws[REDIAL_DELAY_DRAWS]
         call_f[call, _C_REPEAT_U] = call_draws[REPEAT_DECISION_DRAWS]
         call_f[call, _C_REPEAT_E] = call_draws[REPEAT_DELAY_DRAWS]
-        if _EMAIL and is_email[k]:
-            if now >= warmup_end_at:
-                email_counts[segment // n_intervals, k, _E_ARRIVED] += 1
+        if _EMAIL and model.is_email[k]:
+            if now >= model.warmup_end_at:
+                out.email_counts[segment // n_intervals, k, _E_ARRIVED] += 1
         else:
             call_counts[segment, k, _OFFERED] += 1
             if origin == _REDIAL:
@@ -1254,14 +1250,14 @@ def simulate_replication(
 
     def schedule_fresh_arrival(k, now, segment):
         unit_exponential = take_draw(ARRIVAL_DRAWS, k)
-        if _EMAIL and is_email[k]:
+        if _EMAIL and model.is_email[k]:
             delay_s, next_segment = _next_arrival_delay(
                 now,
                 segment,
                 unit_exponential,
-                email_start_at,
-                email_end_at,
-                rate_per_s[k, n_segments:],
+                model.email_start_at,
+                model.email_end_at,
+                rate_per_s[k, segment_start_at.shape[0] :],
             )
         else:
             delay_s, next_segment = _next_arrival_delay(
@@ -1283,7 +1279,7 @@ def simulate_replication(
         """Bring the next fresh call of type ``k`` and draw the arrival after it."""
         segment = next_i[k, _NEXT_SEGMENT]
         arriving = segment
-        if _EMAIL and is_email[k]:  # counted in a planning segment (see email_segment)
+        if _EMAIL and model.is_email[k]:  # counted in a planning segment (see email_segment)
             arriving = _email_segment(now, segment_start_at, n_intervals, model.interval_s)
         bring_call(k, arriving, _FRESH)
         schedule_fresh_arrival(k, now, segment)
