@@ -37,7 +37,12 @@ def check_email(scenario: Scenario) -> None:
 
 
 def _check_voice_type(path: str, call_type: CallType) -> None:
-    if call_type.volume.hourly is not None:
+    volume = call_type.volume
+    if volume.daily is not None and volume.profile is None and volume.hourly is None:
+        # a voice day is spread over open hours by a profile (email's daily may be flat)
+        message = "daily and profile go together (got daily without profile)"
+        raise FieldError(f"{path}.volume.profile", message)
+    if volume.hourly is not None:
         raise FieldError(f"{path}.volume.hourly", "is for email call types (got channel voice)")
     if call_type.response_target is not None:
         message = "is for email call types; voice has service_level (got channel voice)"

@@ -300,10 +300,9 @@ class Volume(Frozen):
             )
         if self.hourly is not None:
             self._check_hourly()
-        elif (self.daily is None) != (self.profile is None):
-            given, missing = ("daily", "profile") if self.profile is None else ("profile", "daily")
-            message = f"daily and profile go together (got {given} without {missing})"
-            raise FieldError(subpath=missing, message=message)
+        elif self.profile is not None and self.daily is None:
+            message = "daily and profile go together (got profile without daily)"
+            raise FieldError(subpath="daily", message=message)
         for name in ("per_interval", "profile"):
             values = getattr(self, name)
             if values is not None:
