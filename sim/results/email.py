@@ -81,13 +81,11 @@ def email_kpis(tallies: Tallies, plan: Plan, period: EmailPeriod) -> dict[str, A
         return cells(tallies.email_count(name))
 
     answered, carried = count("email_answered"), count("email_carried")
-    # a type without a target has every answered item "within": keep only typed targets in all
-    with_target = np.where(targeted, 1.0, 0.0)
+    # only types with a target count toward the share (and toward its "all")
+    with_target = np.isfinite(plan.response_target_s).astype(np.float64)
     within = cells(tallies.email_count("email_within_target") * with_target)
-    known = cells(
-        (tallies.email_count("email_answered") + tallies.email_count("email_carried_overdue"))
-        * with_target
-    )
+    overdue = tallies.email_count("email_carried_overdue")
+    known = cells((tallies.email_count("email_answered") + overdue) * with_target)
     share = ratio(within, known)
     share[..., :-1][..., ~targeted] = np.nan
     kpis = {
