@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
@@ -32,11 +33,12 @@ def email_console(frame: pd.DataFrame) -> str:
     total = frame[frame["day"] == TOTAL]
     for call_type, rows in total.groupby("call_type", sort=False):
         lines.append(f"  {call_type}")
-        for row in rows.itertuples():
-            if row.kpi.startswith("backlog") or math.isnan(row.mean):
+        for row in rows.to_dict("records"):
+            kpi = str(row["kpi"])
+            if kpi.startswith("backlog") or math.isnan(row["mean"]):
                 continue
-            target = "" if math.isnan(row.target) else f"  (target {row.target:.0%})"
-            lines.append(f"    {_LABELS[row.kpi]:<24}{_value(row.kpi, row)}{target}")
+            target = "" if math.isnan(row["target"]) else f"  (target {row['target']:.0%})"
+            lines.append(f"    {_LABELS[kpi]:<24}{_value(kpi, row)}{target}")
     days = frame[(frame["day"] != TOTAL) & (frame["call_type"] == "all")]
     lines.append("  backlog (all email types)      at opening    at closing")
     for day, rows in days.groupby("day", sort=False):
@@ -47,7 +49,7 @@ def email_console(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _value(kpi: str, row: Any) -> str:
+def _value(kpi: str, row: dict[Hashable, Any]) -> str:
     """Format a KPI's mean and interval: shares in %, ages in hours, counts as numbers."""
     if kpi == "within_target_share":
         scale, unit, digits = 100.0, "%", 1
@@ -55,10 +57,10 @@ def _value(kpi: str, row: Any) -> str:
         scale, unit, digits = 1 / 3600.0, " h", 2
     else:
         scale, unit, digits = 1.0, "", 1
-    mean = f"{row.mean * scale:.{digits}f}{unit}"
-    if math.isnan(row.ci_low):
+    mean = f"{row['mean'] * scale:.{digits}f}{unit}"
+    if math.isnan(row["ci_low"]):
         return mean
-    low, high = row.ci_low * scale, row.ci_high * scale
+    low, high = row["ci_low"] * scale, row["ci_high"] * scale
     return f"{mean}  [{low:.{digits}f}{unit}, {high:.{digits}f}{unit}]"
 
 
@@ -69,16 +71,16 @@ def email_json(frame: pd.DataFrame) -> dict[str, Any]:
     ``within_target_share``, ``target``.
     """
     document: dict[str, Any] = {}
-    for row in frame.itertuples():
-        numbers = {name: _number(getattr(row, name)) for name in ("mean", "ci_low", "ci_high")}
-        if row.kpi == "within_target_share":
-            numbers["target"] = _number(row.target)
-        cell = document.setdefault(row.call_type, {}).setdefault(row.day, {})
-        cell[row.kpi] = numbers
+    for row in frame.to_dict("records"):
+        numbers = {name: _number(row[name]) for name in ("mean", "ci_low", "ci_high")}
+        if row["kpi"] == "within_target_share":
+            numbers["target"] = _number(row["target"])
+        cell = document.setdefault(str(row["call_type"]), {}).setdefault(str(row["day"]), {})
+        cell[str(row["kpi"])] = numbers
     return document
 
 
-def _number(value: float) -> float | None:
+def _number(value: Any) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 

@@ -45,7 +45,7 @@ EMAIL_KPIS = (
     "backlog_close",
 )
 EMAIL_COLUMNS = ("day", "call_type", "kpi", "mean", "sd", "ci_low", "ci_high", "target")
-TOTAL = "total"
+TOTAL: Literal["total"] = "total"
 
 Array = NDArray[np.float64]
 
@@ -118,7 +118,8 @@ def summarize_email(tallies: Tallies, plan: Plan) -> pd.DataFrame:
     names = [*(plan.call_types[k] for k in emails), ALL]
     shares = [*plan.response_share[emails], np.nan]
     rows = []
-    for period in ("day", TOTAL):
+    periods: tuple[EmailPeriod, ...] = ("day", TOTAL)
+    for period in periods:
         kpis = email_kpis(tallies, plan, period)
         labels = [plan.day_label(d) for d in range(plan.n_days)] if period == "day" else [TOTAL]
         for cell, label in enumerate(labels):
