@@ -212,8 +212,9 @@ class _ReplicationRunner:
         self.secondary_share = _secondary_share(plan)
         # A plan with controls always runs the kernel that writes records (kept or not): the
         # controls are most of that kernel, so a copy without records would compile almost as
-        # long again, for little speed.
-        self.writes_records = keep or plan.has_controls
+        # long again, for little speed. A plan with email does the same: one email kernel to
+        # compile, not two.
+        self.writes_records = keep or plan.has_controls or plan.has_email
         self.kernel = kernel(
             plan.has_controls, self.writes_records, plan.has_lines, plan.has_hold, plan.has_email
         )
