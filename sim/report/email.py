@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from sim.results.email import EMAIL_KPIS, TOTAL
+from sim.results.kpis import ALL
 
 _LABELS = {
     "arrived": "arrived",
@@ -28,9 +29,14 @@ _LABELS = {
 
 
 def email_console(frame: pd.DataFrame) -> str:
-    """Return the email block: per type, the run's KPIs, then the backlog of each day."""
+    """Return the email block: each type's KPIs of the run, then each day's backlog.
+
+    With several email types ``all`` (the types pooled) follows them.
+    """
     lines = ["email (mean over replications, 95% CI)"]
     total = frame[frame["day"] == TOTAL]
+    if total["call_type"].nunique() == 2:  # one email type: "all" would repeat it
+        total = total[total["call_type"] != ALL]
     for call_type, rows in total.groupby("call_type", sort=False):
         lines.append(f"  {call_type}")
         for row in rows.to_dict("records"):
