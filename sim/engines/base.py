@@ -90,6 +90,7 @@ EMAIL_COUNTS = (
     "email_carried",
     "email_carried_overdue",
 )
+# the two sums, then their maxima in the same order (the kernel finds a maximum two columns on)
 EMAIL_AGES = (
     "email_age_answered_s",
     "email_age_carried_s",
