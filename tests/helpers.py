@@ -163,6 +163,9 @@ def assert_same_tallies(expected: Tallies, actual: Tallies) -> None:
         actual.group_call("handle_s"), expected.group_call("handle_s"), rtol=1e-12, atol=0
     )
     assert np.array_equal(expected.group_counts, actual.group_counts)
+    assert np.array_equal(expected.email_counts, actual.email_counts)
+    np.testing.assert_allclose(actual.email_ages, expected.email_ages, rtol=1e-12, atol=0)
+    assert np.array_equal(expected.backlog, actual.backlog)
 
 
 def assert_parity(simpy: SimulationResult, fast: SimulationResult) -> None:

@@ -91,8 +91,10 @@ def run(
         contract_json,
         contract_table,
     )
+    from sim.report.email import email_console, email_json  # noqa: PLC0415
     from sim.report.tables import chat_json, console_table, kpis_json  # noqa: PLC0415
     from sim.results import summarize  # noqa: PLC0415
+    from sim.results.email import summarize_email  # noqa: PLC0415
     from sim.results.money import evaluate_contract  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
@@ -106,11 +108,12 @@ def run(
     summary = summarize(result.tallies, result.plan)
     contract = evaluate_contract(result.tallies, result.plan, loaded)
     table = contract_table(contract) if contract is not None else None
+    email = summarize_email(result.tallies, result.plan) if result.plan.has_email else None
     written = []
     if writes:
         from sim.report.outputs import write_run_report  # noqa: PLC0415
 
-        written = write_run_report(out_dir, summary, result.plan, table, plots=plots)
+        written = write_run_report(out_dir, summary, result.plan, table, plots=plots, email=email)
     if as_json:
         document = {
             "engine": engine,
@@ -122,12 +125,16 @@ def run(
             document["chat"] = chat_json(summary, result.plan)
         if contract is not None:
             document["contract"] = contract_json(contract)
+        if email is not None:
+            document["email"] = email_json(email)
         click.echo(json.dumps(document, indent=2))
         return
     click.echo(f"{loaded.name}: {reps} replications, engine {engine}, seed {seed}")
     click.echo(console_table(summary, result.plan))
     if contract is not None:
         click.echo("\n" + contract_console(contract))
+    if email is not None:
+        click.echo("\n" + email_console(email))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
 
 

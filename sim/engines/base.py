@@ -37,6 +37,7 @@ class Outcome(IntEnum):
     ABANDONED = 2
     DROPPED = 3  # still waiting at closing when the scenario drops calls, or no agent was on duty
     BLOCKED = 4  # arrived when every line it needs was in use: never queued
+    CARRIED = 5  # an email item still in the backlog at the end of the horizon
     BOT_RESOLVED = 6  # resolved by the bot in front of its call type: never reached people
     BOT_ABANDONED = 7  # hung up in the bot: never reached people
 
@@ -107,6 +108,21 @@ AGENT_SUMS = (
 )
 GROUP_CALLS = ("handled", "handle_s")
 GROUP_COUNTS = ("attempts", "contacts", "to_inbound", "to_outbound", "activations", "deactivations")
+EMAIL_COUNTS = (
+    "email_arrived",
+    "email_answered",
+    "email_within_target",
+    "email_carried",
+    "email_carried_overdue",
+)
+# the two sums, then their maxima in the same order (the kernel finds a maximum two columns on)
+EMAIL_AGES = (
+    "email_age_answered_s",
+    "email_age_carried_s",
+    "email_age_answered_max_s",
+    "email_age_carried_max_s",
+)
+BACKLOG_AT = ("backlog_open", "backlog_close")
 
 
 @dataclass(frozen=True, eq=False)
@@ -326,6 +342,16 @@ class Tallies:
     group_counts : int64[reps, n_days, n_intervals + 1, n_groups, len(GROUP_COUNTS)]
         Outbound attempts and contacts (by slot of the attempt's start) and control actions (by
         slot of the action), see :data:`GROUP_COUNTS`.
+    email_counts : int64[reps, n_days, n_call_types, len(EMAIL_COUNTS)]
+        Email items by calendar day of arrival (steady-state warm-up arrivals left out): arrived,
+        answered, answered within the response target, carried over, carried over already older
+        than the target at the end of the horizon. Email items are in no call tally.
+    email_ages : float64[reps, n_days, n_call_types, len(EMAIL_AGES)]
+        Sums and maxima of the ages of those items, seconds: answered items at their answer
+        (the wait), carried items at the end of the horizon.
+    backlog : int64[reps, n_days, n_call_types, len(BACKLOG_AT)]
+        Email items waiting just before each day's opening and closing instants (arrived
+        before, not yet answered).
     """
 
     call_counts: NDArray[np.int64]
@@ -333,6 +359,9 @@ class Tallies:
     agent_sums: NDArray[np.float64]
     group_calls: NDArray[np.float64]
     group_counts: NDArray[np.int64]
+    email_counts: NDArray[np.int64]
+    email_ages: NDArray[np.float64]
+    backlog: NDArray[np.int64]
 
     @classmethod
     def zeros(cls, plan: Plan, reps: int) -> Tallies:
@@ -340,12 +369,16 @@ class Tallies:
         calls = (reps, plan.n_days, plan.n_intervals, plan.n_call_types)
         agents = (reps, plan.n_days, plan.n_slots, plan.n_groups, len(AGENT_SUMS))
         groups = (reps, plan.n_days, plan.n_intervals, plan.n_groups, plan.n_call_types)
+        email = (reps, plan.n_days, plan.n_call_types)
         return cls(
             call_counts=np.zeros((*calls, len(CALL_COUNTS)), dtype=np.int64),
             call_sums=np.zeros((*calls, len(CALL_SUMS)), dtype=np.float64),
             agent_sums=np.zeros(agents, dtype=np.float64),
             group_calls=np.zeros((*groups, len(GROUP_CALLS)), dtype=np.float64),
             group_counts=np.zeros((*agents[:4], len(GROUP_COUNTS)), dtype=np.int64),
+            email_counts=np.zeros((*email, len(EMAIL_COUNTS)), dtype=np.int64),
+            email_ages=np.zeros((*email, len(EMAIL_AGES)), dtype=np.float64),
+            backlog=np.zeros((*email, len(BACKLOG_AT)), dtype=np.int64),
         )
 
     @classmethod
@@ -386,6 +419,18 @@ class Tallies:
     def group_count(self, name: str) -> NDArray[np.int64]:
         """Return one group count, shaped ``[reps, days, slots, groups]``."""
         return self.group_counts[..., GROUP_COUNTS.index(name)]
+
+    def email_count(self, name: str) -> NDArray[np.int64]:
+        """Return one email count, shaped ``[reps, days, call_types]``."""
+        return self.email_counts[..., EMAIL_COUNTS.index(name)]
+
+    def email_age(self, name: str) -> NDArray[np.float64]:
+        """Return one email age sum or maximum, shaped ``[reps, days, call_types]``."""
+        return self.email_ages[..., EMAIL_AGES.index(name)]
+
+    def backlog_at(self, name: str) -> NDArray[np.int64]:
+        """Return the backlog at each day's opening or closing, ``[reps, days, call_types]``."""
+        return self.backlog[..., BACKLOG_AT.index(name)]
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from sim.rng import Purpose, stream
 from sim.scenario.plan import Plan, RosterKind
+from sim.units import SECONDS_PER_DAY
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,6 +24,8 @@ class Realisation:
     ----------
     rate_per_s : float64[n_call_types, n_segments]
         Arrival rates after the day's busyness multipliers, calls per second.
+    email_rate_per_s : float64[n_call_types, n_email_segments]
+        Email arrival rates after the multipliers of each segment's calendar day, per second.
     day_multiplier : float64[n_days, n_call_types]
         The multipliers (shared multiplier times the call type's own).
     absent : bool[n_agents, n_days]
@@ -32,6 +35,7 @@ class Realisation:
     """
 
     rate_per_s: NDArray[np.float64]
+    email_rate_per_s: NDArray[np.float64]
     day_multiplier: NDArray[np.float64]
     absent: NDArray[np.bool_]
     roster_kept: NDArray[np.bool_]
@@ -54,12 +58,15 @@ def draw_realisation(plan: Plan, seed: int, rep: int) -> Realisation:
         plan.n_days, plan.n_call_types
     )
     rate = plan.rate_per_s * np.repeat(day_multiplier.T, plan.n_intervals, axis=1)
+    email_day = np.minimum(plan.email_start_at // SECONDS_PER_DAY, plan.n_days - 1).astype(int)
+    email_rate = plan.email_rate_per_s * day_multiplier.T[:, email_day]
     absent = np.zeros((plan.n_agents, plan.n_days), dtype=bool)
     if plan.absenteeism.any():
         uniforms = stream(seed, rep, Purpose.ABSENCE).random((plan.n_agents, plan.n_days))
         absent = uniforms < plan.absenteeism[plan.agent_group][:, None]
     return Realisation(
         rate_per_s=rate,
+        email_rate_per_s=email_rate,
         day_multiplier=day_multiplier,
         absent=absent,
         roster_kept=_roster_kept(plan, absent),

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.scenario.distributions import DistCode
+from sim.units import SECONDS_PER_DAY
 
 _EXPONENTIAL = int(DistCode.EXPONENTIAL)
 _LOGNORMAL = int(DistCode.LOGNORMAL)
@@ -116,6 +117,19 @@ def segment_at(at, start_at, end_at):
     if segment < 0 or at >= end_at[segment]:
         return -1
     return segment
+
+
+def email_segment(at, segment_start_at, n_intervals, interval_s):
+    """Return the planning segment an email item arriving at ``at`` is counted in.
+
+    Its calendar day (the last day for a later instant), and the planning interval of that day
+    holding ``at``, clamped to the day's grid: an item arriving before the grid starts counts in
+    its first interval, one after it ends in its last. Handle-time parameters follow it.
+    """
+    n_days = len(segment_start_at) // n_intervals
+    day = min(math.floor(at / SECONDS_PER_DAY), n_days - 1)
+    interval = math.floor((at - segment_start_at[day * n_intervals]) / interval_s)
+    return day * n_intervals + min(max(interval, 0), n_intervals - 1)
 
 
 def next_arrival_delay(now, segment, unit_exponential, start_at, end_at, rate_per_s):  # noqa: PLR0917

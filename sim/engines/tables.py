@@ -32,12 +32,12 @@ def call_draws(plan: Plan) -> NDArray[np.bool_]:
         Columns: handle, patience, redial decision, redial delay, repeat decision, repeat delay.
         Deterministic and absent distributions take no draw; a call draws a redial pair when its
         type redials at all, and a repeat pair when some group serves its type at a tier whose
-        first-contact resolution is below 1.
+        first-contact resolution is below 1 (never for email: an answered item is done).
     """
     handle = np.array([takes_draw(int(code)) for code in plan.handle_code], dtype=bool)
     patience = np.array([takes_draw(int(code)) for code in plan.patience_code], dtype=bool)
     redial = plan.redial_probability > 0.0
-    repeat = np.any(np.nan_to_num(plan.tier_fcr, nan=1.0) < 1.0, axis=0)
+    repeat = np.any(np.nan_to_num(plan.tier_fcr, nan=1.0) < 1.0, axis=0) & ~plan.is_email
     return np.stack([handle, patience, redial, redial, repeat, repeat], axis=1).reshape(
         plan.n_call_types, 6
     )

@@ -55,12 +55,14 @@ def write_run_report(
     contract: pd.DataFrame | None = None,
     *,
     plots: bool = True,
+    email: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write a run's tables, their xlsx copies and plots into a folder.
 
     The tables ``intervals``, ``summary``, ``groups`` as CSV, the interval table also as xlsx,
     and three plots; for a calendar of several days also the day table (CSV and xlsx) and the
-    interval x day heatmaps; with a contract, ``contract.csv``. Without ``plots``, no PNG.
+    interval x day heatmaps; with a contract, ``contract.csv``; with email, ``email.csv``.
+    Without ``plots``, no PNG.
 
     Parameters
     ----------
@@ -72,6 +74,9 @@ def write_run_report(
         The plan simulated.
     contract : pandas.DataFrame, optional
         The contract table, written to ``contract.csv`` after the others when given.
+    email : pandas.DataFrame, optional
+        The email KPIs (:func:`sim.results.email.summarize_email`), written to ``email.csv``
+        last when given.
     plots : bool
         Whether to draw the plots (the tables are always written).
 
@@ -102,6 +107,8 @@ def write_run_report(
         files |= dict(zip(WEEK_FILES, week, strict=True))
     if contract is not None:
         files["contract.csv"] = lambda path: write_csv(contract, path)
+    if email is not None:
+        files["email.csv"] = lambda path: write_csv(email, path)
     if not plots:
         files = {name: write for name, write in files.items() if not name.endswith(".png")}
     return write_all(directory, files)

@@ -137,7 +137,7 @@ def _kpi_by_interval(
     figure = Figure(figsize=(10, 4.5), layout="constrained")
     axes = figure.subplots()
     scale = 100.0 if percent else 1.0
-    names = [*plan.call_types, ALL] if len(plan.call_types) > 1 else [ALL]
+    names = [*plan.voice_call_types, ALL] if len(plan.voice_call_types) > 1 else [ALL]
     for name in names:
         series = _series(summary.intervals, name, (kpi,))[kpi]
         x = np.arange(len(series))

@@ -162,7 +162,7 @@ def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     names = _with_plan_kpis(JSON_KPIS, plan)
     total = summary.total[summary.total["kpi"].isin(names)]
     result: dict[str, Any] = {}
-    for name in [*plan.call_types, ALL]:
+    for name in [*plan.voice_call_types, ALL]:
         rows = total[total["call_type"] == name].set_index("kpi")
         result[name] = {
             kpi: _json_entry(rows, kpi) for kpi in names if name == ALL or kpi not in CENTRE_KPIS
@@ -201,7 +201,9 @@ def console_table(summary: Summary, plan: Plan) -> str:
     ]
     day_shares = _day_meet_shares(summary)
     rows = [header]
-    for name, chat in [*zip(plan.call_types, plan.chat_types, strict=True), (ALL, False)]:
+    chats = dict(zip(plan.call_types, plan.chat_types, strict=True))
+    for name in [*plan.voice_call_types, ALL]:
+        chat = chats.get(name, False)
 
         def get(kpi: str, stat: str = "mean", name: str = name) -> float:
             key = (name, kpi)

@@ -48,6 +48,9 @@ calls count in the interval in which they arrived:
   ``revenue`` (price per answered call and per staffed hour), ``sla_penalty`` (a share of the
   revenue of a period whose service level is below the contract's) and ``margin``.
 
+Email items are in none of these call KPIs, and email types have no rows here (their KPIs:
+:mod:`sim.results.email`); agents' time on email is busy time.
+
 A ratio with a zero denominator is NaN (no calls, no agents). Arrivals in a steady-state
 warm-up are left out, and in steady state the drain after the horizon is left out of agent time.
 """
@@ -217,7 +220,7 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     )
     centre = {name: values[..., -1] for name, values in agent_kpis(tallies, plan, period).items()}
     centre |= cost_kpis(tallies, plan, period)
-    return _with_total_rows(frame, "call_type", centre)
+    return _without_email(_with_total_rows(frame, "call_type", centre), plan)
 
 
 def cost_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
@@ -276,7 +279,9 @@ def group_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFrame:
     values = {"handled": handled, "aht_s": ratio(handle_s, handled)}
     names = {"group": [*plan.groups, ALL], "call_type": [*plan.call_types, ALL]}
     frame = _frame(values, period, plan, names)
-    return _with_total_rows(frame, "call_type", agent_kpis(tallies, plan, period))
+    return _without_email(
+        _with_total_rows(frame, "call_type", agent_kpis(tallies, plan, period)), plan
+    )
 
 
 def _reduce_calls(values: Array, period: Period) -> Array:
@@ -483,6 +488,16 @@ def _with_total_rows(frame: pd.DataFrame, column: str, values: dict[str, Array])
         filled[name] = np.full(len(frame), np.nan)
         filled[name][total_rows] = kept.ravel()
     return pd.concat([frame, pd.DataFrame(filled, index=frame.index)], axis=1)
+
+
+def _without_email(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Drop the rows of email types: their KPIs are apart (:mod:`sim.results.email`)."""
+    if not plan.has_email:
+        return frame
+    emails = [name for name, email in zip(plan.call_types, plan.is_email, strict=True) if email]
+    kept = frame[~frame["call_type"].isin(emails)].reset_index(drop=True)
+    kept["call_type"] = kept["call_type"].cat.remove_categories(emails)
+    return kept
 
 
 def ratio(numerator: Array, denominator: Array) -> Array:

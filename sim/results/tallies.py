@@ -5,6 +5,8 @@ The fast engine also tallies inside its kernel; a test checks that both give the
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -49,8 +51,10 @@ def tally_records(records: Records, plan: Plan, reps: int, first_rep: int = 0) -
     """
     tallies = Tallies.zeros(plan, reps)
     records = records.renumbered(-first_rep)
-    _tally_calls(tallies, records.calls, plan)
-    _tally_group_calls(tallies, records.calls)
+    email = plan.is_email[records.calls.call_type]
+    _tally_calls(tallies, _select(records.calls, ~email), plan)
+    _tally_group_calls(tallies, _select(records.calls, ~email))
+    _tally_email(tallies, _select(records.calls, email), plan)
     _tally_agent_time(tallies, records, plan)
     _tally_group_counts(tallies, records, plan)
     return tallies
@@ -102,6 +106,52 @@ def _tally_calls(tallies: Tallies, calls: CallRecords, plan: Plan) -> None:
         tallies.call_sum(name)[...] = np.bincount(cell, weights=sums[name], minlength=size).reshape(
             shape
         )
+
+
+def _select(calls: CallRecords, rows: NDArray[np.bool_]) -> CallRecords:
+    """Return the call records of the chosen rows."""
+    return CallRecords(**{f.name: getattr(calls, f.name)[rows] for f in fields(calls)})
+
+
+def _tally_email(tallies: Tallies, items: CallRecords, plan: Plan) -> None:
+    """Tally email items by day of arrival, and the backlog at each opening and closing.
+
+    Items arriving in a steady-state warm-up are left out of the counts and ages, not of the
+    backlog.
+    """
+    reps, days, types = tallies.email_counts.shape[:3]
+    answered = items.outcome == Outcome.ANSWERED
+    carried = items.outcome == Outcome.CARRIED
+    age_s = np.where(answered, items.answered_at, items.left_at) - items.arrived_at
+    target_s = plan.response_target_s[items.call_type]
+    counted = items.arrived_at >= plan.warmup_end_at
+    counts = {
+        "email_arrived": counted,
+        "email_answered": counted & answered,
+        "email_within_target": counted & answered & (age_s <= target_s),
+        "email_carried": counted & carried,
+        "email_carried_overdue": counted & carried & (age_s > target_s),
+    }
+    cell = np.ravel_multi_index((items.rep, items.day, items.call_type), (reps, days, types))
+    for name, chosen in counts.items():
+        flat = np.bincount(cell[chosen], minlength=reps * days * types)
+        tallies.email_count(name)[...] = flat.reshape(reps, days, types)
+    for outcome, total, most in (
+        (answered, "email_age_answered_s", "email_age_answered_max_s"),
+        (carried, "email_age_carried_s", "email_age_carried_max_s"),
+    ):
+        chosen = counted & outcome
+        flat = np.bincount(cell[chosen], weights=age_s[chosen], minlength=reps * days * types)
+        tallies.email_age(total)[...] = flat.reshape(reps, days, types)
+        largest = np.zeros(reps * days * types)
+        np.maximum.at(largest, cell[chosen], age_s[chosen])
+        tallies.email_age(most)[...] = largest.reshape(reps, days, types)
+    for name, marks_at in (("backlog_open", plan.open_at), ("backlog_close", plan.close_at)):
+        for day, mark_at in enumerate(marks_at):
+            waiting = (items.arrived_at < mark_at) & ~(items.answered_at < mark_at)
+            tallies.backlog_at(name)[:, day] = np.bincount(
+                items.rep[waiting] * types + items.call_type[waiting], minlength=reps * types
+            ).reshape(reps, types)
 
 
 def _tally_group_calls(tallies: Tallies, calls: CallRecords) -> None:

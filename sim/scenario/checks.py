@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sim.scenario.contract import check_contract
+from sim.scenario.email_checks import check_email
 from sim.scenario.problems import FieldError, check_date, check_day, check_known
 from sim.scenario.staffing_checks import check_rosters, check_shifts, check_staffing
 from sim.units import SECONDS_PER_MINUTE, s_to_clock
@@ -33,6 +34,7 @@ def check_scenario(scenario: Scenario) -> None:
     """
     _check_time_form(scenario)
     _check_names(scenario)
+    check_email(scenario)
     _check_lengths(scenario)
     if scenario.steady_state is not None:
         _check_stationary(scenario)

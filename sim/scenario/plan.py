@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -23,8 +23,8 @@ from sim.scenario.controls import Activate, Calm, Outbound, ToInbound
 from sim.scenario.distributions import DistCode, HandleTime, Patience, dist_parameters
 from sim.scenario.limits import MAX_CONCURRENT
 from sim.scenario.roster import RosterKind, Staff, roster_events, scheduled_time, staff_of
-from sim.scenario.schema import ForecastRow, Scenario, Volume
-from sim.units import SECONDS_PER_DAY, SECONDS_PER_MINUTE, s_to_clock
+from sim.scenario.schema import HOURS_PER_DAY, ForecastRow, Scenario, Volume
+from sim.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE, s_to_clock
 
 __all__ = ["GroupKind", "Plan", "RosterKind", "build_plan"]
 
@@ -228,6 +228,21 @@ class Plan:
         An agent holding chat sessions may take a voice call.
     type_chat : bool[K], optional
         Which call types are chats (None: none is).
+    is_email : bool[K]
+        Whether each call type is email (deferred work from a backlog; no voice tallies).
+    email_start_at, email_end_at : float64[H]
+        Email arrival segments: every clock hour of every calendar day (in steady state, the
+        planning intervals), around the clock; none without email.
+    email_rate_per_s : float64[K, H]
+        Expected email arrival rate of each call type in each email segment, items per second
+        (zero for voice types; before the day's busyness multiplier).
+    response_target_s : float64[K]
+        Email response target, seconds (inf: none, and for voice types).
+    response_share : float64[K]
+        Share of items to answer within it (NaN: none).
+    horizon_end_at : float
+        End of the simulated span: midnight after the last day (the steady state's horizon);
+        email items still waiting then are carried over.
     """
 
     name: str
@@ -324,6 +339,13 @@ class Plan:
     centre_lines: int = -1
     bot_ports: int = -1
     type_chat: NDArray[np.bool_] | None = None
+    is_email: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    email_start_at: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    email_end_at: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    email_rate_per_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+    response_target_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    response_share: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    horizon_end_at: float = 0.0
 
     @property
     def n_call_types(self) -> int:
@@ -378,6 +400,27 @@ class Plan:
         return np.asarray((self.skill_tier[:, self.chat_types] >= 0).any(axis=1), dtype=bool)
 
     @property
+    def voice_call_types(self) -> tuple[str, ...]:
+        """Names of the call types that are not email (those of the call KPIs)."""
+        if not self.has_email:
+            return self.call_types
+        return tuple(
+            n for n, email in zip(self.call_types, self.is_email, strict=True) if not email
+        )
+
+    @property
+    def has_email(self) -> bool:
+        """Whether some call type is email (a backlog worked between calls)."""
+        return bool(np.any(self.is_email))
+
+    @property
+    def warmup_end_at(self) -> float:
+        """Instant the steady-state warm-up ends (0 without one), seconds."""
+        if self.warmup_intervals == 0:
+            return 0.0
+        return float(self.segment_start_at[self.warmup_intervals])
+
+    @property
     def has_money(self) -> bool:
         """Whether the scenario gives seat or overtime costs, or a contract."""
         terms = (self.seat_per_day, self.overtime_premium, self.price_per_call, self.price_per_hour)
@@ -416,8 +459,13 @@ class Plan:
         return (lengths > 0).reshape(self.n_days, self.n_intervals)
 
     def expected_calls(self) -> float:
-        """Return the expected number of fresh calls of one replication (no redials, repeats)."""
-        return float(np.sum(self.rate_per_s * (self.segment_end_at - self.segment_start_at)))
+        """Return the expected number of fresh calls of one replication (no redials, repeats).
+
+        Email items count too.
+        """
+        voice = np.sum(self.rate_per_s * (self.segment_end_at - self.segment_start_at))
+        email = np.sum(self.email_rate_per_s * (self.email_end_at - self.email_start_at))
+        return float(voice + email)
 
 
 def build_plan(scenario: Scenario) -> Plan:
@@ -516,6 +564,7 @@ def build_plan(scenario: Scenario) -> Plan:
         steady_state=scenario.steady_state is not None,
         start_date=scenario.start_date,
         **_money_terms(scenario),
+        **_email_tables(scenario),
     )
 
 
@@ -553,14 +602,16 @@ def _forecast_segments(scenario: Scenario, call_type: str) -> Iterator[tuple[For
 def _calls_per_segment(scenario: Scenario) -> NDArray[np.float64]:
     """Return the expected calls of each call type in each arrival segment, float64[K, S].
 
-    Closed intervals get none. A call type's own volume is multiplied by its day's weekday
-    factor; the ``daily`` form spreads the day's calls over the day's open intervals by the
-    (weekday's) profile.
+    Closed intervals get none, nor email types (:func:`_email_tables`). A call type's own volume
+    is multiplied by its day's weekday factor; the ``daily`` form spreads the day's calls over
+    the day's open intervals by the (weekday's) profile.
     """
     n_days, n_intervals = scenario.n_days, scenario.n_intervals
     is_open = _open_table(scenario)
     calls = np.zeros((len(scenario.call_types), n_days, n_intervals))
     for k, (name, call_type) in enumerate(scenario.call_types.items()):
+        if call_type.channel == "email":
+            continue  # around the clock: see _email_tables
         if call_type.volume.forms:
             calls[k] = _own_volume(scenario, call_type.volume, is_open)
         for row, segment in _forecast_segments(scenario, name):
@@ -601,6 +652,53 @@ def _own_volume(
                 per_day *= volume.daily / open_total
         calls[day] = per_day * volume.weekday_factors.get(weekday or "", 1.0)
     return calls
+
+
+def _email_tables(scenario: Scenario) -> dict[str, Any]:
+    """Return the email fields of a plan: which types are email, their arrivals and targets.
+
+    Email segments are the clock hours of every calendar day (arrivals go on while closed),
+    each with its hour's share of the type's day (``Volume.items_per_hour``) times the day's
+    weekday factor and the busyness multiplier; in steady state they are the planning intervals
+    at the stationary rate. Without email there are no segments.
+    """
+    call_types = list(scenario.call_types.values())
+    is_email = np.array([c.channel == "email" for c in call_types], dtype=bool)
+    if scenario.steady_state is not None:
+        horizon_end_at = scenario.close_s
+        starts = np.arange(scenario.n_intervals) * scenario.interval_s
+        lengths = np.full(len(starts), scenario.interval_s)
+    else:
+        horizon_end_at = scenario.n_days * SECONDS_PER_DAY
+        starts = np.arange(scenario.n_days * HOURS_PER_DAY) * SECONDS_PER_HOUR
+        lengths = np.full(len(starts), SECONDS_PER_HOUR)
+    if not is_email.any():
+        starts, lengths = starts[:0], lengths[:0]
+    rate = np.zeros((len(call_types), len(starts)))
+    for k in np.flatnonzero(is_email):
+        volume = call_types[k].volume
+        if scenario.steady_state is not None:
+            assert volume.per_hour is not None  # validated
+            rate[k] = volume.per_hour / SECONDS_PER_HOUR
+            continue
+        per_hour = np.array(volume.items_per_hour()) / SECONDS_PER_HOUR
+        factors = [
+            volume.weekday_factors.get(scenario.weekday_of(day) or "", 1.0)
+            for day in range(scenario.n_days)
+        ]
+        rate[k] = np.concatenate([per_hour * factor for factor in factors])
+    targets = [c.response_target for c in call_types]
+    return {
+        "is_email": is_email,
+        "email_start_at": starts.astype(np.float64),
+        "email_end_at": (starts + lengths).astype(np.float64),
+        "email_rate_per_s": rate * scenario.busyness.multiplier,
+        "response_target_s": np.array(
+            [t.within_h * SECONDS_PER_HOUR if t else np.inf for t in targets], dtype=np.float64
+        ),
+        "response_share": np.array([t.share if t else np.nan for t in targets], dtype=np.float64),
+        "horizon_end_at": float(horizon_end_at),
+    }
 
 
 def _money_terms(scenario: Scenario) -> dict[str, Any]:
@@ -875,6 +973,9 @@ def _fill_trigger(tables: dict[str, Any], g: int, on: ToInbound | Activate, off:
 def expected_fresh_calls(scenario: Scenario) -> float:
     """Return the expected fresh calls of one replication, every call type, day and interval.
 
-    The busyness multiplier is included; redials and repeat calls are not.
+    The busyness multiplier is included, email items too; redials and repeat calls are not.
     """
-    return float(_calls_per_segment(scenario).sum()) * scenario.busyness.multiplier
+    voice = float(_calls_per_segment(scenario).sum()) * scenario.busyness.multiplier
+    email = _email_tables(scenario)
+    durations_s = email["email_end_at"] - email["email_start_at"]
+    return voice + float(np.sum(email["email_rate_per_s"] * durations_s))

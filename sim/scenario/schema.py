@@ -32,6 +32,8 @@ from sim.scenario.problems import FieldError, check_known
 from sim.scenario.shifts import Break, Overtime, RosterRow, Shift
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s
 
+HOURS_PER_DAY = 24
+
 SlDefinition = Literal[
     "offered_minus_short_abandons", "answered", "answered_plus_abandoned_after_t", "p_wait_le_t"
 ]
@@ -43,8 +45,8 @@ Lines = Annotated[int, Field(ge=1, le=MAX_LINES)]
 BotPorts = Annotated[int, Field(ge=1, le=MAX_BOT_PORTS)]
 """A number of licensed bot ports, 1..MAX_BOT_PORTS."""
 Role = Literal["agent", "temp", "blended", "supervisor", "reserve"]
-Channel = Literal["voice", "chat"]
-"""How a contact reaches the centre: a call, or an online chat session."""
+Channel = Literal["voice", "chat", "email"]
+"""How a contact reaches the centre: a call, an online chat session, or an email item."""
 BLENDED_ROLES: tuple[str, ...] = ("blended",)
 RESERVE_ROLES: tuple[str, ...] = ("supervisor", "reserve")
 ROLE_SECTIONS = {
@@ -267,7 +269,10 @@ class Volume(Frozen):
     profile : list of float, optional
         Weights per planning interval (divided by their total); in YAML also a CSV file.
     per_hour : float, optional
-        Constant arrival rate, calls per hour, while open.
+        Constant arrival rate, calls per hour, while open (email: around the clock).
+    hourly : list of float, optional
+        Email only, with ``daily``: 24 weights, one per clock hour from midnight, that spread
+        the day's items over the calendar day (divided by their total).
     day_cv : float
         CV of a gamma volume multiplier with mean 1 drawn per day for this call type (0: none).
     weekday_factors : dict of str to float
@@ -282,6 +287,7 @@ class Volume(Frozen):
     daily: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     profile: list[float] | None = None
     per_hour: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    hourly: list[float] | None = None
     day_cv: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     weekday_factors: dict[str, float] = Field(default_factory=dict)
     weekday_profiles: dict[str, list[float]] = Field(default_factory=dict)
@@ -299,10 +305,11 @@ class Volume(Frozen):
                 f"give exactly one of per_interval, daily (with profile), per_hour "
                 f"(got {self.forms})",
             )
-        if (self.daily is None) != (self.profile is None):
-            given, missing = ("daily", "profile") if self.profile is None else ("profile", "daily")
-            message = f"daily and profile go together (got {given} without {missing})"
-            raise FieldError(subpath=missing, message=message)
+        if self.hourly is not None:
+            self._check_hourly()
+        elif self.profile is not None and self.daily is None:
+            message = "daily and profile go together (got profile without daily)"
+            raise FieldError(subpath="daily", message=message)
         for name in ("per_interval", "profile"):
             values = getattr(self, name)
             if values is not None:
@@ -319,6 +326,33 @@ class Volume(Frozen):
             check_weekday(f"weekday_profiles.{name}", name)
             check_non_negative(f"weekday_profiles.{name}", weights)
         return self
+
+    def _check_hourly(self) -> None:
+        """Check the email form ``daily`` with ``hourly``: 24 weights, not all zero."""
+        assert self.hourly is not None
+        if self.daily is None or self.profile is not None:
+            got = "profile" if self.profile is not None else "no daily"
+            message = f"goes with daily and replaces profile (got {got})"
+            raise FieldError(subpath="hourly", message=message)
+        if len(self.hourly) != HOURS_PER_DAY:
+            message = f"needs one weight per clock hour: {HOURS_PER_DAY} (got {len(self.hourly)})"
+            raise FieldError(subpath="hourly", message=message)
+        check_non_negative("hourly", self.hourly)
+        if sum(self.hourly) <= 0:
+            raise FieldError("hourly", f"weights must not all be zero (got {self.hourly})")
+
+    def items_per_hour(self) -> list[float]:
+        """Return an email type's expected items in each clock hour of a day (24 values).
+
+        ``per_hour`` is flat; ``daily`` is spread by ``hourly`` (flat without it). Weekday
+        factors are applied by the plan, not here.
+        """
+        if self.per_hour is not None:
+            return [self.per_hour] * HOURS_PER_DAY
+        assert self.daily is not None
+        weights = self.hourly or [1.0] * HOURS_PER_DAY
+        total = sum(weights)
+        return [self.daily * weight / total for weight in weights]
 
     def calls_per_interval(
         self, n_intervals: int, interval_s: float, weekday: str | None = None
@@ -441,16 +475,33 @@ class RoutingEntry(Frozen):
     after_s: float = Field(default=0.0, ge=0, allow_inf_nan=False)
 
 
-class CallType(Frozen):
-    """A queue of one kind of call.
+class ResponseTarget(Frozen):
+    """An email type's promise: a share of its items answered within some hours of arrival.
 
     Attributes
     ----------
-    channel : {"voice", "chat"}
+    within_h : float
+        Hours from arrival (> 0); "by the next day" is ``within_h: 24``. At most the horizon.
+    share : float
+        Share of items in [0, 1] to answer within ``within_h``.
+    """
+
+    within_h: float = Field(gt=0, allow_inf_nan=False)
+    share: float = Field(default=0.9, ge=0, le=1)
+
+
+class CallType(Frozen):
+    """A queue of one kind of call (chat, or email item).
+
+    Attributes
+    ----------
+    channel : {"voice", "chat", "email"}
         Voice calls occupy one agent each; an agent holds up to its group's
         ``max_concurrent.chat`` chat sessions at once (see :class:`Group`). For a chat,
         ``handle_time`` is the session's length when the agent holds only it, and ``patience``
-        the wait for the first response (the answer). Chats need no lines.
+        the wait for the first response (the answer). Chats need no lines. Email items arrive
+        around the clock, wait in a backlog and are worked when no call or chat an agent could
+        take waits (``docs/background/model.md``).
     priority : int
         Higher is served first when an agent frees up; FCFS within a priority.
     volume : Volume
@@ -473,6 +524,8 @@ class CallType(Frozen):
     bot : Bot, optional
         A bot in front of the call type (none by default); its ports are the scenario's
         ``bot_ports``.
+    response_target : ResponseTarget, optional
+        Email only: the share of items to answer within some hours.
     """
 
     channel: Channel = "voice"
@@ -485,6 +538,7 @@ class CallType(Frozen):
     routing: Annotated[list[RoutingEntry], Field(min_length=1)] | None = None
     lines: Lines | None = None
     bot: Bot | None = None
+    response_target: ResponseTarget | None = None
 
     @model_validator(mode="after")
     def _lines_are_voice(self) -> Self:

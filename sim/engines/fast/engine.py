@@ -81,6 +81,7 @@ class _Capacity:
         # Poisson totals rarely exceed mean + 8 sd; busy days, redials and repeat calls add more.
         # Overflow only costs a rerun.
         per_type = plan.rate_per_s @ (plan.segment_end_at - plan.segment_start_at)
+        per_type = per_type + plan.email_rate_per_s @ (plan.email_end_at - plan.email_start_at)
         spread = 1.0 + 3.0 * max(plan.day_cv_shared, float(plan.day_cv.max(initial=0.0)))
         secondary = 1.0 + float(plan.redial_probability.max(initial=0.0))
         secondary += float(_unresolved_share(plan).max(initial=0.0))
@@ -211,8 +212,9 @@ class _ReplicationRunner:
         self.secondary_share = _secondary_share(plan)
         # A plan with controls always runs the kernel that writes records (kept or not): the
         # controls are most of that kernel, so a copy without records would compile almost as
-        # long again, for little speed.
-        self.writes_records = keep or plan.has_controls
+        # long again, for little speed. A plan with email does the same: one email kernel to
+        # compile, not two.
+        self.writes_records = keep or plan.has_controls or plan.has_email
         self.kernel = kernel(
             plan.has_controls,
             self.writes_records,
@@ -220,6 +222,7 @@ class _ReplicationRunner:
             plan.has_hold,
             plan.has_bot,
             plan.has_chat,
+            plan.has_email,
         )
 
     def run_all(self, slots: range) -> list[Records | None]:
@@ -231,15 +234,18 @@ class _ReplicationRunner:
         rep = self.first_rep + slot
         capacity = self.capacity.copy()
         realisation = draw_realisation(self.plan, self.seed, rep)
+        rate_per_s = realisation.rate_per_s
+        if self.plan.has_email:  # the email segments follow the planning segments
+            rate_per_s = np.hstack([rate_per_s, realisation.email_rate_per_s])
         while True:
             out = self._output(slot, capacity)
             sizes = draw_block_sizes(
-                self.plan, realisation.rate_per_s, self.secondary_share, capacity.draw_scale
+                self.plan, rate_per_s, self.secondary_share, capacity.draw_scale
             )
             draws, draw_span = self._draws(rep, sizes * self.draws_taken)
             counters = self.kernel(
                 self.model,
-                realisation.rate_per_s,
+                rate_per_s,
                 realisation.roster_kept,
                 draws,
                 draw_span,
@@ -313,6 +319,9 @@ class _ReplicationRunner:
             t.agent_sums[slot],
             t.group_calls[slot],
             t.group_counts[slot],
+            t.email_counts[slot],
+            t.email_ages[slot],
+            t.backlog[slot],
         ):
             array[...] = 0
         plan = self.plan
@@ -347,6 +356,9 @@ class _ReplicationRunner:
             off_phone_i=off_phone_i,
             control_f=control_f,
             control_i=control_i,
+            email_counts=t.email_counts[slot],
+            email_ages=t.email_ages[slot],
+            backlog=t.backlog[slot],
         )
 
 
@@ -358,6 +370,7 @@ def draw_block_sizes(
 ) -> np.ndarray:
     """Return ``int64[len(CALL_PURPOSES), 2K]``: variates per per-call stream in a replication.
 
+    ``rate_per_s`` covers the planning segments, then (with email) the email segments.
     A fresh stream of call type ``k`` (arrival gaps, handle times, patience, decisions) takes
     one variate per fresh call, plus one arrival gap that finds no further arrival; its size is
     the expected fresh calls of this replication (busyness applied, ``rate_per_s``) plus eight
@@ -366,6 +379,8 @@ def draw_block_sizes(
     that ran out in an earlier try; running out only costs a rerun with the same numbers.
     """
     durations_s = plan.segment_end_at - plan.segment_start_at
+    if plan.has_email:
+        durations_s = np.concatenate([durations_s, plan.email_end_at - plan.email_start_at])
     fresh = rate_per_s @ durations_s
     expected = np.concatenate([fresh, fresh * secondary_share])
     per_stream = expected + 8.0 * np.sqrt(expected) + 64.0

@@ -17,6 +17,10 @@ block of draws sets a status code, and the wrapper reruns the replication with m
 
 :func:`kernel` compiles one copy per feature set (controls or not, records or not), with the code
 of the features left out pruned before compilation.
+
+Email items (``_EMAIL``) arrive in their own segments around the clock, wait in their type's
+queue (the backlog) and are taken only when no voice call the agent could take waits; they are
+never dropped, and those left at the end are carried over. They have tallies of their own.
 """
 
 from __future__ import annotations
@@ -33,8 +37,11 @@ from numba.core.untyped_passes import DeadBranchPrune, IRProcessing
 
 from sim.engines.base import (
     AGENT_SUMS,
+    BACKLOG_AT,
     CALL_COUNTS,
     CALL_SUMS,
+    EMAIL_AGES,
+    EMAIL_COUNTS,
     GROUP_COUNTS,
     BotPath,
     ControlKind,
@@ -103,6 +110,7 @@ from sim.engines.fast.pack import (
 )
 from sim.engines.sampling import (
     EMPIRICAL,
+    email_segment,
     empirical_value,
     next_arrival_delay,
     scale_variate,
@@ -117,18 +125,20 @@ _scale_variate = njit(cache=True)(scale_variate)
 _empirical_value = njit(cache=True)(empirical_value)
 _next_arrival_delay = njit(cache=True)(next_arrival_delay)
 _segment_at = njit(cache=True)(segment_at)
+_email_segment = njit(cache=True)(email_segment)
 
 # Feature switches, read as globals so that numba prunes the code of a feature a plan does not
 # use: some group is blended or a reserve (the controls, outbound attempts, spans off the
 # phones); records are written; calls need lines (and may be blocked); some group keeps its
 # count (``staffing_drop: hold_count``); a bot is in front of some call type; some call type is
-# a chat. :func:`kernel` compiles one copy per combination.
+# a chat; some call type is email. :func:`kernel` compiles one copy per combination.
 _CONTROLS = True
 _KEEP = True
 _LINES = True
 _HOLD = True
 _BOT = True
 _CHAT = True
+_EMAIL = True
 
 STATUS_OK, STATUS_CALLS_FULL, STATUS_HEAP_FULL, STATUS_DRAWS_EXHAUSTED = range(4)
 STATUS_OUTBOUND_EXHAUSTED, STATUS_RECORDS_FULL = 4, 5
@@ -142,7 +152,8 @@ EXHAUSTED_BLOCK = 13  # with STATUS_DRAWS_EXHAUSTED: purpose * 2K + stream of th
 # packed with its origin as in an arrival event), created where the event loop routes calls
 _ARRIVING_TYPE, _ARRIVING_SEGMENT, _ARRIVING_COUNTS = 14, 15, 16
 _BOT_SESSIONS = 17  # contacts in a bot now
-N_COUNTERS = 18
+_MARK_NEXT = 18  # the next opening or closing whose email backlog is still to be noted
+N_COUNTERS = 19
 _CHAT_STAMP = N_COUNTERS  # with chats: the next agent_i[:, _A_SINCE] stamp
 # draw_span[purpose, stream, :] = (start, stop) of the block in draws; purposes as
 # sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
@@ -199,11 +210,12 @@ _ABANDON_RANK = int(EventRank.ABANDON)
 _OVERFLOW_RANK = int(EventRank.OVERFLOW)
 _ARRIVAL_RANK = int(EventRank.ARRIVAL)
 _BOT_END_RANK = int(EventRank.BOT_END)
-_ANSWERED, _ABANDONED, _DROPPED, _BLOCKED = (
+_ANSWERED, _ABANDONED, _DROPPED, _BLOCKED, _CARRIED = (
     int(Outcome.ANSWERED),
     int(Outcome.ABANDONED),
     int(Outcome.DROPPED),
     int(Outcome.BLOCKED),
+    int(Outcome.CARRIED),
 )
 _BOT_RESOLVED, _BOT_ABANDONED = int(Outcome.BOT_RESOLVED), int(Outcome.BOT_ABANDONED)
 _BOT_ENTERED, _BOT_BYPASSED = int(BotPath.ENTERED), int(BotPath.BYPASSED)
@@ -230,6 +242,8 @@ _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
 _STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(6)
 _SESSION_TIME, _CHAT_TIME = 6, 7
 _HANDLED, _GROUP_HANDLE_S = range(2)
+_E_ARRIVED, _E_ANSWERED, _E_WITHIN, _E_CARRIED, _E_OVERDUE = range(len(EMAIL_COUNTS))
+_E_AGE_ANSWERED, _E_AGE_CARRIED, _E_MAX_ANSWERED, _E_MAX_CARRIED = range(len(EMAIL_AGES))
 _ATTEMPTS, _CONTACTS = range(2)
 _NO_CONTACT, _CONTACT, _CUT_OFF = (
     int(OutboundOutcome.NO_CONTACT),
@@ -264,6 +278,7 @@ assert CALL_COUNTS[_N_BLOCKED:] == (
     "bot_bypassed",
 )
 assert AGENT_SUMS[_SESSION_TIME:] == ("session_s", "chat_s")
+assert len(BACKLOG_AT) == 2  # a day's opening, then its closing
 assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
     "to_inbound",
     "to_outbound",
@@ -304,6 +319,11 @@ class Output(NamedTuple):
     control_f : float64[1, records_capacity]
     control_i : int64[3, records_capacity]
         Control actions (at; group, agent, kind) in the order they happen.
+    email_counts : int64[n_days, n_call_types, len(EMAIL_COUNTS)]
+    email_ages : float64[n_days, n_call_types, len(EMAIL_AGES)]
+        Email items by day of arrival (see :class:`~sim.engines.base.Tallies`).
+    backlog : int64[n_days, n_call_types, len(BACKLOG_AT)]
+        Email items waiting just before each day's opening and closing.
     """
 
     call_counts: np.ndarray
@@ -323,6 +343,9 @@ class Output(NamedTuple):
     off_phone_i: np.ndarray
     control_f: np.ndarray
     control_i: np.ndarray
+    email_counts: np.ndarray
+    email_ages: np.ndarray
+    backlog: np.ndarray
 
 
 def simulate_replication(
@@ -334,8 +357,9 @@ def simulate_replication(
     ----------
     model : FastModel
         The packed plan.
-    rate_per_s : float64[n_call_types, n_segments]
-        This replication's arrival rates (busyness applied).
+    rate_per_s : float64[n_call_types, n_segments + n_email_segments]
+        This replication's arrival rates (busyness applied): in the planning segments, then (with
+        email) in the email segments.
     roster_kept : bool[n_events]
         Roster events that happen (absent agent-days removed).
     draws : float64[n_draws]
@@ -692,7 +716,7 @@ def simulate_replication(
         """
         best = -1
         for k in range(n_types):
-            if eligible_after_s[group, k] == math.inf:
+            if eligible_after_s[group, k] == math.inf or (_EMAIL and model.is_email[k]):
                 continue
             if _CHAT and not (chat if type_i[k, CHAT] else voice):
                 continue
@@ -705,6 +729,8 @@ def simulate_replication(
 
     def drop_waiting(now):
         for k in range(n_types):
+            if _EMAIL and model.is_email[k]:
+                continue  # the backlog is never dropped
             while q_pos[k, _COUNT] > 0:
                 call = queue[k, q_pos[k, _HEAD]]
                 q_pos[k, _HEAD] = (q_pos[k, _HEAD] + 1) % capacity
@@ -748,6 +774,65 @@ def simulate_replication(
         if _KEEP:
             rec_i[_R_REPEAT_GIVEN_UP, call] = 1
 
+    def tally_email(call, k, count, age, age_s):
+        """Tally an email item answered or carried over (``count`` and ``age`` columns).
+
+        Items of a steady-state warm-up are left out. An item counts within the target when
+        answered within it, and overdue when carried over already older than it.
+        """
+        if call_f[call, _C_ARRIVED_AT] < model.warmup_end_at:
+            return
+        day = call_i[call, _C_SEGMENT] // n_intervals
+        out.email_counts[day, k, count] += 1
+        out.email_ages[day, k, age] += age_s
+        out.email_ages[day, k, age + 2] = max(out.email_ages[day, k, age + 2], age_s)
+        if count == _E_ANSWERED and age_s <= model.response_target_s[k]:
+            out.email_counts[day, k, _E_WITHIN] += 1
+        elif count == _E_CARRIED and age_s > model.response_target_s[k]:
+            out.email_counts[day, k, _E_OVERDUE] += 1
+
+    def next_email_for(group):
+        """Return the email item ``group`` takes next (highest priority, oldest), or -1."""
+        best = -1
+        for k in range(n_types):
+            if not model.is_email[k] or eligible_after_s[group, k] != 0.0:
+                continue
+            call = head(k)
+            if call >= 0 and (best < 0 or goes_before(call, best)):
+                best = call
+        return best
+
+    def note_backlog(until_at):
+        """Note the backlog of each opening and closing up to ``until_at`` (events before it)."""
+        while (
+            counters[_MARK_NEXT] < model.mark_at.shape[0]
+            and model.mark_at[counters[_MARK_NEXT]] <= until_at
+        ):
+            m = counters[_MARK_NEXT]
+            for k in range(n_types):
+                if model.is_email[k]:
+                    out.backlog[m // 2, k, m % 2] = waiting[k]
+            counters[_MARK_NEXT] = m + 1
+
+    def carry_backlog(now):
+        """Carry over the email items still waiting: they leave at the horizon's end (or now)."""
+        end_at = max(now, model.horizon_end_at)
+        for k in range(n_types):
+            if not model.is_email[k]:
+                continue
+            while q_pos[k, _COUNT] > 0:
+                call = queue[k, q_pos[k, _HEAD]]
+                q_pos[k, _HEAD] = (q_pos[k, _HEAD] + 1) % capacity
+                q_pos[k, _COUNT] -= 1
+                if call_i[call, _C_STATE] == _WAITING:
+                    call_i[call, _C_STATE] = _CARRIED
+                    waiting[k] -= 1
+                    tally_email(
+                        call, k, _E_CARRIED, _E_AGE_CARRIED, end_at - call_f[call, _C_ARRIVED_AT]
+                    )
+                    if _KEEP:
+                        write_call(call, _CARRIED, end_at)
+
     def answer(call, agent, now):
         """``agent`` answers ``call`` now: tally, record, schedule its end and any repeat call."""
         k, segment, group = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT], agent_group[agent]
@@ -762,16 +847,19 @@ def simulate_replication(
         wait_s = now - call_f[call, _C_ARRIVED_AT]
         call_i[call, _C_STATE] = _ANSWERED
         note_exit(k, wait_s <= threshold_s, now)
-        call_counts[segment, k, _N_ANSWERED] += 1
-        if wait_s <= threshold_s:
-            call_counts[segment, k, _N_ANSWERED_T] += 1
-        if wait_s > 0:
-            call_counts[segment, k, _N_WAITED] += 1
-        call_sums[segment, k, _WAIT_ANSWERED] += wait_s
-        call_sums[segment, k, _WAIT_ALL] += wait_s
-        call_sums[segment, k, _HANDLE] += handle_s
-        group_calls[segment, group, k, _HANDLED] += 1.0
-        group_calls[segment, group, k, _GROUP_HANDLE_S] += handle_s
+        if _EMAIL and model.is_email[k]:
+            tally_email(call, k, _E_ANSWERED, _E_AGE_ANSWERED, wait_s)
+        else:
+            call_counts[segment, k, _N_ANSWERED] += 1
+            if wait_s <= threshold_s:
+                call_counts[segment, k, _N_ANSWERED_T] += 1
+            if wait_s > 0:
+                call_counts[segment, k, _N_WAITED] += 1
+            call_sums[segment, k, _WAIT_ANSWERED] += wait_s
+            call_sums[segment, k, _WAIT_ALL] += wait_s
+            call_sums[segment, k, _HANDLE] += handle_s
+            group_calls[segment, group, k, _HANDLED] += 1.0
+            group_calls[segment, group, k, _GROUP_HANDLE_S] += handle_s
         if not _CHAT:
             add_span(
                 agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at, counters[_NOW_SLOT]
@@ -937,6 +1025,8 @@ def simulate_replication(
         if held(group) or first_idle(group) < 0:
             return -1, -1
         call = next_call_for(group, now, True, True)
+        if _EMAIL and call < 0:
+            call = next_email_for(group)
         if call < 0:
             return -1, -1
         waiting[call_i[call, _C_TYPE]] -= 1
@@ -1125,6 +1215,10 @@ def simulate_replication(
             return -1
         if on_phones(agent) and (drain or not held(agent_group[agent])):
             call = take_next_call(agent, now)
+            if _EMAIL and call < 0 and not drain:  # nobody stays past their shift for email
+                call = next_email_for(agent_group[agent])
+                if call >= 0:
+                    waiting[call_i[call, _C_TYPE]] -= 1
             if call >= 0:
                 return call
         if drain:
@@ -1372,11 +1466,15 @@ def simulate_replication(
         call_f[call, _C_REDIAL_E] = call_draws[REDIAL_DELAY_DRAWS]
         call_f[call, _C_REPEAT_U] = call_draws[REPEAT_DECISION_DRAWS]
         call_f[call, _C_REPEAT_E] = call_draws[REPEAT_DELAY_DRAWS]
-        call_counts[segment, k, _OFFERED] += 1
-        if origin == _REDIAL:
-            call_counts[segment, k, _N_REDIALS] += 1
-        elif origin == _REPEAT:
-            call_counts[segment, k, _N_REPEATS] += 1
+        if _EMAIL and model.is_email[k]:
+            if now >= model.warmup_end_at:
+                out.email_counts[segment // n_intervals, k, _E_ARRIVED] += 1
+        else:
+            call_counts[segment, k, _OFFERED] += 1
+            if origin == _REDIAL:
+                call_counts[segment, k, _N_REDIALS] += 1
+            elif origin == _REPEAT:
+                call_counts[segment, k, _N_REPEATS] += 1
         return call
 
     def route(call, now):
@@ -1416,9 +1514,19 @@ def simulate_replication(
 
     def schedule_fresh_arrival(k, now, segment):
         unit_exponential = take_draw(ARRIVAL_DRAWS, k)
-        delay_s, next_segment = _next_arrival_delay(
-            now, segment, unit_exponential, segment_start_at, segment_end_at, rate_per_s[k]
-        )
+        if _EMAIL and model.is_email[k]:
+            delay_s, next_segment = _next_arrival_delay(
+                now,
+                segment,
+                unit_exponential,
+                model.email_start_at,
+                model.email_end_at,
+                rate_per_s[k, segment_start_at.shape[0] :],
+            )
+        else:
+            delay_s, next_segment = _next_arrival_delay(
+                now, segment, unit_exponential, segment_start_at, segment_end_at, rate_per_s[k]
+            )
         next_at[k] = now + delay_s
         next_i[k, _NEXT_SEGMENT] = next_segment
         next_i[k, _NEXT_KEY] = key_for(_ARRIVAL_RANK)
@@ -1434,7 +1542,10 @@ def simulate_replication(
     def on_fresh_arrival(k, now):
         """Bring the next fresh call of type ``k`` and draw the arrival after it."""
         segment = next_i[k, _NEXT_SEGMENT]
-        bring_call(k, segment, _FRESH)
+        arriving = segment
+        if _EMAIL and model.is_email[k]:  # counted in a planning segment (see email_segment)
+            arriving = _email_segment(now, segment_start_at, n_intervals, model.interval_s)
+        bring_call(k, arriving, _FRESH)
         schedule_fresh_arrival(k, now, segment)
 
     def on_heap_event(now):
@@ -1594,6 +1705,8 @@ def simulate_replication(
                 at, key, source = next_at[k], next_i[k, _NEXT_KEY], 2 + k
         if at == math.inf:
             break
+        if _EMAIL:
+            note_backlog(at)
         last_at = at
         # Time only moves forward: keep the clock slot of `at` at hand for busy-time tallies.
         while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
@@ -1636,6 +1749,9 @@ def simulate_replication(
             run_controls(at)
     if counters[STATUS] == STATUS_OK:
         drop_waiting(last_at)  # only calls nobody was ever going to serve are left
+        if _EMAIL:
+            note_backlog(math.inf)
+            carry_backlog(last_at)
     _keep_alive(
         owned_drawn,
         owned_call_i,
@@ -1698,6 +1814,7 @@ def kernel(
     hold: bool = False,
     bot: bool = False,
     chat: bool = False,
+    email: bool = False,
 ) -> Callable[..., np.ndarray]:
     """Return :func:`simulate_replication` compiled for a feature set.
 
@@ -1715,6 +1832,8 @@ def kernel(
         A bot is in front of some call type (``Plan.has_bot``).
     chat : bool
         Some call type is a chat (``Plan.has_chat``).
+    email : bool
+        Some call type is email (``Plan.has_email``).
 
     Returns
     -------
@@ -1724,9 +1843,17 @@ def kernel(
         inbound run of tallies never compiles the records (the engine runs plans with controls
         with records, kept or not).
     """
-    features = (bool(controls), bool(keep), bool(lines), bool(hold), bool(bot), bool(chat))
+    features = (
+        bool(controls),
+        bool(keep),
+        bool(lines),
+        bool(hold),
+        bool(bot),
+        bool(chat),
+        bool(email),
+    )
     if features not in _KERNELS:
-        switches = ("_CONTROLS", "_KEEP", "_LINES", "_HOLD", "_BOT", "_CHAT")
+        switches = ("_CONTROLS", "_KEEP", "_LINES", "_HOLD", "_BOT", "_CHAT", "_EMAIL")
         scope = {**globals(), **dict(zip(switches, features, strict=True))}
         code = simulate_replication.__code__
         function = types.FunctionType(code, scope, code.co_name)

@@ -117,6 +117,18 @@ class FastModel(NamedTuple):
         Its resolved share, hung-up share, hand-over factor and time parameters.
     bot_ports : int
         Licensed bot ports (-1: no limit).
+    is_email : bool[K]
+        Which call types are email.
+    response_target_s : float64[K]
+        Email response targets, seconds (inf: none).
+    email_start_at, email_end_at : float64[H]
+        Email arrival segments, seconds (none without email).
+    mark_at : float64[2 * n_days]
+        Each day's opening then closing instant, day after day: the backlog is noted there.
+    interval_s : float
+        Planning interval length, seconds.
+    warmup_end_at, horizon_end_at : float
+        End of the steady-state warm-up (0 without one) and of the horizon, seconds.
     """
 
     segment_start_at: NDArray[np.float64]
@@ -152,6 +164,14 @@ class FastModel(NamedTuple):
     bot_i: NDArray[np.int64]
     bot_f: NDArray[np.float64]
     bot_ports: int
+    is_email: NDArray[np.bool_]
+    response_target_s: NDArray[np.float64]
+    email_start_at: NDArray[np.float64]
+    email_end_at: NDArray[np.float64]
+    mark_at: NDArray[np.float64]
+    interval_s: float
+    warmup_end_at: float
+    horizon_end_at: float
 
 
 def outbound_rows(plan: Plan) -> NDArray[np.int64]:
@@ -276,4 +296,12 @@ def pack(plan: Plan) -> FastModel:
             ).reshape(-1, 5)
         ),
         bot_ports=int(plan.bot_ports),
+        is_email=np.ascontiguousarray(plan.is_email, dtype=np.bool_),
+        response_target_s=f64(plan.response_target_s),
+        email_start_at=f64(plan.email_start_at),
+        email_end_at=f64(plan.email_end_at),
+        mark_at=f64(np.stack([plan.open_at, plan.close_at], axis=1).ravel()),
+        interval_s=float(plan.interval_s),
+        warmup_end_at=plan.warmup_end_at,
+        horizon_end_at=float(plan.horizon_end_at),
     )

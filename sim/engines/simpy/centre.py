@@ -24,7 +24,10 @@ Rules (``docs/background/model.md``):
   the group with the fewest sessions (idle agents first, longest idle), ties to the one that
   reached its count first; an agent below the limit takes more waiting contacts when a session
   ends; an agent holding sessions takes a voice call only when the group's
-  ``voice_while_chatting`` says so, and an agent on a voice call takes no chat.
+  ``voice_while_chatting`` says so, and an agent on a voice call takes no chat;
+* email items wait in their type's queue (the backlog) and go to an agent only when no voice
+  call the agent could take waits; draining agents take none; the backlog is never dropped,
+  and what is left at the end is carried over.
 """
 
 from __future__ import annotations
@@ -333,7 +336,7 @@ class Centre:
         if agent.leaving is Leaving.AFTER_CALL:
             self._leave(agent)
         elif agent.leaving is Leaving.WHEN_QUEUE_EMPTY:
-            if not self._on_phones(agent) or not self._take_next_call(agent):
+            if not self._on_phones(agent) or not self._take_next_call(agent, email=False):
                 self._leave(agent)
         elif agent.break_due_s > 0.0:
             self._start_due_break(agent)
@@ -437,11 +440,25 @@ class Centre:
             self.drop_waiting()
 
     def drop_waiting(self) -> None:
-        """Drop every waiting call now (at closing, or at the end of the run)."""
-        for queue in self.queues:
+        """Drop every waiting voice call now (at closing, or at the end of the run)."""
+        for k, queue in enumerate(self.queues):
+            if self.plan.is_email[k]:
+                continue
             for call in list(queue):
                 self._leave_queue(call, Outcome.DROPPED)
                 call.taken.succeed(None)
+
+    def carry_backlog(self) -> None:
+        """Record the email items still waiting at the end of the run as carried over.
+
+        They leave at the end of the horizon, or now if agents worked past it.
+        """
+        left_at = max(self.env.now, self.plan.horizon_end_at)
+        for k in np.flatnonzero(self.plan.is_email):
+            for call in self.queues[k]:
+                call.waiting = False
+                self._record_call(call, Outcome.CARRIED, left_at=left_at)
+            self.queues[k].clear()
 
     def _leave(self, agent: Agent) -> None:
         self._record_shift(agent)
@@ -460,7 +477,7 @@ class Centre:
             agent.off_phone_since = self.env.now
         elif self.dials(group):
             self.start_attempt(agent)
-        elif self._held(group) or not self._take_next_call(agent):
+        elif self._held(group) or not self._take_next_call(agent, email=True):
             agent.state = State.IDLE
             self.idle[group].append(agent)
 
@@ -471,7 +488,7 @@ class Centre:
     def _offer(self, group: int) -> None:
         """Let the longest-idle agent of ``group`` take the next call it may, if it has a place."""
         if self.idle[group] and not self._held(group):
-            best = self._pop_next_call_for(group)
+            best = self._pop_next_call_for(group, email=True)
             if best is not None:
                 self._answer(best, self.idle[group].popleft())
 
@@ -479,8 +496,8 @@ class Centre:
         """Whether the agent takes inbound calls (a reserve only when activated)."""
         return agent.active or self.plan.group_kind[agent.group] != GroupKind.RESERVE
 
-    def _take_next_call(self, agent: Agent) -> bool:
-        call = self._pop_next_call_for(agent.group)
+    def _take_next_call(self, agent: Agent, *, email: bool) -> bool:
+        call = self._pop_next_call_for(agent.group, email=email)
         if call is None:
             return False
         self._answer(call, agent)
@@ -488,22 +505,31 @@ class Centre:
         return True
 
     def _pop_next_call_for(
-        self, group: int, *, voice: bool = True, chat: bool = True
+        self, group: int, *, voice: bool = True, chat: bool = True, email: bool = False
     ) -> Call | None:
         """Take off its queue the call ``group`` serves next: highest priority, longest wait.
 
         Only the head of each queue can go: later calls of a type have waited less, so a group
         whose overflow delay the head has not reached may take none of them. ``voice`` and
-        ``chat``: whether calls of each channel may be taken.
+        ``chat``: whether calls of each channel may be taken. Email items come after every
+        call and chat, whatever the priorities, and only with ``email``.
         """
         now = self.env.now
+        is_email = self.plan.is_email
         heads = [
             queue[0]
             for k, queue in enumerate(self.queues)
             if queue
+            and not is_email[k]
             and now >= queue[0].arrived_at + self.eligible_after_s[group, k]
             and (chat if self.chat[k] else voice)
         ]
+        if not heads and email:
+            heads = [
+                queue[0]
+                for k, queue in enumerate(self.queues)
+                if queue and is_email[k] and self.eligible_after_s[group, k] == 0.0
+            ]
         if not heads:
             return None
         best = min(heads, key=lambda c: (-self.plan.priority[c.call_type], c.arrived_at, c.call_id))

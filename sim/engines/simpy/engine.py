@@ -63,9 +63,10 @@ def simulate_replication(plan: Plan, seed: int, rep: int, trace: Trace | None = 
     factory = CallFactory(env, plan, streams, centre)
     env.process(roster(env, centre, plan, realisation))
     for call_type in range(plan.n_call_types):
-        env.process(fresh_arrivals(env, factory, call_type, realisation.rate_per_s, streams))
+        env.process(fresh_arrivals(env, factory, call_type, realisation, streams))
     env.run()
     centre.drop_waiting()  # only calls nobody was ever going to serve are left
+    centre.carry_backlog()
     return recorder.records()
 
 

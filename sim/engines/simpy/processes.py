@@ -14,6 +14,7 @@ from sim.engines.replication import Realisation
 from sim.engines.sampling import (
     EMPIRICAL,
     TraceVariates,
+    email_segment,
     empirical_value,
     next_arrival_delay,
     scale_variate,
@@ -127,26 +128,37 @@ def fresh_arrivals(
     env: simpy.Environment,
     factory: CallFactory,
     call_type: int,
-    rate_per_s: np.ndarray,
+    realisation: Realisation,
     streams: Streams,
 ) -> Process:
-    """Generate the fresh calls of one call type (Poisson, rate by segment)."""
+    """Generate the fresh calls of one call type (Poisson, rate by segment).
+
+    Email items arrive in the email segments (around the clock) and are counted in the
+    planning segment of :func:`~sim.engines.sampling.email_segment`.
+    """
     plan = factory.plan
+    email = bool(plan.is_email[call_type])
+    if email:
+        start_at, end_at = plan.email_start_at, plan.email_end_at
+        rate_per_s = realisation.email_rate_per_s[call_type]
+    else:
+        start_at, end_at = plan.segment_start_at, plan.segment_end_at
+        rate_per_s = realisation.rate_per_s[call_type]
     segment = 0
     while True:
         unit_exponential = streams[Purpose.ARRIVALS][call_type].standard_exponential()
         delay_s, segment = next_arrival_delay(
-            env.now,
-            segment,
-            unit_exponential,
-            plan.segment_start_at,
-            plan.segment_end_at,
-            rate_per_s[call_type],
+            env.now, segment, unit_exponential, start_at, end_at, rate_per_s
         )
         if delay_s == math.inf:
             return
         yield RankedTimeout(env, delay_s, EventRank.ARRIVAL)
-        call = factory.create(call_type, Origin.FRESH, segment)
+        arrival_segment = segment
+        if email:
+            arrival_segment = email_segment(
+                env.now, plan.segment_start_at, plan.n_intervals, plan.interval_s
+            )
+        call = factory.create(call_type, Origin.FRESH, arrival_segment)
         env.process(caller(env, factory.centre, call))
 
 
