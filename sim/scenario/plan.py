@@ -922,7 +922,8 @@ def _group_tables(scenario: Scenario, staff: Staff) -> dict[str, Any]:
     )
     for g, group in enumerate(scenario.groups.values()):
         tables["group_max_chats"][g] = group.max_chats
-        tables["group_chat_slowdown"][g, : group.max_chats] = group.chat_slowdown or 1.0
+        factors = group.chat_slowdown or [1.0] * group.max_chats
+        tables["group_chat_slowdown"][g, : group.max_chats] = factors[: group.max_chats]
         tables["group_voice_while_chatting"][g] = group.voice_while_chatting
     agents_of = np.bincount(np.array(staff.agent_group, dtype=np.int64), minlength=n_groups)
     for g, group in enumerate(scenario.groups.values()):

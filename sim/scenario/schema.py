@@ -699,10 +699,11 @@ class Group(Frozen):
         factors = self.chat_slowdown
         if factors is None:
             return
-        if len(factors) != self.max_chats:
+        if not self.max_chats <= len(factors) <= MAX_CONCURRENT:
             message = (
                 f"must give one factor per number of sessions 1..{self.max_chats} "
-                f"(max_concurrent.chat), {self.max_chats} in all (got {len(factors)}: {factors})"
+                f"(max_concurrent.chat) and at most {MAX_CONCURRENT} in all "
+                f"(got {len(factors)}: {factors})"
             )
             raise FieldError(subpath="chat_slowdown", message=message)
         for i, factor in enumerate(factors):

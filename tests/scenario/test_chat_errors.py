@@ -1,7 +1,8 @@
 """Bad chat input gives one line naming the file, the field, the problem and the bad value.
 
-Concurrency below 1 or above the limit, slow-down factors that do not match the levels, lines
-on chats, and chats in groups that cannot take them: one line and exit code 2 from the CLI.
+Concurrency below 1 or above the limit, slow-down factors short of the levels (or more than the
+limit), lines on chats, and chats in groups that cannot take them: one line and exit code 2 from
+the CLI.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from sim.scenario import build_plan, load_scenario, scenario_from_dict
 from sim.scenario.limits import MAX_CONCURRENT, MAX_SLOWDOWN
 
 Raw = dict[str, Any]
@@ -118,20 +119,14 @@ CASES = [
         "slowdown_shorter_than_the_levels",
         lambda r: _agents(r).update(chat_slowdown=[1.0, 1.3]),
         "groups.agents.chat_slowdown",
-        "one factor per number of sessions 1..3 (max_concurrent.chat), 3 in all "
+        "one factor per number of sessions 1..3 (max_concurrent.chat) and at most 10 in all "
         "(got 2: [1.0, 1.3])",
     ),
     Case(
-        "slowdown_longer_than_the_levels",
-        lambda r: _agents(r).update(chat_slowdown=[1.0, 1.3, 1.6, 1.9]),
+        "slowdown_longer_than_the_limit",
+        lambda r: _agents(r).update(chat_slowdown=[1.0] * 11),
         "groups.agents.chat_slowdown",
-        "(got 4: [1.0, 1.3, 1.6, 1.9])",
-    ),
-    Case(
-        "slowdown_without_concurrency",
-        lambda r: _agents(r).update(max_concurrent={}),
-        "groups.agents.chat_slowdown",
-        "1..1 (max_concurrent.chat), 1 in all (got 3",
+        "and at most 10 in all (got 11: [1.0,",
     ),
     Case(
         "slowdown_factor_zero",
@@ -224,3 +219,11 @@ class TestChatFieldErrors:
         assert expected == (exited.value.code, out, len(err.splitlines()))
         assert err.startswith(f"error: {file}: {case.path}: ")
         assert "Traceback" not in err
+
+
+def test_factors_past_the_levels_are_accepted_and_unused() -> None:
+    """A what-if on ``max_concurrent.chat`` keeps one slow-down list: extra factors wait unused."""
+    raw = copy.deepcopy(BASE)
+    _agents(raw)["chat_slowdown"] = [1.0, 1.2, 1.4, 1.7]
+    plan = build_plan(scenario_from_dict(raw))
+    assert plan.group_chat_slowdown[0].tolist() == [1.0, 1.2, 1.4] + [1.0] * (MAX_CONCURRENT - 3)
