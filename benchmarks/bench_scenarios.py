@@ -44,8 +44,9 @@ def main() -> None:
     parser.add_argument("--reps-fast", type=int, default=40)
     parser.add_argument("--reps-simpy", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=EXAMPLES, default=None, help="One example only.")
     args = parser.parse_args()
-    for name in EXAMPLES:
+    for name in [args.only] if args.only else EXAMPLES:
         bench_example(name, args.reps_fast, args.reps_simpy, args.seed)
 
 

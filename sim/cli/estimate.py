@@ -13,7 +13,15 @@ from sim.analytic.channels import (
     email_workload_h,
     promotion_estimate,
 )
-from sim.cli.options import json_option, patience_option, target_option, threshold_option
+from sim.cli.options import (
+    json_option,
+    max_concurrent_option,
+    parse_factors,
+    patience_option,
+    slowdown_option,
+    target_option,
+    threshold_option,
+)
 
 
 @click.group()
@@ -31,18 +39,8 @@ def estimate() -> None:
     required=True,
     help="Mean session length when the agent holds one session, seconds.",
 )
-@click.option(
-    "--max-concurrent",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Sessions an agent may hold at once.",
-)
-@click.option(
-    "--slowdown",
-    default=None,
-    help="Handle-time factors with 1, 2, ... sessions held, comma-separated (e.g. 1,1.3,1.6).",
-)
+@max_concurrent_option
+@slowdown_option
 @threshold_option
 @target_option("Share of chats answered (first response) within the threshold.", required=True)
 @patience_option
@@ -63,7 +61,7 @@ def estimate_chat(
         chats_per_hour=chats_per_hour,
         session_s=session_s,
         max_concurrent=max_concurrent,
-        slowdown=_factors(slowdown),
+        slowdown=parse_factors(slowdown),
         threshold_s=threshold_s,
         target=target,
         patience_s=patience_s,
@@ -156,17 +154,6 @@ def estimate_promotion(
         {"orders": result.orders, "receptions": result.receptions, "agents": result.agents},
         as_json,
     )
-
-
-def _factors(text: str | None) -> list[float] | None:
-    if text is None:
-        return None
-    try:
-        return [float(part) for part in text.split(",")]
-    except ValueError:
-        raise click.BadParameter(
-            f"give numbers separated by commas (got {text!r})", param_hint="--slowdown"
-        ) from None
 
 
 def _print_values(values: dict[str, int | float], as_json: bool) -> None:

@@ -369,3 +369,29 @@ def load_with_sets(path: str, sets: Sequence[str]) -> Scenario:
         overrides.append(Override(field.strip(), parse_yaml_value(value, "--set", where), where))
     raw = apply_overrides(read_yaml(Path(path), path), overrides, source="--set")
     return scenario_from_dict(raw, source=path, base_dir=Path(path).parent)
+
+
+max_concurrent_option = click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Chat sessions an agent holds at once.",
+)
+slowdown_option = click.option(
+    "--slowdown",
+    default=None,
+    help="Chat handle-time factors with 1, 2, ... sessions held, comma-separated (e.g. 1,1.3,1.6).",
+)
+
+
+def parse_factors(text: str | None) -> tuple[float, ...] | None:
+    """Return the factors of a ``--slowdown`` value (None stays None)."""
+    if text is None:
+        return None
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise click.BadParameter(
+            f"give numbers separated by commas (got {text!r})", param_hint="--slowdown"
+        ) from None

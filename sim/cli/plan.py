@@ -11,12 +11,15 @@ from sim.cli.options import (
     confidence_option,
     engine_option,
     interval_minutes_option,
+    max_concurrent_option,
     out_dir_option,
+    parse_factors,
     patience_option,
     quiet_option,
     search_options,
     seed_option,
     shrinkage_option,
+    slowdown_option,
     status_line,
     target_option,
     terminal_stderr,
@@ -48,6 +51,13 @@ def plan() -> None:
 )
 @interval_minutes_option(None, "Interval length [the gap between the forecast's interval starts].")
 @click.option(
+    "--chat-types",
+    default=None,
+    help="Call types that are chats, comma-separated: sized apart, for agents holding sessions.",
+)
+@max_concurrent_option
+@slowdown_option
+@click.option(
     "--out",
     "out_file",
     type=click.Path(dir_okay=False),
@@ -65,10 +75,18 @@ def plan_requirements(
     by_call_type: bool,
     aht_s: float | None,
     interval_minutes: int | None,
+    chat_types: str | None,
+    max_concurrent: int,
+    slowdown: str | None,
     out_file: str,
 ) -> None:
-    """Agents needed per interval of FORECAST: Erlang C (or A), then shrinkage."""
+    """Agents needed per interval of FORECAST: Erlang C (or A), then shrinkage.
+
+    With --chat-types, those call types are chats: pooled apart from the voice types and sized
+    for agents holding up to --max-concurrent sessions (with --slowdown).
+    """
     from sim.planning import (  # noqa: PLC0415 (pandas and scipy load late)
+        ChatSizing,
         ServiceGoal,
         interval_requirements,
         read_forecast,
@@ -82,7 +100,18 @@ def plan_requirements(
         default_aht_s=aht_s,
     )
     goal = ServiceGoal(target=target, threshold_s=threshold_s, patience_s=patience_s)
-    frame = interval_requirements(loaded, goal, shrinkage=shrinkage, by_call_type=by_call_type)
+    chat = (
+        None
+        if chat_types is None
+        else ChatSizing(
+            call_types=tuple(name.strip() for name in chat_types.split(",")),
+            max_concurrent=max_concurrent,
+            slowdown=parse_factors(slowdown),
+        )
+    )
+    frame = interval_requirements(
+        loaded, goal, shrinkage=shrinkage, by_call_type=by_call_type, chat=chat
+    )
     write_requirements(frame, out_file)
     formula = "Erlang C" if patience_s is None else f"Erlang A (patience {patience_s:g} s)"
     click.echo(

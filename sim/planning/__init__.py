@@ -2,6 +2,7 @@
 
 from sim.planning.patterns import Limits, Patterns, ShiftVariant, load_patterns
 from sim.planning.requirements import (
+    ChatSizing,
     Forecast,
     IntervalGrid,
     RequiredAgents,
@@ -25,6 +26,7 @@ from sim.planning.schedule import (
 )
 
 __all__ = [
+    "ChatSizing",
     "DaySchedule",
     "Forecast",
     "IntervalGrid",

@@ -7,7 +7,10 @@ every type: volume = the sum of the volumes, AHT = the volume-weighted mean AHT.
 ``by_call_type`` each call type is sized on its own (dedicated agents) instead. Agents on the
 phones are the fewest whose steady-state service level meets the target (Erlang C, or Erlang A
 with a mean patience; :func:`sim.analytic.agents_required`); agents to schedule add shrinkage,
-``ceil(on_phones / (1 - shrinkage))``. Formulas and files: ``docs/reference/planning.md``.
+``ceil(on_phones / (1 - shrinkage))``. Chat call types (:class:`ChatSizing`) are sized apart
+from the voice types: agents holding up to ``max_concurrent`` sessions, by
+:func:`sim.analytic.channels.chat_agents_required`. Formulas and files:
+``docs/reference/planning.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.analytic import agents_required
+from sim.analytic.channels import chat_agents_required
 from sim.errors import ScenarioError, UsageError
 from sim.files import atomic_write, write_table_csv
 from sim.scenario.fields import Clock, Count, DayRow
@@ -32,6 +36,7 @@ from sim.scenario.schema import ForecastRow
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s, s_to_clock
 
 POOLED = "all"
+POOLED_CHAT = "chat"
 """Call type name of requirements that pool every call type."""
 INTERVAL_MINUTES = (15, 30, 60)
 REQUIREMENT_COLUMNS = Columns(
@@ -165,6 +170,26 @@ class ServiceGoal:
     target: float
     threshold_s: float
     patience_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ChatSizing:
+    """Which call types of a forecast are chats, and how many sessions an agent holds.
+
+    Attributes
+    ----------
+    call_types : tuple of str
+        Forecast call types that are chats (each must be in the forecast).
+    max_concurrent : int
+        Sessions an agent holds at once (>= 1).
+    slowdown : tuple of float, optional
+        Handle-time factor with 1, 2, ... sessions held (at least ``max_concurrent`` values);
+        None: no slow-down.
+    """
+
+    call_types: tuple[str, ...]
+    max_concurrent: int = 1
+    slowdown: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -401,7 +426,12 @@ def scheduled_agents(on_phones: int, shrinkage: float) -> int:
 
 
 def interval_requirements(
-    forecast: Forecast, goal: ServiceGoal, *, shrinkage: float = 0.0, by_call_type: bool = False
+    forecast: Forecast,
+    goal: ServiceGoal,
+    *,
+    shrinkage: float = 0.0,
+    by_call_type: bool = False,
+    chat: ChatSizing | None = None,
 ) -> pd.DataFrame:
     """Size every interval of a forecast: agents on the phones and agents to schedule.
 
@@ -415,32 +445,46 @@ def interval_requirements(
         Share of scheduled time not on the phones (absence, training, ...), in [0, 1).
     by_call_type : bool
         Size each call type on its own instead of pooling them per interval.
+    chat : ChatSizing, optional
+        Call types that are chats: pooled apart from the voice types (as ``chat``, or each on
+        its own with ``by_call_type``) and sized for agents holding several sessions.
 
     Returns
     -------
     pandas.DataFrame
-        One row per day, interval and call type (``all`` when pooled): ``day`` (Int64, NA for
-        every day), ``interval_start``, ``call_type``, ``volume`` (calls), ``aht_s``,
-        ``load_erlangs`` (volume x AHT / interval length), ``on_phones``, ``scheduled`` and
-        ``service_level`` (Erlang's prediction at ``on_phones``; NaN without calls).
+        One row per day, interval and call type (``all`` for the pooled voice types, ``chat``
+        for the pooled chat types): ``day`` (Int64, NA for every day), ``interval_start``,
+        ``call_type``, ``volume`` (calls), ``aht_s``, ``load_erlangs`` (volume x AHT / interval
+        length), ``on_phones``, ``scheduled`` and ``service_level`` (the formula's prediction at
+        ``on_phones``; NaN without calls).
 
     Notes
     -----
     Each interval is a steady-state queue with Poisson arrivals at the interval's rate,
     exponential handle times (and exponential patience for Erlang A), FCFS; an interval
-    without calls needs no agent.
+    without calls needs no agent. A chat queue is Erlang C (or A) on agents x sessions slots,
+    every session as long as at full concurrency (``docs/reference/planning.md``).
     """
     if not 0.0 <= shrinkage < 1.0:
         raise UsageError(f"shrinkage must be in [0, 1) (got {shrinkage})")
-    names, volume, aht_s = _queues(forecast, by_call_type)
+    is_chat = _chat_mask(forecast, chat)
+    parts = [
+        (*_queues(forecast, ~is_chat, by_call_type, POOLED), False),
+        (*_queues(forecast, is_chat, by_call_type, POOLED_CHAT), True),
+    ]
+    names = [name for part in parts for name in part[0]]
+    volume = np.concatenate([part[1] for part in parts], axis=1)
+    aht_s = np.concatenate([part[2] for part in parts], axis=1)
+    chats = np.concatenate([np.full(len(part[0]), part[3]) for part in parts])
     grid = forecast.grid
+    n_days, n_queues, n_intervals = volume.shape
     load = np.nan_to_num(volume * aht_s) / grid.interval_s
+    queue_is_chat = np.broadcast_to(chats[None, :, None], volume.shape).ravel()
     sizing = [
-        _agents_on_phones(v, a, grid.interval_s, goal)
-        for v, a in zip(volume.ravel(), aht_s.ravel(), strict=True)
+        _agents_on_phones(v, a, grid.interval_s, goal, chat if c else None)
+        for v, a, c in zip(volume.ravel(), aht_s.ravel(), queue_is_chat, strict=True)
     ]
     on_phones = np.array([agents for agents, _ in sizing], dtype=np.int64)
-    n_days, n_queues, n_intervals = volume.shape
     return pd.DataFrame(
         {
             "day": grid.day_column(n_queues * n_intervals),
@@ -456,27 +500,57 @@ def interval_requirements(
     )
 
 
+def _chat_mask(forecast: Forecast, chat: ChatSizing | None) -> NDArray[np.bool_]:
+    """Which call types of the forecast are chats; every chat type named must be there."""
+    if chat is None:
+        return np.zeros(len(forecast.call_types), dtype=bool)
+    unknown = [name for name in chat.call_types if name not in forecast.call_types]
+    if unknown:
+        message = (
+            f"chat call type {unknown[0]!r} is not in the forecast, whose call types are: "
+            f"{', '.join(forecast.call_types)}"
+        )
+        raise UsageError(message)
+    return np.array([name in chat.call_types for name in forecast.call_types], dtype=bool)
+
+
 def _queues(
-    forecast: Forecast, by_call_type: bool
+    forecast: Forecast, keep: NDArray[np.bool_], by_call_type: bool, pooled: str
 ) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
-    """Return queue names, volumes and AHTs [D, Q, I]: every call type, or one pooled queue."""
-    if by_call_type:
-        return list(forecast.call_types), forecast.volume, forecast.aht_s
-    volume = forecast.volume.sum(axis=1, keepdims=True)
-    work_s = np.where(forecast.volume > 0, forecast.volume * forecast.aht_s, 0.0)
+    """Return queue names, volumes and AHTs [D, Q, I] of the call types kept: each, or pooled.
+
+    No call type kept: no queue.
+    """
+    volume, aht_s = forecast.volume[:, keep, :], forecast.aht_s[:, keep, :]
+    if by_call_type or not keep.any():
+        return [n for n, k in zip(forecast.call_types, keep, strict=True) if k], volume, aht_s
+    total = volume.sum(axis=1, keepdims=True)
+    work_s = np.where(volume > 0, volume * aht_s, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        aht_s = np.where(volume > 0, work_s.sum(axis=1, keepdims=True) / volume, np.nan)
-    return [POOLED], volume, aht_s
+        mean_aht_s = np.where(total > 0, work_s.sum(axis=1, keepdims=True) / total, np.nan)
+    return [pooled], total, mean_aht_s
 
 
 def _agents_on_phones(
-    volume: float, aht_s: float, interval_s: float, goal: ServiceGoal
+    volume: float, aht_s: float, interval_s: float, goal: ServiceGoal, chat: ChatSizing | None
 ) -> tuple[int, float]:
     """Return the fewest agents meeting the goal and their service level (0, NaN: no calls)."""
     if volume == 0:
         return 0, math.nan
+    per_hour = volume * SECONDS_PER_HOUR / interval_s
+    if chat is not None:
+        sized = chat_agents_required(
+            chats_per_hour=per_hour,
+            session_s=aht_s,
+            max_concurrent=chat.max_concurrent,
+            slowdown=chat.slowdown,
+            threshold_s=goal.threshold_s,
+            target=goal.target,
+            patience_s=goal.patience_s,
+        )
+        return sized.agents, sized.kpis.service_level
     staffing = agents_required(
-        calls_per_hour=volume * SECONDS_PER_HOUR / interval_s,
+        calls_per_hour=per_hour,
         aht_s=aht_s,
         threshold_s=goal.threshold_s,
         target=goal.target,
