@@ -91,6 +91,8 @@ def _records(rows: list[tuple[int, int, float, float, int]]) -> Records:
             "patience_s": math.inf,
             "redial_given_up": 0,
             "repeat_given_up": 0,
+            "entered_at": arrived_at,
+            "bot_path": 0,
         }
         for name, value in values.items():
             columns[name].append(value)
