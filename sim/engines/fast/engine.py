@@ -210,11 +210,12 @@ class _ReplicationRunner:
         for purpose, index in trace.variates if trace is not None else ():
             self.draws_taken[CALL_PURPOSES.index(Purpose(purpose)), index] = True
         self.secondary_share = _secondary_share(plan)
-        # A plan with controls always runs the kernel that writes records (kept or not): the
-        # controls are most of that kernel, so a copy without records would compile almost as
-        # long again, for little speed. A plan with email does the same: one email kernel to
-        # compile, not two.
-        self.writes_records = keep or plan.has_controls or plan.has_email
+        # A plan with any feature beyond plain inbound (controls, lines, hold_count, a bot,
+        # chats, email) always runs the kernel that writes records (kept or not): each feature
+        # set then has one kernel to compile, not two, and a copy without records would
+        # compile almost as long again for little speed.
+        features = (plan.has_controls, plan.has_lines, plan.has_hold, plan.has_bot)
+        self.writes_records = keep or any((*features, plan.has_chat, plan.has_email))
         self.kernel = kernel(
             plan.has_controls,
             self.writes_records,
