@@ -19,8 +19,18 @@ import pytest
 from numpy.typing import ArrayLike
 
 from sim.cli import main
-from sim.engines.base import RECORD_KINDS, RecordsT, Tallies
-from sim.scenario import Scenario, scenario_from_dict
+from sim.engines.base import (
+    RECORD_KINDS,
+    BotPath,
+    CallRecords,
+    Outcome,
+    Records,
+    RecordsT,
+    ShiftRecords,
+    Tallies,
+    column_dtype,
+)
+from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.simulation import SimulationResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -265,3 +275,96 @@ TWO_DESKS: dict[str, Any] = {
     },
 }
 """Two desks for two call types, an hour each side of 09:00, with a contract of two targets."""
+
+
+CHAT_OPEN_AT = 8 * 3600.0
+"""08:00, the opening of :func:`chat_plan`, seconds."""
+
+
+def chat_plan() -> Plan:
+    """08:00-09:00 in two 30-minute intervals: chats (type 0) and calls (type 1), two groups.
+
+    ``team`` takes chats, up to 3 at once; ``desk`` takes calls only.
+    """
+    calls = {"volume": {"per_hour": 10}, "handle_time": {"dist": "exponential", "mean_s": 60}}
+    return build_plan(
+        scenario_from_dict(
+            {
+                "name": "chat-kpis",
+                "calendar": {"open": "08:00", "close": "09:00", "interval_minutes": 30},
+                "call_types": {"chat": {**calls, "channel": "chat"}, "calls": calls},
+                "groups": {
+                    "team": {
+                        "skills": {"chat": "standard", "calls": "standard"},
+                        "headcount": 1,
+                        "max_concurrent": {"chat": 3},
+                        "voice_while_chatting": True,
+                    },
+                    "desk": {"skills": {"calls": "standard"}, "headcount": 1},
+                },
+            }
+        )
+    )
+
+
+def answered_contact(
+    call_type: int, answered_s: float, handle_s: float, agent: int = 0
+) -> dict[str, Any]:
+    """An answered contact of :func:`chat_plan`'s agent 0 (group team) or 1 (desk), answered on
+    arrival ``answered_s`` after 08:00 (types: 0 chat, 1 calls)."""
+    at = CHAT_OPEN_AT + answered_s
+    return {
+        "call_type": call_type,
+        "entered_at": at,
+        "arrived_at": at,
+        "answered_at": at,
+        "left_at": at + handle_s,
+        "ended_at": at + handle_s,
+        "group": agent,
+        "agent": agent,
+        "handle_s": handle_s,
+    }
+
+
+def contact_records(contacts: list[dict[str, Any]], *, shifts: bool = False) -> Records:
+    """Records of replication 0 with these answered contacts (and both agents' 1-h shifts
+    from 08:00, with ``shifts``)."""
+    fixed = {
+        "rep": 0,
+        "bot_path": int(BotPath.NONE),
+        "day": 0,
+        "interval": 0,
+        "origin": 0,
+        "outcome": int(Outcome.ANSWERED),
+        "tier": 0,
+    }
+    rows = [
+        {**fixed, "call_id": i, "patience_s": math.inf, "redial_given_up": 0, "repeat_given_up": 0}
+        | contact
+        for i, contact in enumerate(contacts)
+    ]
+    kinds: dict[str, Any] = {
+        name: kind(**{f: np.empty(0, dtype=column_dtype(kind, f)) for f in _field_names(kind)})
+        for name, kind in RECORD_KINDS.items()
+    }
+    kinds["calls"] = CallRecords(
+        **{
+            f: np.array([r[f] for r in rows], dtype=column_dtype(CallRecords, f))
+            for f in _field_names(CallRecords)
+        }
+    )
+    if shifts:
+        on, off = np.full(2, CHAT_OPEN_AT), np.full(2, CHAT_OPEN_AT + 3600.0)
+        kinds["shifts"] = ShiftRecords(
+            rep=np.zeros(2, dtype=np.int32),
+            agent=np.arange(2, dtype=np.int32),
+            group=np.arange(2, dtype=np.int16),
+            on_at=on,
+            off_at=off,
+            scheduled_off_at=off,
+        )
+    return Records(**kinds)
+
+
+def _field_names(kind: type) -> list[str]:
+    return [f.name for f in fields(kind)]

@@ -92,7 +92,12 @@ def run(
         contract_table,
     )
     from sim.report.email import email_console, email_json  # noqa: PLC0415
-    from sim.report.tables import chat_json, console_table, kpis_json  # noqa: PLC0415
+    from sim.report.tables import (  # noqa: PLC0415
+        channel_json,
+        chat_json,
+        console_table,
+        kpis_json,
+    )
     from sim.results import summarize  # noqa: PLC0415
     from sim.results.email import summarize_email  # noqa: PLC0415
     from sim.results.money import evaluate_contract  # noqa: PLC0415
@@ -123,6 +128,8 @@ def run(
         }
         if result.plan.has_chat:
             document["chat"] = chat_json(summary, result.plan)
+        if result.plan.has_channels:
+            document["occupancy_by_channel"] = channel_json(summary, result.plan)
         if contract is not None:
             document["contract"] = contract_json(contract)
         if email is not None:

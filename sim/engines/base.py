@@ -105,6 +105,8 @@ AGENT_SUMS = (
     "off_phone_s",
     "session_s",
     "chat_s",
+    "voice_s",
+    "email_s",
 )
 GROUP_CALLS = ("handled", "handle_s")
 GROUP_COUNTS = ("attempts", "contacts", "to_inbound", "to_outbound", "activations", "deactivations")
@@ -336,7 +338,9 @@ class Tallies:
     agent_sums : float64[reps, n_days, n_intervals + 1, n_groups, len(AGENT_SUMS)]
         Agent time by clock slot (the last slot of a day is after closing), seconds. ``busy_s``
         counts an agent's contacts in hand once (with chats, the union of their spans);
-        ``session_s`` every chat session; ``chat_s`` the time holding at least one session.
+        ``session_s`` every chat session; ``chat_s`` the time holding at least one session;
+        ``voice_s`` the handle time of voice calls and ``email_s`` that of email items (every
+        contact counted; both 0 unless the plan has chat or email call types).
     group_calls : float64[reps, n_days, n_intervals, n_groups, n_call_types, len(GROUP_CALLS)]
         Calls each group answered and their handle time, by interval of arrival.
     group_counts : int64[reps, n_days, n_intervals + 1, n_groups, len(GROUP_COUNTS)]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.engines.base import ProgressCallback, Tallies
 from sim.errors import UsageError
+from sim.results.email import RUN_EMAIL_KPIS, run_email_kpis
 from sim.results.kpis import ALL, replication_kpis
 from sim.results.summary import Summary, mean_ci, meets_target, summarize
 from sim.scenario import Plan, Scenario
@@ -149,10 +150,17 @@ def _replications_told(
 
 
 def centre_totals(tallies: Tallies, plan: Plan, kpis: tuple[str, ...]) -> pd.DataFrame:
-    """Return whole-run, whole-centre KPIs per replication: a row per ``rep``, a column per KPI."""
+    """Return whole-run, whole-centre KPIs per replication: a row per ``rep``, a column per KPI.
+
+    Email KPIs (:data:`~sim.results.email.RUN_EMAIL_KPIS`) are those of all email types; a KPI
+    the plan does not have (chat or email KPIs of a plan without them) is NaN.
+    """
     frame = replication_kpis(tallies, plan, "total")
     rows = frame[frame["call_type"] == ALL].set_index("rep").sort_index()
-    return rows[list(kpis)]
+    email = [kpi for kpi in kpis if kpi in RUN_EMAIL_KPIS]
+    if email:
+        rows = rows.join(run_email_kpis(tallies, plan)[email])
+    return rows.reindex(columns=list(kpis))
 
 
 def day_kpis(plans: list[Plan]) -> tuple[str, ...]:

@@ -23,10 +23,12 @@ from pydantic import AfterValidator, Field, model_validator
 from sim import __version__
 from sim.errors import ScenarioError, UsageError
 from sim.experiments.compare import check_same_layout, compared_kpis
+from sim.results.email import RUN_EMAIL_KPIS
 from sim.results.kpis import (
     AGENT_KPIS,
     BOT_RATE_KPIS,
     CALL_KPIS,
+    CHANNEL_KPIS,
     CHAT_KPIS,
     COST_KPIS,
     OUTBOUND_RATE_KPIS,
@@ -44,9 +46,12 @@ KNOWN_KPIS: tuple[str, ...] = (
     *OUTBOUND_RATE_KPIS,
     *COST_KPIS,
     *CHAT_KPIS,
+    *CHANNEL_KPIS,
+    *RUN_EMAIL_KPIS,
 )
-"""KPIs an experiment can report (whole run, whole centre; the bot KPIs of call types with a bot
-and the chat KPIs of scenarios with chats, undefined for others)."""
+"""KPIs an experiment can report (whole run, whole centre; the bot KPIs of call types with a bot,
+the chat KPIs of scenarios with chats, the occupancy by channel of scenarios with chat or email
+and the email KPIs (all email types) of scenarios with email, undefined for others)."""
 BASE_POINT = "base"
 _SCALARS = (str, int, float, bool)
 

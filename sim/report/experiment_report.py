@@ -8,7 +8,8 @@ and writes.
 Conventions shared by every output:
 
 * fractions (:func:`is_fraction`: service level, abandon, answer and other ``*_rate`` KPIs,
-  occupancy, ``p_wait``) show as percent with one decimal, their differences in points (pt);
+  occupancy (and by channel), ``p_wait``, the email share answered within target) show as
+  percent with one decimal, their differences in points (pt);
 * other KPIs (hours ``*_h``, seconds ``*_s``, counts, costs) keep their unit, with decimals
   chosen per KPI from the size of its largest mean (:func:`kpi_decimals`);
 * every interval is a 95% confidence interval over replications; differences are paired
@@ -32,6 +33,7 @@ from matplotlib.figure import Figure
 from sim.report.outputs import save_png, write_all, write_csv
 from sim.report.plots import x_labels
 from sim.results.experiment import ExperimentTables
+from sim.results.kpis import CHANNEL_KPIS
 
 EXPERIMENT_REPORT_FILES = (
     "table.csv",
@@ -46,9 +48,11 @@ FRACTION_KPIS = (
     "abandon_rate",
     "answer_rate",
     "occupancy",
+    *CHANNEL_KPIS,
     "p_wait",
     "p_meet",
     "concurrency_utilisation",
+    "email_within_target_share",
 )
 STATS = ("mean", "ci_low", "ci_high")
 TABLE_COLUMNS = ("point", "kpi", *STATS, "sd", "n_reps")

@@ -8,7 +8,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from sim.results.kpis import ALL, CHAT_KPIS
+from sim.results.kpis import ALL, CHANNEL_KPIS, CHAT_KPIS
 from sim.results.summary import POOLED_KPIS, STAT_COLUMNS, Summary
 from sim.scenario.plan import GroupKind, Plan
 
@@ -24,7 +24,7 @@ JSON_KPIS = (
     "answered",
     "abandoned",
 )
-CENTRE_KPIS = frozenset({"occupancy", "occupancy_open", *CHAT_KPIS})
+CENTRE_KPIS = frozenset({"occupancy", "occupancy_open", *CHAT_KPIS, *CHANNEL_KPIS})
 """KPIs of the agents, not of a call type: in JSON under ``"all"`` only."""
 INTERVAL_KPIS = (
     "offered",
@@ -63,12 +63,13 @@ CHAT_NOTE = (
 
 
 def _with_plan_kpis(kpis: tuple[str, ...], plan: Plan) -> tuple[str, ...]:
-    """``kpis``, then the KPIs of lines, of a bot and of chats where the plan has them."""
+    """``kpis``, then the KPIs of lines, of a bot, of chats and of channels the plan has."""
     return (
         *kpis,
         *(LINE_KPIS if plan.has_lines else ()),
         *(BOT_KPIS if plan.has_bot else ()),
         *(CHAT_KPIS if plan.has_chat else ()),
+        *(CHANNEL_KPIS if plan.has_channels else ()),
     )
 
 
@@ -77,8 +78,8 @@ def interval_table(summary: Summary, plan: Plan) -> pd.DataFrame:
 
     Columns: ``day``, ``interval``, ``start`` (clock time), ``call_type``, then
     ``<kpi>_mean``, ``<kpi>_ci_low``, ``<kpi>_ci_high`` for :data:`INTERVAL_KPIS` (and
-    :data:`LINE_KPIS` with lines, :data:`BOT_KPIS` with a bot, the chat KPIs with chats), and
-    for the ratios of
+    :data:`LINE_KPIS` with lines, :data:`BOT_KPIS` with a bot, the chat KPIs with chats, the
+    occupancy by channel with chat or email), and for the ratios of
     :data:`~sim.results.summary.POOLED_KPIS` also ``<kpi>_pooled``: the ratio of the sums over
     the replications (``_mean`` is the mean of the replications' ratios).
     """
@@ -157,7 +158,7 @@ def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     Undefined values are ``None``, also for a KPI undefined in every replication (the summary
     then has no row for it). With lines, :data:`LINE_KPIS` follow; with a bot,
     :data:`BOT_KPIS`; with chats, :data:`~sim.results.kpis.CHAT_KPIS` of the whole centre (under
-    ``"all"``).
+    ``"all"``); with chat or email, :data:`~sim.results.kpis.CHANNEL_KPIS` (under ``"all"``).
     """
     names = _with_plan_kpis(JSON_KPIS, plan)
     total = summary.total[summary.total["kpi"].isin(names)]
@@ -233,7 +234,7 @@ def console_table(summary: Summary, plan: Plan) -> str:
     table = aligned_rows(rows)
     if plan.has_chat:
         table += "\n" + CHAT_NOTE + "\n\n" + _chat_console_table(summary, plan)
-    if plan.n_groups > 1:
+    if plan.n_groups > 1 or plan.has_channels:
         table += "\n\n" + _group_console_table(summary, plan)
     if plan.has_bot:
         table += "\n\n" + _bot_console_table(summary, plan)
@@ -397,8 +398,27 @@ def chat_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     return {"call_types": chats, "groups": groups}
 
 
+CHANNEL_COLUMNS = ("occ. voice", "occ. chat", "occ. email")
+"""Console labels of :data:`~sim.results.kpis.CHANNEL_KPIS`, in their order."""
+
+
+def channel_json(summary: Summary, plan: Plan) -> dict[str, Any]:
+    """Return ``{group or "all": {kpi: {"mean", "ci95"}}}`` of the occupancy by channel."""
+    total = summary.groups.total
+    total = total[total["call_type"] == ALL]
+    result = {}
+    for name in [*plan.groups, ALL]:
+        rows = total[total["group"] == name].set_index("kpi")
+        result[name] = {kpi: _json_entry(rows, kpi) for kpi in ("occupancy", *CHANNEL_KPIS)}
+    return result
+
+
 def _group_console_table(summary: Summary, plan: Plan) -> str:
-    """Whole-run group KPIs: agent hours, occupancy and calls handled (means)."""
+    """Whole-run group KPIs: agent hours, occupancy and calls handled (means).
+
+    With chat or email, the occupancy by channel too; calls handled are voice calls and chats
+    (email items are in the email block).
+    """
     total = summary.groups.total
     total = total[total["call_type"] == ALL].set_index(["group", "kpi"])
     header = [
@@ -408,6 +428,7 @@ def _group_console_table(summary: Summary, plan: Plan) -> str:
         "break h",
         "overtime h",
         "occupancy",
+        *(CHANNEL_COLUMNS if plan.has_channels else ()),
         "calls handled",
         "AHT s",
     ]
@@ -427,6 +448,7 @@ def _group_console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('break_h'):.1f}",
                 f"{get('overtime_h'):.1f}",
                 _percent(get("occupancy")),
+                *(_percent(get(kpi)) for kpi in (CHANNEL_KPIS if plan.has_channels else ())),
                 f"{get('handled'):.1f}",
                 f"{get('aht_s'):.1f}",
             ]

@@ -14,6 +14,9 @@ Definitions (``docs/reference/kpis.md``). Items count on the calendar day they a
 * ``backlog_open``, ``backlog_close`` — items waiting just before the day's opening and closing
   (by day only; NaN in the total).
 
+Experiments report them for the whole run and all email types (:func:`run_email_kpis`), named
+``email_`` and the KPI, the backlogs as their mean over the run's days.
+
 Email items are in none of the voice KPIs (service level, ASA, abandonment, ...). Agent time on
 email is busy time, so occupancy counts it.
 """
@@ -44,6 +47,9 @@ EMAIL_KPIS = (
     "backlog_open",
     "backlog_close",
 )
+RUN_EMAIL_KPIS = tuple(f"email_{kpi}" for kpi in EMAIL_KPIS)
+"""Whole-run email KPIs of all email types, as experiments name them (:func:`run_email_kpis`)."""
+_BACKLOG_KPIS = ("backlog_open", "backlog_close")
 EMAIL_COLUMNS = ("day", "call_type", "kpi", "mean", "sd", "ci_low", "ci_high", "target")
 TOTAL: Literal["total"] = "total"
 
@@ -98,10 +104,41 @@ def email_kpis(tallies: Tallies, plan: Plan, period: EmailPeriod) -> dict[str, A
         "age_left_mean_s": ratio(cells(tallies.email_age("email_age_carried_s")), carried),
         "age_left_max_s": cells(tallies.email_age("email_age_carried_max_s"), "max"),
     }
-    for name in ("backlog_open", "backlog_close"):
+    for name in _BACKLOG_KPIS:
         backlog = cells(tallies.backlog_at(name))
         kpis[name] = np.full_like(backlog, np.nan) if period == TOTAL else backlog
     return kpis
+
+
+def run_email_kpis(tallies: Tallies, plan: Plan) -> pd.DataFrame:
+    """Return the whole-run email KPIs of all email types pooled, per replication.
+
+    Parameters
+    ----------
+    tallies : Tallies
+        Sufficient statistics of the replications.
+    plan : Plan
+        The plan simulated.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A row per replication (index ``rep``), a column per :data:`RUN_EMAIL_KPIS`: the
+        ``"all"`` entry of each of :data:`EMAIL_KPIS` over the whole run, except the backlogs
+        at opening and closing, which are their mean over the run's days (closed days included:
+        their backlog at the instant they open and close). NaN throughout without email.
+    """
+    index = pd.RangeIndex(tallies.reps, name="rep")
+    if not plan.has_email:
+        return pd.DataFrame(np.nan, index=index, columns=list(RUN_EMAIL_KPIS))
+    total, days = email_kpis(tallies, plan, TOTAL), email_kpis(tallies, plan, "day")
+    columns = {
+        f"email_{kpi}": (days[kpi].mean(axis=1) if kpi in _BACKLOG_KPIS else total[kpi][:, 0])[
+            :, -1
+        ]
+        for kpi in EMAIL_KPIS
+    }
+    return pd.DataFrame(columns, index=index)
 
 
 def summarize_email(tallies: Tallies, plan: Plan) -> pd.DataFrame:

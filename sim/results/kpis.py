@@ -37,6 +37,10 @@ calls count in the interval in which they arrived:
   ``concurrency_utilisation`` = session hours / (``max_concurrent.chat`` x the time open to
   contacts) of the groups that take chats; an agent holding any session or on a call is busy
   for ``occupancy``;
+* occupancy by channel, with chat or email call types: ``occupancy_voice``,
+  ``occupancy_chat``, ``occupancy_email`` = the handle time of voice calls, the time holding at
+  least one chat session, the handle time of email items / the denominator of ``occupancy``. An
+  agent holding chats while on a voice call counts in both, so they may sum above ``occupancy``;
 * outbound work and controls, by clock slot of the attempt or action: ``outbound_attempts``,
   ``outbound_contacts``, ``switches_to_inbound``, ``switches_to_outbound``, ``activations``;
   ``contacts_per_agent_h`` = outbound contacts / outbound hours;
@@ -138,6 +142,8 @@ OUTBOUND_RATE_KPIS = ("contacts_per_agent_h",)
 BOT_RATE_KPIS = ("bot_containment", "bot_handover_rate", "bot_abandon_rate")
 CHAT_KPIS = ("session_h", "sessions_per_agent", "concurrency_utilisation")
 """Agent KPIs of chats (NaN for groups without chat time), reported for plans with chats."""
+CHANNEL_KPIS = ("occupancy_voice", "occupancy_chat", "occupancy_email")
+"""Occupancy split by channel, reported for plans with chat or email call types."""
 GROUP_CALL_KPIS = ("handled", "aht_s")
 PERIOD_KEYS: dict[str, list[str]] = {"interval": ["day", "interval"], "day": ["day"], "total": []}
 
@@ -341,7 +347,8 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
 
     Agent time, outbound attempts and control actions count by clock slot; the after-close slot
     counts in days and the whole run of a calendar scenario (the drain), never in steady state.
-    Plans with chats also get :data:`CHAT_KPIS`.
+    Plans with chats also get :data:`CHAT_KPIS`, plans with chat or email
+    :data:`CHANNEL_KPIS`.
     """
     weights = np.ones(plan.n_slots)
     weights[: plan.warmup_intervals] = 0.0
@@ -383,6 +390,10 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
         "sessions_per_agent": ratio(sums["session_s"], sums["chat_s"]),
         "concurrency_utilisation": ratio(sums["session_s"], sums["session_capacity_s"]),
     }
+    channels = {
+        f"occupancy_{channel}": ratio(sums[f"{channel}_s"], _available(sums))
+        for channel in ("voice", "chat", "email")
+    }
     return {
         "occupancy": _occupancy(sums),
         "occupancy_open": _occupancy(in_hours),
@@ -411,6 +422,7 @@ def agent_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]
         "reserve_phone_cost": sums["reserve_phone_cost"],
         "contacts_per_agent_h": ratio(sums["contacts"], outbound / 3600.0),
         **(chat if plan.has_chat else {}),
+        **(channels if plan.has_channels else {}),
     }
 
 

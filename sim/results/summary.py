@@ -13,6 +13,7 @@ from sim.results.kpis import (
     AGENT_KPIS,
     BOT_RATE_KPIS,
     CALL_KPIS,
+    CHANNEL_KPIS,
     CHAT_KPIS,
     COST_KPIS,
     GROUP_CALL_KPIS,
@@ -42,6 +43,7 @@ FRACTION_KPIS = frozenset(
         "answer_rate",
         "occupancy",
         "occupancy_open",
+        *CHANNEL_KPIS,
         "p_wait",
         "block_rate",
         "bot_containment",
@@ -64,6 +66,7 @@ POOLED_KPIS = (
     "bot_abandon_rate",
     "occupancy",
     "occupancy_open",
+    *CHANNEL_KPIS,
     "contacts_per_agent_h",
     "sessions_per_agent",
     "concurrency_utilisation",
@@ -139,7 +142,7 @@ def summarize_period(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
         *AGENT_KPIS,
         *OUTBOUND_RATE_KPIS,
         *COST_KPIS,
-        *_chat_kpis(plan),
+        *_channel_kpis(plan),
     ]
     out = _summarize(frame, keys, kpis, plan.sl_target)
     return _with_pooled(out, replication_kpis(pooled_tallies(tallies), plan, period), keys)
@@ -149,14 +152,14 @@ def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     """Summarize the per-replication group KPIs of one period (see :class:`GroupSummary`)."""
     frame = group_kpis(tallies, plan, period)
     keys = [*PERIOD_KEYS[period], "group", "call_type"]
-    kpis = [*GROUP_CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *_chat_kpis(plan)]
+    kpis = [*GROUP_CALL_KPIS, *AGENT_KPIS, *OUTBOUND_RATE_KPIS, *_channel_kpis(plan)]
     out = _summarize(frame, keys, kpis, plan.sl_target)
     return _with_pooled(out, group_kpis(pooled_tallies(tallies), plan, period), keys)
 
 
-def _chat_kpis(plan: Plan) -> tuple[str, ...]:
-    """Return the chat KPIs to summarise: all of them for plans with chats, else none."""
-    return CHAT_KPIS if plan.has_chat else ()
+def _channel_kpis(plan: Plan) -> tuple[str, ...]:
+    """Return the chat KPIs (plans with chats) and occupancy by channel (chat or email) to add."""
+    return (*(CHAT_KPIS if plan.has_chat else ()), *(CHANNEL_KPIS if plan.has_channels else ()))
 
 
 def pooled_tallies(tallies: Tallies) -> Tallies:

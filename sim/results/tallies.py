@@ -172,6 +172,9 @@ def _tally_agent_time(tallies: Tallies, records: Records, plan: Plan) -> None:
     outbound, off_phone = records.outbound, records.off_phone
     answered = calls.outcome == Outcome.ANSWERED
     chat = answered & plan.chat_types[calls.call_type]
+    email = answered & plan.is_email[calls.call_type]
+    # the channels' handle time is tallied only where there is more than one channel
+    voice = answered & ~chat & ~email & plan.has_channels
     spans = {
         # with chats an agent is busy while any contact is in hand: the union of their spans
         "busy_s": _work_spans(calls, answered, merge=plan.has_chat),
@@ -182,6 +185,8 @@ def _tally_agent_time(tallies: Tallies, records: Records, plan: Plan) -> None:
             calls.ended_at[chat],
         ),
         "chat_s": _work_spans(calls, chat, merge=True),
+        "voice_s": _work_spans(calls, voice, merge=False),
+        "email_s": _work_spans(calls, email, merge=False),
         "staffed_s": (shifts.rep, shifts.group, shifts.on_at, shifts.off_at),
         "overtime_s": (shifts.rep, shifts.group, shifts.scheduled_off_at, shifts.off_at),
         "break_s": (breaks.rep, breaks.group, breaks.start_at, breaks.end_at),

@@ -414,6 +414,11 @@ class Plan:
         return bool(np.any(self.is_email))
 
     @property
+    def has_channels(self) -> bool:
+        """Whether some call type is a chat or email (agent time is then split by channel)."""
+        return self.has_chat or self.has_email
+
+    @property
     def warmup_end_at(self) -> float:
         """Instant the steady-state warm-up ends (0 without one), seconds."""
         if self.warmup_intervals == 0:

@@ -12,104 +12,24 @@ import dataclasses
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SCENARIOS, invoke, write_experiment
-
-from sim.engines.base import (
-    RECORD_KINDS,
-    CallRecords,
-    Outcome,
-    Records,
-    ShiftRecords,
-    Tallies,
-    column_dtype,
+from helpers import (
+    SCENARIOS,
+    answered_contact,
+    chat_plan,
+    contact_records,
+    invoke,
+    write_experiment,
 )
+
+from sim.engines.base import Tallies
 from sim.results import group_kpis, replication_kpis, tally_records
-from sim.scenario import Plan, build_plan, scenario_from_dict
+from sim.scenario import Plan
 
-ANSWERED = int(Outcome.ANSWERED)
 CHAT_TEAM = SCENARIOS / "chat_team.yaml"
-OPEN_AT = 8 * 3600.0
-
-
-def chat_plan() -> Plan:
-    """08:00-09:00 in two 30-minute intervals: chats (type 0) and calls (type 1), two groups.
-
-    ``team`` takes chats, up to 3 at once; ``desk`` takes calls only.
-    """
-    calls = {"volume": {"per_hour": 10}, "handle_time": {"dist": "exponential", "mean_s": 60}}
-    return build_plan(
-        scenario_from_dict(
-            {
-                "name": "chat-kpis",
-                "calendar": {"open": "08:00", "close": "09:00", "interval_minutes": 30},
-                "call_types": {"chat": {**calls, "channel": "chat"}, "calls": calls},
-                "groups": {
-                    "team": {
-                        "skills": {"chat": "standard", "calls": "standard"},
-                        "headcount": 1,
-                        "max_concurrent": {"chat": 3},
-                        "voice_while_chatting": True,
-                    },
-                    "desk": {"skills": {"calls": "standard"}, "headcount": 1},
-                },
-            }
-        )
-    )
-
-
-def _contact(call_type: int, answered_s: float, handle_s: float, agent: int = 0) -> dict[str, Any]:
-    """An answered contact of agent 0 (group team) or 1 (desk), answered on arrival."""
-    at = OPEN_AT + answered_s
-    return {
-        "call_type": call_type,
-        "arrived_at": at,
-        "answered_at": at,
-        "left_at": at + handle_s,
-        "ended_at": at + handle_s,
-        "group": agent,
-        "agent": agent,
-        "handle_s": handle_s,
-    }
-
-
-def _records(contacts: list[dict[str, Any]], *, shifts: bool = False) -> Records:
-    """Records of replication 0 with these answered contacts (and both agents' 1-h shifts)."""
-    fixed = {"rep": 0, "day": 0, "interval": 0, "origin": 0, "outcome": ANSWERED, "tier": 0}
-    rows = [
-        {**fixed, "call_id": i, "patience_s": math.inf, "redial_given_up": 0, "repeat_given_up": 0}
-        | contact
-        for i, contact in enumerate(contacts)
-    ]
-    kinds: dict[str, Any] = {
-        name: kind(**{f: np.empty(0, dtype=column_dtype(kind, f)) for f in _fields(kind)})
-        for name, kind in RECORD_KINDS.items()
-    }
-    kinds["calls"] = CallRecords(
-        **{
-            f: np.array([r[f] for r in rows], dtype=column_dtype(CallRecords, f))
-            for f in _fields(CallRecords)
-        }
-    )
-    if shifts:
-        on, off = np.full(2, OPEN_AT), np.full(2, OPEN_AT + 3600.0)
-        kinds["shifts"] = ShiftRecords(
-            rep=np.zeros(2, dtype=np.int32),
-            agent=np.arange(2, dtype=np.int32),
-            group=np.arange(2, dtype=np.int16),
-            on_at=on,
-            off_at=off,
-            scheduled_off_at=off,
-        )
-    return Records(**kinds)
-
-
-def _fields(kind: type) -> list[str]:
-    return [f.name for f in dataclasses.fields(kind)]
 
 
 def team_tallies() -> tuple[Plan, Tallies]:
@@ -117,14 +37,14 @@ def team_tallies() -> tuple[Plan, Tallies]:
     and a call [130, 200) while chatting; agent 1 (desk) a call [0, 600). Both on duty 1 h."""
     plan = chat_plan()
     contacts = [
-        _contact(0, 0.0, 100.0),
-        _contact(0, 50.0, 100.0),
-        _contact(0, 60.0, 60.0),
-        _contact(1, 130.0, 70.0),
-        _contact(0, 300.0, 100.0),
-        _contact(1, 0.0, 600.0, agent=1),
+        answered_contact(0, 0.0, 100.0),
+        answered_contact(0, 50.0, 100.0),
+        answered_contact(0, 60.0, 60.0),
+        answered_contact(1, 130.0, 70.0),
+        answered_contact(0, 300.0, 100.0),
+        answered_contact(1, 0.0, 600.0, agent=1),
     ]
-    return plan, tally_records(_records(contacts, shifts=True), plan, reps=1)
+    return plan, tally_records(contact_records(contacts, shifts=True), plan, reps=1)
 
 
 class TestTallies:
@@ -149,7 +69,9 @@ class TestTallies:
     def test_spans_that_only_touch_stay_apart(self) -> None:
         """A session ending as the next one starts: 200 s of chat time either way."""
         plan = chat_plan()
-        records = _records([_contact(0, 0.0, 100.0), _contact(0, 100.0, 100.0)])
+        records = contact_records(
+            [answered_contact(0, 0.0, 100.0), answered_contact(0, 100.0, 100.0)]
+        )
         tallies = tally_records(records, plan, reps=1)
         np.testing.assert_allclose(tallies.agent_sum("chat_s").sum(), 200.0)
         np.testing.assert_allclose(tallies.agent_sum("busy_s").sum(), 200.0)
@@ -157,7 +79,9 @@ class TestTallies:
     def test_voice_only_plans_sum_their_calls(self) -> None:
         """Without chats busy time is the sum of the calls' spans, as before."""
         plan = dataclasses.replace(chat_plan(), type_chat=np.array([False, False]))
-        records = _records([_contact(1, 0.0, 100.0), _contact(1, 100.0, 50.0)])
+        records = contact_records(
+            [answered_contact(1, 0.0, 100.0), answered_contact(1, 100.0, 50.0)]
+        )
         tallies = tally_records(records, plan, reps=1)
         np.testing.assert_allclose(tallies.agent_sum("busy_s").sum(), 150.0)
         assert tallies.agent_sum("session_s").sum() == 0.0

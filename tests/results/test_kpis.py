@@ -668,6 +668,8 @@ class TestTalliesLayout:
             "off_phone_s",
             "session_s",
             "chat_s",
+            "voice_s",
+            "email_s",
         )
         assert expected_sums == AGENT_SUMS
         assert ("handled", "handle_s") == GROUP_CALLS

@@ -244,7 +244,7 @@ _N_BOT_ENTERED, _N_BOT_RESOLVED, _N_BOT_ABANDONED, _N_BOT_HANDED_OVER, _N_BOT_BY
 )
 _WAIT_ANSWERED, _WAIT_ALL, _HANDLE = range(len(CALL_SUMS))
 _STAFFED, _BUSY_TIME, _OVERTIME, _BREAK_TIME, _OUTBOUND_TIME, _OFF_PHONE_TIME = range(6)
-_SESSION_TIME, _CHAT_TIME = 6, 7
+_SESSION_TIME, _CHAT_TIME, _VOICE_TIME, _EMAIL_TIME = 6, 7, 8, 9
 _HANDLED, _GROUP_HANDLE_S = range(2)
 _E_ARRIVED, _E_ANSWERED, _E_WITHIN, _E_CARRIED, _E_OVERDUE = range(len(EMAIL_COUNTS))
 _E_AGE_ANSWERED, _E_AGE_CARRIED, _E_MAX_ANSWERED, _E_MAX_CARRIED = range(len(EMAIL_AGES))
@@ -281,7 +281,7 @@ assert CALL_COUNTS[_N_BLOCKED:] == (
     "bot_handed_over",
     "bot_bypassed",
 )
-assert AGENT_SUMS[_SESSION_TIME:] == ("session_s", "chat_s")
+assert AGENT_SUMS[_SESSION_TIME:] == ("session_s", "chat_s", "voice_s", "email_s")
 assert len(BACKLOG_AT) == 2  # a day's opening, then its closing
 assert GROUP_COUNTS[_CONTROL_COUNT_BASE:] == (
     "to_inbound",
@@ -837,6 +837,19 @@ def simulate_replication(
                     if _KEEP:
                         write_call(call, _CARRIED, end_at)
 
+    def tally_channel_time(k, group, now, ended_at):
+        """Add a voice call's or an email item's handle span to its channel's agent time.
+
+        Chat time is tallied as the agent's spans holding sessions (``_CHAT_TIME``).
+        """
+        if _EMAIL and model.is_email[k]:
+            column = _EMAIL_TIME
+        elif _CHAT and type_i[k, CHAT]:
+            return
+        else:
+            column = _VOICE_TIME
+        add_span(agent_sums, slot_start_at, group, column, now, ended_at, counters[_NOW_SLOT])
+
     def answer(call, agent, now):
         """``agent`` answers ``call`` now: tally, record, schedule its end and any repeat call."""
         k, segment, group = call_i[call, _C_TYPE], call_i[call, _C_SEGMENT], agent_group[agent]
@@ -868,6 +881,8 @@ def simulate_replication(
             add_span(
                 agent_sums, slot_start_at, group, _BUSY_TIME, now, ended_at, counters[_NOW_SLOT]
             )
+        if _CHAT or _EMAIL:
+            tally_channel_time(k, group, now, ended_at)
         if _KEEP:
             write_call(call, _ANSWERED, now + talk_s)
             rec_f[_ANSWERED_AT, call] = now
