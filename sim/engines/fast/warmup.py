@@ -56,16 +56,53 @@ _CONTROLLED: dict[str, Any] = {
 }
 
 
-_SCENARIOS = {"inbound": _INBOUND, "controls": _CONTROLLED}
-# The kernels the engine uses: a plan with controls always runs the one that writes records.
-KERNELS = (("inbound", False), ("inbound", True), ("controls", True))
+_CALLS = _INBOUND["call_types"]["calls"]
+_BOT = {"resolve_share": 0.3, "time": {"dist": "exponential", "mean_s": 30}}
+_CHAT = {**_CALLS, "channel": "chat"}
+_EMAIL = {
+    "channel": "email",
+    "volume": {"per_hour": 2},
+    "handle_time": {"dist": "exponential", "mean_s": 120},
+}
+_SCENARIOS = {
+    "inbound": _INBOUND,
+    "controls": _CONTROLLED,
+    "lines": {**_INBOUND, "lines": 5},
+    "hold_count": {**_INBOUND, "staffing_drop": "hold_count"},
+    "bot": {**_INBOUND, "call_types": {"calls": {**_CALLS, "bot": _BOT}}},
+    "chat": {
+        **_INBOUND,
+        "call_types": {"chats": _CHAT},
+        "groups": {"agents": {"headcount": 2, "max_concurrent": {"chat": 2}}},
+    },
+    "email": {**_INBOUND, "call_types": {"calls": _CALLS, "email": _EMAIL}},
+    "channels": {
+        **_INBOUND,
+        "call_types": {"calls": {**_CALLS, "bot": _BOT}, "chats": _CHAT, "email": _EMAIL},
+        "groups": {"agents": {"headcount": 2, "max_concurrent": {"chat": 2}}},
+    },
+}
+# The kernels of the shipped scenarios, the longest to compile first: a plan with any feature
+# beyond plain inbound always runs the one that writes records.
+KERNELS = (
+    ("controls", True),
+    ("inbound", False),
+    ("inbound", True),
+    ("lines", True),
+    ("hold_count", True),
+    ("bot", True),
+    ("chat", True),
+    ("email", True),
+    ("channels", True),
+)
 
 
 def compile_kernel(name: str, keep: bool) -> float:
     """Compile (or load from numba's cache) one kernel; return the seconds it took.
 
-    ``name`` is ``"inbound"`` or ``"controls"`` (a plan with a blended group and a reserve);
-    ``keep``: the kernel that writes records.
+    ``name`` is a key of the small plans here: ``"inbound"``, ``"controls"`` (a blended group
+    and a reserve), ``"lines"``, ``"hold_count"``, ``"bot"``, ``"chat"``, ``"email"`` or
+    ``"channels"`` (a bot, chats and email together); ``keep``: the kernel that writes records.
     """
     plan = build_plan(scenario_from_dict(_SCENARIOS[name]))
     start = time.perf_counter()
@@ -74,7 +111,7 @@ def compile_kernel(name: str, keep: bool) -> float:
 
 
 def warm_up(workers: int, report: Callable[[str, float], None] | None = None) -> str:
-    """Compile the three kernels the engine uses, ``workers`` at a time in child processes.
+    """Compile the kernels of the shipped scenarios, ``workers`` at a time in child processes.
 
     numba compiles one function at a time per process; the children write the kernels into
     the shared cache, where every later run finds them.
