@@ -423,12 +423,18 @@ class TestRun:
 
 
 class TestWarmUp:
-    def test_compiles_the_three_kernels(self) -> None:
+    def test_compiles_the_kernels_of_the_shipped_scenarios(self) -> None:
         """warm-up names each kernel it compiled (or loaded) and the cache folder."""
         code, stdout, stderr = invoke("warm-up", "--workers=1")
         assert 0 == code, stderr
         kernels = [line.split(":")[0].strip() for line in stdout.splitlines()[1:-1]]
-        expected = ["inbound, tallies", "inbound, records", "controls, records"]
+        expected = [
+            "controls, records",
+            "inbound, tallies",
+            "inbound, records",
+            *(f"{name}, records" for name in ("lines", "hold_count", "bot", "chat", "email")),
+            "channels, records",
+        ]
         assert expected == kernels
         assert stdout.splitlines()[-1].startswith("cached in ")
 
