@@ -1,6 +1,6 @@
 """Checks of email call types: what makes no sense for deferred work is refused.
 
-Email items arrive around the clock, never abandon, never redial, hold no line and are worked
+Email items arrive around the clock, never abandon, never redial, hold no line, pass no bot and are worked
 from a backlog (``docs/background/model.md``). Each check raises
 :class:`~sim.scenario.problems.FieldError` with the path of the field at fault and the bad value.
 """
@@ -68,6 +68,9 @@ def _check_email_type(scenario: Scenario, path: str, name: str, call_type: CallT
         raise FieldError(f"{path}.redial", "email items never redial (got a redial section)")
     if call_type.lines is not None:
         raise FieldError(f"{path}.lines", f"email items hold no line (got {call_type.lines})")
+    if call_type.bot is not None:
+        message = "email items go to people's backlog, not through a bot (got a bot section)"
+        raise FieldError(f"{path}.bot", message)
     for i, entry in enumerate(scenario.routing_of(name)):
         if entry.after_s > 0:
             message = f"email items go to their groups at once (got after_s {entry.after_s:g})"

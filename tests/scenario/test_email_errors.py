@@ -102,6 +102,14 @@ CASES = [
         "email items hold no line (got 5)",
     ),
     Case(
+        "bot_on_email",
+        lambda r: _mail(r).update(
+            bot={"resolve_share": 0.3, "time": {"dist": "exponential", "mean_s": 60}}
+        ),
+        "call_types.mail.bot",
+        "not through a bot (got a bot section)",
+    ),
+    Case(
         "no_group_serves_email",
         lambda r: (
             [g["skills"].pop("mail") for g in r["groups"].values()] and r["groups"].pop("office")
