@@ -413,14 +413,28 @@ def channel_json(summary: Summary, plan: Plan) -> dict[str, Any]:
     return result
 
 
+def console_channels(plan: Plan) -> list[tuple[str, str]]:
+    """Return ``(label, kpi)`` of the channels a plan's console shows the occupancy of.
+
+    None without chat or email; otherwise each channel some call type of the plan uses.
+    """
+    if not plan.has_channels:
+        return []
+    voice = len(plan.voice_call_types) > int(np.sum(plan.chat_types))
+    present = (voice, plan.has_chat, plan.has_email)
+    columns = zip(CHANNEL_COLUMNS, CHANNEL_KPIS, present, strict=True)
+    return [(label, kpi) for label, kpi, used in columns if used]
+
+
 def _group_console_table(summary: Summary, plan: Plan) -> str:
     """Whole-run group KPIs: agent hours, occupancy and calls handled (means).
 
-    With chat or email, the occupancy by channel too; calls handled are voice calls and chats
-    (email items are in the email block).
+    With chat or email, the occupancy of each channel in use too; calls handled are voice calls
+    and chats (email items are in the email block).
     """
     total = summary.groups.total
     total = total[total["call_type"] == ALL].set_index(["group", "kpi"])
+    channels = console_channels(plan)
     header = [
         "group",
         "staffed h",
@@ -428,7 +442,7 @@ def _group_console_table(summary: Summary, plan: Plan) -> str:
         "break h",
         "overtime h",
         "occupancy",
-        *(CHANNEL_COLUMNS if plan.has_channels else ()),
+        *(label for label, _ in channels),
         "calls handled",
         "AHT s",
     ]
@@ -448,7 +462,7 @@ def _group_console_table(summary: Summary, plan: Plan) -> str:
                 f"{get('break_h'):.1f}",
                 f"{get('overtime_h'):.1f}",
                 _percent(get("occupancy")),
-                *(_percent(get(kpi)) for kpi in (CHANNEL_KPIS if plan.has_channels else ())),
+                *(_percent(get(kpi)) for _, kpi in channels),
                 f"{get('handled'):.1f}",
                 f"{get('aht_s'):.1f}",
             ]

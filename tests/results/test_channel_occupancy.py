@@ -250,6 +250,30 @@ class TestRunOutput:
         assert office["occupancy_chat"] == 0.0
         assert 0.0 < office["occupancy_email"] < 1.0
 
+    @pytest.mark.parametrize(
+        ("dropped", "columns"),
+        [("mail", ["occ. voice", "occ. chat"]), ("chat", ["occ. voice", "occ. email"])],
+    )
+    def test_console_shows_the_channels_in_use(
+        self, tmp_path: Path, dropped: str, columns: list[str]
+    ) -> None:
+        """A plan without email (or without chat) shows no column for it."""
+        raw = json.loads(json.dumps(THREE_CHANNELS))
+        del raw["call_types"][dropped]
+        for group in raw["groups"].values():
+            group["skills"].pop(dropped, None)
+            if dropped == "chat":
+                group.pop("max_concurrent", None)
+                group.pop("voice_while_chatting", None)
+        raw["groups"] = {name: g for name, g in raw["groups"].items() if g["skills"]}
+        path = tmp_path / "two.yaml"
+        path.write_text(json.dumps(raw), encoding="utf-8")
+        code, out, _ = invoke("run", str(path), "--reps", "2", "--engine", "simpy", "--no-plots")
+        assert code == 0
+        header = next(line for line in out.splitlines() if line.startswith("group "))
+        shown = header.split("occupancy", 1)[1].split("calls handled")[0].split("  ")
+        assert [column.strip() for column in shown if column.strip()] == columns
+
     def test_json(self, scenario: Path) -> None:
         """--json: the centre's shares under kpis.all, each group's under occupancy_by_channel."""
         code, out, _ = invoke("run", str(scenario), "--reps", "3", "--engine", "simpy", "--json")
