@@ -17,14 +17,15 @@ from sim.experiments.compare import (
     centre_totals,
     day_column_label,
     day_kpis,
+    email_rows,
     paired_differences,
 )
 from sim.experiments.design import DesignPoint, Experiment
 from sim.experiments.store import ResultStore
-from sim.results.email import RUN_EMAIL_KPIS, run_email_kpis
+from sim.results.email import RUN_EMAIL_KPIS
 from sim.results.experiment import ExperimentTables
 from sim.results.kpis import ALL
-from sim.results.summary import mean_ci, summarize_period
+from sim.results.summary import summarize_period
 
 TABLE_COLUMNS = ("point", "kpi", "mean", "ci_low", "ci_high", "sd", "n_reps")
 INTERVAL_COLUMNS = ("point", "day", "interval", "label", "mean", "ci_low", "ci_high")
@@ -121,28 +122,11 @@ def _point_table(
     total = summarize_period(tallies, point.plan, "total")
     rows = total[(total["call_type"] == ALL) & total["kpi"].isin(kpis)].set_index("kpi")
     if any(kpi in RUN_EMAIL_KPIS for kpi in kpis):
-        rows = pd.concat([rows, _email_rows(point, tallies, kpis)])
+        rows = pd.concat([rows, email_rows(tallies, point.plan, kpis)])
     rows = rows.reindex(list(kpis)).reset_index()
     if not per_day.columns.empty:
         rows = pd.concat([rows, _day_rows(point, tallies, per_day)])
     return rows.assign(point=point.name)[list(TABLE_COLUMNS)].reset_index(drop=True)
-
-
-def _email_rows(point: DesignPoint, tallies: Tallies, kpis: tuple[str, ...]) -> pd.DataFrame:
-    """Return the email KPIs among ``kpis``: mean, 95% Student-t CI, sd and replications.
-
-    As ``ccsim run``'s ``email.csv``: over the replications where the KPI is defined.
-    """
-    chosen = [kpi for kpi in kpis if kpi in RUN_EMAIL_KPIS]
-    values = run_email_kpis(tallies, point.plan)
-    rows = []
-    for kpi in chosen:
-        defined = values[kpi].dropna().to_numpy()
-        mean, low, high, sd = mean_ci(defined)
-        stats = {"mean": mean, "ci_low": low, "ci_high": high, "sd": sd, "n_reps": len(defined)}
-        rows.append({"kpi": kpi, **stats})
-    columns = ["kpi", "mean", "ci_low", "ci_high", "sd", "n_reps"]
-    return pd.DataFrame(rows, columns=columns).set_index("kpi")
 
 
 def _day_rows(point: DesignPoint, tallies: Tallies, per_day: pd.DataFrame) -> pd.DataFrame:

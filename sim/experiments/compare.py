@@ -16,10 +16,10 @@ import pandas as pd
 from sim.engines.base import ProgressCallback, Tallies
 from sim.errors import UsageError
 from sim.results.email import RUN_EMAIL_KPIS, run_email_kpis
-from sim.results.kpis import ALL, replication_kpis
+from sim.results.kpis import ALL, BOT_RATE_KPIS, CHANNEL_KPIS, CHAT_KPIS, replication_kpis
 from sim.results.summary import Summary, mean_ci, meets_target, summarize
 from sim.scenario import Plan, Scenario
-from sim.simulation import StatusCallback, simulate
+from sim.simulation import SimulationResult, StatusCallback, simulate
 
 COMPARED_KPIS = (
     "service_level",
@@ -40,11 +40,19 @@ DAY_KPIS = ("service_level", "p_meet")
 def compared_kpis(plans: dict[str, Plan] | list[Plan]) -> tuple[str, ...]:
     """Return the KPIs compared.
 
-    :data:`COMPARED_KPIS`, plus :data:`CONTROL_KPIS` when some plan has blended or reserve groups.
+    :data:`COMPARED_KPIS`, plus those of the features some plan has: :data:`CONTROL_KPIS`
+    (blended or reserve groups), the bot rates (a bot), the chat KPIs (chats), the occupancy by
+    channel (chat or email) and the email KPIs of all email types (email).
     """
-    values = plans.values() if isinstance(plans, dict) else plans
-    controls = any(plan.has_controls for plan in values)
-    return (*COMPARED_KPIS, *CONTROL_KPIS) if controls else COMPARED_KPIS
+    values = list(plans.values() if isinstance(plans, dict) else plans)
+    extras = (
+        (CONTROL_KPIS, any(plan.has_controls for plan in values)),
+        (BOT_RATE_KPIS, any(plan.has_bot for plan in values)),
+        (CHAT_KPIS, any(plan.has_chat for plan in values)),
+        (CHANNEL_KPIS, any(plan.has_channels for plan in values)),
+        (RUN_EMAIL_KPIS, any(plan.has_email for plan in values)),
+    )
+    return (*COMPARED_KPIS, *(kpi for kpis, used in extras if used for kpi in kpis))
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,7 @@ def compare_scenarios(
         names=names,
         plans=plans,
         summaries=summaries,
-        table=_side_by_side(summaries, kpis),
+        table=_side_by_side(summaries, kpis, results),
         differences=paired_differences(per_rep, names, kpis).rename(columns={"point": "scenario"}),
     )
 
@@ -206,14 +214,36 @@ def centre_days(tallies: Tallies, plan: Plan, kpis: tuple[str, ...]) -> pd.DataF
     return pd.DataFrame(columns).sort_index().reindex(columns=list(kpis))
 
 
-def _side_by_side(summaries: dict[str, Summary], kpis: tuple[str, ...]) -> pd.DataFrame:
+def email_rows(tallies: Tallies, plan: Plan, kpis: tuple[str, ...]) -> pd.DataFrame:
+    """Return the email KPIs among ``kpis``, indexed by ``kpi``: mean, 95% Student-t CI, sd, reps.
+
+    As ``ccsim run``'s ``email.csv``: over the replications where the KPI is defined.
+    """
+    chosen = [kpi for kpi in kpis if kpi in RUN_EMAIL_KPIS]
+    values = run_email_kpis(tallies, plan)
+    rows = []
+    for kpi in chosen:
+        defined = values[kpi].dropna().to_numpy()
+        mean, low, high, sd = mean_ci(defined)
+        stats = {"mean": mean, "ci_low": low, "ci_high": high, "sd": sd, "n_reps": len(defined)}
+        rows.append({"kpi": kpi, **stats})
+    columns = ["kpi", "mean", "ci_low", "ci_high", "sd", "n_reps"]
+    return pd.DataFrame(rows, columns=columns).set_index("kpi")
+
+
+def _side_by_side(
+    summaries: dict[str, Summary], kpis: tuple[str, ...], results: dict[str, SimulationResult]
+) -> pd.DataFrame:
+    columns = ["scenario", "kpi", "mean", "ci_low", "ci_high", "p_meet"]
     tables = []
     for name, summary in summaries.items():
         total = summary.total
         rows = total[(total["call_type"] == ALL) & total["kpi"].isin(kpis)]
-        tables.append(
-            rows.assign(scenario=name)[["scenario", "kpi", "mean", "ci_low", "ci_high", "p_meet"]]
-        )
+        result = results[name]
+        if result.plan.has_email and any(kpi in RUN_EMAIL_KPIS for kpi in kpis):
+            email = email_rows(result.tallies, result.plan, kpis).reset_index()
+            rows = pd.concat([rows, email.assign(p_meet=np.nan)], ignore_index=True)
+        tables.append(rows.assign(scenario=name)[columns])
     table = pd.concat(tables, ignore_index=True)
     order = {kpi: i for i, kpi in enumerate(kpis)}
     return table.sort_values(

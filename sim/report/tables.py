@@ -8,7 +8,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from sim.results.kpis import ALL, CHANNEL_KPIS, CHAT_KPIS
+from sim.results.kpis import ALL, BOT_RATE_KPIS, CHANNEL_KPIS, CHAT_KPIS
 from sim.results.summary import POOLED_KPIS, STAT_COLUMNS, Summary
 from sim.scenario.plan import GroupKind, Plan
 
@@ -521,21 +521,38 @@ def comparison_console(
     rows = [header]
     for kpi in dict.fromkeys(table["kpi"]):
         cells = [str(kpi)]
-        for name in names:
-            row = joined.loc[(name, kpi)]
-            cells.append(_with_ci(kpi, row["mean"], row["ci_low"], row["ci_high"]))
-        for name in names[1:]:
-            row = joined.loc[(name, kpi)]
-            cells.append(
-                _with_ci(kpi, row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"], sign=True)
-            )
+        cells += [_compared_cell(joined, name, kpi, "") for name in names]
+        cells += [_compared_cell(joined, name, kpi, "diff_") for name in names[1:]]
         rows.append(cells)
     return aligned_rows(rows)
 
 
+def _compared_cell(joined: pd.DataFrame, name: str, kpi: str, prefix: str) -> str:
+    """Format a scenario's mean and CI (``prefix`` ``"diff_"``: its difference); n/a if absent."""
+    if (name, kpi) not in joined.index:
+        return "n/a"
+    row = cast(pd.Series, joined.loc[(name, kpi)])
+    mean, low, high = (float(row[f"{prefix}{column}"]) for column in ("mean", "ci_low", "ci_high"))
+    return _with_ci(kpi, mean, low, high, sign=bool(prefix))
+
+
+PERCENT_KPIS = frozenset(
+    (
+        "service_level",
+        "abandon_rate",
+        "occupancy",
+        "concurrency_utilisation",
+        "email_within_target_share",
+        *CHANNEL_KPIS,
+        *BOT_RATE_KPIS,
+    )
+)
+"""KPIs shown as percentages (rates and shares) in the comparison."""
+
+
 def _with_ci(kpi: str, mean: float, low: float, high: float, *, sign: bool = False) -> str:
     """Format a mean and its CI: percentages for rates and shares, else 1 decimal."""
-    percent = kpi in ("service_level", "abandon_rate", "occupancy")
+    percent = kpi in PERCENT_KPIS
     scale, unit = (100.0, " pt" if sign else "%") if percent else (1.0, "")
     form = "+.1f" if sign else ".1f"
     if math.isnan(mean):

@@ -17,6 +17,8 @@ from sim.experiments import compare_scenarios
 from sim.experiments.compare import COMPARED_KPIS, CONTROL_KPIS
 from sim.report.plots import compare_service_level
 from sim.results import replication_kpis
+from sim.results.email import RUN_EMAIL_KPIS
+from sim.results.kpis import BOT_RATE_KPIS, CHANNEL_KPIS, CHAT_KPIS
 from sim.scenario import load_scenario
 from sim.simulation import simulate
 
@@ -209,3 +211,90 @@ class TestBlendedAndReserves:
             assert kpi in out
         written = pd.read_csv(out_dir / "compare.csv")
         assert set(CONTROL_KPIS) <= set(written["kpi"])
+
+
+CHANNELS = {
+    "name": "channels",
+    "calendar": {"open": "08:00", "close": "10:00", "interval_minutes": 30, "at_close": "drain"},
+    "call_types": {
+        "phone": {
+            "volume": {"per_hour": 40},
+            "handle_time": {"dist": "exponential", "mean_s": 180},
+            "patience": {"dist": "exponential", "mean_s": 200},
+            "bot": {"resolve_share": 0.3, "time": {"dist": "exponential", "mean_s": 60}},
+        },
+        "chat": {
+            "channel": "chat",
+            "volume": {"per_hour": 50},
+            "handle_time": {"dist": "exponential", "mean_s": 240},
+            "patience": {"dist": "exponential", "mean_s": 300},
+        },
+        "mail": {
+            "channel": "email",
+            "volume": {"per_hour": 4},
+            "handle_time": {"dist": "exponential", "mean_s": 300},
+            "response_target": {"within_h": 4, "share": 0.8},
+        },
+    },
+    "groups": {
+        "desk": {"skills": {"phone": "standard", "mail": "standard"}, "headcount": 3},
+        "chatters": {"skills": {"chat": "standard"}, "headcount": 2, "max_concurrent": {"chat": 3}},
+    },
+}
+"""Calls behind a bot, chats and email: every channel KPI block of the comparison."""
+
+
+class TestChannels:
+    """Scenarios with a bot, chats or email add their KPIs to the comparison."""
+
+    def scenarios(self, tmp_path: Path) -> list[str]:
+        """The channel scenario and the same with one more desk agent, as files."""
+        more = yaml.safe_load(yaml.safe_dump(CHANNELS))
+        more["name"] = "channels-plus-one"
+        more["groups"]["desk"]["headcount"] = 4
+        paths = []
+        for raw in (CHANNELS, more):
+            path = tmp_path / f"{raw['name']}.yaml"
+            path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+            paths.append(str(path))
+        return paths
+
+    def test_channel_kpis_side_by_side_and_paired(self, tmp_path: Path) -> None:
+        """Bot, chat, channel and email KPIs follow the plain ones; email is paired too."""
+        paths = self.scenarios(tmp_path)
+        loaded = {Path(p).stem: load_scenario(p) for p in paths}
+        comparison = compare_scenarios(loaded, reps=4, seed=2)
+        expected = [
+            *COMPARED_KPIS,
+            *BOT_RATE_KPIS,
+            *CHAT_KPIS,
+            *CHANNEL_KPIS,
+            *RUN_EMAIL_KPIS,
+        ]
+        for name in comparison.names:
+            rows = comparison.table[comparison.table["scenario"] == name]
+            assert expected == list(rows["kpi"])
+        assert expected == list(comparison.differences["kpi"])
+        table = comparison.table.set_index(["scenario", "kpi"])
+        differences = comparison.differences.set_index("kpi")
+        # Common random numbers: the same email items arrive in both.
+        arrived = table.loc[("channels", "email_arrived"), "mean"]
+        assert arrived > 0
+        assert arrived == table.loc[("channels-plus-one", "email_arrived"), "mean"]
+        assert 0 == differences.loc["email_arrived", "mean"]
+        # One more desk agent: more of the desk's time is free, so email waits less.
+        assert differences.loc["email_age_answered_mean_s", "mean"] < 0
+        assert 0 < table.loc[("channels", "occupancy_chat"), "mean"] < 1
+
+    def test_command_line_shows_shares_in_percent(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`ccsim compare` prints the channel KPIs (shares in %) and writes them to compare.csv."""
+        out_dir = tmp_path / "out"
+        main(["compare", *self.scenarios(tmp_path), "--reps", "3", "--out", str(out_dir)])
+        lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line}
+        for kpi in ("occupancy_chat", "bot_containment", "email_within_target_share"):
+            assert "%" in lines[kpi]
+        assert "%" not in lines["email_arrived"]
+        written = pd.read_csv(out_dir / "compare.csv")
+        assert set(RUN_EMAIL_KPIS) <= set(written["kpi"])
