@@ -14,6 +14,7 @@ from sim.analytic.channels import (
     promotion_estimate,
 )
 from sim.cli.options import (
+    amount_option,
     json_option,
     max_concurrent_option,
     parse_factors,
@@ -30,14 +31,9 @@ def estimate() -> None:
 
 
 @estimate.command(name="chat")
-@click.option(
-    "--chats-per-hour", type=click.FloatRange(min=0), required=True, help="Offered chats per hour."
-)
-@click.option(
-    "--session-s",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    help="Mean session length when the agent holds one session, seconds.",
+@amount_option("--chats-per-hour", "Offered chats per hour.")
+@amount_option(
+    "--session-s", "Mean session length when the agent holds one session, seconds.", positive=True
 )
 @max_concurrent_option
 @slowdown_option
@@ -80,31 +76,12 @@ def estimate_chat(
 
 
 @estimate.command(name="email")
-@click.option(
-    "--items-per-hour",
-    type=click.FloatRange(min=0),
-    required=True,
-    help="Items arriving per hour while the agents work.",
+@amount_option("--items-per-hour", "Items arriving per hour while the agents work.")
+@amount_option(
+    "--backlog", "Items waiting at the start (e.g. the overnight backlog at opening).", default=0.0
 )
-@click.option(
-    "--backlog",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="Items waiting at the start (e.g. the overnight backlog at opening).",
-)
-@click.option(
-    "--aht-s",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    help="Mean handle time of an item, seconds.",
-)
-@click.option(
-    "--within-h",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    help="Response-time target, hours.",
-)
+@amount_option("--aht-s", "Mean handle time of an item, seconds.", positive=True)
+@amount_option("--within-h", "Response-time target, hours.", positive=True)
 @json_option
 def estimate_email(
     *, items_per_hour: float, backlog: float, aht_s: float, within_h: float, as_json: bool
@@ -118,27 +95,15 @@ def estimate_email(
 
 
 @estimate.command(name="promotion")
-@click.option(
-    "--sales", type=click.FloatRange(min=0), required=True, help="Sales expected on the day."
-)
-@click.option(
-    "--order-value",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    help="Average order value (same money as --sales).",
-)
+@amount_option("--sales", "Sales expected on the day.")
+@amount_option("--order-value", "Average order value (same money as --sales).", positive=True)
 @click.option(
     "--conversion",
     type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
     required=True,
     help="Share of receptions (pre-sale chats) that end in an order.",
 )
-@click.option(
-    "--per-agent",
-    type=click.FloatRange(min=0, min_open=True),
-    required=True,
-    help="Receptions one agent handles in a day.",
-)
+@amount_option("--per-agent", "Receptions one agent handles in a day.", positive=True)
 @json_option
 def estimate_promotion(
     *, sales: float, order_value: float, conversion: float, per_agent: float, as_json: bool

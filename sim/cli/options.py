@@ -159,6 +159,23 @@ def _option_name(parameter: str) -> str:
     return parameter
 
 
+def amount_option(
+    flag: str, help_text: str, *, positive: bool = False, default: float | None = None
+) -> Any:
+    """Return a float option ``flag`` at least 0 (above 0 with ``positive``).
+
+    Required when it has no ``default``.
+    """
+    return click.option(
+        flag,
+        type=click.FloatRange(min=0, min_open=positive),
+        required=default is None,
+        default=default,
+        show_default=default is not None,
+        help=help_text,
+    )
+
+
 threshold_option = click.option(
     "--threshold-s",
     type=click.FloatRange(min=0),

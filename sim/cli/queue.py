@@ -11,6 +11,7 @@ import click
 
 from sim.analytic import QueueKpis, queue_kpis, staffing_for_goals
 from sim.cli.options import (
+    amount_option,
     json_option,
     patience_option,
     shrinkage_option,
@@ -24,18 +25,8 @@ _ERLANG_KPIS = ("p_wait", "service_level", "asa_s", "occupancy")
 
 def _queue_options(function: Any) -> Any:
     options = [
-        click.option(
-            "--calls-per-hour",
-            type=click.FloatRange(min=0),
-            required=True,
-            help="Offered calls per hour.",
-        ),
-        click.option(
-            "--aht-s",
-            type=click.FloatRange(min=0, min_open=True),
-            required=True,
-            help="Average handle time, seconds.",
-        ),
+        amount_option("--calls-per-hour", "Offered calls per hour."),
+        amount_option("--aht-s", "Average handle time, seconds.", positive=True),
         threshold_option,
         patience_option,
         json_option,
