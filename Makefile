@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REPS ?= 200
+# pytest processes of `make test` (pytest-xdist): one per CPU by default.
+TEST_WORKERS ?= auto
 
 .PHONY: demo test lint bench install warm-up clean
 
@@ -21,10 +23,11 @@ demo: $(STAMP)
 
 # Style and types are part of the suite: ruff (lint and format) and mypy, then pytest, which
 # finds the fast engine's kernels compiled (into the user's cache folder, once per machine).
+# The tests run in TEST_WORKERS processes, a test module or class to each at a time.
 test: lint warm-up
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
-# Compiles the three kernels of the fast engine, two at a time; seconds when already cached.
+# Compiles the kernels of the shipped scenarios, one per CPU at a time; seconds when cached.
 warm-up: $(STAMP)
 	$(BIN)/ccsim warm-up
 
