@@ -12,10 +12,13 @@ Every measurement runs in a fresh child process, so nothing is shared with this 
   one-replication warm-up), in wall and in CPU time.
 * **import**: ``from sim import simulate``, timed inside a child.
 
+Python's bytecode cache is warm too: the children write and read ``__pycache__`` whatever
+``PYTHONDONTWRITEBYTECODE`` says here.
+
 Each figure is printed as the median and the range over ``--rounds`` rounds (``--cold-rounds``
 for the cold compile, which takes longest; ``--cold-rounds 0`` skips it and measures the warm
-rounds on the cache that ``ccsim`` uses anyway, warmed by one run first). Environment variables
-of this process reach the children, so ``NUMBA_OPT=1 python benchmarks/bench_startup.py``
+rounds on the cache that ``ccsim`` uses anyway, warmed by one run first). Other environment
+variables of this process reach the children, so ``NUMBA_OPT=1 python benchmarks/bench_startup.py``
 measures that setting.
 
 Run: ``python benchmarks/bench_startup.py [--cold-rounds 3] [--rounds 5]``. The script measures;
@@ -106,9 +109,12 @@ def child_env(cache_dir: str | None) -> dict[str, str]:
     """This process's environment, importing ``sim`` from this tree, with the numba cache.
 
     ``cache_dir`` None keeps the cache of this environment (``NUMBA_CACHE_DIR`` if set, else the
-    user's cache folder).
+    user's cache folder). ``PYTHONDONTWRITEBYTECODE`` is dropped: a user's Python keeps the
+    compiled bytecode of ``sim`` (pip writes it at install, a clone's first run beside the
+    sources), so a warm run does not compile its modules again (about 0.1 s of CPU).
     """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
