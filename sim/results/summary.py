@@ -20,6 +20,7 @@ from sim.results.kpis import (
     GROUP_CALL_KPIS,
     OUTBOUND_RATE_KPIS,
     PERIOD_KEYS,
+    Array,
     Period,
     agent_kpis,
     call_type_kpis,
@@ -31,8 +32,6 @@ from sim.scenario.plan import Plan
 
 if TYPE_CHECKING:
     import pandas as pd
-
-Array = NDArray[np.float64]
 
 STAT_COLUMNS = (
     "mean",
