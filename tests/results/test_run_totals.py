@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import fields
 
 import numpy as np
@@ -118,17 +116,3 @@ class TestStudentT:
         """In the table and beyond it (SciPy itself), the same numbers as SciPy."""
         expected = stdtrit(np.array(dof, dtype=float), 0.975)
         np.testing.assert_array_equal(t_quantile_975(np.array(dof)), expected)
-
-
-def test_json_run_imports_no_pandas_scipy_special_or_matplotlib() -> None:
-    """``ccsim run --json`` prints its document without loading the table libraries."""
-    code = (
-        "import sys\n"
-        "from sim.cli import main\n"
-        "main(['run', 'scenarios/chat_team.yaml', '--reps=2', '--engine=simpy', '--json'])\n"
-        "print(sorted({'pandas', 'scipy.special', 'matplotlib'} & set(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    assert "[]" == done.stdout.strip().splitlines()[-1]
