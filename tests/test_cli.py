@@ -574,3 +574,40 @@ class TestLazyCommands:
             [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
         )
         assert "['sim.cli.app', 'sim.cli.options', 'sim.cli.run']" == result.stdout.strip()
+
+    def test_json_run_imports_no_pandas_scipy_special_or_matplotlib(self) -> None:
+        """``ccsim run --json`` prints its document without loading the table libraries."""
+        code = (
+            "import sys\n"
+            "from sim.cli import main\n"
+            "main(['run', 'scenarios/chat_team.yaml', '--reps=2', '--engine=simpy', '--json'])\n"
+            "print(sorted({'pandas', 'scipy.special', 'matplotlib'} & set(sys.modules)))\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+        )
+        assert "[]" == result.stdout.strip().splitlines()[-1]
+
+
+class TestExit:
+    @pytest.mark.parametrize(
+        ("call", "expected"), [("main()", "True"), ("main(sys.argv[1:])", "False")]
+    )
+    def test_objects_frozen_only_when_run_as_the_program(self, call: str, expected: str) -> None:
+        """Run as the program, main freezes the objects left for the exit; given args, it does not.
+
+        A caller that passes the arguments (the tests, scripts) keeps its garbage collection.
+        """
+        code = (
+            f"import gc, sys\nfrom sim.cli.app import main\n{call}\n"
+            "print(gc.get_freeze_count() > 0)\n"
+        )
+        scenario = str(REPO / "scenarios" / "erlang_c_check.yaml")
+        result = subprocess.run(
+            [sys.executable, "-c", code, "validate", scenario],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        )
+        assert expected == result.stdout.strip().splitlines()[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +27,13 @@ from sim.cli.options import (
 )
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.stability import overload_warning
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.results.money import ContractResult
+    from sim.results.summary import Summary
+    from sim.simulation import SimulationResult
 
 _WORKERS_HELP = "Threads of the fast engine [the CPUs]; never change the numbers."
 
@@ -84,58 +92,32 @@ def run(
 
     With ``--json`` nothing is written unless ``--out`` is given.
     """
-    # Imported here so that the other commands start without pandas, scipy and matplotlib;
-    # matplotlib loads only when files are written.
-    from sim.report.contract import (  # noqa: PLC0415
-        contract_console,
-        contract_json,
-        contract_table,
-    )
-    from sim.report.email import email_console, email_json  # noqa: PLC0415
-    from sim.report.tables import (  # noqa: PLC0415
-        channel_json,
-        chat_json,
-        console_table,
-        kpis_json,
-    )
-    from sim.results import summarize  # noqa: PLC0415
-    from sim.results.email import summarize_email  # noqa: PLC0415
+    # Imported here so that the other commands start without numba; pandas loads only for the
+    # tables (files or console), matplotlib only for the plots.
     from sim.results.money import evaluate_contract  # noqa: PLC0415
     from sim.simulation import simulate  # noqa: PLC0415
 
-    writes = not as_json or given("out_dir")
     loaded = load_with_sets(scenario, sets)
     _warn_if_overloaded(loaded)
     with progress_bar(reps, enabled=terminal_stderr(quiet)) as progress:
         result = simulate(
             loaded, reps=reps, seed=seed, engine=engine, workers=workers, progress=progress
         )
-    summary = summarize(result.tallies, result.plan)
     contract = evaluate_contract(result.tallies, result.plan, loaded)
-    table = contract_table(contract) if contract is not None else None
-    email = summarize_email(result.tallies, result.plan) if result.plan.has_email else None
-    written = []
-    if writes:
-        from sim.report.outputs import write_run_report  # noqa: PLC0415
-
-        written = write_run_report(out_dir, summary, result.plan, table, plots=plots, email=email)
+    email = _email_summary(result)
     if as_json:
-        document = {
-            "engine": engine,
-            "reps": reps,
-            "seed": seed,
-            "kpis": kpis_json(summary, result.plan),
-        }
-        if result.plan.has_chat:
-            document["chat"] = chat_json(summary, result.plan)
-        if result.plan.has_channels:
-            document["occupancy_by_channel"] = channel_json(summary, result.plan)
-        if contract is not None:
-            document["contract"] = contract_json(contract)
-        if email is not None:
-            document["email"] = email_json(email)
+        if given("out_dir"):
+            _write_report(out_dir, result, contract, email, plots)
+        document = _run_json(
+            result, engine=engine, reps=reps, seed=seed, contract=contract, email=email
+        )
         click.echo(json.dumps(document, indent=2))
         return
+    summary, written = _write_report(out_dir, result, contract, email, plots)
+    from sim.report.contract import contract_console  # noqa: PLC0415
+    from sim.report.email import email_console  # noqa: PLC0415
+    from sim.report.tables import console_table  # noqa: PLC0415
+
     click.echo(f"{loaded.name}: {reps} replications, engine {engine}, seed {seed}")
     click.echo(console_table(summary, result.plan))
     if contract is not None:
@@ -143,6 +125,63 @@ def run(
     if email is not None:
         click.echo("\n" + email_console(email))
     click.echo(f"wrote {', '.join(str(path) for path in written)}")
+
+
+def _email_summary(result: SimulationResult) -> pd.DataFrame | None:
+    """Return the email KPIs of a run whose plan has email types (else None)."""
+    if not result.plan.has_email:
+        return None
+    from sim.results.email import summarize_email  # noqa: PLC0415 (pandas)
+
+    return summarize_email(result.tallies, result.plan)
+
+
+def _write_report(
+    out_dir: str,
+    result: SimulationResult,
+    contract: ContractResult | None,
+    email: pd.DataFrame | None,
+    plots: bool,
+) -> tuple[Summary, list[Path]]:
+    """Summarize a run with its period tables and write them (and the plots) to ``out_dir``."""
+    from sim.report.contract import contract_table  # noqa: PLC0415
+    from sim.report.outputs import write_run_report  # noqa: PLC0415
+    from sim.results import summarize  # noqa: PLC0415
+
+    summary = summarize(result.tallies, result.plan)
+    table = contract_table(contract) if contract is not None else None
+    written = write_run_report(out_dir, summary, result.plan, table, plots=plots, email=email)
+    return summary, written
+
+
+def _run_json(
+    result: SimulationResult,
+    *,
+    engine: str,
+    reps: int,
+    seed: int,
+    contract: ContractResult | None,
+    email: pd.DataFrame | None,
+) -> dict[str, Any]:
+    """Return the document ``ccsim run --json`` prints, from whole-run totals (no pandas)."""
+    from sim.report.contract import contract_json  # noqa: PLC0415
+    from sim.report.tables import channel_json, chat_json, kpis_json  # noqa: PLC0415
+    from sim.results.summary import run_totals  # noqa: PLC0415
+
+    plan = result.plan
+    totals = run_totals(result.tallies, plan)
+    document = {"engine": engine, "reps": reps, "seed": seed, "kpis": kpis_json(totals, plan)}
+    if plan.has_chat:
+        document["chat"] = chat_json(totals, plan)
+    if plan.has_channels:
+        document["occupancy_by_channel"] = channel_json(totals, plan)
+    if contract is not None:
+        document["contract"] = contract_json(contract)
+    if email is not None:
+        from sim.report.email import email_json  # noqa: PLC0415
+
+        document["email"] = email_json(email)
+    return document
 
 
 @click.command()

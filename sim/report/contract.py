@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.report.tables import aligned_rows
 from sim.results.money import (
@@ -16,6 +15,9 @@ from sim.results.money import (
     Money,
 )
 from sim.results.targets import TargetOutcome, TargetsResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TARGET_COLUMNS = (
     "mean",
@@ -41,6 +43,8 @@ def contract_table(result: ContractResult) -> pd.DataFrame:
     ``headcount`` (item: role; mean: headcount) or ``money`` (item: component or total;
     period: day, week, month or year; mean and CI).
     """
+    import pandas as pd  # noqa: PLC0415 (``ccsim run --json`` needs no pandas)
+
     rows: list[dict[str, Any]] = []
     if result.targets is not None:
         rows += [_target_row(outcome) for outcome in result.targets.outcomes]
@@ -110,11 +114,9 @@ def headcount_of(money: Money) -> dict[str, float]:
 
 def _roll_up_rows(money: Money) -> list[dict[str, Any]]:
     """Return the roll-up rows of the items shown (see :func:`_money_items`), in order."""
-    frame = money.roll_up()
-    frame = frame[frame["item"].isin(_money_items(money))]
     order = {item: i for i, item in enumerate(_money_items(money))}
-    frame = frame.sort_values("item", key=lambda items: items.map(order), kind="stable")
-    return cast(list[dict[str, Any]], frame.to_dict("records"))
+    rows = [row for row in money.roll_up() if row["item"] in order]
+    return sorted(rows, key=lambda row: order[row["item"]])  # stable: periods stay in order
 
 
 def _money_items(money: Money) -> list[str]:

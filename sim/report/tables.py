@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 
 from sim.results.kpis import ALL, BOT_RATE_KPIS, CHANNEL_KPIS, CHAT_KPIS
-from sim.results.summary import POOLED_KPIS, STAT_COLUMNS, Summary
+from sim.results.summary import POOLED_KPIS, STAT_COLUMNS, RunTotals, Summary, TotalStats
 from sim.scenario.plan import GroupKind, Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 JSON_KPIS = (
     "service_level",
@@ -122,6 +124,8 @@ def summary_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     Each row gives the statistics of :data:`~sim.results.summary.STAT_COLUMNS`; a day's period
     is its label (``day 3``, or its date and weekday).
     """
+    import pandas as pd  # noqa: PLC0415 (``ccsim run --json`` needs no pandas)
+
     days = summary.days.assign(period=_period_labels(summary.days["day"], plan)).drop(columns="day")
     total = summary.total.assign(period="total")
     table = pd.concat([total, days], ignore_index=True)
@@ -136,6 +140,8 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     ``sd``, ``ci_low``, ``ci_high``, ``n_reps`` and ``pooled`` (see
     :class:`~sim.results.summary.Summary`).
     """
+    import pandas as pd  # noqa: PLC0415 (``ccsim run --json`` needs no pandas)
+
     groups = summary.groups
     total = groups.total.assign(period="total")
     days = groups.days.assign(period=_period_labels(groups.days["day"], plan))
@@ -151,33 +157,36 @@ def group_table(summary: Summary, plan: Plan) -> pd.DataFrame:
     return table.reindex(columns=[*columns, "mean", "sd", "ci_low", "ci_high", "n_reps", "pooled"])
 
 
-def kpis_json(summary: Summary, plan: Plan) -> dict[str, Any]:
+def kpis_json(totals: RunTotals, plan: Plan) -> dict[str, Any]:
     """Return ``{call type or "all": {kpi: {"mean", "ci95": [lo, hi]}}}`` for the whole run.
 
     Occupancy (also over opening hours) is a centre KPI: it appears under ``"all"`` only.
-    Undefined values are ``None``, also for a KPI undefined in every replication (the summary
-    then has no row for it). With lines, :data:`LINE_KPIS` follow; with a bot,
-    :data:`BOT_KPIS`; with chats, :data:`~sim.results.kpis.CHAT_KPIS` of the whole centre (under
-    ``"all"``); with chat or email, :data:`~sim.results.kpis.CHANNEL_KPIS` (under ``"all"``).
+    Undefined values are ``None``, also for a KPI undefined in every replication. With lines,
+    :data:`LINE_KPIS` follow; with a bot, :data:`BOT_KPIS`; with chats,
+    :data:`~sim.results.kpis.CHAT_KPIS` of the whole centre (under ``"all"``); with chat or
+    email, :data:`~sim.results.kpis.CHANNEL_KPIS` (under ``"all"``).
     """
     names = _with_plan_kpis(JSON_KPIS, plan)
-    total = summary.total[summary.total["kpi"].isin(names)]
-    result: dict[str, Any] = {}
-    for name in [*plan.voice_call_types, ALL]:
-        rows = total[total["call_type"] == name].set_index("kpi")
-        result[name] = {
-            kpi: _json_entry(rows, kpi) for kpi in names if name == ALL or kpi not in CENTRE_KPIS
-        }
-    return result
-
-
-def _json_entry(rows: pd.DataFrame, kpi: str) -> dict[str, Any]:
-    if kpi not in rows.index:  # undefined in every replication: the summary has no row
-        return {"mean": None, "ci95": [None, None]}
-    row = rows.loc[kpi]
     return {
-        "mean": _number(row["mean"]),
-        "ci95": [_number(row["ci_low"]), _number(row["ci_high"])],
+        name: {
+            kpi: _json_entry(totals.calls, name, kpi)
+            for kpi in names
+            if name == ALL or kpi not in CENTRE_KPIS
+        }
+        for name in [*plan.voice_call_types, ALL]
+    }
+
+
+def _json_entry(stats: TotalStats, name: str, kpi: str) -> dict[str, Any]:
+    """Return ``{"mean", "ci95": [lo, hi]}`` of one KPI of one row (``None`` where undefined)."""
+    if kpi not in stats.kpis:
+        return {"mean": None, "ci95": [None, None]}
+    cell = (stats.names.index(name), stats.kpis.index(kpi))
+    if stats.n_reps[cell] == 0:  # undefined in every replication
+        return {"mean": None, "ci95": [None, None]}
+    return {
+        "mean": _number(stats.mean[cell]),
+        "ci95": [_number(stats.ci_low[cell]), _number(stats.ci_high[cell])],
     }
 
 
@@ -382,18 +391,16 @@ def _chat_console_table(summary: Summary, plan: Plan) -> str:
     return aligned_rows(rows)
 
 
-def chat_json(summary: Summary, plan: Plan) -> dict[str, Any]:
+def chat_json(totals: RunTotals, plan: Plan) -> dict[str, Any]:
     """Return the chat call types and ``{group: {kpi: {"mean", "ci95"}}}`` of chat groups.
 
     The chat call types' first-response time and service level are their ``asa_s`` and
     ``service_level`` under ``kpis``.
     """
-    total = summary.groups.total
-    total = total[total["call_type"] == ALL]
-    groups = {}
-    for name in chat_groups(plan):
-        rows = total[total["group"] == name].set_index("kpi")
-        groups[name] = {kpi: _json_entry(rows, kpi) for kpi in (*CHAT_KPIS, "occupancy")}
+    groups = {
+        name: {kpi: _json_entry(totals.groups, name, kpi) for kpi in (*CHAT_KPIS, "occupancy")}
+        for name in chat_groups(plan)
+    }
     chats = [name for name, chat in zip(plan.call_types, plan.chat_types, strict=True) if chat]
     return {"call_types": chats, "groups": groups}
 
@@ -402,15 +409,12 @@ CHANNEL_COLUMNS = ("occ. voice", "occ. chat", "occ. email")
 """Console labels of :data:`~sim.results.kpis.CHANNEL_KPIS`, in their order."""
 
 
-def channel_json(summary: Summary, plan: Plan) -> dict[str, Any]:
+def channel_json(totals: RunTotals, plan: Plan) -> dict[str, Any]:
     """Return ``{group or "all": {kpi: {"mean", "ci95"}}}`` of the occupancy by channel."""
-    total = summary.groups.total
-    total = total[total["call_type"] == ALL]
-    result = {}
-    for name in [*plan.groups, ALL]:
-        rows = total[total["group"] == name].set_index("kpi")
-        result[name] = {kpi: _json_entry(rows, kpi) for kpi in ("occupancy", *CHANNEL_KPIS)}
-    return result
+    return {
+        name: {kpi: _json_entry(totals.groups, name, kpi) for kpi in ("occupancy", *CHANNEL_KPIS)}
+        for name in [*plan.groups, ALL]
+    }
 
 
 def console_channels(plan: Plan) -> list[tuple[str, str]]:
@@ -531,7 +535,7 @@ def _compared_cell(joined: pd.DataFrame, name: str, kpi: str, prefix: str) -> st
     """Format a scenario's mean and CI (``prefix`` ``"diff_"``: its difference); n/a if absent."""
     if (name, kpi) not in joined.index:
         return "n/a"
-    row = cast(pd.Series, joined.loc[(name, kpi)])
+    row = cast("pd.Series", joined.loc[(name, kpi)])
     mean, low, high = (float(row[f"{prefix}{column}"]) for column in ("mean", "ci_low", "ci_high"))
     return _with_ci(kpi, mean, low, high, sign=bool(prefix))
 

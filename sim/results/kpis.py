@@ -61,14 +61,16 @@ warm-up are left out, and in steady state the drain after the horizon is left ou
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from sim.engines.base import AGENT_SUMS, Tallies
 from sim.scenario.plan import GroupKind, Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALL = "all"
 Period = Literal["interval", "day", "total"]
@@ -208,6 +210,25 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
         :data:`CHAT_KPIS` with chats) and
         :data:`COST_KPIS` of the whole centre (on ``"all"`` rows only).
     """
+    calls, centre = call_type_kpis(tallies, plan, period)
+    frame = _frame(calls, period, plan, {"call_type": [*plan.call_types, ALL]})
+    return _without_email(_with_total_rows(frame, "call_type", centre), plan)
+
+
+def call_type_kpis(
+    tallies: Tallies, plan: Plan, period: Period
+) -> tuple[dict[str, Array], dict[str, Array]]:
+    """Return the per-replication KPIs of :func:`replication_kpis` as arrays.
+
+    Returns
+    -------
+    calls : dict of str to float64[reps, period cells..., call types + 1]
+        :data:`CALL_KPIS` and :data:`BOT_RATE_KPIS` of each call type (email types included),
+        the last entry being ``"all"``.
+    centre : dict of str to float64[reps, period cells...]
+        :data:`AGENT_KPIS`, :data:`OUTBOUND_RATE_KPIS` (and the chat and channel KPIs of
+        :func:`agent_kpis`) and :data:`COST_KPIS` of the whole centre.
+    """
     weights = measured_intervals(plan)[None, None, :, None]
     counts = {
         name: _with_total(_reduce_calls(tallies.count(name) * weights, period))
@@ -218,15 +239,10 @@ def replication_kpis(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
         for name in _SUM_INPUTS
     }
     open_s = _reduce_calls(open_seconds(plan)[None, :, :, None], period)
-    frame = _frame(
-        _call_kpis(counts, sums, open_s, plan.sl_definition),
-        period,
-        plan,
-        {"call_type": [*plan.call_types, ALL]},
-    )
+    calls = _call_kpis(counts, sums, open_s, plan.sl_definition)
     centre = {name: values[..., -1] for name, values in agent_kpis(tallies, plan, period).items()}
     centre |= cost_kpis(tallies, plan, period)
-    return _without_email(_with_total_rows(frame, "call_type", centre), plan)
+    return calls, centre
 
 
 def cost_kpis(tallies: Tallies, plan: Plan, period: Period) -> dict[str, Array]:
@@ -465,6 +481,8 @@ def _frame(
     values: dict[str, Array], period: Period, plan: Plan, names: dict[str, list[str]]
 ) -> pd.DataFrame:
     """Flatten ``[reps, period keys..., categories...]`` arrays into a long frame."""
+    import pandas as pd  # noqa: PLC0415 (summaries printed as JSON need no pandas)
+
     shape = values[next(iter(values))].shape
     index = np.indices(shape).reshape(len(shape), -1)
     columns: dict[str, object] = {"rep": index[0]}
@@ -488,6 +506,8 @@ def _with_total_rows(frame: pd.DataFrame, column: str, values: dict[str, Array])
     Each value goes to its cell's row (in the order of those rows); other rows get NaN. Interval
     frames have lost their warm-up intervals; the values keep the same cells.
     """
+    import pandas as pd  # noqa: PLC0415 (summaries printed as JSON need no pandas)
+
     total_rows = frame[column].to_numpy() == ALL
     kept_intervals = (
         np.unique(frame["interval"].to_numpy()[total_rows]) if "interval" in frame.columns else None

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import get_args
+from typing import Any, get_args
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from sim.engines.base import Tallies
@@ -202,13 +201,14 @@ class Money:
     yearly: dict[str, Array]
     open_days: int
 
-    def roll_up(self) -> pd.DataFrame:
+    def roll_up(self) -> list[dict[str, Any]]:
         """Return every yearly amount per day, week, month and year: mean and 95% CI.
 
         Returns
         -------
-        pandas.DataFrame
-            Columns ``item``, ``period``, ``mean``, ``ci_low``, ``ci_high``.
+        list of dict
+            One row per item and period, each with ``item``, ``period``, ``mean``, ``ci_low``
+            and ``ci_high``; items in the order of :attr:`yearly`, periods from day to year.
         """
         shares = {
             "day": 1 / self.open_days,
@@ -220,8 +220,10 @@ class Money:
         for item, values in self.yearly.items():
             for period, share in shares.items():
                 mean, low, high, _ = mean_ci(values * share)
-                rows.append((item, period, mean, low, high))
-        return pd.DataFrame(rows, columns=["item", "period", "mean", "ci_low", "ci_high"])
+                rows.append(
+                    {"item": item, "period": period, "mean": mean, "ci_low": low, "ci_high": high}
+                )
+        return rows
 
 
 def contract_money(

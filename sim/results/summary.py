@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy.special import stdtrit
+from numpy.typing import NDArray
 
 from sim.engines.base import Tallies
 from sim.results.kpis import (
     AGENT_KPIS,
+    ALL,
     BOT_RATE_KPIS,
     CALL_KPIS,
     CHANNEL_KPIS,
@@ -19,11 +20,18 @@ from sim.results.kpis import (
     GROUP_CALL_KPIS,
     OUTBOUND_RATE_KPIS,
     PERIOD_KEYS,
+    Array,
     Period,
+    agent_kpis,
+    call_type_kpis,
     group_kpis,
     replication_kpis,
 )
+from sim.results.student_t import t_quantile_975
 from sim.scenario.plan import Plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STAT_COLUMNS = (
     "mean",
@@ -157,6 +165,110 @@ def summarize_groups(tallies: Tallies, plan: Plan, period: Period) -> pd.DataFra
     return _with_pooled(out, group_kpis(pooled_tallies(tallies), plan, period), keys)
 
 
+@dataclass(frozen=True)
+class TotalStats:
+    """Whole-run KPI statistics of call types or groups, from arrays (no pandas).
+
+    The numbers equal those of the ``total`` tables of :class:`Summary` (same algorithms).
+
+    Attributes
+    ----------
+    names : tuple of str
+        The rows: call types or groups, then ``"all"``.
+    kpis : tuple of str
+        The columns.
+    mean, ci_low, ci_high : float64[names, kpis]
+        Mean over the replications where the KPI is defined and its 95% Student-t interval
+        (NaN with fewer than two).
+    n_reps : int64[names, kpis]
+        Replications where the KPI is defined (0: undefined in every one).
+    """
+
+    names: tuple[str, ...]
+    kpis: tuple[str, ...]
+    mean: Array
+    ci_low: Array
+    ci_high: Array
+    n_reps: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    """Whole-run KPI statistics, as :func:`run_totals` gives them.
+
+    Attributes
+    ----------
+    calls : TotalStats
+        Voice and chat call types, then ``"all"``: :data:`~sim.results.kpis.CALL_KPIS`,
+        :data:`~sim.results.kpis.BOT_RATE_KPIS`, and on ``"all"`` the centre's agent and cost
+        KPIs (as in ``Summary.total``).
+    groups : TotalStats
+        Groups, then ``"all"``: the agent KPIs of :func:`~sim.results.kpis.agent_kpis` (as in
+        the ``call_type == "all"`` rows of ``Summary.groups.total``).
+    """
+
+    calls: TotalStats
+    groups: TotalStats
+
+
+def run_totals(tallies: Tallies, plan: Plan) -> RunTotals:
+    """Summarize the whole run's KPIs from arrays, without the period tables of :func:`summarize`.
+
+    What ``ccsim run --json`` prints; a fraction of the work of :func:`summarize` and no pandas.
+    """
+    calls, centre = call_type_kpis(tallies, plan, "total")
+    kept = [*np.flatnonzero(~plan.is_email), plan.n_call_types]  # email types apart, then "all"
+    only_all = np.full((tallies.reps, len(kept)), np.nan)
+    columns = {name: values[:, kept] for name, values in calls.items()}
+    for name, values in centre.items():
+        columns[name] = only_all.copy()
+        columns[name][:, -1] = values
+    return RunTotals(
+        calls=_total_stats((*plan.voice_call_types, ALL), columns),
+        groups=_total_stats((*plan.groups, ALL), agent_kpis(tallies, plan, "total")),
+    )
+
+
+def _total_stats(names: tuple[str, ...], columns: dict[str, Array]) -> TotalStats:
+    """Statistics of per-replication KPIs, each float64[reps, names] (NaN: undefined)."""
+    kpis = tuple(columns)
+    values = np.stack([columns[kpi] for kpi in kpis], axis=-1)  # [reps, names, kpis]
+    mean, sd, n_reps = replication_stats(values)
+    low, high = confidence_interval(mean, sd, n_reps, np.broadcast_to(np.array(kpis), mean.shape))
+    return TotalStats(names, kpis, mean, low, high, n_reps)
+
+
+def replication_stats(values: Array) -> tuple[Array, Array, NDArray[np.int64]]:
+    """Return the mean, standard deviation and count over the replications (axis 0).
+
+    NaN values (a KPI undefined in a replication) are left out. The replications are taken in
+    order, the mean summed with compensation (Kahan) and the variance by Welford's update: the
+    algorithms of pandas' grouped ``mean`` and ``std``, so the numbers equal, bit for bit, those
+    of the tables of :func:`summarize`. The mean is NaN where the count is 0, the standard
+    deviation (``ddof=1``) where it is below 2.
+    """
+    total = np.zeros(values.shape[1:])
+    compensation = np.zeros_like(total)
+    mean = np.zeros_like(total)
+    squares = np.zeros_like(total)
+    count = np.zeros(total.shape, dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for row in values:
+            defined = ~np.isnan(row)
+            count += defined
+            term = row - compensation
+            summed = total + term
+            compensation = np.where(defined, summed - total - term, compensation)
+            compensation[np.isnan(compensation)] = 0.0  # after an infinity, as pandas does
+            total = np.where(defined, summed, total)
+            previous = mean
+            mean = np.where(defined, mean + (row - previous) / np.maximum(count, 1), mean)
+            squares = np.where(defined, squares + (row - mean) * (row - previous), squares)
+        average = np.where(count > 0, total / count, np.nan)
+        sd = np.where(count > 1, np.sqrt(squares / (count - 1)), np.nan)
+    return average, sd, count
+
+
 def _channel_kpis(plan: Plan) -> tuple[str, ...]:
     """Return the chat KPIs (plans with chats) and occupancy by channel (chat or email) to add."""
     return (*(CHAT_KPIS if plan.has_chat else ()), *(CHANNEL_KPIS if plan.has_channels else ()))
@@ -195,14 +307,12 @@ def _summarize(
     )
     out = out[out["n_reps"] > 0].reset_index(drop=True)
     out["sd"] = out["sd"].fillna(0.0).where(out["n_reps"] > 1, np.nan)
-    half = (
-        _t_quantile(out["n_reps"].to_numpy())
-        * out["sd"].to_numpy()
-        / np.sqrt(out["n_reps"].to_numpy())
+    out["ci_low"], out["ci_high"] = confidence_interval(
+        out["mean"].to_numpy(),
+        out["sd"].to_numpy(),
+        out["n_reps"].to_numpy(),
+        out["kpi"].to_numpy(),
     )
-    low, high = _bounds(out["kpi"].to_numpy())
-    out["ci_low"] = np.clip(out["mean"] - half, low, high)
-    out["ci_high"] = np.clip(out["mean"] + half, low, high)
     out["p_meet"] = np.nan
     if "service_level" in kpis:
         meets = meets_target(frame["service_level"], sl_target)
@@ -218,6 +328,19 @@ def _summarize(
         .sort_values([*keys, "kpi"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+def confidence_interval(
+    mean: Array, sd: Array, n_reps: NDArray[np.int64], kpis: NDArray[np.object_]
+) -> tuple[Array, Array]:
+    """Return the 95% Student-t interval of means, cut to each KPI's range (see :func:`_bounds`).
+
+    ``sd``: the standard deviation of the replications (NaN below two), ``n_reps`` their
+    number, ``kpis`` the KPI of each entry; NaN bounds where ``n_reps`` is below 2.
+    """
+    half = _t_quantile(n_reps) * sd / np.sqrt(n_reps)
+    low, high = _bounds(kpis)
+    return np.clip(mean - half, low, high), np.clip(mean + half, low, high)
 
 
 def _bounds(kpis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -257,6 +380,8 @@ def meets_target(level: pd.Series, sl_target: float) -> pd.Series:
 
 def _long(tables: dict[str, pd.DataFrame], keys: list[str], kpis: list[str]) -> pd.DataFrame:
     """Lay (period cell x KPI) tables out long: one row per period cell and KPI, a column each."""
+    import pandas as pd  # noqa: PLC0415 (summaries printed as JSON need no pandas)
+
     cells = next(iter(tables.values())).index.to_frame(index=False)
     cells.columns = pd.Index(keys)
     out = cells.loc[cells.index.repeat(len(kpis))].reset_index(drop=True)
@@ -281,5 +406,5 @@ def mean_ci(values: np.ndarray) -> tuple[float, float, float, float]:
 
 def _t_quantile(n_reps: np.ndarray) -> np.ndarray:
     """Two-sided 95% Student-t quantile for ``n_reps - 1`` degrees of freedom (NaN below 2)."""
-    dof = np.where(n_reps > 1, n_reps - 1, 1).astype(float)
-    return np.where(n_reps > 1, stdtrit(dof, 0.975), np.nan)
+    dof = np.where(n_reps > 1, n_reps - 1, 1).astype(np.int64)
+    return np.where(n_reps > 1, t_quantile_975(dof), np.nan)

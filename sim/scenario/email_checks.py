@@ -1,7 +1,7 @@
 """Checks of email call types: what makes no sense for deferred work is refused.
 
-Email items arrive around the clock, never abandon, never redial, hold no line, pass no bot and are worked
-from a backlog (``docs/background/model.md``). Each check raises
+Email items arrive around the clock, never abandon, never redial, hold no line, pass no bot and
+are worked from a backlog (``docs/background/model.md``). Each check raises
 :class:`~sim.scenario.problems.FieldError` with the path of the field at fault and the bad value.
 """
 

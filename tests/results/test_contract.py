@@ -364,7 +364,7 @@ class TestCosts:
         scenario = money_scenario([{"per": "handled_call", "unit_price": 2.0}], **self.COSTS)
         plan = build_plan(scenario)
         money = contract_money(hand_tallies(plan), plan, scenario.costs, scenario.contract, None)
-        table = money.roll_up().set_index(["item", "period"])["mean"]
+        table = {(row["item"], row["period"]): row["mean"] for row in money.roll_up()}
         for item in ("total_cost", "revenue", "margin", "agent_wages"):
             assert 12 * table[(item, "month")] == pytest.approx(table[(item, "year")])
         parts = sum(money.yearly[name] for name in COST_COMPONENTS)
