@@ -346,9 +346,9 @@ class _ReplicationRunner:
         for block, words in zip(self.blocks, seeds, strict=True):
             start, end = bounds[block.row][block.stream_index]
             block.fill(seeded_stream(words), draws[start:end])
-            values = self.traced.get((int(block.purpose), block.stream_index))
-            if values is not None:
-                draws[start : start + len(values)] = values
+            traced = self.traced.get((int(block.purpose), block.stream_index))
+            if traced is not None:
+                draws[start : start + len(traced)] = traced
         return draws, span
 
     def _outbound_draws(self, seeds: np.ndarray, n: int) -> np.ndarray:
