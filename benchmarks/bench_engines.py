@@ -94,6 +94,11 @@ class Timing:
         """Calls simulated per wall-clock second."""
         return self.total_calls / self.wall_s
 
+    @property
+    def calls_per_cpu_s(self) -> float:
+        """Calls simulated per CPU second of the process (on a shared machine, steadier)."""
+        return self.total_calls / self.cpu_s
+
 
 def benchmark_scenario() -> dict:
     """Return the benchmark day as a scenario dict (as read from YAML)."""
@@ -296,6 +301,10 @@ def print_rates(rounds: list[list[Timing]], project_simpy: Timing) -> None:
         rates = [t.calls_per_s for t in column]
         print(f"  {column[0].label:<34} {spread(rates, ',.0f')} calls/s")
     print(f"  {project_simpy.label:<34} {project_simpy.calls_per_s:,.0f} calls/s (one round)")
+    print("Calls per CPU second of the process (total calls / CPU seconds), median over rounds")
+    for column in zip(*rounds, strict=True):
+        rates = [t.calls_per_cpu_s for t in column]
+        print(f"  {column[0].label:<34} {spread(rates, ',.0f')} calls/s")
 
 
 def print_ratios(rounds: list[list[Timing]], project_simpy: Timing) -> None:

@@ -73,6 +73,16 @@ def draw_realisation(plan: Plan, seed: int, rep: int) -> Realisation:
     )
 
 
+def realisation_varies(plan: Plan) -> bool:
+    """Return whether replications of ``plan`` draw different realisations.
+
+    Only busyness (a day CV above 0) and absenteeism draw; without them every replication's
+    realisation is the same (multipliers of exactly 1, nobody absent) and an engine may draw
+    it once.
+    """
+    return bool(plan.day_cv_shared > 0.0 or np.any(plan.day_cv > 0.0) or plan.absenteeism.any())
+
+
 def _gamma_mean_one(seed: int, rep: int, index: int, cv: float, n: int) -> NDArray[np.float64]:
     """``n`` gamma draws with mean 1 and coefficient of variation ``cv`` (ones when cv is 0)."""
     if cv <= 0.0:

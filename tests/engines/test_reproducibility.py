@@ -10,9 +10,17 @@ import pytest
 from helpers import SCENARIOS, make_scenario
 
 from sim import simulate
-from sim.engines.base import BreakRecords, CallRecords, Origin, ShiftRecords, Tallies
+from sim.engines.base import (
+    BreakRecords,
+    CallRecords,
+    EngineOutput,
+    Origin,
+    RecordsT,
+    ShiftRecords,
+    Tallies,
+)
 from sim.engines.fast import engine as fast
-from sim.engines.replication import draw_realisation
+from sim.engines.replication import draw_realisation, realisation_varies
 from sim.rng import CALL_PURPOSES
 from sim.scenario import Plan, Scenario, build_plan, load_scenario
 from sim.scenario.plan import RosterKind
@@ -111,6 +119,30 @@ def tallies_equal(a: Tallies, b: Tallies) -> bool:
         and np.array_equal(a.agent_sums, b.agent_sums)
         and np.array_equal(a.group_calls, b.group_calls)
     )
+
+
+def engine_outputs_equal(a: EngineOutput, b: EngineOutput, rep: int, slot: int = 0) -> bool:
+    """Whether replication ``rep`` has the same records in ``a`` and ``b``, and the same tallies
+    in ``a``'s tally slot ``slot`` and ``b``'s slot ``rep``."""
+    assert a.records is not None
+    assert b.records is not None
+    same_records = all(
+        records_equal(
+            of_rep(getattr(a.records, f.name), rep), of_rep(getattr(b.records, f.name), rep)
+        )
+        for f in fields(a.records)
+    )
+    same_tallies = all(
+        np.array_equal(getattr(a.tallies, f.name)[slot], getattr(b.tallies, f.name)[rep])
+        for f in fields(a.tallies)
+    )
+    return same_records and same_tallies
+
+
+def of_rep(records: RecordsT, rep: int) -> RecordsT:
+    """The records of replication ``rep``."""
+    keep = records.rep == rep
+    return type(records)(**{f.name: getattr(records, f.name)[keep] for f in fields(records)})
 
 
 def first_reps(records: Records, n: int) -> Records:
@@ -264,6 +296,31 @@ class TestFastEngineBuffers:
             for a, b in zip(all_records(expected), all_records(actual), strict=True)
         )
         assert tallies_equal(expected.tallies, actual.tallies)
+
+    def test_a_replication_alone_equals_it_after_others(self) -> None:
+        """Replications one after another on a thread (its buffers reused) carry nothing over."""
+        plan = generalised_plan()
+        together = fast.FastEngine().run(plan, seed=13, reps=4, keep_records=True, workers=1)
+        for rep in range(4):
+            alone = fast.FastEngine().run(
+                plan, seed=13, reps=1, keep_records=True, workers=1, first_rep=rep
+            )
+            assert engine_outputs_equal(alone, together, rep)
+
+    def test_a_realisation_drawn_once_equals_one_drawn_each_time(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without busyness or absences the realisation is drawn once: no number changes."""
+        assert realisation_varies(generalised_plan())
+        plan = generalised_plan(
+            day_cv_shared=0.0, day_cv=np.array([0.0]), absenteeism=np.array([0.0])
+        )
+        assert not realisation_varies(plan)
+        once = fast.FastEngine().run(plan, seed=21, reps=3, keep_records=True, workers=1)
+        monkeypatch.setattr(fast, "realisation_varies", lambda _: True)
+        each_time = fast.FastEngine().run(plan, seed=21, reps=3, keep_records=True, workers=1)
+        for rep in range(3):
+            assert engine_outputs_equal(once, each_time, rep, rep)
 
     def test_draw_blocks_fit_the_expected_calls(self) -> None:
         """On the multi-skill week, the per-call draws of a replication are at most 10 a call."""

@@ -28,7 +28,7 @@ import pytest
 from sim import simulate
 from sim.engines.base import BreakRecords, CallRecords, Origin, Outcome, ShiftRecords, Tallies
 from sim.engines.replication import draw_realisation
-from sim.rng import Purpose
+from sim.rng import Purpose, seed_words
 from sim.scenario import Plan, build_plan, scenario_from_dict
 from sim.scenario.plan import RosterKind, inbound_group_tables
 
@@ -126,7 +126,8 @@ def script(
     Unscripted streams serve :data:`TAILS`.
 
     The SimPy engine takes its streams from ``call_streams``, the fast engine each block from
-    ``stream``; both are replaced, so the engines draw the same scripted numbers.
+    ``seeded_stream`` and the seed words of its key (replication 0 of seed 0, as
+    :func:`run_plan` runs); both are replaced, so the engines draw the same scripted numbers.
     """
     n_types = len(arrivals_s)
     values: dict[tuple[Purpose, int], list[float]] = {}
@@ -146,11 +147,15 @@ def script(
         assert n_types == n_call_types
         return tuple(scripted(purpose, index) for index in range(2 * n_call_types))
 
-    def stream(seed: int, rep: int, purpose: Purpose, index: int = 0) -> ScriptedStream:
-        return scripted(purpose, index)
+    keys = [(purpose, index) for purpose in Purpose for index in range(2 * n_types)]
+    words = seed_words(0, np.array([(0, int(purpose), index) for purpose, index in keys]))
+    key_of = {row.tobytes(): key for row, key in zip(words, keys, strict=True)}
+
+    def seeded_stream(row: np.ndarray) -> ScriptedStream:
+        return scripted(*key_of[row.tobytes()])
 
     monkeypatch.setattr("sim.engines.simpy.engine.call_streams", call_streams)
-    monkeypatch.setattr("sim.engines.fast.engine.stream", stream)
+    monkeypatch.setattr("sim.engines.fast.engine.seeded_stream", seeded_stream)
 
 
 SCRIPTED_TYPE = {

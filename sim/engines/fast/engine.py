@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.engines.base import (
     AGENT_SUMS,
+    BACKLOG_AT,
+    CALL_COUNTS,
+    CALL_SUMS,
+    EMAIL_AGES,
+    EMAIL_COUNTS,
+    GROUP_CALLS,
     GROUP_COUNTS,
     BreakRecords,
     CallRecords,
@@ -49,10 +58,10 @@ from sim.engines.fast.kernel import (
     kernel,
 )
 from sim.engines.fast.pack import FastModel, pack
-from sim.engines.replication import draw_realisation
-from sim.engines.sampling import fill_standard_variates, standard_variates
+from sim.engines.replication import draw_realisation, realisation_varies
+from sim.engines.sampling import fill_standard_variates
 from sim.engines.tables import bot_draws, call_draws
-from sim.rng import CALL_PURPOSES, Purpose, stream
+from sim.rng import CALL_PURPOSES, Purpose, seed_words, seeded_stream
 from sim.scenario.plan import GroupKind, Plan, RosterKind
 
 
@@ -183,7 +192,10 @@ class FastEngine:
 class _ReplicationRunner:
     """Runs one replication into its slice of the tallies, growing buffers when needed.
 
-    Slot ``i`` of the tallies holds replication ``first_rep + i``.
+    Slot ``i`` of the tallies holds replication ``first_rep + i``; the tallies start at zero.
+    What does not depend on the replication is worked out once, here: the streams drawn and how,
+    the buffer shapes, and for a plan without busyness or absenteeism the realisation and the
+    draws it expects. Each thread reuses its buffers from one replication to the next.
     """
 
     def __init__(
@@ -202,20 +214,37 @@ class _ReplicationRunner:
         self.tallies = tallies
         self.keep = keep
         self.first_rep = first_rep
-        self.trace = trace
+        self.traced = trace.variates if trace is not None else {}
         self.capacity = _Capacity.for_plan(plan)
         self.n_shift_slots = 2 * int(np.sum(plan.roster_kind == RosterKind.ON)) + 1
         self.n_break_slots = int(np.sum(plan.roster_kind == RosterKind.BREAK)) + 1
         self.draws_taken = _draws_taken(plan)
-        for purpose, index in trace.variates if trace is not None else ():
+        for purpose, index in self.traced:
             self.draws_taken[CALL_PURPOSES.index(Purpose(purpose)), index] = True
+        self.blocks = _draw_blocks(plan, self.draws_taken)
+        self.blended = _blended_talk(plan)
+        self.stream_seeds = self._stream_seeds(tallies.reps)
         self.secondary_share = _secondary_share(plan)
+        self.fixed = None if realisation_varies(plan) else self._realisation(first_rep)
+        self.tally_shapes = _tally_shapes(plan)
+        bot_rows = int(plan.has_bot)  # the instant of entering the centre, and the bot path
+        self.record_rows = {
+            "rec": (6 + bot_rows, 10 + bot_rows),
+            "shift": (3, 2),
+            "break": (2, 2),
+            "outbound": (3, 3),
+            "off_phone": (2, 2),
+            "control": (1, 3),
+        }
         # A plan with any feature beyond plain inbound (controls, lines, hold_count, a bot,
         # chats, email) always runs the kernel that writes records (kept or not): each feature
         # set then has one kernel to compile, not two, and a copy without records would
         # compile almost as long again for little speed.
         features = (plan.has_controls, plan.has_lines, plan.has_hold, plan.has_bot)
         self.writes_records = keep or any((*features, plan.has_chat, plan.has_email))
+        self.no_records = {name: _no_records(*rows) for name, rows in self.record_rows.items()}
+        self.no_outbound = np.zeros((2, 1, 1))  # read only by blended groups
+        self.scratch = _Scratch()
         self.kernel = kernel(
             plan.has_controls,
             self.writes_records,
@@ -233,24 +262,22 @@ class _ReplicationRunner:
     def run(self, slot: int) -> Records | None:
         """Simulate the replication of tally slot ``slot``; return its records when kept."""
         rep = self.first_rep + slot
+        rate_per_s, roster_kept, expected_draws = self.fixed or self._realisation(rep)
+        call_seeds = self.stream_seeds[slot, : len(self.blocks)]
+        outbound_seeds = self.stream_seeds[slot, len(self.blocks) :]
         capacity = self.capacity.copy()
-        realisation = draw_realisation(self.plan, self.seed, rep)
-        rate_per_s = realisation.rate_per_s
-        if self.plan.has_email:  # the email segments follow the planning segments
-            rate_per_s = np.hstack([rate_per_s, realisation.email_rate_per_s])
+        tries = 0
         while True:
-            out = self._output(slot, capacity)
-            sizes = draw_block_sizes(
-                self.plan, rate_per_s, self.secondary_share, capacity.draw_scale
-            )
-            draws, draw_span = self._draws(rep, sizes * self.draws_taken)
+            out = self._output(slot, capacity, rerun=tries > 0)
+            sizes = _scaled_block_sizes(expected_draws, capacity.draw_scale)
+            draws, draw_span = self._draws(call_seeds, sizes * self.draws_taken)
             counters = self.kernel(
                 self.model,
                 rate_per_s,
-                realisation.roster_kept,
+                roster_kept,
                 draws,
                 draw_span,
-                self._outbound_draws(rep, capacity.attempts),
+                self._outbound_draws(outbound_seeds, capacity.attempts),
                 out,
                 capacity.calls,
             )
@@ -258,7 +285,9 @@ class _ReplicationRunner:
             if status == STATUS_OK:
                 break
             capacity.grow(status, int(counters[EXHAUSTED_BLOCK]))
-        self.capacity.keep_larger(capacity)  # a race between threads only changes sizes
+            tries += 1
+        if tries:
+            self.capacity.keep_larger(capacity)  # a race between threads only changes sizes
         if not self.keep:
             return None
         return Records(
@@ -270,97 +299,182 @@ class _ReplicationRunner:
             controls=_control_records(rep, out, int(counters[N_CONTROLS])),
         )
 
-    def _draws(self, rep: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _realisation(self, rep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Draw replication ``rep``'s realisation for the kernel.
+
+        Returns its arrival rates (the email segments after the planning segments, per
+        second), the roster events kept, and the draws each per-call stream expects
+        (:func:`_expected_draws`).
+        """
+        realisation = draw_realisation(self.plan, self.seed, rep)
+        rate_per_s = realisation.rate_per_s
+        if self.plan.has_email:  # the email segments follow the planning segments
+            rate_per_s = np.hstack([rate_per_s, realisation.email_rate_per_s])
+        expected = _expected_draws(self.plan, rate_per_s, self.secondary_share)
+        return rate_per_s, realisation.roster_kept, expected
+
+    def _stream_seeds(self, reps: int) -> np.ndarray:
+        """Return the seeds of the streams of tally slots ``0..reps - 1``: ``uint64[reps, n, 4]``.
+
+        Per slot, the per-call streams of :attr:`blocks` in order, then each blended group's
+        contact and talk streams; all computed at once (:func:`sim.rng.seed_words`).
+        """
+        keys = [(int(block.purpose), block.stream_index) for block in self.blocks]
+        for group, _, _ in self.blended:
+            keys += [(int(Purpose.OUTBOUND_CONTACT), group), (int(Purpose.OUTBOUND_TALK), group)]
+        stream_keys = np.empty((reps, len(keys), 3), dtype=np.int64)
+        stream_keys[:, :, 0] = self.first_rep + np.arange(reps)[:, None]
+        stream_keys[:, :, 1:] = keys
+        return seed_words(self.seed, stream_keys.reshape(-1, 3)).reshape(reps, len(keys), 4)
+
+    def _draws(self, seeds: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Draw each per-call stream's block of ``sizes[purpose, stream]`` standard variates.
 
-        Returns the blocks laid end to end and ``span[purpose, stream] = (start, stop)``. A
-        traced stream starts with its traced values (and has room for one more draw).
+        ``seeds[i]`` seeds the stream of block ``i`` (:meth:`_stream_seeds`).
+
+        Returns the blocks laid end to end (in this thread's reused buffer) and
+        ``span[purpose, stream] = (start, stop)``. A traced stream starts with its traced
+        values (and has room for one more draw).
         """
-        plan = self.plan
-        traced = self.trace.variates if self.trace is not None else {}
-        for (purpose, index), values in traced.items():
+        for (purpose, index), values in self.traced.items():
             row = CALL_PURPOSES.index(Purpose(purpose))
             sizes[row, index] = max(sizes[row, index], len(values) + 1)
         stop = np.cumsum(sizes).reshape(sizes.shape)
         span = np.stack([stop - sizes, stop], axis=-1)
-        draws = np.empty(int(sizes.sum()))
-        for row, index in zip(*np.nonzero(sizes), strict=True):
-            start, end = span[row, index]
-            purpose = CALL_PURPOSES[row]
-            rng = stream(self.seed, rep, purpose, int(index))
-            _fill_variates(plan, purpose, int(index) % plan.n_call_types, rng, draws[start:end])
-            fixed = traced.get((int(purpose), int(index)))
-            if fixed is not None:
-                draws[start : start + len(fixed)] = fixed
+        draws = self.scratch.take("draws", (int(stop[-1, -1]),), np.float64)
+        bounds = span.tolist()
+        for block, words in zip(self.blocks, seeds, strict=True):
+            start, end = bounds[block.row][block.stream_index]
+            block.fill(seeded_stream(words), draws[start:end])
+            traced = self.traced.get((int(block.purpose), block.stream_index))
+            if traced is not None:
+                draws[start : start + len(traced)] = traced
         return draws, span
 
-    def _outbound_draws(self, rep: int, n: int) -> np.ndarray:
-        """Draw ``n`` contact uniforms and talk variates for every blended group."""
-        plan = self.plan
-        blended = np.flatnonzero(plan.group_kind == GroupKind.BLENDED)
-        draws = np.zeros((2, max(1, blended.size), n))
-        for row, group in enumerate(blended):
-            g = int(group)
-            draws[0, row] = stream(self.seed, rep, Purpose.OUTBOUND_CONTACT, g).random(n)
-            code, p1 = int(plan.outbound_talk_code[g]), float(plan.outbound_talk_p1[g])
-            talk = stream(self.seed, rep, Purpose.OUTBOUND_TALK, g)
-            draws[1, row] = standard_variates(talk, code, p1, n)
+    def _outbound_draws(self, seeds: np.ndarray, n: int) -> np.ndarray:
+        """Draw ``n`` contact uniforms and talk variates for every blended group.
+
+        ``seeds[2 * i]`` and ``seeds[2 * i + 1]`` seed blended group ``i``'s contact and talk
+        streams (:meth:`_stream_seeds`).
+        """
+        if not self.blended:
+            return self.no_outbound
+        draws = self.scratch.take("outbound", (2, len(self.blended), n), np.float64)
+        for row, (_, code, p1) in enumerate(self.blended):
+            seeded_stream(seeds[2 * row]).random(out=draws[0, row])
+            fill_standard_variates(seeded_stream(seeds[2 * row + 1]), code, p1, draws[1, row])
         return draws
 
-    def _buffers(self, n_float: int, n_int: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _buffers(self, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the float and int rows of records ``name`` for ``n`` records."""
         if not self.writes_records:
-            return _no_records(n_float, n_int)
-        return np.empty((n_float, n)), np.empty((n_int, n), dtype=np.int64)
-
-    def _output(self, slot: int, capacity: _Capacity) -> Output:
-        t = self.tallies
-        for array in (
-            t.call_counts[slot],
-            t.call_sums[slot],
-            t.agent_sums[slot],
-            t.group_calls[slot],
-            t.group_counts[slot],
-            t.email_counts[slot],
-            t.email_ages[slot],
-            t.backlog[slot],
-        ):
-            array[...] = 0
-        plan = self.plan
-        segments = plan.n_days * plan.n_intervals
-        bot_rows = int(plan.has_bot)  # the instant of entering the centre, and the bot path
-        rec_f, rec_i = self._buffers(6 + bot_rows, 10 + bot_rows, capacity.calls)
-        shift_f, shift_i = self._buffers(3, 2, self.n_shift_slots)
-        break_f, break_i = self._buffers(2, 2, self.n_break_slots)
-        n_blended = int(np.sum(plan.group_kind == GroupKind.BLENDED))
-        outbound_f, outbound_i = self._buffers(3, 3, max(1, n_blended * capacity.attempts))
-        off_phone_f, off_phone_i = self._buffers(2, 2, capacity.records)
-        control_f, control_i = self._buffers(1, 3, capacity.records)
-        return Output(
-            call_counts=t.call_counts[slot].reshape(segments, plan.n_call_types, -1),
-            call_sums=t.call_sums[slot].reshape(segments, plan.n_call_types, -1),
-            agent_sums=t.agent_sums[slot].reshape(
-                plan.n_days * plan.n_slots, plan.n_groups, len(AGENT_SUMS)
-            ),
-            group_calls=t.group_calls[slot].reshape(segments, plan.n_groups, plan.n_call_types, -1),
-            rec_f=rec_f,
-            rec_i=rec_i,
-            shift_f=shift_f,
-            shift_i=shift_i,
-            break_f=break_f,
-            break_i=break_i,
-            group_counts=t.group_counts[slot].reshape(
-                plan.n_days * plan.n_slots, plan.n_groups, len(GROUP_COUNTS)
-            ),
-            outbound_f=outbound_f,
-            outbound_i=outbound_i,
-            off_phone_f=off_phone_f,
-            off_phone_i=off_phone_i,
-            control_f=control_f,
-            control_i=control_i,
-            email_counts=t.email_counts[slot],
-            email_ages=t.email_ages[slot],
-            backlog=t.backlog[slot],
+            return self.no_records[name]
+        n_float, n_int = self.record_rows[name]
+        return (
+            self.scratch.take(f"{name}_f", (n_float, n), np.float64),
+            self.scratch.take(f"{name}_i", (n_int, n), np.int64),
         )
+
+    def _output(self, slot: int, capacity: _Capacity, *, rerun: bool) -> Output:
+        """Return the kernel's outputs: tally slot ``slot`` (zeroed for a rerun) and buffers."""
+        arrays = {
+            name: getattr(self.tallies, name)[slot].reshape(shape)
+            for name, shape in self.tally_shapes.items()
+        }
+        if rerun:
+            for array in arrays.values():
+                array[...] = 0
+        lengths = {
+            "rec": capacity.calls,
+            "shift": self.n_shift_slots,
+            "break": self.n_break_slots,
+            "outbound": max(1, len(self.blended) * capacity.attempts),
+            "off_phone": capacity.records,
+            "control": capacity.records,
+        }
+        for name, n in lengths.items():
+            arrays[f"{name}_f"], arrays[f"{name}_i"] = self._buffers(name, n)
+        return Output(**arrays)
+
+
+class _Scratch(threading.local):
+    """Arrays one thread reuses from one replication to the next.
+
+    A fresh large array is fresh memory, and the system's first touch of each of its pages
+    costs time (on the multi-skill week, about 700 pages of draws per replication).
+    """
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
+        """Return an uninitialised C-contiguous array of ``shape``: the memory of ``name``."""
+        size = math.prod(shape)
+        flat = self.arrays.get(name)
+        if flat is None or flat.size < size:
+            flat = self.arrays[name] = np.empty(size, dtype=dtype)
+        return flat[:size].reshape(shape)
+
+
+class _Block(NamedTuple):
+    """A per-call stream drawn in every replication: its block, and how it is filled."""
+
+    row: int  # the purpose's index in CALL_PURPOSES
+    stream_index: int  # k fresh, K + k secondary
+    purpose: Purpose
+    fill: Callable[[np.random.Generator, np.ndarray], object]
+
+
+def _draw_blocks(plan: Plan, taken: np.ndarray) -> list[_Block]:
+    """Return the blocks of the streams ``taken`` (``bool[len(CALL_PURPOSES), 2K]``), in order."""
+    blocks = []
+    for row, index in zip(*np.nonzero(taken), strict=True):
+        purpose = CALL_PURPOSES[row]
+        k = int(index) % plan.n_call_types
+        blocks.append(_Block(int(row), int(index), purpose, _variate_filler(plan, purpose, k)))
+    return blocks
+
+
+def _variate_filler(
+    plan: Plan, purpose: Purpose, k: int
+) -> Callable[[np.random.Generator, np.ndarray], object]:
+    """Return what fills a block with the standard variates of call type ``k``'s ``purpose``."""
+    if purpose in (Purpose.REDIAL_DECISION, Purpose.REPEAT_DECISION, Purpose.BOT_OUTCOME):
+        return lambda rng, out: rng.random(out=out)
+    if purpose == Purpose.HANDLE:
+        code, p1 = int(plan.handle_code[k]), float(plan.handle_p1[k, 0])
+    elif purpose == Purpose.PATIENCE:
+        code, p1 = int(plan.patience_code[k]), float(plan.patience_p1[k, 0])
+    elif purpose == Purpose.BOT_TIME:
+        code, p1 = int(plan.bot_time_code[k]), float(plan.bot_time_p1[k])
+    else:  # arrivals and delays
+        return lambda rng, out: rng.standard_exponential(out=out)
+    return lambda rng, out: fill_standard_variates(rng, code, p1, out)
+
+
+def _blended_talk(plan: Plan) -> list[tuple[int, int, float]]:
+    """Return each blended group with its talk time's distribution code and first parameter."""
+    blended = np.flatnonzero(plan.group_kind == GroupKind.BLENDED)
+    return [
+        (int(g), int(plan.outbound_talk_code[g]), float(plan.outbound_talk_p1[g])) for g in blended
+    ]
+
+
+def _tally_shapes(plan: Plan) -> dict[str, tuple[int, ...]]:
+    """Return the shape of one replication of each tally array in the kernel's layout."""
+    segments, slots = plan.n_days * plan.n_intervals, plan.n_days * plan.n_slots
+    k, g = plan.n_call_types, plan.n_groups
+    email = (plan.n_days, k)
+    return {
+        "call_counts": (segments, k, len(CALL_COUNTS)),
+        "call_sums": (segments, k, len(CALL_SUMS)),
+        "agent_sums": (slots, g, len(AGENT_SUMS)),
+        "group_calls": (segments, g, k, len(GROUP_CALLS)),
+        "group_counts": (slots, g, len(GROUP_COUNTS)),
+        "email_counts": (*email, len(EMAIL_COUNTS)),
+        "email_ages": (*email, len(EMAIL_AGES)),
+        "backlog": (*email, len(BACKLOG_AT)),
+    }
 
 
 def draw_block_sizes(
@@ -379,12 +493,21 @@ def draw_block_sizes(
     the same way from ``secondary_share`` of the fresh calls. ``scale`` multiplies a block
     that ran out in an earlier try; running out only costs a rerun with the same numbers.
     """
+    return _scaled_block_sizes(_expected_draws(plan, rate_per_s, secondary_share), scale)
+
+
+def _expected_draws(plan: Plan, rate_per_s: np.ndarray, secondary_share: np.ndarray) -> np.ndarray:
+    """Return ``float64[2K]``: the unscaled block size of each stream (:func:`draw_block_sizes`)."""
     durations_s = plan.segment_end_at - plan.segment_start_at
     if plan.has_email:
         durations_s = np.concatenate([durations_s, plan.email_end_at - plan.email_start_at])
     fresh = rate_per_s @ durations_s
     expected = np.concatenate([fresh, fresh * secondary_share])
-    per_stream = expected + 8.0 * np.sqrt(expected) + 64.0
+    return expected + 8.0 * np.sqrt(expected) + 64.0
+
+
+def _scaled_block_sizes(per_stream: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Return the block sizes ``ceil(per_stream * scale)``, ``int64[len(CALL_PURPOSES), 2K]``."""
     return np.ceil(per_stream[None, :] * scale).astype(np.int64)
 
 
@@ -417,22 +540,6 @@ def _draws_taken(plan: Plan) -> np.ndarray:
         [np.zeros((plan.n_call_types, 1), dtype=bool), per_call & secondary[:, None]], axis=1
     )
     return np.concatenate([fresh, later], axis=0).T
-
-
-def _fill_variates(
-    plan: Plan, purpose: Purpose, k: int, rng: np.random.Generator, out: np.ndarray
-) -> None:
-    """Fill ``out`` with the standard variates of call type ``k``'s stream for ``purpose``."""
-    if purpose == Purpose.HANDLE:
-        fill_standard_variates(rng, int(plan.handle_code[k]), float(plan.handle_p1[k, 0]), out)
-    elif purpose == Purpose.PATIENCE:
-        fill_standard_variates(rng, int(plan.patience_code[k]), float(plan.patience_p1[k, 0]), out)
-    elif purpose == Purpose.BOT_TIME:
-        fill_standard_variates(rng, int(plan.bot_time_code[k]), float(plan.bot_time_p1[k]), out)
-    elif purpose in (Purpose.REDIAL_DECISION, Purpose.REPEAT_DECISION, Purpose.BOT_OUTCOME):
-        rng.random(out=out)
-    else:
-        rng.standard_exponential(out=out)  # arrivals and delays
 
 
 def _chunks(start: int, stop: int, n_workers: int) -> list[range]:
