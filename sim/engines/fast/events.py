@@ -53,6 +53,16 @@ def _before(at_a, key_a, at_b, key_b):
     return at_a < at_b or (at_a == at_b and key_a < key_b)
 
 
+@njit("int64(int64, int64)", cache=True)
+def ring_index(i, size):
+    """Return ``i % size`` for ``0 <= i < 2 * size``: a position in a ring buffer of ``size``.
+
+    Without a division: a 64-bit division takes tens of cycles, and the kernel moves its rings
+    (idle agents, queues) several times per call.
+    """
+    return i - size if i >= size else i
+
+
 @njit("int64(int64, int64, int64)", cache=True)
 def event_payload(kind, a, b):
     """Pack an event's kind (< 8), ``a`` (< 2**32) and ``b`` (< 2**28) into one integer."""

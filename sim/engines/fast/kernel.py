@@ -64,6 +64,7 @@ from sim.engines.fast.events import (
     instant_push,
     instants_due,
     payload_fields,
+    ring_index,
 )
 from sim.engines.fast.pack import (
     ATTEMPT_S,
@@ -680,7 +681,7 @@ def simulate_replication(
         group = agent_group[agent]
         agent_i[agent, _A_STATE] = _IDLE
         agent_i[agent, _A_STAMP] += 1
-        slot = (idle_pos[group, _HEAD] + idle_pos[group, _COUNT]) % idle_capacity
+        slot = ring_index(idle_pos[group, _HEAD] + idle_pos[group, _COUNT], idle_capacity)
         idle[group, slot, _IDLE_AGENT] = agent
         idle[group, slot, _IDLE_STAMP] = agent_i[agent, _A_STAMP]
         idle_pos[group, _COUNT] += 1
@@ -695,14 +696,14 @@ def simulate_replication(
                 and agent_i[agent, _A_STAMP] == idle[group, slot, _IDLE_STAMP]
             ):
                 return agent
-            idle_pos[group, _HEAD] = (slot + 1) % idle_capacity
+            idle_pos[group, _HEAD] = ring_index(slot + 1, idle_capacity)
             idle_pos[group, _COUNT] -= 1
         return -1
 
     def pop_first_idle(group):
         """Take the agent at the head of ``group``'s line, just found by :func:`first_idle`."""
         slot = idle_pos[group, _HEAD]
-        idle_pos[group, _HEAD] = (slot + 1) % idle_capacity
+        idle_pos[group, _HEAD] = ring_index(slot + 1, idle_capacity)
         idle_pos[group, _COUNT] -= 1
         return idle[group, slot, _IDLE_AGENT]
 
@@ -720,7 +721,7 @@ def simulate_replication(
             call = queue[k, q_pos[k, _HEAD]]
             if call_i[call, _C_STATE] == _WAITING:
                 return call
-            q_pos[k, _HEAD] = (q_pos[k, _HEAD] + 1) % capacity
+            q_pos[k, _HEAD] = ring_index(q_pos[k, _HEAD] + 1, capacity)
             q_pos[k, _COUNT] -= 1
             release(call)
         return -1
@@ -762,7 +763,7 @@ def simulate_replication(
                 continue  # the backlog is never dropped
             while q_pos[k, _COUNT] > 0:
                 call = queue[k, q_pos[k, _HEAD]]
-                q_pos[k, _HEAD] = (q_pos[k, _HEAD] + 1) % capacity
+                q_pos[k, _HEAD] = ring_index(q_pos[k, _HEAD] + 1, capacity)
                 q_pos[k, _COUNT] -= 1
                 if call_i[call, _C_STATE] == _WAITING:
                     leave_queue(call, _DROPPED, now)
@@ -852,7 +853,7 @@ def simulate_replication(
                 continue
             while q_pos[k, _COUNT] > 0:
                 call = queue[k, q_pos[k, _HEAD]]
-                q_pos[k, _HEAD] = (q_pos[k, _HEAD] + 1) % capacity
+                q_pos[k, _HEAD] = ring_index(q_pos[k, _HEAD] + 1, capacity)
                 q_pos[k, _COUNT] -= 1
                 if call_i[call, _C_STATE] == _WAITING:
                     call_i[call, _C_STATE] = _CARRIED
@@ -1559,7 +1560,7 @@ def simulate_replication(
                 agent = pop_idle(group)
             if agent >= 0:
                 return agent
-        slot = (q_pos[k, _HEAD] + q_pos[k, _COUNT]) % capacity
+        slot = ring_index(q_pos[k, _HEAD] + q_pos[k, _COUNT], capacity)
         queue[k, slot] = call
         q_pos[k, _COUNT] += 1
         waiting[k] += 1
@@ -1756,11 +1757,19 @@ def simulate_replication(
     # process: a double cannot always be reached exactly from another as now + delay, and this
     # way both engines round alike (whole-second instants, as scenarios give, are exact).
     roster_clock = 0.0
+    # The next roster instant and the end of the clock slot of now, kept in locals: they change
+    # only after a roster event and once a slot.
+    roster_next_at = -1.0  # to be found
+    slot_end_at = slot_start_at[1] if n_slots > 1 else math.inf
     while counters[STATUS] == STATUS_OK:
-        while counters[_ROSTER_NEXT] < n_roster and not roster_kept[counters[_ROSTER_NEXT]]:
-            counters[_ROSTER_NEXT] += 1
-        r = counters[_ROSTER_NEXT]
-        at = roster_clock + (roster_at[r] - roster_clock) if r < n_roster else math.inf
+        if roster_next_at < 0.0:
+            while counters[_ROSTER_NEXT] < n_roster and not roster_kept[counters[_ROSTER_NEXT]]:
+                counters[_ROSTER_NEXT] += 1
+            r = counters[_ROSTER_NEXT]
+            roster_next_at = (
+                roster_clock + (roster_at[r] - roster_clock) if r < n_roster else math.inf
+            )
+        at = roster_next_at
         key = roster_key
         source = 0
         if counters[_HEAP_SIZE] > 0 and (
@@ -1776,8 +1785,13 @@ def simulate_replication(
             note_backlog(at)
         last_at = at
         # Time only moves forward: keep the clock slot of `at` at hand for busy-time tallies.
-        while counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at:
-            counters[_NOW_SLOT] += 1
+        if at >= slot_end_at:
+            while (
+                counters[_NOW_SLOT] + 1 < n_slots and slot_start_at[counters[_NOW_SLOT] + 1] <= at
+            ):
+                counters[_NOW_SLOT] += 1
+            slot = counters[_NOW_SLOT]
+            slot_end_at = slot_start_at[slot + 1] if slot + 1 < n_slots else math.inf
         # Every roster event and fresh arrival is live; heap events may be stale. The handlers
         # leave creating and routing a call, freeing an agent and answering to here: one call
         # site each (the kernel inlines every call site). An event frees an agent or brings a
@@ -1785,6 +1799,7 @@ def simulate_replication(
         live, free, drain, call, agent = True, -1, False, -1, -1
         if source == 0:
             roster_clock = at
+            roster_next_at = -1.0
             free = on_roster(at)
             if _HOLD and free < 0:
                 call, agent = on_shift_again(at)
