@@ -78,7 +78,17 @@ def payload_fields(payload):
 @njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
 def _earlier(heap_at, heap_key, i, j):
     """Whether heap entry ``i`` comes before entry ``j``, as 0 or 1, computed without a branch."""
+    i, j = np.uint64(i), np.uint64(j)  # unsigned subscripts: no negative-index wrap-around
     return (heap_at[i] < heap_at[j]) | ((heap_at[i] == heap_at[j]) & (heap_key[i] < heap_key[j]))
+
+
+@njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
+def _move(heap_at, heap_key, heap_payload, to, source):
+    """Copy heap entry ``source`` to ``to``."""
+    to, source = np.uint64(to), np.uint64(source)  # unsigned subscripts, as in _earlier
+    heap_at[to] = heap_at[source]
+    heap_key[to] = heap_key[source]
+    heap_payload[to] = heap_payload[source]
 
 
 # The event heap is 4-ary: the children of entry i are 4i + 1 ... 4i + 4. Half as many levels as
@@ -140,11 +150,9 @@ def heap_pop(heap_at, heap_key, heap_payload, size):
                 child += (sibling - child) * _earlier(heap_at, heap_key, sibling, child)
         else:
             break
-        if not _before(heap_at[child], heap_key[child], at, key):
+        if not _before(heap_at[np.uint64(child)], heap_key[np.uint64(child)], at, key):
             break
-        heap_at[hole] = heap_at[child]
-        heap_key[hole] = heap_key[child]
-        heap_payload[hole] = heap_payload[child]
+        _move(heap_at, heap_key, heap_payload, hole, child)
         hole = child
     if size > 0:
         heap_at[hole] = at
