@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numba
@@ -12,9 +10,7 @@ import pytest
 
 from sim.engines.fast.cache import (
     KERNEL_SOURCES,
-    OPT_LEVEL,
     source_fingerprint,
-    use_quick_compile,
     use_user_cache,
     user_cache_dir,
 )
@@ -72,29 +68,3 @@ def test_an_edit_to_any_kernel_source_changes_the_folder(tmp_path: Path) -> None
     events.write_text(events.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert before != source_fingerprint(tuple(copies))
     assert {"kernel.py", "events.py", "sampling.py"} <= {s.name for s in KERNEL_SOURCES}
-
-
-def test_numba_compiles_at_the_quick_level_in_a_fresh_process() -> None:
-    """ccsim imported first: numba compiles at OPT_LEVEL; a user's NUMBA_OPT wins."""
-    probe = (
-        "import sim.engines.fast, numba.core.config as c, os; "
-        "print(int(c.OPT), os.environ['NUMBA_OPT'])"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_OPT"}
-    assert f"{OPT_LEVEL} {OPT_LEVEL}" == _printed(probe, env)
-    assert "1 1" == _printed(probe, {**env, "NUMBA_OPT": "1"})
-
-
-def _printed(code: str, env: dict[str, str]) -> str:
-    """Run ``code`` in a fresh Python with ``env``; return what it printed."""
-    run = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return run.stdout.strip()
-
-
-def test_numba_imported_first_keeps_its_level(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In a process that already imported numba, the environment is left alone."""
-    monkeypatch.delenv("NUMBA_OPT", raising=False)
-    use_quick_compile()
-    assert "NUMBA_OPT" not in os.environ

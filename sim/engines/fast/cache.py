@@ -17,13 +17,6 @@ import sys
 from pathlib import Path
 
 _ENGINES = Path(__file__).resolve().parents[1]
-OPT_LEVEL = "2"
-"""LLVM optimisation level ccsim compiles its kernels at, unless ``NUMBA_OPT`` is set.
-
-numba's default is 3. Measured on the demo kernel (2-core machine, fresh caches, interleaved):
-level 2 compiles about 2.5 s of CPU faster (17.0-17.9 s against 19.7-20.5 s for the whole first
-replication) with the same speed per call (within the machine's noise); see
-``benchmarks/README.md``."""
 KERNEL_SOURCES = (*sorted((_ENGINES / "fast").glob("*.py")), _ENGINES / "sampling.py")
 """Every source the kernels are compiled from (the fast engine and the shared sampling)."""
 
@@ -46,16 +39,6 @@ def source_fingerprint(sources: tuple[Path, ...] = KERNEL_SOURCES) -> str:
 def kernel_cache_dir() -> Path:
     """Return the cache folder of these sources: :func:`user_cache_dir` / their fingerprint."""
     return user_cache_dir() / source_fingerprint()
-
-
-def use_quick_compile() -> None:
-    """Have numba compile at :data:`OPT_LEVEL` unless ``NUMBA_OPT`` is set.
-
-    Effective only before numba is imported (it reads the variable then): a program that
-    imported numba before ccsim keeps its own level. Worker processes inherit the variable.
-    """
-    if "numba" not in sys.modules:
-        os.environ.setdefault("NUMBA_OPT", OPT_LEVEL)
 
 
 def use_user_cache() -> None:
