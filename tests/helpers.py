@@ -277,6 +277,44 @@ TWO_DESKS: dict[str, Any] = {
 """Two desks for two call types, an hour each side of 09:00, with a contract of two targets."""
 
 
+THREE_CHANNELS: dict[str, Any] = {
+    "name": "three-channels",
+    "calendar": {"open": "08:00", "close": "10:00", "interval_minutes": 30, "at_close": "drain"},
+    "service_level": {"threshold_s": 20, "target": 0.8},
+    "call_types": {
+        "phone": {
+            "volume": {"per_hour": 40},
+            "handle_time": {"dist": "exponential", "mean_s": 180, "acw_s": 20},
+            "patience": {"dist": "exponential", "mean_s": 200},
+        },
+        "chat": {
+            "channel": "chat",
+            "volume": {"per_hour": 70},
+            "handle_time": {"dist": "exponential", "mean_s": 240},
+            "patience": {"dist": "exponential", "mean_s": 300},
+        },
+        "mail": {
+            "channel": "email",
+            "volume": {"per_hour": 4},
+            "handle_time": {"dist": "exponential", "mean_s": 300},
+            "response_target": {"within_h": 4, "share": 0.8},
+        },
+    },
+    "groups": {
+        "desk": {
+            "skills": {"phone": "standard", "chat": "standard", "mail": "standard"},
+            "headcount": 3,
+            "max_concurrent": {"chat": 2},
+            "voice_while_chatting": True,
+        },
+        "chatters": {"skills": {"chat": "standard"}, "headcount": 2, "max_concurrent": {"chat": 3}},
+        "office": {"skills": {"mail": "standard", "phone": "standard"}, "headcount": 1},
+    },
+}
+"""Two hours of phone calls, chats and email: a desk takes all three (voice while chatting), a
+chat team chats, an office agent takes email and calls; the night's email waits at opening."""
+
+
 CHAT_OPEN_AT = 8 * 3600.0
 """08:00, the opening of :func:`chat_plan`, seconds."""
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from helpers import REPO, SCENARIOS, make_scenario
+from helpers import REPO, SCENARIOS, THREE_CHANNELS, make_scenario
 
 from sim.cli import main
 from sim.errors import UsageError
@@ -213,35 +215,13 @@ class TestBlendedAndReserves:
         assert set(CONTROL_KPIS) <= set(written["kpi"])
 
 
-CHANNELS = {
-    "name": "channels",
-    "calendar": {"open": "08:00", "close": "10:00", "interval_minutes": 30, "at_close": "drain"},
-    "call_types": {
-        "phone": {
-            "volume": {"per_hour": 40},
-            "handle_time": {"dist": "exponential", "mean_s": 180},
-            "patience": {"dist": "exponential", "mean_s": 200},
-            "bot": {"resolve_share": 0.3, "time": {"dist": "exponential", "mean_s": 60}},
-        },
-        "chat": {
-            "channel": "chat",
-            "volume": {"per_hour": 50},
-            "handle_time": {"dist": "exponential", "mean_s": 240},
-            "patience": {"dist": "exponential", "mean_s": 300},
-        },
-        "mail": {
-            "channel": "email",
-            "volume": {"per_hour": 4},
-            "handle_time": {"dist": "exponential", "mean_s": 300},
-            "response_target": {"within_h": 4, "share": 0.8},
-        },
-    },
-    "groups": {
-        "desk": {"skills": {"phone": "standard", "mail": "standard"}, "headcount": 3},
-        "chatters": {"skills": {"chat": "standard"}, "headcount": 2, "max_concurrent": {"chat": 3}},
-    },
-}
-"""Calls behind a bot, chats and email: every channel KPI block of the comparison."""
+def channels_behind_a_bot() -> dict[str, Any]:
+    """The three-channel scenario with a bot in front of its phone calls."""
+    raw = copy.deepcopy(THREE_CHANNELS)
+    raw["name"] = "channels"
+    bot = {"resolve_share": 0.3, "time": {"dist": "exponential", "mean_s": 60}}
+    raw["call_types"]["phone"]["bot"] = bot
+    return raw
 
 
 class TestChannels:
@@ -249,11 +229,12 @@ class TestChannels:
 
     def scenarios(self, tmp_path: Path) -> list[str]:
         """The channel scenario and the same with one more desk agent, as files."""
-        more = yaml.safe_load(yaml.safe_dump(CHANNELS))
+        base = channels_behind_a_bot()
+        more = copy.deepcopy(base)
         more["name"] = "channels-plus-one"
-        more["groups"]["desk"]["headcount"] = 4
+        more["groups"]["desk"]["headcount"] += 1
         paths = []
-        for raw in (CHANNELS, more):
+        for raw in (base, more):
             path = tmp_path / f"{raw['name']}.yaml"
             path.write_text(yaml.safe_dump(raw), encoding="utf-8")
             paths.append(str(path))

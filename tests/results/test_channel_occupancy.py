@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import answered_contact, assert_same_tallies, chat_plan, contact_records, invoke
+from helpers import (
+    THREE_CHANNELS,
+    answered_contact,
+    assert_same_tallies,
+    chat_plan,
+    contact_records,
+    invoke,
+)
 
 from sim.engines.base import Outcome, Records
 from sim.results import CHANNEL_KPIS, group_kpis, replication_kpis, tally_records
@@ -25,42 +32,6 @@ from sim.scenario import Plan, build_plan, scenario_from_dict
 from sim.simulation import SimulationResult, simulate
 
 ANSWERED = int(Outcome.ANSWERED)
-THREE_CHANNELS: dict[str, Any] = {
-    "name": "three-channels",
-    "calendar": {"open": "08:00", "close": "10:00", "interval_minutes": 30, "at_close": "drain"},
-    "service_level": {"threshold_s": 20, "target": 0.8},
-    "call_types": {
-        "phone": {
-            "volume": {"per_hour": 40},
-            "handle_time": {"dist": "exponential", "mean_s": 180, "acw_s": 20},
-            "patience": {"dist": "exponential", "mean_s": 200},
-        },
-        "chat": {
-            "channel": "chat",
-            "volume": {"per_hour": 70},
-            "handle_time": {"dist": "exponential", "mean_s": 240},
-            "patience": {"dist": "exponential", "mean_s": 300},
-        },
-        "mail": {
-            "channel": "email",
-            "volume": {"per_hour": 4},
-            "handle_time": {"dist": "exponential", "mean_s": 300},
-            "response_target": {"within_h": 4, "share": 0.8},
-        },
-    },
-    "groups": {
-        "desk": {
-            "skills": {"phone": "standard", "chat": "standard", "mail": "standard"},
-            "headcount": 3,
-            "max_concurrent": {"chat": 2},
-            "voice_while_chatting": True,
-        },
-        "chatters": {"skills": {"chat": "standard"}, "headcount": 2, "max_concurrent": {"chat": 3}},
-        "office": {"skills": {"mail": "standard", "phone": "standard"}, "headcount": 1},
-    },
-}
-"""Two hours of phone calls, chats and email: a desk takes all three (voice while chatting), a
-chat team chats, an office agent takes email and calls; the night's email waits at opening."""
 
 
 class TestHandBuiltRecords:
