@@ -64,6 +64,14 @@ def ccsim(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def python_prints(code: str, *args: str) -> str:
+    """Run ``code`` with ``args`` in a fresh Python from the repository; return its last line."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
 def queue_args(inputs: dict[str, Any]) -> list[str]:
     """Command-line options of a public case's queue inputs."""
     args = [
@@ -570,10 +578,7 @@ class TestLazyCommands:
             "cli.get_command(click.Context(cli), 'run')\n"
             "print(sorted(m for m in sys.modules if m.startswith('sim.cli.')))\n"
         )
-        result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-        )
-        assert "['sim.cli.app', 'sim.cli.options', 'sim.cli.run']" == result.stdout.strip()
+        assert "['sim.cli.app', 'sim.cli.options', 'sim.cli.run']" == python_prints(code)
 
     def test_json_run_imports_no_pandas_scipy_special_or_matplotlib(self) -> None:
         """``ccsim run --json`` prints its document without loading the table libraries."""
@@ -583,10 +588,7 @@ class TestLazyCommands:
             "main(['run', 'scenarios/chat_team.yaml', '--reps=2', '--engine=simpy', '--json'])\n"
             "print(sorted({'pandas', 'scipy.special', 'matplotlib'} & set(sys.modules)))\n"
         )
-        result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-        )
-        assert "[]" == result.stdout.strip().splitlines()[-1]
+        assert "[]" == python_prints(code)
 
 
 class TestExit:
@@ -603,11 +605,4 @@ class TestExit:
             "print(gc.get_freeze_count() > 0)\n"
         )
         scenario = str(REPO / "scenarios" / "erlang_c_check.yaml")
-        result = subprocess.run(
-            [sys.executable, "-c", code, "validate", scenario],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=REPO,
-        )
-        assert expected == result.stdout.strip().splitlines()[-1]
+        assert expected == python_prints(code, "validate", scenario)
