@@ -111,9 +111,25 @@ def empirical_value(p1, p2, variate, values):
     return p1 * values[min(int(variate * p2), int(p2) - 1)]
 
 
+def last_at_or_before(sorted_at, at):
+    """Return the index of the last of ``sorted_at`` (increasing) that is ``<= at``, or -1.
+
+    ``np.searchsorted(sorted_at, at, side="right") - 1``, written as a bisection: the fast
+    engine compiles it in a fraction of the time numba takes for ``np.searchsorted``.
+    """
+    low, high = 0, len(sorted_at)
+    while low < high:
+        middle = (low + high) // 2
+        if sorted_at[middle] <= at:
+            low = middle + 1
+        else:
+            high = middle
+    return low - 1
+
+
 def segment_at(at, start_at, end_at):
     """Return the arrival segment holding the instant ``at``, or -1 while the centre is closed."""
-    segment = np.searchsorted(start_at, at, side="right") - 1
+    segment = last_at_or_before(start_at, at)
     if segment < 0 or at >= end_at[segment]:
         return -1
     return segment

@@ -28,16 +28,10 @@ from __future__ import annotations
 import math
 import types
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
-from numba.core import inline_closurecall
-from numba.core import types as numba_types
-from numba.core.analysis import dead_branch_prune
-from numba.core.compiler import CompilerBase, DefaultPassBuilder
-from numba.core.compiler_machinery import register_pass
-from numba.core.untyped_passes import DeadBranchPrune, InlineClosureLikes, IRProcessing
 
 from sim.engines.base import (
     AGENT_SUMS,
@@ -113,6 +107,7 @@ from sim.engines.fast.pack import (
     WAIT_ON_S,
     WRAP_S,
 )
+from sim.engines.fast.pipeline import PruneBeforeInlining
 from sim.engines.sampling import (
     EMPIRICAL,
     email_segment,
@@ -1873,61 +1868,6 @@ def _keep_alive(*arrays):
     return len(arrays)
 
 
-class _AnyArguments:
-    """Argument types for pruning a closure before inlining: none of them is known yet."""
-
-    def __getitem__(self, index: int) -> Any:
-        return numba_types.unknown
-
-
-@register_pass(mutates_CFG=True, analysis_only=False)
-class _InlinePrunedClosures(InlineClosureLikes):
-    """numba's closure inlining, with each closure's switched-off branches pruned first.
-
-    numba builds the IR of a closure when it inlines a call to it, and goes on inlining the calls
-    that IR makes, pruning the branches of switches that are off only once everything is
-    inlined: the handlers a feature adds inside other handlers (say ``tally_email`` in
-    ``answer``) were inlined, then dropped. Pruning each closure's IR as it is built keeps them
-    out, so a feature left out costs the compilation nothing.
-    """
-
-    _name = "inline_pruned_closures"
-
-    def run_pass(self, state: Any) -> bool:
-        build_ir = inline_closurecall.get_ir_of_code
-
-        def pruned_ir(glbls: Any, fcode: Any) -> Any:
-            closure_ir = build_ir(glbls, fcode)
-            dead_branch_prune(closure_ir, _AnyArguments())
-            return closure_ir
-
-        # numba compiles under its global lock: nothing else inlines while this is in place.
-        inline_closurecall.get_ir_of_code = pruned_ir
-        try:
-            return bool(super().run_pass(state))
-        finally:
-            inline_closurecall.get_ir_of_code = build_ir
-
-
-class _PruneBeforeInlining(CompilerBase):
-    """numba's pipeline, pruning switched-off features before closures are inlined.
-
-    Inlining the handlers is the largest part of the compile time; a handler called only under a
-    switch that is off (say ``run_controls``) is then never inlined at all, in the kernel's own
-    code or in a handler's (:class:`_InlinePrunedClosures`).
-    """
-
-    def define_pipelines(self) -> list[Any]:
-        manager = DefaultPassBuilder.define_nopython_pipeline(self.state)
-        manager.add_pass_after(DeadBranchPrune, IRProcessing)
-        manager.passes = [
-            (_InlinePrunedClosures if pass_class is InlineClosureLikes else pass_class, text)
-            for pass_class, text in manager.passes
-        ]
-        manager.finalize()
-        return [manager]
-
-
 _KERNELS: dict[tuple[bool, ...], Callable[..., np.ndarray]] = {}
 
 
@@ -1984,7 +1924,7 @@ def kernel(
         function.__doc__ = simulate_replication.__doc__
         # numba names a function's cache files after its qualified name: one per feature set.
         function.__qualname__ = f"{code.co_name}_{''.join(str(int(f)) for f in features)}"
-        _KERNELS[features] = njit(cache=True, nogil=True, pipeline_class=_PruneBeforeInlining)(
+        _KERNELS[features] = njit(cache=True, nogil=True, pipeline_class=PruneBeforeInlining)(
             function
         )
     return _KERNELS[features]
