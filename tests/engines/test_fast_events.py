@@ -1,4 +1,4 @@
-"""The fast kernel's array helpers in plain Python (``.py_func``): event heap, slot spans."""
+"""The fast kernel's array helpers: heap and slot spans (in plain Python), new arrays, views."""
 
 from __future__ import annotations
 
@@ -8,17 +8,21 @@ import math
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from sim.engines.base import EventRank
 from sim.engines.fast.events import (
     RANK_SHIFT,
     add_span,
+    borrow,
     event_key,
     event_payload,
     heap_pop,
     heap_push,
     instant_push,
     instants_due,
+    new_empty,
+    new_zeros,
     payload_fields,
     ring_index,
 )
@@ -297,3 +301,35 @@ class TestLineHeaps:
         assert due(heap, 0, size, 4.999) == 2
         assert due(heap, 0, size, 5.0) == 1
         assert heap[0, 0] == 6.0
+
+
+@njit
+def _allocated(rows, columns):
+    return new_zeros((rows, columns), np.int64), new_empty(rows, np.float64), new_zeros(3, np.int32)
+
+
+def test_new_arrays_have_the_shape_and_dtype_asked_and_zeros_are_zero():
+    zeros, empty, small = _allocated(4, 3)
+    assert zeros.shape == (4, 3)
+    assert zeros.dtype == np.int64
+    assert not zeros.any()
+    assert empty.shape == (4,)
+    assert empty.dtype == np.float64
+    assert small.shape == (3,)
+    assert small.dtype == np.int32
+    assert not small.any()
+    assert zeros.flags.c_contiguous
+
+
+@njit
+def _write_through_borrowed(array):
+    view = borrow(array)
+    view[1, 2] = 7.0
+    return view.shape[0] * 10 + view.shape[1]
+
+
+def test_a_borrowed_view_is_the_array_itself():
+    array = np.zeros((2, 3))
+    assert _write_through_borrowed(array) == 23
+    assert array[1, 2] == 7.0
+    assert array.sum() == 7.0

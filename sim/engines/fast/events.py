@@ -8,12 +8,13 @@ Python and is tested directly.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
-from numba.np.arrayobj import make_array
+from numba.np.arrayobj import _empty_nd_impl, _parse_shape, make_array
 
 from sim.engines.sampling import last_at_or_before
 
@@ -43,6 +44,45 @@ def borrow(typingctx, array):
         return view._getvalue()
 
     return view_type(array), codegen
+
+
+def _new_array_type(shape: Any, dtype: Any) -> types.Array:
+    """Return the C-contiguous array type of :func:`new_empty` and :func:`new_zeros`."""
+    ndim = 1 if isinstance(shape, types.Integer) else shape.count
+    element = dtype.instance_type if isinstance(dtype, types.NumberClass) else dtype.dtype
+    return types.Array(element, ndim, "C")
+
+
+def _allocate(context: Any, builder: Any, signature: Any, arguments: Any) -> Any:
+    shapes = _parse_shape(context, builder, signature.args[0], arguments[0])
+    return _empty_nd_impl(context, builder, signature.return_type, shapes)
+
+
+@intrinsic
+def new_empty(typingctx, shape, dtype):
+    """Return a new array of ``shape`` (an integer or a tuple) and ``dtype``, not initialised.
+
+    ``np.empty`` in compiled code, built where it is called: numba compiles ``np.empty`` and
+    ``np.zeros`` once per shape and dtype, and the kernel's dozen variants cost well over a
+    second of its first compilation.
+    """
+
+    def codegen(context, builder, signature, arguments):
+        return _allocate(context, builder, signature, arguments)._getvalue()
+
+    return _new_array_type(shape, dtype)(shape, dtype), codegen
+
+
+@intrinsic
+def new_zeros(typingctx, shape, dtype):
+    """Return a new array of ``shape`` and ``dtype`` filled with zeros (see :func:`new_empty`)."""
+
+    def codegen(context, builder, signature, arguments):
+        array = _allocate(context, builder, signature, arguments)
+        cgutils.memset(builder, array.data, builder.mul(array.itemsize, array.nitems), 0)
+        return array._getvalue()
+
+    return _new_array_type(shape, dtype)(shape, dtype), codegen
 
 
 # Callable from compiled code as it is (sampling stays free of numba: the SimPy engine uses it).

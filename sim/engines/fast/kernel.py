@@ -57,6 +57,8 @@ from sim.engines.fast.events import (
     heap_push,
     instant_push,
     instants_due,
+    new_empty,
+    new_zeros,
     payload_fields,
     ring_index,
 )
@@ -435,42 +437,43 @@ def simulate_replication(
     per_call = routing_group.shape[1] + (3 if _BOT else 2)
     heap_capacity = agent_events + n_roster + per_call * capacity
 
-    owned_counters = np.zeros(N_COUNTERS + 1 if _CHAT else N_COUNTERS, dtype=np.int64)
+    owned_counters = new_zeros(N_COUNTERS + 1 if _CHAT else N_COUNTERS, np.int64)
     draw_span = borrow(draw_span)
     owned_drawn = draw_span[:, :, 0].copy()
-    owned_call_i = np.empty((capacity, 9 if _BOT else 8), dtype=np.int32)
-    owned_free_slots = np.empty(capacity, dtype=np.int64)
-    owned_call_f = np.empty((capacity, 9 if _BOT else 7))
-    owned_queue = np.empty((n_types, capacity), dtype=np.int64)
-    owned_q_pos = np.zeros((n_types, 2), dtype=np.int64)
-    owned_agent_i = np.zeros((n_agents, 9 if _CHAT else 7), dtype=np.int64)
-    owned_agent_f = np.zeros((n_agents, 11 if _CHAT else 9))
-    owned_idle = np.empty((n_groups, idle_capacity, 2), dtype=np.int64)
-    owned_idle_pos = np.zeros((n_groups, 2), dtype=np.int64)
-    owned_heap_at = np.empty(heap_capacity)
-    owned_heap_key = np.empty(heap_capacity, dtype=np.int64)
-    owned_heap_payload = np.empty(heap_capacity, dtype=np.int64)
-    owned_next_at = np.full(n_types, math.inf)
-    owned_next_i = np.zeros((n_types, 2), dtype=np.int64)
-    owned_waiting = np.zeros(n_types, dtype=np.int64)
-    owned_group_s = np.zeros((n_groups, 7), dtype=np.int64)
-    owned_calm_since = np.full(n_groups, math.nan)
-    owned_list_used = np.zeros((n_groups, n_days), dtype=np.int64)
-    owned_outbound_drawn = np.zeros((2, n_groups), dtype=np.int64)
+    owned_call_i = new_empty((capacity, 9 if _BOT else 8), np.int32)
+    owned_free_slots = new_empty(capacity, np.int64)
+    owned_call_f = new_empty((capacity, 9 if _BOT else 7), np.float64)
+    owned_queue = new_empty((n_types, capacity), np.int64)
+    owned_q_pos = new_zeros((n_types, 2), np.int64)
+    owned_agent_i = new_zeros((n_agents, 9 if _CHAT else 7), np.int64)
+    owned_agent_f = new_zeros((n_agents, 11 if _CHAT else 9), np.float64)
+    owned_idle = new_empty((n_groups, idle_capacity, 2), np.int64)
+    owned_idle_pos = new_zeros((n_groups, 2), np.int64)
+    owned_heap_at = new_empty(heap_capacity, np.float64)
+    owned_heap_key = new_empty(heap_capacity, np.int64)
+    owned_heap_payload = new_empty(heap_capacity, np.int64)
+    owned_next_at = new_empty(n_types, np.float64)
+    owned_next_i = new_zeros((n_types, 2), np.int64)
+    owned_waiting = new_zeros(n_types, np.int64)
+    owned_group_s = new_zeros((n_groups, 7), np.int64)
+    owned_calm_since = new_empty(n_groups, np.float64)
+    owned_list_used = new_zeros((n_groups, n_days), np.int64)
+    owned_outbound_drawn = new_zeros((2, n_groups), np.int64)
     exits_capacity = capacity if _CONTROLS else 0
-    owned_exit_at = np.empty(exits_capacity)
-    owned_exit_i = np.empty((exits_capacity, 2), dtype=np.int64)  # call type, good (0/1)
-    owned_pending = np.empty((n_agents, 2), dtype=np.int64)  # agent, drain (0/1)
-    owned_call_draws = np.zeros(REPEAT_DELAY_DRAWS + 1)  # a new call's draws, by purpose
+    owned_exit_at = new_empty(exits_capacity, np.float64)
+    owned_exit_i = new_empty((exits_capacity, 2), np.int64)  # call type, good (0/1)
+    owned_pending = new_empty((n_agents, 2), np.int64)  # agent, drain (0/1)
+    # a new call's draws, by purpose
+    owned_call_draws = new_zeros(REPEAT_DELAY_DRAWS + 1, np.float64)
     # lines: per pool (call types, then the centre) the lines in use and a heap of the instants
     # answered callers hang up; agents on inbound calls and on shift per group (hold_count)
     line_capacity = borrow(model.line_capacity)
     line_heap_capacity = max(line_capacity.max(), 0) if _LINES else 0
-    owned_lines_used = np.zeros(n_types + 1, dtype=np.int64)
-    owned_line_n = np.zeros(n_types + 1, dtype=np.int64)
-    owned_line_free_at = np.empty((n_types + 1, line_heap_capacity))
-    owned_busy = np.zeros(n_groups, dtype=np.int64)
-    owned_on_shift = np.zeros(n_groups, dtype=np.int64)
+    owned_lines_used = new_zeros(n_types + 1, np.int64)
+    owned_line_n = new_zeros(n_types + 1, np.int64)
+    owned_line_free_at = new_empty((n_types + 1, line_heap_capacity), np.float64)
+    owned_busy = new_zeros(n_groups, np.int64)
+    owned_on_shift = new_zeros(n_groups, np.int64)
     counters, drawn = borrow(owned_counters), borrow(owned_drawn)
     call_i, call_f, queue, q_pos = (
         borrow(owned_call_i),
@@ -495,6 +498,8 @@ def simulate_replication(
     lines_used, line_n = borrow(owned_lines_used), borrow(owned_line_n)
     line_free_at = borrow(owned_line_free_at)
     busy, on_shift = borrow(owned_busy), borrow(owned_on_shift)
+    next_at[:] = math.inf
+    calm_since[:] = math.nan
     for g in range(n_groups):
         group_s[g, _GS_INBOUND] = group_i[g, GROUP_KIND] != _BLENDED
     if _CHAT:
