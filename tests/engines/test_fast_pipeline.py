@@ -1,8 +1,8 @@
 """The kernel's compiler pipeline computes what numba's own passes compute.
 
-``sim.engines.fast.pipeline`` replaces numba's liveness and dead-statement removal with faster
-versions while the kernel compiles. They must give the same results, or the compiled kernel
-would differ: checked on the IR of real functions (the kernel's among them) and on random
+``sim.engines.fast.pipeline`` replaces numba's liveness, dead-statement removal and scope fix-up
+with faster versions while the kernel compiles. They must give the same results, or the compiled
+kernel would differ: checked on the IR of real functions (the kernel's among them) and on random
 control-flow graphs.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 
+import numba
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numba.core import analysis, ir_utils
+from numba.core import analysis, ir_utils, untyped_passes
 from numba.core.compiler import run_frontend
 from numba.core.controlflow import CFGraph
 
@@ -98,3 +99,31 @@ def test_dead_code_elimination_removes_what_numbas_does(function, monkeypatch):
     if function is with_dead_code:  # the comparison saw statements removed
         statements = sum(len(b.body) for b in before.values())
         assert sum(len(b.body) for b in numbas.blocks.values()) < statements
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
+def test_scope_fix_up_defines_what_numbas_does(function):
+    numbas, ours = ir_of(function), ir_of(function)
+    for func_ir in (numbas, ours):  # blocks with scopes of their own, as inlining leaves them
+        for label, block in list(func_ir.blocks.items())[1::2]:
+            block.scope = copy.copy(block.scope)
+            block.scope.localvars = copy.copy(block.scope.localvars)
+            block.scope.localvars._con = {}
+            func_ir.blocks[label] = block
+    untyped_passes.fixup_var_define_in_scope(numbas.blocks)
+    pipeline.define_used_variables(ours.blocks)
+
+    def defined(func_ir):
+        return [list(b.scope.localvars._con) for b in func_ir.blocks.values()]
+
+    assert defined(ours) == defined(numbas)
+    assert all(defined(ours))
+
+
+def test_every_replacement_is_used_with_the_numba_it_was_written_for():
+    # Each replacement takes numba's parameters, or numba's own is kept (another numba version).
+    if not numba.__version__.startswith("0.68."):
+        pytest.skip(f"the replacements were written for numba 0.68, not {numba.__version__}")
+    assert [name for _, name, _ in pipeline._USABLE] == [
+        name for _, name, _ in pipeline._REPLACEMENTS
+    ]

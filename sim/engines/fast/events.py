@@ -46,6 +46,20 @@ def borrow(typingctx, array):
     return view_type(array), codegen
 
 
+@intrinsic
+def keep_alive(typingctx, arrays):
+    """Use the tuple ``arrays`` here and do nothing: numba keeps each alive up to this point.
+
+    The kernel calls it last with the arrays it owns, whose borrowed views it used (see
+    :func:`borrow`).
+    """
+
+    def codegen(context, builder, signature, arguments):
+        return context.get_dummy_value()
+
+    return types.none(arrays), codegen
+
+
 def _new_array_type(shape: Any, dtype: Any) -> types.Array:
     """Return the C-contiguous array type of :func:`new_empty` and :func:`new_zeros`."""
     ndim = 1 if isinstance(shape, types.Integer) else shape.count

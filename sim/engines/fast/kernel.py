@@ -57,6 +57,7 @@ from sim.engines.fast.events import (
     heap_push,
     instant_push,
     instants_due,
+    keep_alive,
     new_empty,
     new_zeros,
     payload_fields,
@@ -1834,43 +1835,39 @@ def simulate_replication(
         if _EMAIL:
             note_backlog(math.inf)
             carry_backlog(last_at)
-    _keep_alive(
-        owned_drawn,
-        owned_call_i,
-        owned_call_f,
-        owned_free_slots,
-        owned_queue,
-        owned_q_pos,
-        owned_agent_i,
-        owned_agent_f,
-        owned_idle,
-        owned_idle_pos,
-        owned_heap_at,
-        owned_heap_key,
-        owned_heap_payload,
-        owned_next_at,
-        owned_next_i,
-        owned_waiting,
-        owned_group_s,
-        owned_calm_since,
-        owned_list_used,
-        owned_outbound_drawn,
-        owned_exit_at,
-        owned_exit_i,
-        owned_pending,
-        owned_lines_used,
-        owned_line_n,
-        owned_line_free_at,
-        owned_busy,
-        owned_on_shift,
+    keep_alive(
+        (
+            owned_drawn,
+            owned_call_i,
+            owned_call_f,
+            owned_free_slots,
+            owned_queue,
+            owned_q_pos,
+            owned_agent_i,
+            owned_agent_f,
+            owned_idle,
+            owned_idle_pos,
+            owned_heap_at,
+            owned_heap_key,
+            owned_heap_payload,
+            owned_next_at,
+            owned_next_i,
+            owned_waiting,
+            owned_group_s,
+            owned_calm_since,
+            owned_list_used,
+            owned_outbound_drawn,
+            owned_exit_at,
+            owned_exit_i,
+            owned_pending,
+            owned_lines_used,
+            owned_line_n,
+            owned_line_free_at,
+            owned_busy,
+            owned_on_shift,
+        )
     )
     return owned_counters
-
-
-@njit(cache=True)
-def _keep_alive(*arrays):
-    """Use the arrays whose borrowed views the kernel used, so they live until this point."""
-    return len(arrays)
 
 
 _KERNELS: dict[tuple[bool, ...], Callable[..., np.ndarray]] = {}
