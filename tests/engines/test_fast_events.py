@@ -19,6 +19,7 @@ from sim.engines.fast.events import (
     event_payload,
     heap_pop,
     heap_push,
+    heap_replace_top,
     instant_push,
     instants_due,
     new_empty,
@@ -29,6 +30,7 @@ from sim.engines.fast.events import (
 
 push = heap_push.py_func
 pop = heap_pop.py_func
+replace_top = heap_replace_top.py_func
 key_of = event_key.py_func
 pack = event_payload.py_func
 unpack = payload_fields.py_func
@@ -174,6 +176,35 @@ class TestHeap:
         popped, expected = _run_heap([(t, int(r)) for t, r in zip(times, ranks, strict=True)])
         assert sorted(expected) == expected
         assert expected == popped
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        first=st.lists(st.tuples(st.integers(0, 20), st.sampled_from(RANKS)), min_size=1),
+        replacements=st.lists(st.tuples(st.integers(0, 20), st.sampled_from(RANKS))),
+    )
+    def test_replacing_the_top_is_a_pop_then_a_push(
+        self, first: list[tuple[int, int]], replacements: list[tuple[int, int]]
+    ) -> None:
+        """Each replacement removes the first entry and adds one, as heapq.heapreplace does."""
+        heap_at, heap_key, heap_p = _empty_heap(len(first))
+        reference: list[Entry] = []
+        for seq, (at, rank) in enumerate([*first, *replacements]):
+            entry = (float(at), key_of(int(rank), seq), seq % 5, seq, 0)
+            if seq < len(first):
+                push(heap_at, heap_key, heap_p, seq, entry[0], entry[1], pack(*entry[2:]))
+                heapq.heappush(reference, entry)
+            else:
+                assert _top(heap_at, heap_key, heap_p) == reference[0]
+                size = replace_top(
+                    heap_at, heap_key, heap_p, len(first), entry[0], entry[1], pack(*entry[2:])
+                )
+                assert size == len(first)
+                heapq.heapreplace(reference, entry)
+        size, popped = len(first), []
+        while size:
+            popped.append(_top(heap_at, heap_key, heap_p))
+            size = pop(heap_at, heap_key, heap_p, size)
+        assert popped == sorted(reference)
 
     def test_pop_last_entry_empties(self) -> None:
         """Popping the only entry returns size 0."""

@@ -145,9 +145,18 @@ def payload_fields(payload):
 
 @njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
 def _earlier(heap_at, heap_key, i, j):
-    """Whether heap entry ``i`` comes before entry ``j``, as 0 or 1, computed without a branch."""
+    """Whether heap entry ``i`` comes before entry ``j``, as 0 or 1.
+
+    Which instant is earlier is computed, not branched on (a coin toss the processor cannot
+    predict); the keys are read only when the instants are equal, a branch almost never taken
+    (measured: a push and a pop on a heap of 90 events, 45 ns against 50 when the keys were
+    always compared too).
+    """
     i, j = np.uint64(i), np.uint64(j)  # unsigned subscripts: no negative-index wrap-around
-    return (heap_at[i] < heap_at[j]) | ((heap_at[i] == heap_at[j]) & (heap_key[i] < heap_key[j]))
+    at_i, at_j = heap_at[i], heap_at[j]
+    if at_i != at_j:
+        return np.int64(at_i < at_j)
+    return np.int64(heap_key[i] < heap_key[j])
 
 
 @njit(cache=True, inline="always")  # in the heap's inner loops; compiled with them, once
@@ -201,11 +210,9 @@ def heap_push(heap_at, heap_key, heap_payload, size, at, key, payload):
     return size + 1
 
 
-@njit(cache=True)
-def heap_pop(heap_at, heap_key, heap_payload, size):
-    """Remove the first event (index 0) and return the new size."""
-    size -= 1
-    at, key, payload = heap_at[size], heap_key[size], heap_payload[size]
+@njit(cache=True, inline="always")  # in heap_pop and heap_replace_top; compiled with each
+def _sift_down(heap_at, heap_key, heap_payload, size, at, key, payload):
+    """Place an event in the heap ``[:size]`` whose first entry (index 0) is free."""
     hole = 0
     while True:
         child = 4 * hole + 1
@@ -222,10 +229,30 @@ def heap_pop(heap_at, heap_key, heap_payload, size):
             break
         _move(heap_at, heap_key, heap_payload, hole, child)
         hole = child
+    heap_at[hole] = at
+    heap_key[hole] = key
+    heap_payload[hole] = payload
+
+
+@njit(cache=True)
+def heap_pop(heap_at, heap_key, heap_payload, size):
+    """Remove the first event (index 0) and return the new size."""
+    size -= 1
     if size > 0:
-        heap_at[hole] = at
-        heap_key[hole] = key
-        heap_payload[hole] = payload
+        _sift_down(
+            heap_at, heap_key, heap_payload, size, heap_at[size], heap_key[size], heap_payload[size]
+        )
+    return size
+
+
+@njit(cache=True)
+def heap_replace_top(heap_at, heap_key, heap_payload, size, at, key, payload):
+    """Remove the first event and insert another in one pass; return the size (unchanged).
+
+    A pop and a push cost two passes along the heap; an event handled and a new one scheduled
+    in the same step (an agent who ends a call and answers a waiting one) need only one.
+    """
+    _sift_down(heap_at, heap_key, heap_payload, size, at, key, payload)
     return size
 
 

@@ -55,6 +55,7 @@ from sim.engines.fast.events import (
     event_payload,
     heap_pop,
     heap_push,
+    heap_replace_top,
     instant_push,
     instants_due,
     keep_alive,
@@ -157,7 +158,8 @@ _ARRIVING_TYPE, _ARRIVING_SEGMENT, _ARRIVING_COUNTS = 14, 15, 16
 _BOT_SESSIONS = 17  # contacts in a bot now
 _MARK_NEXT = 18  # the next opening or closing whose email backlog is still to be noted
 _N_FREE, _N_SLOTS = 19, 20  # call slots: free ones (in free_slots), ever used
-N_COUNTERS = 21
+_TOP_TAKEN = 21  # 1 while the heap's first event was handled but not yet removed (see schedule)
+N_COUNTERS = 22
 _CHAT_STAMP = N_COUNTERS  # with chats: the next agent_i[:, _A_SINCE] stamp
 # draw_span[purpose, stream, :] = (start, stop) of the block in draws; purposes as
 # sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
@@ -514,7 +516,19 @@ def simulate_replication(
         return event_key(rank, seq)
 
     def schedule(at, rank, kind, a, b):
+        """Put an event in the heap; the first after a heap event takes that event's place.
+
+        A heap event's handler leaves the event in the heap, marked taken: one it schedules
+        replaces it in one pass (an agent ending a call and answering a waiting one), and the
+        event loop removes it if none did. The heap holds the same events either way.
+        """
         size = counters[_HEAP_SIZE]
+        if counters[_TOP_TAKEN]:
+            counters[_TOP_TAKEN] = 0
+            heap_replace_top(
+                heap_at, heap_key, heap_payload, size, at, key_for(rank), event_payload(kind, a, b)
+            )
+            return
         if size == heap_capacity:
             counters[STATUS] = STATUS_HEAP_FULL
             return
@@ -1623,7 +1637,7 @@ def simulate_replication(
         now, or -1 when the call just arrived and is to be routed.
         """
         kind, a, b = payload_fields(heap_payload[0])
-        counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_payload, counters[_HEAP_SIZE])
+        counters[_TOP_TAKEN] = 1  # removed by the loop, or replaced by the next event scheduled
         if kind in (_ABANDON, _OVERFLOW, _BOT_END):
             release(a)  # the event's reference: the call stays readable during this event
         if kind == _ABANDON:
@@ -1763,6 +1777,9 @@ def simulate_replication(
     roster_next_at = -1.0  # to be found
     slot_end_at = slot_start_at[1] if n_slots > 1 else math.inf
     while counters[STATUS] == STATUS_OK:
+        if counters[_TOP_TAKEN]:  # the last heap event scheduled none to take its place
+            counters[_TOP_TAKEN] = 0
+            counters[_HEAP_SIZE] = heap_pop(heap_at, heap_key, heap_payload, counters[_HEAP_SIZE])
         if roster_next_at < 0.0:
             while counters[_ROSTER_NEXT] < n_roster and not roster_kept[counters[_ROSTER_NEXT]]:
                 counters[_ROSTER_NEXT] += 1
