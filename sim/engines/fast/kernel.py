@@ -49,6 +49,7 @@ from sim.engines.base import (
     Outcome,
 )
 from sim.engines.fast.events import (
+    NO_REFCOUNTS,
     add_span,
     borrow,
     event_key,
@@ -127,10 +128,10 @@ from sim.units import SECONDS_PER_DAY
 
 # Those taking arrays without reference counting, as the array routines of events.py.
 _scale_variate = njit(cache=True)(scale_variate)
-_empirical_value = njit(cache=True, _nrt=False)(empirical_value)
-_next_arrival_delay = njit(cache=True, _nrt=False)(next_arrival_delay)
-_segment_at = njit(cache=True, _nrt=False)(segment_at)
-_email_segment = njit(cache=True, _nrt=False)(email_segment)
+_empirical_value = njit(cache=True, **NO_REFCOUNTS)(empirical_value)
+_next_arrival_delay = njit(cache=True, **NO_REFCOUNTS)(next_arrival_delay)
+_segment_at = njit(cache=True, **NO_REFCOUNTS)(segment_at)
+_email_segment = njit(cache=True, **NO_REFCOUNTS)(email_segment)
 
 # Feature switches, read as globals so that numba prunes the code of a feature a plan does not
 # use: some group is blended or a reserve (the controls, outbound attempts, spans off the
