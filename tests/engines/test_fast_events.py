@@ -15,6 +15,7 @@ from sim.engines.fast.events import (
     RANK_SHIFT,
     add_span,
     borrow,
+    deadline_settle,
     event_key,
     event_payload,
     heap_pop,
@@ -38,6 +39,7 @@ span = add_span.py_func
 instant_in = instant_push.py_func
 due = instants_due.py_func
 ring = ring_index.py_func
+settle = deadline_settle.py_func
 
 RANKS = [int(rank) for rank in EventRank]
 # An operation: a push at one of a few instants (many ties) with a rank, or a pop (None).
@@ -89,6 +91,61 @@ def _run_heap(operations: list[tuple[float, int] | None]) -> tuple[list[Entry], 
         size = pop(heap_at, heap_key, heap_p, size)
         expected.append(heapq.heappop(reference))
     return popped, expected
+
+
+# A deadline operation: add one for a new call (an instant with many ties), take out the call
+# at a drawn share of those in the heap, or take out the earliest (None).
+DEADLINE_OPERATIONS = st.lists(
+    st.one_of(
+        st.none(),
+        st.tuples(st.just("add"), st.sampled_from([0.0, 1.0, 1.0, 4.5, 9.0])),
+        st.tuples(st.just("drop"), st.floats(0, 1, exclude_max=True)),
+    ),
+    max_size=80,
+)
+
+
+class TestDeadlines:
+    """The deadline heap: earliest (instant, key) first, any call's entry removable at once."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(operations=DEADLINE_OPERATIONS)
+    def test_matches_a_sorted_reference(self, operations: list) -> None:
+        """Adds, removals of any call and removals of the first agree with a plain dict."""
+        capacity = max(1, len(operations))
+        at, key = np.zeros(capacity), np.zeros(capacity, dtype=np.int64)
+        calls, position = np.zeros(capacity, dtype=np.int64), np.full(capacity, -1, np.int64)
+        size, reference = 0, {}
+        for seq, operation in enumerate(operations):
+            if operation is None or operation[0] == "drop":
+                if size == 0:
+                    continue
+                if operation is None:
+                    expected = min(reference, key=reference.__getitem__)
+                    assert int(calls[0]) == expected
+                    call = expected
+                else:
+                    call = sorted(reference)[int(operation[1] * len(reference))]
+                i = int(position[call])
+                assert int(calls[i]) == call
+                position[call] = -1
+                size -= 1
+                if i < size:  # the last entry takes the free place
+                    last = (at[size], key[size], calls[size])
+                    settle(at, key, calls, position, size, i, *last)
+                del reference[call]
+            else:
+                entry = (operation[1], key_of(int(EventRank.ABANDON), seq))
+                size += 1
+                settle(at, key, calls, position, size, size - 1, *entry, seq)
+                reference[seq] = entry
+            assert size == len(reference)
+            for i in range(size):
+                assert position[calls[i]] == i
+                assert reference[int(calls[i])] == (at[i], key[i])
+                if i:
+                    parent = (i - 1) // 2
+                    assert (at[parent], key[parent]) < (at[i], key[i])
 
 
 class TestEventKey:

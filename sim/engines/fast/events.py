@@ -265,6 +265,86 @@ def heap_replace_top(heap_at, heap_key, heap_payload, size, at, key, payload):
     return size
 
 
+# The deadlines of waiting calls (their patience running out) sit in a heap of their own that
+# knows where each call's entry is: a call answered before its deadline leaves at once, where in
+# the event heap its abandonment would stay until its instant came, to be popped and skipped
+# (most deadlines never come: on the multi-skill week about five in six).
+
+
+@njit(cache=True, inline="always")  # in deadline_settle's loops; compiled with it
+def _place_deadline(deadline_at, deadline_key, deadline_call, position, i, at, key, call):
+    deadline_at[i] = at
+    deadline_key[i] = key
+    deadline_call[i] = call
+    position[call] = i
+
+
+@njit(cache=True, **NO_REFCOUNTS)
+def deadline_settle(deadline_at, deadline_key, deadline_call, position, size, i, at, key, call):
+    """Place the entry ``(at, key, call)`` at the free index ``i`` of the heap ``[:size]``.
+
+    Adding an entry settles it at index ``size`` of the heap grown by one; removing the entry
+    at ``i`` settles the last entry there, in the heap shrunk by one (nothing to settle when
+    ``i`` was the last). The entry moves up while it comes before its parent, then down while
+    a child comes before it (after a move up, the first test down already fails).
+
+    Parameters
+    ----------
+    deadline_at : float64[capacity]
+        Deadlines, seconds; a binary min-heap keyed by ``(at, key)``.
+    deadline_key : int64[capacity]
+        Ordering keys (:func:`event_key`), unique.
+    deadline_call : int64[capacity]
+        The call slot of each entry.
+    position : int64[n_call_slots]
+        Index of each call's entry, kept up to date for the calls moved (-1 for a call taken
+        out is the caller's).
+    size : int
+        Entries in use once settled (the caller checks the capacity).
+    i : int
+        The free index.
+    at, key, call : float, int, int
+        The entry.
+    """
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _before(at, key, deadline_at[parent], deadline_key[parent]):
+            break
+        _place_deadline(
+            deadline_at,
+            deadline_key,
+            deadline_call,
+            position,
+            i,
+            deadline_at[parent],
+            deadline_key[parent],
+            deadline_call[parent],
+        )
+        i = parent
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and _before(
+            deadline_at[child + 1], deadline_key[child + 1], deadline_at[child], deadline_key[child]
+        ):
+            child += 1
+        if not _before(deadline_at[child], deadline_key[child], at, key):
+            break
+        _place_deadline(
+            deadline_at,
+            deadline_key,
+            deadline_call,
+            position,
+            i,
+            deadline_at[child],
+            deadline_key[child],
+            deadline_call[child],
+        )
+        i = child
+    _place_deadline(deadline_at, deadline_key, deadline_call, position, i, at, key, call)
+
+
 @njit("int64(float64[:, ::1], int64, int64, float64)", cache=True, **NO_REFCOUNTS)
 def instant_push(heap, row, size, at):
     """Insert instant ``at`` into the min-heap ``heap[row, :size]``; return the new size.

@@ -1,8 +1,9 @@
 """The numba kernel: one replication of the contact centre, event by event.
 
-The next event is the earliest of three sources: the next roster event (a sorted array), the
-first entry of an event heap (service ends, abandonments, overflow deadlines, redials and repeat
-calls, break ends), and the next fresh arrival of each call type. Events at the same instant
+The next event is the earliest of four sources: the next roster event (a sorted array), the
+first entry of an event heap (service ends, overflow deadlines, redials and repeat calls, break
+ends), the first of the waiting calls' patience deadlines (a heap of their own, which a call
+leaves when answered), and the next fresh arrival of each call type. Events at the same instant
 follow :class:`~sim.engines.base.EventRank`, then the order they were scheduled.
 
 Waiting calls sit in one first-in first-out queue per call type. A call that leaves the queue
@@ -52,6 +53,7 @@ from sim.engines.fast.events import (
     NO_REFCOUNTS,
     add_span,
     borrow,
+    deadline_settle,
     event_key,
     event_payload,
     heap_pop,
@@ -161,7 +163,8 @@ _BOT_SESSIONS = 17  # contacts in a bot now
 _MARK_NEXT = 18  # the next opening or closing whose email backlog is still to be noted
 _N_FREE, _N_SLOTS = 19, 20  # call slots: free ones (in free_slots), ever used
 _TOP_TAKEN = 21  # 1 while the heap's first event was handled but not yet removed (see schedule)
-N_COUNTERS = 22
+_DEADLINES = 22  # entries in the deadline heap
+N_COUNTERS = 23
 _CHAT_STAMP = N_COUNTERS  # with chats: the next agent_i[:, _A_SINCE] stamp
 # draw_span[purpose, stream, :] = (start, stop) of the block in draws; purposes as
 # sim.rng.CALL_PURPOSES; stream k fresh, K + k secondary
@@ -436,10 +439,10 @@ def simulate_replication(
     n_days = segment_start_at.shape[0] // n_intervals
     idle_capacity = n_agents + n_roster + 1
     # Service and outbound ends, stale break and outbound ends (with chats: a session end per
-    # session an agent may hold, and a call's), and per call: an abandonment, overflows, a
-    # redial or repeat (and with a bot, the end of its bot time).
+    # session an agent may hold, and a call's), and per call: overflows, a redial or repeat
+    # (and with a bot, the end of its bot time). Deadlines: one per call at most.
     agent_events = (MAX_CONCURRENT + 3 if _CHAT else 3) * n_agents
-    per_call = routing_group.shape[1] + (3 if _BOT else 2)
+    per_call = routing_group.shape[1] + (2 if _BOT else 1)
     heap_capacity = agent_events + n_roster + per_call * capacity
 
     owned_counters = new_zeros(N_COUNTERS + 1 if _CHAT else N_COUNTERS, np.int64)
@@ -457,6 +460,13 @@ def simulate_replication(
     owned_heap_at = new_empty(heap_capacity, np.float64)
     owned_heap_key = new_empty(heap_capacity, np.int64)
     owned_heap_payload = new_empty(heap_capacity, np.int64)
+    owned_deadline_at = new_empty(capacity, np.float64)
+    owned_deadline_key = new_empty(capacity, np.int64)
+    owned_deadline_call = new_empty(capacity, np.int64)
+    owned_deadline_position = new_empty(capacity, np.int64)  # per call slot, -1 for none
+    # the latest deadline taken out before its instant (a stale abandonment event processed
+    # at that instant would have been the run's last event if nothing came after it)
+    owned_latest_dropped = new_zeros(1, np.float64)
     owned_next_at = new_empty(n_types, np.float64)
     owned_next_i = new_zeros((n_types, 2), np.int64)
     owned_waiting = new_zeros(n_types, np.int64)
@@ -493,6 +503,15 @@ def simulate_replication(
         borrow(owned_heap_at),
         borrow(owned_heap_key),
         borrow(owned_heap_payload),
+    )
+    deadline_at, deadline_key, deadline_call = (
+        borrow(owned_deadline_at),
+        borrow(owned_deadline_key),
+        borrow(owned_deadline_call),
+    )
+    deadline_position, latest_dropped = (
+        borrow(owned_deadline_position),
+        borrow(owned_latest_dropped),
     )
     next_at, next_i = borrow(owned_next_at), borrow(owned_next_i)
     waiting, group_s = borrow(owned_waiting), borrow(owned_group_s)
@@ -596,6 +615,38 @@ def simulate_replication(
             n_free = counters[_N_FREE]
             free_slots[n_free] = call
             counters[_N_FREE] = n_free + 1
+
+    def remove_deadline(i):
+        """Take the entry at index ``i`` out of the deadline heap; return its call."""
+        call = deadline_call[i]
+        deadline_position[call] = -1
+        size = counters[_DEADLINES] - 1
+        counters[_DEADLINES] = size
+        if i < size:
+            deadline_settle(
+                deadline_at,
+                deadline_key,
+                deadline_call,
+                deadline_position,
+                size,
+                i,
+                deadline_at[size],
+                deadline_key[size],
+                deadline_call[size],
+            )
+        return call
+
+    def drop_deadline(call):
+        """Take a call answered or dropped out of the deadline heap, if it is in it.
+
+        The only other ways out of the queue: abandoning (the deadline taken first), and email
+        carried over after the event loop, which ends with no deadline left.
+        """
+        i = deadline_position[call]
+        if i >= 0:
+            latest_dropped[0] = max(latest_dropped[0], deadline_at[i])
+            remove_deadline(i)
+            release(call)  # the entry's reference
 
     def note_exit(k, good, now):
         """Log a call leaving its queue (answered or abandoned) for service-level windows."""
@@ -783,6 +834,7 @@ def simulate_replication(
                 q_pos[k, _HEAD] = ring_index(q_pos[k, _HEAD] + 1, capacity)
                 q_pos[k, _COUNT] -= 1
                 if call_i[call, _C_STATE] == _WAITING:
+                    drop_deadline(call)
                     leave_queue(call, _DROPPED, now)
                 release(call)
 
@@ -907,6 +959,7 @@ def simulate_replication(
         ended_at = now + handle_s
         wait_s = now - call_f[call, _C_ARRIVED_AT]
         call_i[call, _C_STATE] = _ANSWERED
+        drop_deadline(call)
         note_exit(k, wait_s <= threshold_s, now)
         if _EMAIL and model.is_email[k]:
             tally_email(call, k, _E_ANSWERED, _E_AGE_ANSWERED, wait_s)
@@ -1512,6 +1565,7 @@ def simulate_replication(
             counters[_N_SLOTS] = call + 1
         call_i[call, _C_NUMBER] = number
         call_i[call, _C_REFS] = 1
+        deadline_position[call] = -1
         stream = k if origin == _FRESH else n_types + k
         call_i[call, _C_TYPE] = k
         call_i[call, _C_SEGMENT] = segment
@@ -1591,7 +1645,19 @@ def simulate_replication(
                 call_i[call, _C_REFS] += 1
         patience_s = call_f[call, _C_PATIENCE_S]
         if patience_s < math.inf:
-            schedule(now + patience_s, _ABANDON_RANK, _ABANDON, call, 0)
+            size = counters[_DEADLINES] + 1
+            counters[_DEADLINES] = size
+            deadline_settle(
+                deadline_at,
+                deadline_key,
+                deadline_call,
+                deadline_position,
+                size,
+                size - 1,
+                now + patience_s,
+                key_for(_ABANDON_RANK),
+                call,
+            )
             call_i[call, _C_REFS] += 1
         return -1
 
@@ -1631,20 +1697,16 @@ def simulate_replication(
         bring_call(k, arriving, _FRESH)
         schedule_fresh_arrival(k, now, segment)
 
-    def on_heap_event(now):
-        """Handle the first heap event.
+    def on_event(kind, a, b, now):
+        """Handle the first heap event, or a deadline (``_ABANDON``, its call's slot in ``a``).
 
         Returns whether it changed anything (a live event); the agent it leaves free to work
         (-1 if none) and whether they drain; a call (-1 if none) with the agent who answers it
         now, or -1 when the call just arrived and is to be routed.
         """
-        kind, a, b = payload_fields(heap_payload[0])
-        counters[_TOP_TAKEN] = 1  # removed by the loop, or replaced by the next event scheduled
         if kind in (_ABANDON, _OVERFLOW, _BOT_END):
             release(a)  # the event's reference: the call stays readable during this event
         if kind == _ABANDON:
-            if call_i[a, _C_STATE] != _WAITING:
-                return False, -1, False, -1, -1
             leave_queue(a, _ABANDONED, now)
             maybe_redial(a, call_i[a, _C_TYPE], now)
         elif kind == _OVERFLOW:
@@ -1796,9 +1858,13 @@ def simulate_replication(
             heap_at[0] < at or (heap_at[0] == at and heap_key[0] < key)
         ):
             at, key, source = heap_at[0], heap_key[0], 1
+        if counters[_DEADLINES] > 0 and (
+            deadline_at[0] < at or (deadline_at[0] == at and deadline_key[0] < key)
+        ):
+            at, key, source = deadline_at[0], deadline_key[0], 2
         for k in range(n_types):
             if next_at[k] < at or (next_at[k] == at and next_i[k, _NEXT_KEY] < key):
-                at, key, source = next_at[k], next_i[k, _NEXT_KEY], 2 + k
+                at, key, source = next_at[k], next_i[k, _NEXT_KEY], 3 + k
         if at == math.inf:
             break
         if _EMAIL:
@@ -1823,10 +1889,15 @@ def simulate_replication(
             free = on_roster(at)
             if _HOLD and free < 0:
                 call, agent = on_shift_again(at)
-        elif source == 1:
-            live, free, drain, call, agent = on_heap_event(at)
+        elif source <= 2:
+            if source == 1:
+                kind, a, b = payload_fields(heap_payload[0])
+                counters[_TOP_TAKEN] = 1  # removed above, or replaced by the next one scheduled
+            else:
+                kind, a, b = _ABANDON, remove_deadline(0), 0  # a call still waiting
+            live, free, drain, call, agent = on_event(kind, a, b, at)
         else:
-            on_fresh_arrival(source - 2, at)
+            on_fresh_arrival(source - 3, at)
         k = counters[_ARRIVING_TYPE]
         if k >= 0:
             counters[_ARRIVING_TYPE] = -1
@@ -1850,6 +1921,7 @@ def simulate_replication(
         if live and _CONTROLS:
             run_controls(at)
     if counters[STATUS] == STATUS_OK:
+        last_at = max(last_at, latest_dropped[0])
         drop_waiting(last_at)  # only calls nobody was ever going to serve are left
         if _EMAIL:
             note_backlog(math.inf)
@@ -1869,6 +1941,11 @@ def simulate_replication(
             owned_heap_at,
             owned_heap_key,
             owned_heap_payload,
+            owned_deadline_at,
+            owned_deadline_key,
+            owned_deadline_call,
+            owned_deadline_position,
+            owned_latest_dropped,
             owned_next_at,
             owned_next_i,
             owned_waiting,
