@@ -334,3 +334,37 @@ class TestFastEngineBuffers:
         calls = float(result.tallies.count("offered").sum())
         drawn = float((sizes * fast._draws_taken(plan)).sum())
         assert drawn / calls <= 10.0
+
+    def test_secondary_blocks_are_sized_from_what_replications_used(self) -> None:
+        """After replication 0 the share of redials and repeats it used sizes the blocks.
+
+        The kernel moves each block's start past the draws it took: the largest secondary
+        block of a type counts that type's redials and repeat calls.
+        """
+        plan = build_plan(load_scenario(SCENARIOS / "multiskill_bank.yaml"))
+        tallies = Tallies.zeros(plan, 2)
+        runner = fast._ReplicationRunner(plan, fast.pack(plan), 3, tallies, True, 0, None)
+        guess = runner.secondary_share.now().copy()
+        calls = runner.run(0).calls
+        _, _, fresh_calls = runner.fixed or runner._realisation(0)
+        secondary = np.bincount(
+            calls.call_type[calls.origin != Origin.FRESH], minlength=plan.n_call_types
+        ).astype(float)
+        assert np.array_equal(
+            runner.secondary_share.now(), np.maximum(secondary / fresh_calls, guess / 4.0)
+        )
+        assert np.all(runner.secondary_share.now() < guess)  # the guess is made large
+        learned = runner.block_sizes(fresh_calls, runner.capacity)
+        runner.secondary_share.seen = None
+        assert learned.sum() < runner.block_sizes(fresh_calls, runner.capacity).sum()
+
+    def test_the_secondary_share_keeps_the_largest_seen_and_a_floor(self) -> None:
+        """Each type's share is the largest used so far, never under a quarter of the guess."""
+        share = fast._SecondaryShare(np.array([0.4, 0.2]))
+        used = np.zeros((len(CALL_PURPOSES), 4), dtype=np.int64)
+        used[1, 2:] = [30, 0]  # 30 secondary calls of type 0, none of type 1
+        share.learn(used, np.array([100.0, 50.0]))
+        assert share.now().tolist() == [0.3, 0.05]
+        used[1, 2:] = [10, 20]
+        share.learn(used, np.array([100.0, 50.0]))
+        assert share.now().tolist() == [0.3, 0.4]

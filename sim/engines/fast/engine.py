@@ -224,7 +224,7 @@ class _ReplicationRunner:
         self.blocks = _draw_blocks(plan, self.draws_taken)
         self.blended = _blended_talk(plan)
         self.stream_seeds = self._stream_seeds(tallies.reps)
-        self.secondary_share = _secondary_share(plan)
+        self.secondary_share = _SecondaryShare(_secondary_share(plan))
         self.fixed = None if realisation_varies(plan) else self._realisation(first_rep)
         self.tally_shapes = _tally_shapes(plan)
         bot_rows = int(plan.has_bot)  # the instant of entering the centre, and the bot path
@@ -262,15 +262,15 @@ class _ReplicationRunner:
     def run(self, slot: int) -> Records | None:
         """Simulate the replication of tally slot ``slot``; return its records when kept."""
         rep = self.first_rep + slot
-        rate_per_s, roster_kept, expected_draws = self.fixed or self._realisation(rep)
+        rate_per_s, roster_kept, fresh_calls = self.fixed or self._realisation(rep)
         call_seeds = self.stream_seeds[slot, : len(self.blocks)]
         outbound_seeds = self.stream_seeds[slot, len(self.blocks) :]
         capacity = self.capacity.copy()
         tries = 0
         while True:
             out = self._output(slot, capacity, rerun=tries > 0)
-            sizes = _scaled_block_sizes(expected_draws, capacity.draw_scale)
-            draws, draw_span = self._draws(call_seeds, sizes * self.draws_taken)
+            sizes = self.block_sizes(fresh_calls, capacity)
+            draws, draw_span = self._draws(call_seeds, sizes)
             counters = self.kernel(
                 self.model,
                 rate_per_s,
@@ -283,6 +283,9 @@ class _ReplicationRunner:
             )
             status = int(counters[STATUS])
             if status == STATUS_OK:
+                # the kernel moved each block's start past the draws it took
+                used = sizes - (draw_span[:, :, 1] - draw_span[:, :, 0])
+                self.secondary_share.learn(used, fresh_calls)
                 break
             capacity.grow(status, int(counters[EXHAUSTED_BLOCK]))
             tries += 1
@@ -299,19 +302,27 @@ class _ReplicationRunner:
             controls=_control_records(rep, out, int(counters[N_CONTROLS])),
         )
 
+    def block_sizes(self, fresh_calls: np.ndarray, capacity: _Capacity) -> np.ndarray:
+        """Return the sizes of a try's per-call blocks: ``int64[len(CALL_PURPOSES), 2K]``.
+
+        From the replication's expected fresh calls of each type, the secondary share known so
+        far and the capacity's scales; 0 for a block not drawn.
+        """
+        expected = _block_expectations(fresh_calls, self.secondary_share.now())
+        return _scaled_block_sizes(expected, capacity.draw_scale) * self.draws_taken
+
     def _realisation(self, rep: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Draw replication ``rep``'s realisation for the kernel.
 
         Returns its arrival rates (the email segments after the planning segments, per
-        second), the roster events kept, and the draws each per-call stream expects
-        (:func:`_expected_draws`).
+        second), the roster events kept, and the expected fresh calls of each call type
+        (:func:`_fresh_calls`).
         """
         realisation = draw_realisation(self.plan, self.seed, rep)
         rate_per_s = realisation.rate_per_s
         if self.plan.has_email:  # the email segments follow the planning segments
             rate_per_s = np.hstack([rate_per_s, realisation.email_rate_per_s])
-        expected = _expected_draws(self.plan, rate_per_s, self.secondary_share)
-        return rate_per_s, realisation.roster_kept, expected
+        return rate_per_s, realisation.roster_kept, _fresh_calls(self.plan, rate_per_s)
 
     def _stream_seeds(self, reps: int) -> np.ndarray:
         """Return the seeds of the streams of tally slots ``0..reps - 1``: ``uint64[reps, n, 4]``.
@@ -493,16 +504,21 @@ def draw_block_sizes(
     the same way from ``secondary_share`` of the fresh calls. ``scale`` multiplies a block
     that ran out in an earlier try; running out only costs a rerun with the same numbers.
     """
-    return _scaled_block_sizes(_expected_draws(plan, rate_per_s, secondary_share), scale)
+    expected = _block_expectations(_fresh_calls(plan, rate_per_s), secondary_share)
+    return _scaled_block_sizes(expected, scale)
 
 
-def _expected_draws(plan: Plan, rate_per_s: np.ndarray, secondary_share: np.ndarray) -> np.ndarray:
-    """Return ``float64[2K]``: the unscaled block size of each stream (:func:`draw_block_sizes`)."""
+def _fresh_calls(plan: Plan, rate_per_s: np.ndarray) -> np.ndarray:
+    """Return ``float64[K]``: the expected fresh calls of each type under ``rate_per_s``."""
     durations_s = plan.segment_end_at - plan.segment_start_at
     if plan.has_email:
         durations_s = np.concatenate([durations_s, plan.email_end_at - plan.email_start_at])
-    fresh = rate_per_s @ durations_s
-    expected = np.concatenate([fresh, fresh * secondary_share])
+    return rate_per_s @ durations_s
+
+
+def _block_expectations(fresh_calls: np.ndarray, secondary_share: np.ndarray) -> np.ndarray:
+    """Return ``float64[2K]``: the unscaled block size of each stream (:func:`draw_block_sizes`)."""
+    expected = np.concatenate([fresh_calls, fresh_calls * secondary_share])
     return expected + 8.0 * np.sqrt(expected) + 64.0
 
 
@@ -519,6 +535,40 @@ def _secondary_share(plan: Plan) -> np.ndarray:
     small only grows its block.
     """
     return 0.25 * plan.redial_probability + _unresolved_share(plan)
+
+
+class _SecondaryShare:
+    """Redials and repeat calls per fresh call, of each type, to size the secondary blocks.
+
+    A first guess from the plan (:func:`_secondary_share`, made to be large) until a
+    replication has run; then the largest share the replications run so far used, but at
+    least a quarter of the guess (a day that happened to have no redials says little about
+    the next). The engine runs the first replication alone, so every other one is sized from
+    what it used. Sizes never change the numbers drawn; a block too small costs a rerun of
+    the replication, as much time as some hundred replications' surplus draws.
+    """
+
+    def __init__(self, guess: np.ndarray) -> None:
+        self.guess = guess
+        self.seen: np.ndarray | None = None
+        self.lock = threading.Lock()
+
+    def now(self) -> np.ndarray:
+        """Return the share to size the next replication's blocks with, ``float64[K]``."""
+        seen = self.seen
+        return self.guess if seen is None else np.maximum(seen, self.guess / 4.0)
+
+    def learn(self, used: np.ndarray, fresh_calls: np.ndarray) -> None:
+        """Take in a replication's draws per block (``used``) and its expected fresh calls.
+
+        Each secondary call takes one draw from each of its type's secondary blocks that are
+        drawn, so the largest of them counts that type's secondary calls.
+        """
+        k = fresh_calls.shape[0]
+        secondary = used[:, k:].max(axis=0)
+        share = np.divide(secondary, fresh_calls, out=np.zeros(k), where=fresh_calls > 0.0)
+        with self.lock:
+            self.seen = share if self.seen is None else np.maximum(self.seen, share)
 
 
 def _unresolved_share(plan: Plan) -> np.ndarray:

@@ -381,6 +381,7 @@ def simulate_replication(
         streams in the order contacts enter the bot).
     draw_span : int64[len(CALL_PURPOSES), 2 * n_call_types, 2]
         Start and stop of each stream's block in ``draws`` (equal for a stream never drawn).
+        Each start is moved past the draws taken: the caller reads what each stream used.
     outbound_draws : float64[2, n_blended_groups, n_attempts]
         Per blended group (at row ``OUTBOUND_ROW`` of its ``group_i``): a uniform per outbound
         attempt (contact or not) and a standard variate per contact (talk time), each consumed
@@ -447,7 +448,6 @@ def simulate_replication(
 
     owned_counters = new_zeros(N_COUNTERS + 1 if _CHAT else N_COUNTERS, np.int64)
     draw_span = borrow(draw_span)
-    owned_drawn = draw_span[:, :, 0].copy()
     owned_call_i = new_empty((capacity, 9 if _BOT else 8), np.int32)
     owned_free_slots = new_empty(capacity, np.int64)
     owned_call_f = new_empty((capacity, 9 if _BOT else 7), np.float64)
@@ -489,7 +489,7 @@ def simulate_replication(
     owned_line_free_at = new_empty((n_types + 1, line_heap_capacity), np.float64)
     owned_busy = new_zeros(n_groups, np.int64)
     owned_on_shift = new_zeros(n_groups, np.int64)
-    counters, drawn = borrow(owned_counters), borrow(owned_drawn)
+    counters = borrow(owned_counters)
     call_i, call_f, queue, q_pos = (
         borrow(owned_call_i),
         borrow(owned_call_f),
@@ -558,12 +558,12 @@ def simulate_replication(
         )
 
     def take_draw(purpose, stream):
-        i = drawn[purpose, stream]
+        i = draw_span[purpose, stream, 0]
         if i >= draw_span[purpose, stream, 1]:
             counters[STATUS] = STATUS_DRAWS_EXHAUSTED
             counters[EXHAUSTED_BLOCK] = purpose * draw_span.shape[1] + stream
             return 0.0
-        drawn[purpose, stream] = i + 1
+        draw_span[purpose, stream, 0] = i + 1
         return draws[i]
 
     def take_outbound_draw(row, group):
@@ -1928,7 +1928,6 @@ def simulate_replication(
             carry_backlog(last_at)
     keep_alive(
         (
-            owned_drawn,
             owned_call_i,
             owned_call_f,
             owned_free_slots,
