@@ -29,6 +29,7 @@ from sim import simulate
 from sim.engines.base import BreakRecords, CallRecords, Origin, Outcome, ShiftRecords, Tallies
 from sim.engines.replication import draw_realisation
 from sim.rng import Purpose, seed_words
+from sim.rng import seeded_stream as real_seeded_stream
 from sim.scenario import Plan, build_plan, scenario_from_dict
 from sim.scenario.plan import RosterKind, inbound_group_tables
 
@@ -128,6 +129,7 @@ def script(
     The SimPy engine takes its streams from ``call_streams``, the fast engine each block from
     ``seeded_stream`` and the seed words of its key (replication 0 of seed 0, as
     :func:`run_plan` runs); both are replaced, so the engines draw the same scripted numbers.
+    The fast engine seeds the realisation's streams the same way: those are left drawn.
     """
     n_types = len(arrivals_s)
     values: dict[tuple[Purpose, int], list[float]] = {}
@@ -151,8 +153,11 @@ def script(
     words = seed_words(0, np.array([(0, int(purpose), index) for purpose, index in keys]))
     key_of = {row.tobytes(): key for row, key in zip(words, keys, strict=True)}
 
-    def seeded_stream(row: np.ndarray) -> ScriptedStream:
-        return scripted(*key_of[row.tobytes()])
+    def seeded_stream(row: np.ndarray) -> ScriptedStream | np.random.Generator:
+        purpose, index = key_of[row.tobytes()]
+        if purpose not in TAILS:  # the realisation's (busyness, absences): drawn, not scripted
+            return real_seeded_stream(row)
+        return scripted(purpose, index)
 
     monkeypatch.setattr("sim.engines.simpy.engine.call_streams", call_streams)
     monkeypatch.setattr("sim.engines.fast.engine.seeded_stream", seeded_stream)

@@ -58,7 +58,7 @@ from sim.engines.fast.kernel import (
     kernel,
 )
 from sim.engines.fast.pack import FastModel, pack
-from sim.engines.replication import draw_realisation, realisation_varies
+from sim.engines.replication import RealisationDrawer, realisation_varies
 from sim.engines.sampling import fill_standard_variates
 from sim.engines.tables import bot_draws, call_draws
 from sim.rng import CALL_PURPOSES, Purpose, seed_words, seeded_stream
@@ -223,6 +223,10 @@ class _ReplicationRunner:
             self.draws_taken[CALL_PURPOSES.index(Purpose(purpose)), index] = True
         self.blocks = _draw_blocks(plan, self.draws_taken)
         self.blended = _blended_talk(plan)
+        self.realisation = RealisationDrawer(plan)
+        # where each stream of the realisation sits among a slot's seeds (after the others)
+        first = len(self.blocks) + 2 * len(self.blended)
+        self.realisation_seed = {key: first + i for i, key in enumerate(self.realisation.streams())}
         self.stream_seeds = self._stream_seeds(tallies.reps)
         self.secondary_share = _SecondaryShare(_secondary_share(plan))
         self.fixed = None if realisation_varies(plan) else self._realisation(first_rep)
@@ -263,8 +267,9 @@ class _ReplicationRunner:
         """Simulate the replication of tally slot ``slot``; return its records when kept."""
         rep = self.first_rep + slot
         rate_per_s, roster_kept, fresh_calls = self.fixed or self._realisation(rep)
-        call_seeds = self.stream_seeds[slot, : len(self.blocks)]
-        outbound_seeds = self.stream_seeds[slot, len(self.blocks) :]
+        n_blocks, n_outbound = len(self.blocks), 2 * len(self.blended)
+        call_seeds = self.stream_seeds[slot, :n_blocks]
+        outbound_seeds = self.stream_seeds[slot, n_blocks : n_blocks + n_outbound]
         capacity = self.capacity.copy()
         tries = 0
         while True:
@@ -318,7 +323,10 @@ class _ReplicationRunner:
         second), the roster events kept, and the expected fresh calls of each call type
         (:func:`_fresh_calls`).
         """
-        realisation = draw_realisation(self.plan, self.seed, rep)
+        seeds, where = self.stream_seeds[rep - self.first_rep], self.realisation_seed
+        realisation = self.realisation.draw(
+            lambda purpose, index: seeded_stream(seeds[where[(purpose, index)]])
+        )
         rate_per_s = realisation.rate_per_s
         if self.plan.has_email:  # the email segments follow the planning segments
             rate_per_s = np.hstack([rate_per_s, realisation.email_rate_per_s])
@@ -328,11 +336,13 @@ class _ReplicationRunner:
         """Return the seeds of the streams of tally slots ``0..reps - 1``: ``uint64[reps, n, 4]``.
 
         Per slot, the per-call streams of :attr:`blocks` in order, then each blended group's
-        contact and talk streams; all computed at once (:func:`sim.rng.seed_words`).
+        contact and talk streams, then the streams of the realisation (busyness, absences); all
+        computed at once (:func:`sim.rng.seed_words`).
         """
         keys = [(int(block.purpose), block.stream_index) for block in self.blocks]
         for group, _, _ in self.blended:
             keys += [(int(Purpose.OUTBOUND_CONTACT), group), (int(Purpose.OUTBOUND_TALK), group)]
+        keys += [(int(purpose), index) for purpose, index in self.realisation_seed]
         stream_keys = np.empty((reps, len(keys), 3), dtype=np.int64)
         stream_keys[:, :, 0] = self.first_rep + np.arange(reps)[:, None]
         stream_keys[:, :, 1:] = keys
