@@ -3,8 +3,8 @@
 The next event is the earliest of four sources: the next roster event (a sorted array), the
 first entry of an event heap (service ends, overflow deadlines, redials and repeat calls, break
 ends), the first of the waiting calls' patience deadlines (a heap of their own, which a call
-leaves when answered), and the next fresh arrival of each call type. Events at the same instant
-follow :class:`~sim.engines.base.EventRank`, then the order they were scheduled.
+leaves when answered or dropped), and the next fresh arrival of each call type. Events at the
+same instant follow :class:`~sim.engines.base.EventRank`, then the order they were scheduled.
 
 Waiting calls sit in one first-in first-out queue per call type. A call that leaves the queue
 without an agent (abandonment, drop) only changes its state; queues skip such calls when they
