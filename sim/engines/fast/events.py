@@ -279,6 +279,21 @@ def _place_deadline(deadline_at, deadline_key, deadline_call, position, i, at, k
     position[call] = i
 
 
+@njit(cache=True, inline="always")  # in deadline_settle's loops; compiled with it
+def _move_deadline(deadline_at, deadline_key, deadline_call, position, to, source):
+    """Copy deadline entry ``source`` to index ``to``."""
+    _place_deadline(
+        deadline_at,
+        deadline_key,
+        deadline_call,
+        position,
+        to,
+        deadline_at[source],
+        deadline_key[source],
+        deadline_call[source],
+    )
+
+
 @njit(cache=True, **NO_REFCOUNTS)
 def deadline_settle(deadline_at, deadline_key, deadline_call, position, size, i, at, key, call):
     """Place the entry ``(at, key, call)`` at the free index ``i`` of the heap ``[:size]``.
@@ -310,16 +325,7 @@ def deadline_settle(deadline_at, deadline_key, deadline_call, position, size, i,
         parent = (i - 1) // 2
         if not _before(at, key, deadline_at[parent], deadline_key[parent]):
             break
-        _place_deadline(
-            deadline_at,
-            deadline_key,
-            deadline_call,
-            position,
-            i,
-            deadline_at[parent],
-            deadline_key[parent],
-            deadline_call[parent],
-        )
+        _move_deadline(deadline_at, deadline_key, deadline_call, position, i, parent)
         i = parent
     while True:
         child = 2 * i + 1
@@ -331,16 +337,7 @@ def deadline_settle(deadline_at, deadline_key, deadline_call, position, size, i,
             child += 1
         if not _before(deadline_at[child], deadline_key[child], at, key):
             break
-        _place_deadline(
-            deadline_at,
-            deadline_key,
-            deadline_call,
-            position,
-            i,
-            deadline_at[child],
-            deadline_key[child],
-            deadline_call[child],
-        )
+        _move_deadline(deadline_at, deadline_key, deadline_call, position, i, child)
         i = child
     _place_deadline(deadline_at, deadline_key, deadline_call, position, i, at, key, call)
 

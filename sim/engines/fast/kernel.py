@@ -616,24 +616,20 @@ def simulate_replication(
             free_slots[n_free] = call
             counters[_N_FREE] = n_free + 1
 
+    def settle_deadline(size, i, at, key, call):
+        """Place the deadline ``(at, key, call)`` at free index ``i`` of the heap ``[:size]``."""
+        deadline_settle(
+            deadline_at, deadline_key, deadline_call, deadline_position, size, i, at, key, call
+        )
+
     def remove_deadline(i):
         """Take the entry at index ``i`` out of the deadline heap; return its call."""
         call = deadline_call[i]
         deadline_position[call] = -1
         size = counters[_DEADLINES] - 1
         counters[_DEADLINES] = size
-        if i < size:
-            deadline_settle(
-                deadline_at,
-                deadline_key,
-                deadline_call,
-                deadline_position,
-                size,
-                i,
-                deadline_at[size],
-                deadline_key[size],
-                deadline_call[size],
-            )
+        if i < size:  # the last entry takes the free place
+            settle_deadline(size, i, deadline_at[size], deadline_key[size], deadline_call[size])
         return call
 
     def drop_deadline(call):
@@ -1647,17 +1643,7 @@ def simulate_replication(
         if patience_s < math.inf:
             size = counters[_DEADLINES] + 1
             counters[_DEADLINES] = size
-            deadline_settle(
-                deadline_at,
-                deadline_key,
-                deadline_call,
-                deadline_position,
-                size,
-                size - 1,
-                now + patience_s,
-                key_for(_ABANDON_RANK),
-                call,
-            )
+            settle_deadline(size, size - 1, now + patience_s, key_for(_ABANDON_RANK), call)
             call_i[call, _C_REFS] += 1
         return -1
 
