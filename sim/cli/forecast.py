@@ -216,9 +216,8 @@ def make(
 @click.option(
     "--eval-days",
     type=click.IntRange(1, 366),
-    default=60,
-    show_default=True,
-    help="Last dates of the history scored.",
+    default=None,
+    help="Last dates of the history scored [60, or all a shorter history allows].",
 )
 @out_dir_option("out/backtest", "Folder for backtest.csv, backtest_days.csv and backtest.png.")
 def backtest_command(
@@ -231,11 +230,12 @@ def backtest_command(
     no_auto_clean: bool,
     periods: int,
     level: float,
-    eval_days: int,
+    eval_days: int | None,
     out_dir: str,
 ) -> None:
     """Rolling-origin backtest of every method, day- and week-ahead, against seasonal naive."""
     from sim.forecast import BASELINE, Panel, backtest  # noqa: PLC0415
+    from sim.forecast.backtest import DEFAULT_EVAL_DAYS, scorable_dates  # noqa: PLC0415
     from sim.report.forecast import scores_text, write_backtest_report  # noqa: PLC0415
 
     loaded, cleaning, _ = _clean_history(
@@ -249,12 +249,18 @@ def backtest_command(
     result = backtest(
         Panel(loaded, cleaning.kept, periods),
         loaded.span(cleaning.kept),
-        eval_days=eval_days,
+        eval_days=eval_days or max(1, min(DEFAULT_EVAL_DAYS, scorable_dates(loaded))),
         level=level,
     )
     _echo_history(loaded, cleaning)
+    shorter = (
+        " (all the history allows)"
+        if eval_days is None and result.scored < DEFAULT_EVAL_DAYS
+        else ""
+    )
     click.echo(
-        f"backtest: the last {result.scored} dates, {result.dates[-result.scored].isoformat()} "
+        f"backtest: the last {result.scored} dates{shorter}, "
+        f"{result.dates[-result.scored].isoformat()} "
         f"to {result.dates[-1].isoformat()}; {100 * level:.0f}% intervals from the errors "
         "known at each origin"
     )

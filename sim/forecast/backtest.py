@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.errors import UsageError
+from sim.forecast.history import History
 from sim.forecast.methods import BASELINE, METHODS, Panel, can_forecast, predict
 
 HORIZONS = {"day": 1, "week": 7}
@@ -36,6 +37,8 @@ MIN_RESIDUAL_DAYS = 10
 """Fewest dates of errors a prediction interval is built from."""
 MAX_EVAL_DAYS = 366
 """Most dates a backtest scores."""
+DEFAULT_EVAL_DAYS = 60
+"""Dates a backtest scores unless told (fewer when the history has fewer to score)."""
 
 
 @dataclass(frozen=True)
@@ -168,11 +171,21 @@ class Backtest:
         return self.actual[rows], forecast[rows]
 
 
+def scorable_dates(history: History) -> int:
+    """Count the dates of a history a backtest can score: those a week or more after the first.
+
+    Every horizon needs its whole lead time of history before a date: the first date that can
+    be forecast week-ahead lies :data:`HORIZONS` ``["week"]`` days after the history starts.
+    """
+    first_target = history.dates[0] + timedelta(days=max(HORIZONS.values()))
+    return sum(1 for d in history.dates if d >= first_target)
+
+
 def backtest(
     panel: Panel,
     span: slice,
     *,
-    eval_days: int = 60,
+    eval_days: int = DEFAULT_EVAL_DAYS,
     level: float = 0.9,
     methods: tuple[str, ...] = METHODS,
 ) -> Backtest:
@@ -206,14 +219,14 @@ def backtest(
     if not 1 <= eval_days <= MAX_EVAL_DAYS:
         raise UsageError(f"eval_days must be 1 to {MAX_EVAL_DAYS} (got {eval_days})")
     methods = (BASELINE, *(m for m in methods if m != BASELINE))
-    first_target = history.dates[0] + timedelta(days=max(HORIZONS.values()))
-    candidates = [i for i, d in enumerate(history.dates) if d >= first_target]
-    if len(candidates) < eval_days:
+    available = scorable_dates(history)
+    if available < eval_days:
         raise UsageError(
             f"{history.source}: too little history to score {eval_days} dates: "
-            f"{len(candidates)} dates lie a week or more after the first ({history.dates[0]})"
+            f"{available} dates lie a week or more after the first ({history.dates[0]})"
         )
-    rows = candidates[-(eval_days + RESIDUAL_WINDOW_DAYS) :]
+    n_dates = len(history.dates)  # sorted: the scorable dates are the last ones
+    rows = list(range(n_dates - min(available, eval_days + RESIDUAL_WINDOW_DAYS), n_dates))
     dates = tuple(history.dates[i] for i in rows)
     actual = history.volume[rows][:, span]
     forecasts = {

@@ -23,7 +23,14 @@ from numpy.typing import NDArray
 
 from sim.errors import UsageError
 from sim.files import atomic_write
-from sim.forecast.backtest import HORIZONS, MIN_RESIDUAL_DAYS, Backtest, backtest, fit_band
+from sim.forecast.backtest import (
+    HORIZONS,
+    MIN_RESIDUAL_DAYS,
+    Backtest,
+    backtest,
+    fit_band,
+    scorable_dates,
+)
 from sim.forecast.history import History
 from sim.forecast.methods import (
     METHODS,
@@ -218,8 +225,7 @@ def _check_request(
 def _backtest(panel: Panel, span: slice, level: float) -> Backtest:
     """Backtest every method over the last :data:`SELECTION_DAYS` dates (or all there are)."""
     history = panel.history
-    first_target = history.dates[0] + timedelta(days=max(HORIZONS.values()))
-    available = sum(1 for d in history.dates if d >= first_target)
+    available = scorable_dates(history)
     if available < MIN_RESIDUAL_DAYS:
         raise UsageError(
             f"{history.source}: too little history to measure the forecast's error: needs "

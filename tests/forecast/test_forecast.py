@@ -190,3 +190,17 @@ def test_a_repeated_holiday_is_refused(tmp_path: Path) -> None:
         2,
         f"error: {holidays}: line 3, column date: repeats a holiday (got '2024-01-15')\n",
     )
+
+
+def test_backtest_of_a_short_history_scores_every_date_it_can(tmp_path: Path) -> None:
+    """Six weeks (30 weekdays): 25 lie a week after the first; 26 asked for is an error."""
+    counts = write_counts(synthetic_history(6), tmp_path / "h.csv")
+    code, out, err = invoke("forecast", "backtest", str(counts), "--out", str(tmp_path / "b"))
+    assert (code, err) == (0, "")
+    assert "backtest: the last 25 dates (all the history allows), 2024-01-08 to " in out
+    code, out, err = invoke(
+        "forecast", "backtest", str(counts), "--eval-days", "26", "--out", str(tmp_path / "c")
+    )
+    assert code == 2
+    assert "too little history to score 26 dates: 25 dates lie a week or more after" in err
+    assert not (tmp_path / "c").exists()
