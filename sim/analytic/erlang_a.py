@@ -19,6 +19,7 @@ from sim.analytic._common import (
     require_positive,
 )
 from sim.analytic.erlang import QueueKpis, idle_kpis
+from sim.errors import UsageError
 
 FloatArray = NDArray[np.float64]
 
@@ -29,6 +30,9 @@ _LOG_CUT = 45.0
 # probabilities and summed, so they cannot reach the 1e-16 level.
 _NEGLIGIBLE = 1e-40
 _FIRST_CHUNK = 256
+MAX_CALLS_PER_PATIENCE = 1e10
+"""Most calls arriving during one mean patience (rate x patience): the chain's kept states grow
+with its square root (about 150 MB at the limit)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,12 @@ def erlang_a(
         return idle_kpis(n)
     load = rate * aht / SECONDS_PER_HOUR
     lam, n_mu, theta = rate / SECONDS_PER_HOUR, n / aht, 1.0 / patience
+    if lam / theta > MAX_CALLS_PER_PATIENCE:
+        raise UsageError(
+            f"calls_per_hour x patience_s: {lam / theta:.3g} calls arrive during one mean "
+            f"patience, more than the limit of {MAX_CALLS_PER_PATIENCE:.0e} "
+            f"(got calls_per_hour={calls_per_hour!r}, patience_s={patience_s!r})"
+        )
     chain = _waiting_chain(n, load, lam=lam, n_mu=n_mu, theta=theta)
     return _kpis(chain, n, load, n_mu=n_mu, theta=theta, threshold_s=threshold)
 

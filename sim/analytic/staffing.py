@@ -152,7 +152,7 @@ def agents_required(
     return _fewest(
         kpis_at,
         lambda kpis: kpis.service_level >= goal,
-        guess=min(limit, max(1, math.ceil(load))),
+        guess=_first_guess(load, limit),
         limit=limit,
         goal=f"the service-level target {goal}",
     )
@@ -241,7 +241,7 @@ def staffing_for_goals(
             patience_s=patience_s,
         )
 
-    guess = min(limit, max(1, math.ceil(load)))
+    guess = _first_guess(load, limit)
     needs: dict[str, int] = {}
     if target is not None:
         needs["service_level"] = agents_required(
@@ -278,12 +278,20 @@ def staffing_for_goals(
     )
 
 
+def _first_guess(load: float, limit: int) -> int:
+    """Agents to start a search from: the load rounded up, within ``[1, limit]``.
+
+    ``load`` may be infinite (a huge rate times a long handle time): it then starts at ``limit``.
+    """
+    return limit if load >= limit else max(1, math.ceil(load))
+
+
 def _erlang_c_walk(
     load: float, *, aht_s: float, threshold_s: float, target: float, limit: int
 ) -> Staffing:
-    agents = math.floor(load) + 1
-    if agents > limit:
+    if load >= limit:  # also an infinite load (a huge rate times a long handle time)
         raise _not_enough(limit, f"the service-level target {target}")
+    agents = math.floor(load) + 1
     b, _ = erlang_b_with_log(agents, load)
     while True:
         kpis = erlang_c_from_b(b, agents=agents, load=load, aht_s=aht_s, threshold_s=threshold_s)

@@ -12,7 +12,7 @@ import pytest
 from scipy.special import betainc, logsumexp
 
 from sim.analytic import QueueKpis, erlang_a, erlang_c, queue_kpis
-from sim.analytic.erlang_a import _relative_log_weights
+from sim.analytic.erlang_a import MAX_CALLS_PER_PATIENCE, _relative_log_weights
 from sim.errors import UsageError
 
 CASES_PATH = Path(__file__).resolve().parents[3] / "shared" / "validation" / "public_cases.json"
@@ -181,3 +181,11 @@ class TestErlangA:
             erlang_a(
                 calls_per_hour=100, aht_s=300, agents=10, threshold_s=20, patience_s=patience_s
             )
+
+    def test_a_chain_beyond_the_limit_is_refused(self) -> None:
+        """Its kept states grow with sqrt(rate x patience): refused past the limit, not built."""
+        common = {"aht_s": 300.0, "agents": 10, "threshold_s": 20.0, "patience_s": 1e4}
+        at_limit = MAX_CALLS_PER_PATIENCE / 1e4 * 3600.0  # calls per hour
+        assert erlang_a(calls_per_hour=at_limit, **common).p_abandon > 0.99
+        with pytest.raises(UsageError, match="calls arrive during one mean patience"):
+            erlang_a(calls_per_hour=at_limit * 1.01, **common)

@@ -202,3 +202,27 @@ class TestGoalStaffing:
 
         with pytest.raises(UsageError, match="give at least one goal"):
             staffing_for_goals(calls_per_hour=720.0, aht_s=240.0, threshold_s=20.0)
+
+    @pytest.mark.parametrize("patience_s", [None, 60.0])
+    @pytest.mark.parametrize("goal", ["target", "asa_target_s", "max_occupancy"])
+    def test_an_overflowing_load_is_refused_as_too_many_agents(
+        self, patience_s: float | None, goal: str
+    ) -> None:
+        """A finite rate times a handle time can overflow to an infinite load: a clear error.
+
+        Without patience no agents are enough; with it the Erlang A chain is beyond its limit.
+        """
+        from sim.analytic import staffing_for_goals
+        from sim.errors import UsageError
+
+        goals = {"target": 0.8, "asa_target_s": 20.0, "max_occupancy": 0.85}
+        assert 1e308 * 300.0 / 3600.0 == math.inf
+        message = "calls arrive during one mean patience" if patience_s else "agents cannot meet"
+        with pytest.raises(UsageError, match=message):
+            staffing_for_goals(
+                calls_per_hour=1e308,
+                aht_s=300.0,
+                threshold_s=20.0,
+                patience_s=patience_s,
+                **{goal: goals[goal]},
+            )
