@@ -20,6 +20,7 @@ from sim.engines.base import (
 )
 from sim.errors import UsageError
 from sim.scenario import Plan, Scenario, build_plan
+from sim.scenario.limits import MAX_KEPT_CALLS, MAX_REPS, MAX_TALLY_BYTES, MAX_WORKERS
 
 StatusCallback = Callable[[str], None]
 """Told, in a few words, each step of a long computation (a status line for a terminal)."""
@@ -81,6 +82,54 @@ class SimulationResult:
         return self.records.controls if self.records is not None else None
 
 
+def check_kept_size(plan: Plan, reps: int, *, records: bool = False) -> None:
+    """Refuse a run whose kept results would pass the limits on replications and memory.
+
+    Parameters
+    ----------
+    plan : Plan
+        What is simulated.
+    reps : int
+        Replications of the run.
+    records : bool
+        Whether call records are kept too.
+
+    Raises
+    ------
+    UsageError
+        Beyond :data:`~sim.scenario.limits.MAX_REPS` replications, tallies of more than
+        :data:`~sim.scenario.limits.MAX_TALLY_BYTES`, or records of more than
+        :data:`~sim.scenario.limits.MAX_KEPT_CALLS` expected calls; the message says how many
+        replications fit.
+    """
+    check_tally_bytes(Tallies.bytes_per_rep(plan), reps, "replications of this scenario")
+    calls = reps * plan.expected_calls()
+    if records and calls > MAX_KEPT_CALLS:
+        fit = int(MAX_KEPT_CALLS // max(plan.expected_calls(), 1.0))
+        raise UsageError(
+            f"{reps:,} replications keep the records of about {calls:,.0f} calls, more "
+            f"than the limit of {MAX_KEPT_CALLS:,}: at most {fit:,} (got {reps:,})"
+        )
+
+
+def check_tally_bytes(per_rep_bytes: int, reps: int, what: str) -> None:
+    """Refuse too many replications, or tallies (``per_rep_bytes`` each) past the limit.
+
+    The limits: :data:`~sim.scenario.limits.MAX_REPS` and
+    :data:`~sim.scenario.limits.MAX_TALLY_BYTES`. ``what`` names the replications in the
+    message ("replications of every point").
+    """
+    if reps > MAX_REPS:
+        raise UsageError(f"at most {MAX_REPS:,} replications may run together (got {reps:,})")
+    if reps * per_rep_bytes > MAX_TALLY_BYTES:
+        raise UsageError(
+            f"{reps:,} {what} keep {reps * per_rep_bytes / 2**30:,.1f} GiB of tallies "
+            f"({per_rep_bytes / 2**10:,.1f} KiB each), more than the limit of "
+            f"{MAX_TALLY_BYTES / 2**30:.0f} GiB: at most {MAX_TALLY_BYTES // per_rep_bytes:,} "
+            f"(got {reps:,})"
+        )
+
+
 def simulate(
     scenario: Scenario | Plan,
     *,
@@ -129,8 +178,12 @@ def simulate(
         raise UsageError(f"seed must be >= 0 (got {seed})")
     if first_rep < 0:
         raise UsageError(f"first_rep must be >= 0 (got {first_rep})")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"workers must be 1 to {MAX_WORKERS:,} (got {workers})")
     plan = scenario if isinstance(scenario, Plan) else build_plan(scenario)
-    output = get_engine(engine).run(
+    chosen = get_engine(engine)
+    check_kept_size(plan, reps, records=keep_records or chosen.always_records)
+    output = chosen.run(
         plan,
         seed=seed,
         reps=reps,

@@ -20,6 +20,7 @@ from sim.cli.options import (
     terminal_stderr,
     workers_option,
 )
+from sim.scenario.limits import MAX_REPS
 
 if TYPE_CHECKING:
     from sim.experiments import Progress
@@ -82,7 +83,7 @@ def _parse_precision(
 @_precision_option
 @click.option(
     "--max-reps",
-    type=click.IntRange(min=2),
+    type=click.IntRange(2, MAX_REPS),
     default=None,
     help="Most replications of a point with --precision [file's max_replications].",
 )

@@ -22,6 +22,7 @@ from sim.engines import ENGINE_NAMES
 from sim.engines.base import ProgressCallback
 from sim.errors import ScenarioError, UsageError
 from sim.scenario import Scenario, load_scenario, scenario_from_dict
+from sim.scenario.limits import MAX_REPS, MAX_WORKERS
 from sim.scenario.load import parse_yaml_value, read_yaml
 from sim.scenario.overrides import Override, apply_overrides
 
@@ -69,7 +70,7 @@ def reps_option(default: int | None, help_text: str, minimum: int = 1) -> Any:
     """Return the ``--reps`` option: replications, at least ``minimum``."""
     return click.option(
         "--reps",
-        type=click.IntRange(min=minimum),
+        type=click.IntRange(min=minimum, max=MAX_REPS),
         default=default,
         show_default=default is not None,
         help=help_text,
@@ -78,7 +79,9 @@ def reps_option(default: int | None, help_text: str, minimum: int = 1) -> Any:
 
 def workers_option(help_text: str) -> Any:
     """Return the ``--workers`` option (threads or processes; default: the CPUs)."""
-    return click.option("--workers", type=click.IntRange(min=1), default=None, help=help_text)
+    return click.option(
+        "--workers", type=click.IntRange(1, MAX_WORKERS), default=None, help=help_text
+    )
 
 
 def target_option(help_text: str, *, required: bool = False, dest: str = "target") -> Any:

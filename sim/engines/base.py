@@ -6,6 +6,7 @@ they were scheduled (first in, first out). ``docs/background/model.md`` explains
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from enum import IntEnum
@@ -367,22 +368,40 @@ class Tallies:
     email_ages: NDArray[np.float64]
     backlog: NDArray[np.int64]
 
-    @classmethod
-    def zeros(cls, plan: Plan, reps: int) -> Tallies:
-        """Return empty tallies shaped for ``reps`` replications of ``plan``."""
+    @staticmethod
+    def _shapes(plan: Plan, reps: int) -> dict[str, tuple[tuple[int, ...], type[np.generic]]]:
+        """Each field's shape and dtype for ``reps`` replications of ``plan``."""
         calls = (reps, plan.n_days, plan.n_intervals, plan.n_call_types)
         agents = (reps, plan.n_days, plan.n_slots, plan.n_groups, len(AGENT_SUMS))
         groups = (reps, plan.n_days, plan.n_intervals, plan.n_groups, plan.n_call_types)
         email = (reps, plan.n_days, plan.n_call_types)
+        return {
+            "call_counts": ((*calls, len(CALL_COUNTS)), np.int64),
+            "call_sums": ((*calls, len(CALL_SUMS)), np.float64),
+            "agent_sums": (agents, np.float64),
+            "group_calls": ((*groups, len(GROUP_CALLS)), np.float64),
+            "group_counts": ((*agents[:4], len(GROUP_COUNTS)), np.int64),
+            "email_counts": ((*email, len(EMAIL_COUNTS)), np.int64),
+            "email_ages": ((*email, len(EMAIL_AGES)), np.float64),
+            "backlog": ((*email, len(BACKLOG_AT)), np.int64),
+        }
+
+    @classmethod
+    def zeros(cls, plan: Plan, reps: int) -> Tallies:
+        """Return empty tallies shaped for ``reps`` replications of ``plan``."""
         return cls(
-            call_counts=np.zeros((*calls, len(CALL_COUNTS)), dtype=np.int64),
-            call_sums=np.zeros((*calls, len(CALL_SUMS)), dtype=np.float64),
-            agent_sums=np.zeros(agents, dtype=np.float64),
-            group_calls=np.zeros((*groups, len(GROUP_CALLS)), dtype=np.float64),
-            group_counts=np.zeros((*agents[:4], len(GROUP_COUNTS)), dtype=np.int64),
-            email_counts=np.zeros((*email, len(EMAIL_COUNTS)), dtype=np.int64),
-            email_ages=np.zeros((*email, len(EMAIL_AGES)), dtype=np.float64),
-            backlog=np.zeros((*email, len(BACKLOG_AT)), dtype=np.int64),
+            **{
+                name: np.zeros(shape, dtype=dtype)
+                for name, (shape, dtype) in cls._shapes(plan, reps).items()
+            }
+        )
+
+    @classmethod
+    def bytes_per_rep(cls, plan: Plan) -> int:
+        """Return the bytes the tallies of one replication of ``plan`` take."""
+        return sum(
+            math.prod(shape) * np.dtype(dtype).itemsize
+            for shape, dtype in cls._shapes(plan, 1).values()
         )
 
     @classmethod
@@ -491,6 +510,7 @@ class Engine(Protocol):
     """A simulation engine: runs replications of a plan from a seed."""
 
     name: str
+    always_records: bool  # records made whatever keep_records says (tallied from them)
 
     def run(
         self,

@@ -35,6 +35,7 @@ from sim.results.kpis import (
 )
 from sim.scenario import Plan, Scenario, build_plan, scenario_from_dict
 from sim.scenario.fields import Frozen
+from sim.scenario.limits import MAX_REPS
 from sim.scenario.load import read_yaml, validate_fields
 from sim.scenario.overrides import Override, apply_overrides
 from sim.scenario.problems import FieldError
@@ -53,6 +54,9 @@ KNOWN_KPIS: tuple[str, ...] = (
 the chat KPIs of scenarios with chats, the occupancy by channel of scenarios with chat or email
 and the email KPIs (all email types) of scenarios with email, undefined for others)."""
 BASE_POINT = "base"
+DEFAULT_MAX_REPLICATIONS = 10_000
+"""Most replications of a point with precision targets unless told (fewer where the tallies of
+every point would pass :data:`~sim.scenario.limits.MAX_TALLY_BYTES`)."""
 _SCALARS = (str, int, float, bool)
 
 
@@ -142,8 +146,8 @@ class ExperimentFile(Frozen):
     scenario: str = Field(min_length=1)
     seed: int = Field(default=1, ge=0)
     engine: Literal["fast", "simpy"] = "fast"
-    replications: int = Field(default=100, ge=2)
-    max_replications: int = Field(default=10_000, ge=2)
+    replications: int = Field(default=100, ge=2, le=MAX_REPS)
+    max_replications: int = Field(default=DEFAULT_MAX_REPLICATIONS, ge=2, le=MAX_REPS)
     precision: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
         default_factory=dict
     )

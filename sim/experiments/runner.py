@@ -31,7 +31,8 @@ from sim.experiments.design import DesignPoint, Experiment
 from sim.experiments.store import ResultStore
 from sim.results.summary import mean_ci
 from sim.scenario import Plan
-from sim.simulation import simulate
+from sim.scenario.limits import MAX_REPS, MAX_TALLY_BYTES
+from sim.simulation import check_tally_bytes, simulate
 
 LOCAL_CLUSTER = "local"
 CONNECT_TIMEOUT_S = 10.0
@@ -64,23 +65,31 @@ def run_settings(
     precision: dict[str, float] | None = None,
     max_replications: int | None = None,
 ) -> Settings:
-    """Return the experiment file's settings, with those given here taking precedence."""
+    """Return the experiment file's settings, with those given here taking precedence.
+
+    Every point may reach its most replications (``max_replications`` with precision targets,
+    else ``replications``); their tallies together must fit the memory limit
+    (:func:`~sim.simulation.check_kept_size`). A ``max_replications`` nobody gave is lowered
+    to what fits (never below ``replications``).
+
+    Raises
+    ------
+    UsageError
+        For replications out of range, or points whose tallies would not fit.
+    """
     spec = experiment.spec
-    settings = Settings(
-        replications=replications if replications is not None else spec.replications,
-        max_replications=max_replications
-        if max_replications is not None
-        else spec.max_replications,
-        precision=dict(precision if precision is not None else spec.precision),
-    )
-    if settings.replications < 2:
-        raise UsageError(f"replications must be at least 2 (got {settings.replications})")
-    if settings.max_replications < settings.replications:
-        raise UsageError(
-            f"max replications ({settings.max_replications}) must be at least the replications "
-            f"({settings.replications})"
-        )
-    return settings
+    precision = dict(precision if precision is not None else spec.precision)
+    reps = replications if replications is not None else spec.replications
+    most = max_replications if max_replications is not None else spec.max_replications
+    if not 2 <= reps <= MAX_REPS:
+        raise UsageError(f"replications must be 2 to {MAX_REPS:,} (got {reps})")
+    if most < reps:
+        raise UsageError(f"max replications ({most}) must be at least the replications ({reps})")
+    per_rep_bytes = sum(Tallies.bytes_per_rep(point.plan) for point in experiment.points)
+    if precision and max_replications is None and "max_replications" not in spec.model_fields_set:
+        most = max(reps, min(most, MAX_TALLY_BYTES // per_rep_bytes))
+    check_tally_bytes(per_rep_bytes, most if precision else reps, "replications of every point")
+    return Settings(replications=reps, max_replications=most, precision=precision)
 
 
 @dataclass(frozen=True)

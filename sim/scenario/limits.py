@@ -45,6 +45,20 @@ MAX_AGENTS = 20_000
 MAX_CALLS_PER_REPLICATION = 5_000_000
 """Most expected fresh calls of one replication, every call type and day together."""
 
+MAX_REPS = 1_000_000
+"""Most replications of one run, batch or design point."""
+
+MAX_WORKERS = 1024
+"""Most threads or processes one run asks for (``--workers``)."""
+
+MAX_TALLY_BYTES = 2 * 2**30
+"""Most memory the tallies of one run may take: replications times the tallies of one (every
+design point of an experiment together)."""
+
+MAX_KEPT_CALLS = 20_000_000
+"""Most calls whose records one run keeps (replications times the expected calls of one, when
+records are kept): about 2 GB."""
+
 MAX_REDIAL_ATTEMPTS = 100
 """Most redials one caller may make after abandoning (``redial.max_attempts``), and most repeat
 calls of one caller's matter (``repeat.max_attempts``)."""

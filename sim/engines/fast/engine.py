@@ -149,6 +149,7 @@ class FastEngine:
     """Numba kernel, replications spread over threads."""
 
     name = "fast"
+    always_records = False
 
     def run(
         self,

@@ -86,6 +86,7 @@ class SimpyEngine:
     """Replications one after another in SimPy; always returns records."""
 
     name = "simpy"
+    always_records = True
 
     def run(
         self,
