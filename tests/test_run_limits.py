@@ -52,11 +52,13 @@ def test_workers_out_of_range_are_refused(workers: int) -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--reps", "99999999999999999999"), ("--reps", str(MAX_REPS + 1)), ("--workers", str(MAX_WORKERS + 1))],
+    [
+        ("--reps", "99999999999999999999"),
+        ("--reps", str(MAX_REPS + 1)),
+        ("--workers", str(MAX_WORKERS + 1)),
+    ],
 )
-def test_the_command_line_refuses_them_in_one_line(
-    tmp_path: Path, option: str, value: str
-) -> None:
+def test_the_command_line_refuses_them_in_one_line(tmp_path: Path, option: str, value: str) -> None:
     out = tmp_path / "out"
     code, _, err = invoke(
         "run", str(SCENARIOS / "retail_bank_day.yaml"), option, value, "--out", str(out)
