@@ -480,10 +480,16 @@ def interval_requirements(
     n_days, n_queues, n_intervals = volume.shape
     load = np.nan_to_num(volume * aht_s) / grid.interval_s
     queue_is_chat = np.broadcast_to(chats[None, :, None], volume.shape).ravel()
-    sizing = [
-        _agents_on_phones(v, a, grid.interval_s, goal, chat if c else None)
-        for v, a, c in zip(volume.ravel(), aht_s.ravel(), queue_is_chat, strict=True)
-    ]
+    sizing = []
+    for index, (v, a, c) in enumerate(
+        zip(volume.ravel(), aht_s.ravel(), queue_is_chat, strict=True)
+    ):
+        try:
+            sizing.append(_agents_on_phones(v, a, grid.interval_s, goal, chat if c else None))
+        except UsageError as error:
+            day, queue, interval = np.unravel_index(index, volume.shape)
+            where = f"day {day}, interval {grid.labels()[interval]}, {names[queue]}"
+            raise UsageError(f"{where}: {error}") from None
     on_phones = np.array([agents for agents, _ in sizing], dtype=np.int64)
     return pd.DataFrame(
         {

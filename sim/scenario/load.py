@@ -24,7 +24,7 @@ from sim.scenario.inputs import Columns, InputReader, read_csv, read_table
 from sim.scenario.limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_VALUES
 from sim.scenario.problems import FieldError, not_utf8, shown
 from sim.scenario.schema import Scenario
-from sim.scenario.sizes import check_sizes
+from sim.scenario.sizes import check_row_sizes, check_sizes
 from sim.units import clock_to_s, s_to_clock
 
 _PROFILE_WEIGHT_COLUMNS = ("weight", "share")
@@ -142,17 +142,24 @@ def read_rows(path: str | Path, columns: Columns, model: type[ModelT]) -> list[t
     Raises
     ------
     ScenarioError
-        ``FILE: line N, column C: what is wrong (got VALUE)`` for the first bad cell.
+        ``FILE: line N, column C: what is wrong (got VALUE)`` for the first bad cell, a number
+        beyond its limit included (see :mod:`sim.scenario.sizes`).
     """
     source = str(path)
     records, lines = read_table(Path(path), columns)
     rows = []
     for record, line in zip(records, lines, strict=True):
         try:
-            rows.append((line, validate_fields(model, record, source)))
+            row = validate_fields(model, record, source)
+            check_row_sizes(row)
         except ScenarioError as error:
             where = f"line {line}, column {error.path}" if error.path else f"line {line}"
             raise ScenarioError(source, where, error.message) from None
+        except FieldError as error:
+            raise ScenarioError(
+                source, f"line {line}, column {error.subpath}", error.message
+            ) from None
+        rows.append((line, row))
     return rows
 
 

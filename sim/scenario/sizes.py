@@ -55,6 +55,18 @@ def check_sizes(scenario: Scenario) -> None:
         raise FieldError("call_types", message)
 
 
+def check_row_sizes(row: BaseModel) -> None:
+    """Refuse a CSV row any of whose numbers is beyond its limit (by its column's name).
+
+    Raises
+    ------
+    FieldError
+        At the first column beyond its limit, with the limit and the value in the message.
+    """
+    for path, name, value in _numbers(row, ""):
+        _check_number(path, name, value)
+
+
 def _check_text(path: str, text: str, limit: int) -> None:
     if len(text) > limit:
         raise FieldError(path, f"must be at most {limit:,} characters (got {len(text):,})")

@@ -207,6 +207,16 @@ BAD_ROWS = [
     ),
     ("zero_aht", "08:00,calls,3,0,\n", "line 2, column aht_s: must be > 0 (got 0)"),
     (
+        "huge_volume",
+        "08:00,calls,1e308,180,\n",
+        "line 2, column volume: must be at most 1e+12 in size (got 1e+308)",
+    ),
+    (
+        "huge_aht",
+        "08:00,calls,3,1e20,\n",
+        "line 2, column aht_s: must be at most 1e+07 s (got 1e+20)",
+    ),
+    (
         "missing_aht",
         "08:00,calls,3,,\n",
         "line 2, column aht_s: is empty: give the AHT in seconds here, or a default AHT (--aht-s)",
@@ -263,6 +273,13 @@ class TestBadForecast:
         path = forecast_file(tmp_path, "08:00,calls,3,180,\n")
         with pytest.raises(ScenarioError, match="give the interval length"):
             read_forecast(path)
+
+    def test_an_interval_no_staffing_meets_names_its_place(self, tmp_path: Path) -> None:
+        """A load beyond any staffing is one line naming the day, interval and queue."""
+        path = forecast_file(tmp_path, "08:00,calls,3,180,\n09:00,calls,1e12,1e7,\n")
+        with pytest.raises(UsageError) as raised:
+            interval_requirements(read_forecast(path), ServiceGoal(0.8, 20))
+        assert str(raised.value).startswith("day 0, interval 09:00, all: max_agents=100000 ")
 
     def test_missing_file(self, tmp_path: Path) -> None:
         """A missing forecast is one line naming it."""
