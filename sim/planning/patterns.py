@@ -167,7 +167,8 @@ class Family(Frozen):
             raise FieldError("length_h", message)
         if (self.gap_h is None) != (self.segments_h is None):
             message = "is required with segments_h and only with them"
-            raise FieldError("gap_h", f"{message} (got {self.gap_h:g})")
+            got = "none" if self.gap_h is None else f"{self.gap_h:g}"
+            raise FieldError("gap_h", f"{message} (got {got})")
 
     def _check_minutes(self) -> None:
         if self.length_h is not None:

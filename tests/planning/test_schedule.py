@@ -258,6 +258,11 @@ BAD_PATTERNS = [
         "families.f.gap_h: is required with segments_h and only with them (got 1)",
     ),
     (
+        "segments_without_gap",
+        {"f": {k: v for k, v in FULL.items() if k != "length_h"} | {"segments_h": [1, 1]}},
+        "families.f.gap_h: is required with segments_h and only with them (got none)",
+    ),
+    (
         "break_outside",
         {"f": {**FULL, "breaks": [{"after_h": 2.9, "minutes": 15}]}},
         "families.f.breaks[0]: must lie inside one segment of the shift (got after_h 2.9)",
