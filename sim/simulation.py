@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sim.engines import get_engine
@@ -82,17 +82,26 @@ class SimulationResult:
         return self.records.controls if self.records is not None else None
 
 
-def check_kept_size(plan: Plan, reps: int, *, records: bool = False) -> None:
-    """Refuse a run whose kept results would pass the limits on replications and memory.
+def check_kept_size(
+    plans: Sequence[Plan],
+    reps: int,
+    *,
+    records: bool = False,
+    what: str = "replications of this scenario",
+) -> None:
+    """Refuse runs whose kept results would pass the limits on replications and memory.
 
     Parameters
     ----------
-    plan : Plan
-        What is simulated.
+    plans : sequence of Plan
+        What is simulated, each for ``reps`` replications, all kept together (one run, or the
+        scenarios of a comparison).
     reps : int
-        Replications of the run.
+        Replications of each.
     records : bool
         Whether call records are kept too.
+    what : str
+        Names the replications in the message.
 
     Raises
     ------
@@ -102,13 +111,13 @@ def check_kept_size(plan: Plan, reps: int, *, records: bool = False) -> None:
         :data:`~sim.scenario.limits.MAX_KEPT_CALLS` expected calls; the message says how many
         replications fit.
     """
-    check_tally_bytes(Tallies.bytes_per_rep(plan), reps, "replications of this scenario")
-    calls = reps * plan.expected_calls()
-    if records and calls > MAX_KEPT_CALLS:
-        fit = int(MAX_KEPT_CALLS // max(plan.expected_calls(), 1.0))
+    check_tally_bytes(sum(Tallies.bytes_per_rep(plan) for plan in plans), reps, what)
+    per_rep_calls = sum(plan.expected_calls() for plan in plans)
+    if records and reps * per_rep_calls > MAX_KEPT_CALLS:
+        fit = int(MAX_KEPT_CALLS // max(per_rep_calls, 1.0))
         raise UsageError(
-            f"{reps:,} replications keep the records of about {calls:,.0f} calls, more "
-            f"than the limit of {MAX_KEPT_CALLS:,}: at most {fit:,} (got {reps:,})"
+            f"{reps:,} {what} keep the records of about {reps * per_rep_calls:,.0f} calls, "
+            f"more than the limit of {MAX_KEPT_CALLS:,}: at most {fit:,} (got {reps:,})"
         )
 
 
@@ -182,7 +191,7 @@ def simulate(
         raise UsageError(f"workers must be 1 to {MAX_WORKERS:,} (got {workers})")
     plan = scenario if isinstance(scenario, Plan) else build_plan(scenario)
     chosen = get_engine(engine)
-    check_kept_size(plan, reps, records=keep_records or chosen.always_records)
+    check_kept_size([plan], reps, records=keep_records or chosen.always_records)
     output = chosen.run(
         plan,
         seed=seed,

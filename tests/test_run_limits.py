@@ -89,3 +89,15 @@ class TestExperiments:
         assert run_settings(self.experiment).max_replications == 10_000
         with pytest.raises(UsageError, match="replications of every point keep"):
             run_settings(self.experiment, replications=10_000)
+
+
+def test_compared_scenarios_count_together() -> None:
+    """Each of two weeks fits alone; both kept side by side do not."""
+    from sim.experiments import compare_scenarios
+
+    week = load_scenario(SCENARIOS / "bank_week.yaml")
+    fit = MAX_TALLY_BYTES // (2 * Tallies.bytes_per_rep(WEEK))
+    with pytest.raises(
+        UsageError, match=f"replications of every scenario keep .* at most {fit:,} "
+    ):
+        compare_scenarios({"a": week, "b": week}, reps=fit + 1, seed=1)

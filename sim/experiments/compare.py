@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.engines import get_engine
 from sim.engines.base import ProgressCallback, Tallies
 from sim.errors import UsageError
 from sim.results.email import RUN_EMAIL_KPIS, run_email_kpis
 from sim.results.kpis import ALL, BOT_RATE_KPIS, CHANNEL_KPIS, CHAT_KPIS, replication_kpis
 from sim.results.summary import Summary, mean_ci, meets_target, summarize
-from sim.scenario import Plan, Scenario
-from sim.simulation import SimulationResult, StatusCallback, simulate
+from sim.scenario import Plan, Scenario, build_plan
+from sim.simulation import SimulationResult, StatusCallback, check_kept_size, simulate
 
 COMPARED_KPIS = (
     "service_level",
@@ -113,19 +114,26 @@ def compare_scenarios(
     """
     if len(scenarios) < 2:
         raise UsageError(f"compare needs at least two scenarios (got {len(scenarios)})")
+    planned = {name: build_plan(scenario) for name, scenario in scenarios.items()}
+    check_same_layout(planned)  # before any replication runs
+    check_kept_size(
+        list(planned.values()),
+        reps,
+        records=get_engine(engine).always_records,
+        what="replications of every scenario",
+    )
     results = {
         name: simulate(
-            scenario,
+            planned[name],
             reps=reps,
             seed=seed,
             engine=engine,
             workers=workers,
             progress=_replications_told(status, f"scenario {i + 1}/{len(scenarios)}", reps),
         )
-        for i, (name, scenario) in enumerate(scenarios.items())
+        for i, name in enumerate(scenarios)
     }
     plans = {name: result.plan for name, result in results.items()}
-    check_same_layout(plans)
     kpis = compared_kpis(plans)
     per_rep = {
         name: centre_totals(result.tallies, result.plan, kpis) for name, result in results.items()
