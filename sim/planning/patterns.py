@@ -19,16 +19,14 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from sim.errors import ScenarioError
-from sim.planning.rules import WeekRules
-from sim.scenario.fields import Clock, Count, Frozen, Positive
+from sim.planning.rules import NonNegative, Sized, WeekRules
+from sim.scenario.fields import Clock, Count, Positive
 from sim.scenario.load import read_yaml, validate_fields
 from sim.scenario.problems import FieldError
 from sim.scenario.roster import span_coverage
 from sim.scenario.shifts import Duty
 from sim.units import SECONDS_PER_HOUR, SECONDS_PER_MINUTE, clock_to_s, s_to_clock
 
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-"""A finite number >= 0."""
 MAX_BREAK_PLACEMENTS = 64
 """Most ways a family's breaks may be placed (the product of each break's window positions)."""
 
@@ -40,7 +38,7 @@ def _check_whole_minutes(path: str, hours: float) -> None:
         raise FieldError(path, f"must be a whole number of minutes (got {hours:g} h)")
 
 
-class Starts(Frozen):
+class Starts(Sized):
     """The start times of a family: every ``every_minutes`` from ``earliest`` to ``latest``.
 
     Attributes
@@ -72,7 +70,7 @@ class Starts(Frozen):
         return [first + i * step for i in range(int((last - first) // step) + 1)]
 
 
-class PatternBreak(Frozen):
+class PatternBreak(Sized):
     """A break at a fixed offset from the start of the shift, or anywhere in a window.
 
     Attributes
@@ -118,7 +116,7 @@ class PatternBreak(Frozen):
         return [first + i * step for i in range(count)]
 
 
-class Family(Frozen):
+class Family(Sized):
     """A shift shape with its start times, breaks and cost.
 
     Attributes
@@ -257,7 +255,7 @@ class Family(Frozen):
         return per_paid_hour * self.paid_h()
 
 
-class Limits(Frozen):
+class Limits(Sized):
     """Limits on a schedule.
 
     Attributes
@@ -280,7 +278,7 @@ class Limits(Frozen):
         return Limits.model_validate({**self.model_dump(), **chosen})
 
 
-class Patterns(Frozen):
+class Patterns(Sized):
     """A patterns file: opening hours, cost defaults, limits and the families of shifts.
 
     Attributes

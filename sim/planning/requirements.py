@@ -29,6 +29,7 @@ from sim.analytic import agents_required
 from sim.analytic.channels import chat_agents_required
 from sim.errors import ScenarioError, UsageError
 from sim.files import atomic_write, write_table_csv
+from sim.scenario.calendar import MAX_DAYS
 from sim.scenario.fields import Clock, Count, DayRow
 from sim.scenario.inputs import FORECAST_COLUMNS, Columns
 from sim.scenario.load import read_rows
@@ -331,11 +332,16 @@ def _grid_of(
     Raises
     ------
     ScenarioError
-        When the interval length cannot be told, or is not 15, 30 or 60 minutes.
+        When the interval length cannot be told, or is not 15, 30 or 60 minutes, or a day is
+        past the calendar's limit (:data:`~sim.scenario.calendar.MAX_DAYS`).
     """
     starts_s = sorted({clock_to_s(row.interval_start) for _, row in rows})
     interval_s = _interval_s(starts_s, source, interval_minutes)
     given_days = [row.day for _, row in rows if row.day is not None]
+    for line, row in rows:
+        if row.day is not None and row.day >= MAX_DAYS:
+            message = f"must be a day 0 to {MAX_DAYS - 1} (got {row.day})"
+            raise ScenarioError(source, f"line {line}, column day", message)
     days: tuple[int | None, ...] = tuple(range(max(given_days) + 1)) if given_days else (None,)
     n_intervals = round((starts_s[-1] - starts_s[0]) / interval_s) + 1
     return IntervalGrid(starts_s[0], interval_s, n_intervals, days)

@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from sim.scenario.fields import Clock, Count, Frozen, Positive
 from sim.scenario.problems import FieldError
+from sim.scenario.sizes import check_raw_sizes
 from sim.units import clock_to_s
 
 DAYS_PER_WEEK = 7
@@ -34,6 +35,21 @@ only slowly (asked for 1%, the 3-group benchmark week is still 1.4% from its bou
 
 DayNumber = Annotated[int, Field(ge=1, le=DAYS_PER_WEEK)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Sized(Frozen):
+    """A planning-file model whose numbers are checked against the size limits first.
+
+    Its own checks do arithmetic on the numbers (hours into minutes, costs into sums), so a
+    number beyond its limit (``*_h`` hours, any number's magnitude; see
+    :mod:`sim.scenario.sizes`) is refused before they run.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sizes(cls, data: object) -> object:
+        check_raw_sizes(data)
+        return data
 
 
 def weekday_of(day: int) -> int:
@@ -55,7 +71,7 @@ class _FamilyShape(Protocol):
     def length_s(self) -> float: ...
 
 
-class HoursRange(Frozen):
+class HoursRange(Sized):
     """Contracted paid hours per week.
 
     Attributes
@@ -74,7 +90,7 @@ class HoursRange(Frozen):
         return self
 
 
-class DaysRange(Frozen):
+class DaysRange(Sized):
     """Days worked per week, a range.
 
     Attributes
@@ -93,7 +109,7 @@ class DaysRange(Frozen):
         return self
 
 
-class WorkRule(Frozen):
+class WorkRule(Sized):
     """A weekly contract.
 
     Attributes
@@ -263,7 +279,7 @@ def cyclic_blocks(days: tuple[int, ...]) -> int:
     return sum(1 for day in present if (day - 1) % DAYS_PER_WEEK not in present)
 
 
-class GroupRules(Frozen):
+class GroupRules(Sized):
     """Limits on one group's people in the weekly roster.
 
     Attributes
@@ -281,7 +297,7 @@ class GroupRules(Frozen):
     max_part_time_share: float | None = Field(default=None, ge=0, le=1)
 
 
-class WeekRules(Frozen):
+class WeekRules(Sized):
     """The ``week`` section of a patterns file: work rules, group limits and seats.
 
     Attributes

@@ -67,6 +67,37 @@ def check_row_sizes(row: BaseModel) -> None:
         _check_number(path, name, value)
 
 
+def check_raw_sizes(data: object) -> None:
+    """Refuse, by its key's name, a number of a parsed mapping beyond its limit.
+
+    For models validated from plain data whose own checks do arithmetic on the numbers
+    (a file of shift patterns): the numbers right under each key, or in a list under it, are
+    checked before anything else; nested mappings are checked by their own models.
+
+    Raises
+    ------
+    FieldError
+        At the first number beyond its limit, with the limit and the value in the message.
+    """
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if isinstance(key, str):
+            for path, number in _plain_numbers(value, key):
+                _check_number(path, key, number)
+
+
+def _plain_numbers(value: object, path: str) -> Iterator[tuple[str, float]]:
+    """Yield ``(path, number)`` for a number, or the numbers of (nested) lists; not mappings."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int | float):
+        yield path, float(value)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _plain_numbers(item, f"{path}[{i}]")
+
+
 def _check_text(path: str, text: str, limit: int) -> None:
     if len(text) > limit:
         raise FieldError(path, f"must be at most {limit:,} characters (got {len(text):,})")

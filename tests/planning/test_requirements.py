@@ -233,6 +233,7 @@ BAD_ROWS = [
         "every day)",
     ),
     ("negative_day", "08:00,calls,3,180,-1\n", "line 2, column day: must be >= 0 (got -1)"),
+    ("late_day", "08:00,calls,3,180,366\n", "line 2, column day: must be a day 0 to 365 (got 366)"),
     (
         "extra_cell",
         "08:00,calls,3,180,0,x\n",

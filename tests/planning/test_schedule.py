@@ -258,6 +258,16 @@ BAD_PATTERNS = [
         "families.f.gap_h: is required with segments_h and only with them (got 1)",
     ),
     (
+        "huge_break_offset",
+        {"f": {**FULL, "breaks": [{"after_h": 1e308, "minutes": 15}]}},
+        "families.f.breaks[0].after_h: must be at most 100000 hours (got 1e+308)",
+    ),
+    (
+        "huge_cost",
+        {"f": {**FULL, "cost_per_shift": 1e300}},
+        "families.f.cost_per_shift: must be at most 1e+12 in size (got 1e+300)",
+    ),
+    (
         "segments_without_gap",
         {"f": {k: v for k, v in FULL.items() if k != "length_h"} | {"segments_h": [1, 1]}},
         "families.f.gap_h: is required with segments_h and only with them (got none)",
