@@ -1,9 +1,10 @@
 """A seeded mutator over the shipped files: no traceback, no hang, in bounded memory.
 
-Each case takes a shipped scenario or experiment file (with its CSV inputs copied beside it),
-changes one to three values, keys or CSV cells to something hostile, and loads it. Loading must
-either succeed or raise the project's one-line error; a scenario that loads must also plan and
-run one short replication on the fast engine. A case that takes longer than its alarm is a
+Each case takes a shipped scenario, experiment, shift-patterns or forecast file (with its CSV
+inputs copied beside it), changes one to three values, keys or CSV cells to something hostile,
+and loads it. Loading must either succeed or raise the project's one-line error; a scenario that
+loads must also plan and run one short replication on the fast engine, and a forecast be sized
+into interval requirements. A case that takes longer than its alarm is a
 hang. ``CCSIM_FUZZ_CASES`` sets the number of cases (default 300).
 """
 
@@ -25,6 +26,8 @@ from helpers import REPO, SCENARIOS
 
 from sim.errors import CcsimError
 from sim.experiments import load_experiment
+from sim.planning import ServiceGoal, interval_requirements, read_forecast
+from sim.planning.patterns import load_patterns
 from sim.scenario import build_plan, load_scenario
 from sim.simulation import simulate
 
@@ -141,7 +144,12 @@ CSV_INPUTS = {
     "retail_bank_day.yaml": ["profiles/bank_weekday_30min.csv"],
 }
 """Shipped scenarios with CSV inputs, and the inputs each reads."""
-SOURCES = sorted(SCENARIOS.glob("*.yaml")) + sorted((REPO / "experiments").glob("*.yaml"))
+SOURCES = (
+    sorted(SCENARIOS.glob("*.yaml"))
+    + sorted((REPO / "experiments").glob("*.yaml"))
+    + sorted((SCENARIOS / "planning").glob("*_patterns.yaml"))
+    + sorted((SCENARIOS / "planning").glob("*_forecast.csv"))
+)
 
 
 def _case(tmp_path: Path, seed: int) -> tuple[Path, str]:
@@ -151,7 +159,10 @@ def _case(tmp_path: Path, seed: int) -> tuple[Path, str]:
     shutil.copytree(SCENARIOS, folder / "scenarios")
     shutil.copytree(REPO / "experiments", folder / "experiments")
     source = rng.choice(SOURCES)
-    target = folder / source.parent.name / source.name
+    target = folder / source.relative_to(REPO)
+    if target.suffix == ".csv":  # a planner's forecast, read on its own
+        _mutate_csv(target, rng)
+        return target, "csv"
     if rng.random() < 0.25:
         target = folder / "scenarios" / rng.choice(sorted(CSV_INPUTS))
         _mutate_csv(folder / "scenarios" / rng.choice(CSV_INPUTS[target.name]), rng)
@@ -164,6 +175,12 @@ def _case(tmp_path: Path, seed: int) -> tuple[Path, str]:
 def _load_and_run(file: Path) -> None:
     if file.parent.name == "experiments":
         load_experiment(file)
+        return
+    if file.suffix == ".csv":
+        interval_requirements(read_forecast(file), ServiceGoal(0.8, 20.0, patience_s=180.0))
+        return
+    if file.parent.name == "planning":
+        load_patterns(file)
         return
     scenario = load_scenario(file)
     plan = build_plan(scenario)
