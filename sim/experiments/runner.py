@@ -69,7 +69,7 @@ def run_settings(
 
     Every point may reach its most replications (``max_replications`` with precision targets,
     else ``replications``); their tallies together must fit the memory limit
-    (:func:`~sim.simulation.check_kept_size`). A ``max_replications`` nobody gave is lowered
+    (:func:`~sim.simulation.check_tally_bytes`). A ``max_replications`` nobody gave is lowered
     to what fits (never below ``replications``).
 
     Raises
