@@ -246,10 +246,11 @@ def backtest_command(
         holidays=holidays,
         no_auto_clean=no_auto_clean,
     )
+    panel = Panel(loaded, cleaning.kept, periods)
     result = backtest(
-        Panel(loaded, cleaning.kept, periods),
+        panel,
         loaded.span(cleaning.kept),
-        eval_days=eval_days or max(1, min(DEFAULT_EVAL_DAYS, scorable_dates(loaded))),
+        eval_days=eval_days or max(1, min(DEFAULT_EVAL_DAYS, len(scorable_dates(panel)))),
         level=level,
     )
     _echo_history(loaded, cleaning)
@@ -264,6 +265,13 @@ def backtest_command(
         f"to {result.dates[-1].isoformat()}; {100 * level:.0f}% intervals from the errors "
         "known at each origin"
     )
+    scored = result.dates[-result.scored :]
+    unscored = sum(1 for d in loaded.dates if scored[0] <= d <= scored[-1]) - len(scored)
+    if unscored:
+        click.echo(
+            f"note: {unscored} of the dates between them not scored: no kept date of their "
+            "weekday before them"
+        )
     click.echo(scores_text(result))
     for name, why in result.left_out.items():
         click.echo(f"note: {name} left out: {why}")

@@ -26,7 +26,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.errors import UsageError
-from sim.forecast.history import History
 from sim.forecast.methods import BASELINE, METHODS, Panel, can_forecast, predict
 
 HORIZONS = {"day": 1, "week": 7}
@@ -171,14 +170,25 @@ class Backtest:
         return self.actual[rows], forecast[rows]
 
 
-def scorable_dates(history: History) -> int:
-    """Count the dates of a history a backtest can score: those a week or more after the first.
+def scorable_dates(panel: Panel) -> list[int]:
+    """Return the dates of a history a backtest can score (indices, oldest first).
 
-    Every horizon needs its whole lead time of history before a date: the first date that can
-    be forecast week-ahead lies :data:`HORIZONS` ``["week"]`` days after the history starts.
+    A date is scorable a week or more after the history's first (every horizon needs its whole
+    lead time of history) when its weekday has a kept date up to each horizon's origin: no
+    weekday method can forecast it otherwise (a month of history whose first week has an
+    excluded date loses that weekday's next date, not the whole backtest).
     """
+    history = panel.history
     first_target = history.dates[0] + timedelta(days=max(HORIZONS.values()))
-    return sum(1 for d in history.dates if d >= first_target)
+    return [
+        i
+        for i, d in enumerate(history.dates)
+        if d >= first_target
+        and all(
+            can_forecast(panel, BASELINE, d - timedelta(days=days), [d])
+            for days in HORIZONS.values()
+        )
+    ]
 
 
 def backtest(
@@ -219,14 +229,14 @@ def backtest(
     if not 1 <= eval_days <= MAX_EVAL_DAYS:
         raise UsageError(f"eval_days must be 1 to {MAX_EVAL_DAYS} (got {eval_days})")
     methods = (BASELINE, *(m for m in methods if m != BASELINE))
-    available = scorable_dates(history)
-    if available < eval_days:
+    candidates = scorable_dates(panel)
+    if len(candidates) < eval_days:
         raise UsageError(
             f"{history.source}: too little history to score {eval_days} dates: "
-            f"{available} dates lie a week or more after the first ({history.dates[0]})"
+            f"{len(candidates)} dates lie a week or more after the first ({history.dates[0]}) "
+            "with a kept date of their weekday before them"
         )
-    n_dates = len(history.dates)  # sorted: the scorable dates are the last ones
-    rows = list(range(n_dates - min(available, eval_days + RESIDUAL_WINDOW_DAYS), n_dates))
+    rows = candidates[-(eval_days + RESIDUAL_WINDOW_DAYS) :]
     dates = tuple(history.dates[i] for i in rows)
     actual = history.volume[rows][:, span]
     forecasts = {

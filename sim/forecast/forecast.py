@@ -225,7 +225,7 @@ def _check_request(
 def _backtest(panel: Panel, span: slice, level: float) -> Backtest:
     """Backtest every method over the last :data:`SELECTION_DAYS` dates (or all there are)."""
     history = panel.history
-    available = scorable_dates(history)
+    available = len(scorable_dates(panel))
     if available < MIN_RESIDUAL_DAYS:
         raise UsageError(
             f"{history.source}: too little history to measure the forecast's error: needs "

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from forecast_helpers import expected_calls, synthetic_history, weekdays
 
+from sim.errors import UsageError
 from sim.forecast import METHODS, History, Panel, backtest, fit_band, predict
-from sim.forecast.backtest import coverage, rmse, wape
+from sim.forecast.backtest import coverage, rmse, scorable_dates, wape
 
 
 def trending_history() -> History:
@@ -132,3 +133,23 @@ def test_backtest_scores_every_method_against_the_baseline() -> None:
     naive = result.score("seasonal_naive", "day")
     # Noise is all there is: averaging four weeks beats copying one.
     assert result.score("moving_average", "day").interval_wape < naive.interval_wape
+
+
+def test_a_date_no_weekday_method_can_forecast_is_left_unscored() -> None:
+    """Four weeks whose first Wednesday is excluded: the next Wednesday has no kept date of its
+    weekday before it, so it is not scored; every other date a week in still is."""
+    history = synthetic_history(4, seed=2)
+    kept = np.ones(len(history.dates), dtype=bool)
+    first_wednesday = history.dates.index(date(2024, 1, 3))
+    kept[first_wednesday] = False
+    panel = Panel(history, kept, periods=4)
+    week_in = [i for i, d in enumerate(history.dates) if d >= date(2024, 1, 8)]
+    unforecastable = history.dates.index(date(2024, 1, 10))
+    assert scorable_dates(panel) == [i for i in week_in if i != unforecastable]
+    result = backtest(panel, slice(16, 32), eval_days=len(week_in) - 1)
+    assert date(2024, 1, 10) not in result.dates
+    assert result.dates[-result.scored :] == tuple(
+        history.dates[i] for i in week_in if i != unforecastable
+    )
+    with pytest.raises(UsageError, match="with a kept date of their weekday before them"):
+        backtest(panel, slice(16, 32), eval_days=len(week_in))
