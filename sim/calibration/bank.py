@@ -105,7 +105,9 @@ def read_bank_log(path: str | Path) -> CallLog:
         column: _clock_s(table, column)[real]
         for column in ("vru_entry", "vru_exit", "q_start", "q_exit", "ser_start")
     }
-    handle_s = table.numbers("ser_time", "must be a whole number of seconds >= 0")[real]
+    handle_s = table.numbers("ser_time", "must be a whole number of seconds >= 0", seconds=True)[
+        real
+    ]
     cells = table.cells[real]
 
     def at(column: str, happened: NDArray[np.bool_]) -> pd.Series:

@@ -202,7 +202,7 @@ def read_call_log(path: str | Path) -> CallLog:
     _check_order(table, instants)
     answered = table.given("answer")
     table.require("handle_s", answered)
-    handle_s = table.numbers("handle_s")
+    handle_s = table.numbers("handle_s", seconds=True)
     for column in ("handle_s", "agent"):
         table.check(table.given(column) & ~answered, column, "must be empty: not answered")
     return make_call_log(

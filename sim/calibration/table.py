@@ -16,6 +16,10 @@ from numpy.typing import NDArray
 
 from sim.errors import ScenarioError
 from sim.scenario.inputs import Columns, check_header, read_csv
+from sim.scenario.limits import MAX_DURATION_S, MAX_NUMBER
+
+FIRST_DATE, END_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
+"""Dates a log may hold: from the first, before the end (nanosecond date-times end in 2262)."""
 
 Expectation = str | Callable[[int], str]
 """What a bad cell should have been: a text, or a function of the row (for row-dependent text)."""
@@ -78,11 +82,20 @@ class TextTable:
         missing = ~self.given(column)
         self.check(missing if needed is None else missing & needed, column, "is required")
 
-    def numbers(self, column: str, expectation: str = "must be a number >= 0") -> pd.Series:
-        """Parse a column of finite numbers >= 0 (NaN where empty), refusing anything else."""
+    def numbers(
+        self, column: str, expectation: str = "must be a number >= 0", *, seconds: bool = False
+    ) -> pd.Series:
+        """Parse a column of finite numbers >= 0 (NaN where empty), refusing anything else.
+
+        Numbers have the scenario's size limits (:mod:`sim.scenario.limits`): durations
+        (``seconds``) at most ``MAX_DURATION_S``, any other number at most ``MAX_NUMBER``.
+        """
         values = pd.to_numeric(self.text(column), errors="coerce").astype(np.float64)
         array = values.to_numpy()
-        self.check(self.given(column) & ~(np.isfinite(array) & (array >= 0)), column, expectation)
+        given = self.given(column)
+        self.check(given & ~(np.isfinite(array) & (array >= 0)), column, expectation)
+        most, unit = (MAX_DURATION_S, " s") if seconds else (MAX_NUMBER, "")
+        self.check(given & (array > most), column, f"must be at most {most:g}{unit}")
         return values
 
     def datetimes(self, column: str, fmt: str, expectation: str) -> pd.Series:
@@ -96,9 +109,17 @@ class TextTable:
             ``strptime`` format, e.g. ``%Y-%m-%d %H:%M:%S``.
         expectation : str
             The message for a cell that does not parse.
+
+        Raises
+        ------
+        ScenarioError
+            For a cell that does not parse, or a date outside :data:`FIRST_DATE` to
+            :data:`END_DATE`.
         """
         values = pd.to_datetime(self.text(column), format=fmt, errors="coerce")
         self.check(self.given(column) & values.isna().to_numpy(), column, expectation)
+        outside = ((values < FIRST_DATE) | (values >= END_DATE)).to_numpy()
+        self.check(outside, column, f"must be from {FIRST_DATE:%Y} to {END_DATE.year - 1}")
         return values.astype("datetime64[ns]")
 
 

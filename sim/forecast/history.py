@@ -176,7 +176,7 @@ def _read_counts(path: str | Path, interval_minutes: int) -> History:
     minutes = np.asarray(clock.dt.hour * 60 + clock.dt.minute, dtype=np.int64)
     volume = table.numbers("volume", "must be a count >= 0").to_numpy()
     has_aht = "aht_s" in table.cells.columns
-    aht = table.numbers("aht_s", "must be a number > 0") if has_aht else None
+    aht = table.numbers("aht_s", "must be a number > 0", seconds=True) if has_aht else None
     if aht is not None:
         table.check((aht.to_numpy() == 0), "aht_s", "must be a number > 0")
     call_type = table.text("call_type").to_numpy(dtype=object)

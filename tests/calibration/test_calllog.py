@@ -170,6 +170,14 @@ BAD_ROWS = {
         "c1,sales,2024-03-04 08:00:00,,2024-03-04 08:00:10,,,",
         "line 2, column handle_s: is required (got '')",
     ),
+    "huge handle time": (
+        "c1,sales,2024-03-04 08:00:00,,2024-03-04 08:00:10,,1e308,",
+        "line 2, column handle_s: must be at most 1e+07 s (got '1e308')",
+    ),
+    "date past the range": (
+        "c1,sales,9999-12-31 23:59:59,,,,,",
+        "line 2, column arrival: must be from 1900 to 2199 (got '9999-12-31 23:59:59')",
+    ),
     "negative handle time": (
         "c1,sales,2024-03-04 08:00:00,,2024-03-04 08:00:10,,-5,",
         "line 2, column handle_s: must be a number >= 0 (got '-5')",
@@ -268,6 +276,7 @@ class TestBankFormat:
             ("outcome", "BUSY", "column outcome: must be AGENT, HANG or PHANTOM (got 'BUSY')"),
             ("q_exit", "25:00:00", "column q_exit: must be a clock time h:mm:ss (got '25:00:00')"),
             ("date", "990230", "column date: must be a date yymmdd (got '990230')"),
+            ("ser_time", "1e9", "column ser_time: must be at most 1e+07 s (got '1e9')"),
             (
                 "ser_time",
                 "x",
