@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from sim.errors import UsageError
 from sim.files import atomic_write
 from sim.forecast.backtest import (
+    DEFAULT_EVAL_DAYS,
     HORIZONS,
     MIN_RESIDUAL_DAYS,
     Backtest,
@@ -48,8 +49,6 @@ MAX_DAYS = 366
 """Most dates a forecast covers."""
 MAX_PERIODS = 52
 """Most dates ``moving_average`` averages."""
-SELECTION_DAYS = 60
-"""Most dates the backtest behind a forecast scores (fewer when the history is shorter)."""
 FORECAST_HEADER = (
     "interval_start",
     "call_type",
@@ -223,7 +222,7 @@ def _check_request(
 
 
 def _backtest(panel: Panel, span: slice, level: float) -> Backtest:
-    """Backtest every method over the last :data:`SELECTION_DAYS` dates (or all there are)."""
+    """Backtest every method over the last :data:`DEFAULT_EVAL_DAYS` dates (or all there are)."""
     history = panel.history
     available = len(scorable_dates(panel))
     if available < MIN_RESIDUAL_DAYS:
@@ -232,7 +231,7 @@ def _backtest(panel: Panel, span: slice, level: float) -> Backtest:
             f"{MIN_RESIDUAL_DAYS} dates a week or more after the first date "
             f"{history.dates[0].isoformat()} (got {available})"
         )
-    return backtest(panel, span, eval_days=min(SELECTION_DAYS, available), level=level)
+    return backtest(panel, span, eval_days=min(DEFAULT_EVAL_DAYS, available), level=level)
 
 
 def _aht_s(panel: Panel, dates: tuple[date, ...], span: slice) -> NDArray[np.float64] | None:
